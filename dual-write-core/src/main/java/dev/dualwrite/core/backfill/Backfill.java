@@ -1,0 +1,362 @@
+package dev.dualwrite.core.backfill;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+
+import javax.sql.DataSource;
+
+import dev.dualwrite.core.backfill.PostgresBatchWriter.PreparedRow;
+import dev.dualwrite.core.redis.scan.ScannedEntry;
+import dev.dualwrite.core.strategy.WriteStrategy;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.scheduling.concurrent.CustomizableThreadFactory;
+import org.springframework.util.Assert;
+
+/**
+ * Copies what paired repositories hold in Redis into PostgreSQL while live traffic goes on:
+ * the backfill of stage {@code DUAL}.
+ * <p>
+ * Guarantees: a row a live write produced is never overwritten and a key a live delete
+ * removed is never brought back (see {@link PostgresBatchWriter}); a run killed at any moment
+ * resumes from its durable checkpoint without losing a key, and a key copied twice is
+ * absorbed; a value that cannot be copied is set aside in the rejects table and the rest is
+ * still written; memory stays flat whatever the number of keys. One job runs at a time per
+ * instance, and one run per repository across instances.
+ * <pre class="code">
+ * BackfillJob job = backfill.start(List.of("tokens"), backfill.defaults().withRateLimit(20_000));
+ * job.setRateLimit(50_000);
+ * BackfillJobReport report = job.await();
+ * </pre>
+ */
+public class Backfill implements AutoCloseable {
+
+    private static final Logger logger = LoggerFactory.getLogger(Backfill.class);
+
+    private final java.util.function.Supplier<? extends List<? extends BackfillSource<?, ?, ?>>> sourceSupplier;
+
+    private volatile @Nullable Map<String, BackfillSource<?, ?, ?>> sources;
+
+    private final DataSource dataSource;
+
+    private final CheckpointStore checkpoints;
+
+    private final RejectStore rejects;
+
+    private final BackfillMetrics metrics;
+
+    private final Map<String, BackfillOrder> orders;
+
+    private final Function<String, WriteStrategy> strategies;
+
+    private final BackfillOptions defaults;
+
+    private final ScheduledExecutorService ticker;
+
+    private volatile @Nullable BackfillJob current;
+
+    /**
+     * @param sources the repositories that can be backfilled
+     * @param dataSource PostgreSQL, where checkpoints, rejects and run locks live
+     * @param metrics where meters go
+     * @param orders the priority and dependencies of repositories (missing: medium, none)
+     * @param strategies the strategy in force of a repository
+     * @param defaults options of a job that does not say otherwise
+     */
+    public Backfill(List<? extends BackfillSource<?, ?, ?>> sources, DataSource dataSource, BackfillMetrics metrics,
+            Map<String, BackfillOrder> orders, Function<String, WriteStrategy> strategies, BackfillOptions defaults) {
+        this(() -> sources, dataSource, metrics, orders, strategies, defaults);
+        sources();
+    }
+
+    /**
+     * Create a backfill whose repositories are resolved on first use (when they are paired
+     * only once the application has started).
+     * @param sources supplies the repositories that can be backfilled, called once
+     * @param dataSource PostgreSQL, where checkpoints, rejects and run locks live
+     * @param metrics where meters go
+     * @param orders the priority and dependencies of repositories (missing: medium, none)
+     * @param strategies the strategy in force of a repository
+     * @param defaults options of a job that does not say otherwise
+     */
+    public Backfill(java.util.function.Supplier<? extends List<? extends BackfillSource<?, ?, ?>>> sources,
+            DataSource dataSource, BackfillMetrics metrics, Map<String, BackfillOrder> orders,
+            Function<String, WriteStrategy> strategies, BackfillOptions defaults) {
+        Assert.notNull(sources, "sources must not be null");
+        Assert.notNull(dataSource, "dataSource must not be null");
+        Assert.notNull(metrics, "metrics must not be null");
+        Assert.notNull(orders, "orders must not be null");
+        Assert.notNull(strategies, "strategies must not be null");
+        Assert.notNull(defaults, "defaults must not be null");
+        this.sourceSupplier = sources;
+        this.dataSource = dataSource;
+        JdbcTemplate jdbc = new JdbcTemplate(dataSource);
+        this.checkpoints = new CheckpointStore(jdbc);
+        this.rejects = new RejectStore(jdbc);
+        this.metrics = metrics;
+        this.orders = Map.copyOf(orders);
+        this.strategies = strategies;
+        this.defaults = defaults;
+        this.ticker = Executors.newSingleThreadScheduledExecutor(new CustomizableThreadFactory("dualwrite-backfill-progress-"));
+        this.ticker.scheduleWithFixedDelay(this::tick, 1, 1, TimeUnit.SECONDS);
+    }
+
+    private Map<String, BackfillSource<?, ?, ?>> sources() {
+        Map<String, BackfillSource<?, ?, ?>> resolved = this.sources;
+        if (resolved == null) {
+            synchronized (this) {
+                resolved = this.sources;
+                if (resolved == null) {
+                    resolved = new LinkedHashMap<>();
+                    for (BackfillSource<?, ?, ?> source : this.sourceSupplier.get()) {
+                        resolved.put(source.name(), source);
+                        this.metrics.register(source.name());
+                    }
+                    this.sources = resolved;
+                }
+            }
+        }
+        return resolved;
+    }
+
+    /** Return the default options, to adjust with their {@code with...} methods. */
+    public BackfillOptions defaults() {
+        return this.defaults;
+    }
+
+    /** Return the names of the repositories that can be backfilled, in declaration order. */
+    public List<String> repositories() {
+        return List.copyOf(sources().keySet());
+    }
+
+    /**
+     * Start a job in the background.
+     * @param repositories the repositories to backfill (their dependencies that have not
+     * completed yet are added); empty for all
+     * @param options how to run
+     * @return the running job
+     * @throws IllegalArgumentException for an unknown repository or a dependency cycle
+     * @throws IllegalStateException when a job is already running on this instance
+     */
+    public synchronized BackfillJob start(List<String> repositories, BackfillOptions options) {
+        Assert.notNull(repositories, "repositories must not be null");
+        Assert.notNull(options, "options must not be null");
+        BackfillJob running = this.current;
+        if (running != null && !running.isDone()) {
+            throw new IllegalStateException("Backfill job " + running.id() + " of " + running.repositories()
+                    + " is still running; stop it or wait for it before starting another");
+        }
+        List<String> requested = repositories.isEmpty() ? repositories() : repositories;
+        List<String> order = BackfillOrder.resolve(requested, repositories(), this.orders,
+                (name) -> this.checkpoints.find(name).map((cp) -> cp.state() == BackfillState.COMPLETED).orElse(false));
+        String jobId = UUID.randomUUID().toString();
+        BackfillControl control = new BackfillControl(options.rateLimit());
+        List<RepositoryBackfill<?, ?, ?>> runs = new ArrayList<>();
+        Map<String, List<String>> dependencies = new LinkedHashMap<>();
+        for (String name : order) {
+            runs.add(newRun(sources().get(name), options, control, jobId));
+            dependencies.put(name, this.orders.getOrDefault(name, BackfillOrder.DEFAULT).dependsOn());
+        }
+        BackfillJob job = new BackfillJob(jobId, runs, dependencies, control, options);
+        this.current = job;
+        if (!order.equals(requested)) {
+            logger.info("dual-write: backfill job {} runs {} in this order (asked for {})", jobId, order, requested);
+        }
+        Thread thread = new Thread(job::execute, "dualwrite-backfill-job");
+        thread.setDaemon(true);
+        thread.start();
+        return job;
+    }
+
+    /**
+     * Run a job and wait for it.
+     * @param repositories the repositories; empty for all
+     * @param options how to run
+     * @return the report
+     */
+    public BackfillJobReport run(List<String> repositories, BackfillOptions options) {
+        return start(repositories, options).await();
+    }
+
+    /** Return the job started last on this instance, running or not. */
+    public Optional<BackfillJob> currentJob() {
+        return Optional.ofNullable(this.current);
+    }
+
+    /** Return the durable checkpoint of every repository that has been backfilled. */
+    public List<BackfillCheckpoint> checkpoints() {
+        return this.checkpoints.findAll();
+    }
+
+    public Optional<BackfillCheckpoint> checkpoint(String repository) {
+        return this.checkpoints.find(repository);
+    }
+
+    /**
+     * List the keys set aside for a repository.
+     * @param repository the repository
+     * @param afterKey start after this key (paging), or {@code null}
+     * @param limit at most this many
+     * @return the rejects, ordered by key
+     */
+    public List<BackfillReject> rejects(String repository, @Nullable String afterKey, int limit) {
+        source(repository);
+        return this.rejects.list(repository, afterKey, limit);
+    }
+
+    public long rejectCount(String repository) {
+        source(repository);
+        return this.rejects.count(repository);
+    }
+
+    /**
+     * Copy the rejected keys of a repository again, after their values or the mapping were
+     * fixed: each key is read from Redis anew and written like a backfill batch (race-safe);
+     * keys copied, or gone from Redis since, leave the rejects table, and the others stay with
+     * their new reason.
+     * @param repository the repository
+     * @return counts of what happened
+     */
+    public RetryReport retryRejects(String repository) {
+        BackfillSource<?, ?, ?> source = source(repository);
+        String refused = refusal(repository, this.defaults);
+        if (refused != null) {
+            throw new IllegalStateException(refused);
+        }
+        return retry(source);
+    }
+
+    private <R, P, ID> RetryReport retry(BackfillSource<R, P, ID> source) {
+        String runId = "retry-" + UUID.randomUUID();
+        long copied = 0;
+        long gone = 0;
+        long still = 0;
+        String after = null;
+        while (true) {
+            List<BackfillReject> page = this.rejects.list(source.name(), after, this.defaults.batchSize());
+            if (page.isEmpty()) {
+                break;
+            }
+            after = page.get(page.size() - 1).key();
+            List<String> keys = page.stream().map(BackfillReject::key).toList();
+            List<ScannedEntry<R, ID>> entries = source.scanner().read(keys, this.defaults.scanSettings());
+            Set<String> found = new java.util.HashSet<>();
+            for (ScannedEntry<R, ID> entry : entries) {
+                found.add(entry.redisKey());
+                String problem = entry.problem();
+                if (problem == null) {
+                    try {
+                        P row = source.repository().mapping().toPostgres(entry.entity());
+                        PreparedRow<P> prepared = source.writer().prepare(source.repository().keyOf(entry.id()),
+                                entry.redisKey(), row);
+                        source.writer().write(List.of(prepared),
+                                (k) -> source.scanner().existing(k, this.defaults.scanSettings()));
+                        this.rejects.remove(source.name(), entry.redisKey());
+                        copied++;
+                        continue;
+                    }
+                    catch (RuntimeException ex) {
+                        if (!BackfillErrors.isDataProblem(ex)
+                                && ex instanceof org.springframework.dao.DataAccessException) {
+                            // A store is failing, not the value: leave the reject as it was.
+                            throw ex;
+                        }
+                        problem = "still not copied: " + BackfillErrors.describe(ex).split("\n")[0];
+                    }
+                }
+                this.rejects.record(source.name(), entry.redisKey(), problem, entry.rawValue(), runId);
+                still++;
+            }
+            for (String key : keys) {
+                if (!found.contains(key)) {
+                    // Deleted from Redis since: a live delete took care of PostgreSQL.
+                    this.rejects.remove(source.name(), key);
+                    gone++;
+                }
+            }
+        }
+        RetryReport report = new RetryReport(source.name(), copied, still, gone);
+        logger.info("dual-write: retried the rejects of '{}': {} copied, {} still rejected, {} gone from Redis",
+                source.name(), copied, still, gone);
+        return report;
+    }
+
+    /**
+     * What a retry of rejects did.
+     * @param repository the repository
+     * @param copied keys copied (or already present) and removed from the rejects
+     * @param stillRejected keys that still cannot be copied
+     * @param gone keys no longer in Redis, removed from the rejects
+     */
+    public record RetryReport(String repository, long copied, long stillRejected, long gone) {
+    }
+
+    private RepositoryBackfill<?, ?, ?> newRun(BackfillSource<?, ?, ?> source, BackfillOptions options,
+            BackfillControl control, String jobId) {
+        return new RepositoryBackfill<>(source, options, control, this.checkpoints, this.rejects, this.metrics,
+                this.dataSource, () -> refusal(source.name(), options), jobId);
+    }
+
+    private @Nullable String refusal(String repository, BackfillOptions options) {
+        if (!options.requireDual()) {
+            return null;
+        }
+        WriteStrategy strategy = this.strategies.apply(repository);
+        if (strategy != WriteStrategy.DUAL) {
+            return "repository '" + repository + "' is at " + strategy + ", but the backfill copies in stage DUAL, "
+                    + "where live writes keep PostgreSQL up to date while it runs; move the repository to DUAL first "
+                    + "(a dry run works at any stage)";
+        }
+        return null;
+    }
+
+    private BackfillSource<?, ?, ?> source(String repository) {
+        BackfillSource<?, ?, ?> source = sources().get(repository);
+        if (source == null) {
+            throw new IllegalArgumentException("No paired repository is named '" + repository
+                    + "'; paired repositories: " + repositories());
+        }
+        return source;
+    }
+
+    private void tick() {
+        try {
+            BackfillJob job = this.current;
+            if (job != null) {
+                job.tick();
+            }
+        }
+        catch (RuntimeException ex) {
+            logger.debug("dual-write: backfill progress tick failed", ex);
+        }
+    }
+
+    /** Stop the running job, if any, and the progress ticker. */
+    @Override
+    public void close() {
+        BackfillJob job = this.current;
+        if (job != null && !job.isDone()) {
+            job.stop();
+            try {
+                job.await(java.time.Duration.ofSeconds(30));
+            }
+            catch (RuntimeException ex) {
+                logger.warn("dual-write: backfill job {} did not stop within 30s", job.id());
+            }
+        }
+        this.ticker.shutdownNow();
+    }
+
+}

@@ -1,0 +1,45 @@
+package dev.dualwrite.core.backfill;
+
+import java.time.Duration;
+import java.util.List;
+
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The outcome of one repository's backfill run.
+ * @param repository the repository name
+ * @param state how it ended
+ * @param dryRun whether nothing was written ({@code rowsWritten} then counts rows that would be)
+ * @param resumed whether it continued from a checkpoint
+ * @param rowsRead keys read
+ * @param rowsWritten rows inserted (or, in a dry run, that would be)
+ * @param rowsSkipped rows already present, or deleted from Redis meanwhile
+ * @param rowsRejected keys set aside
+ * @param duration how long it took
+ * @param rowsPerSecond rows read per second over the run
+ * @param rejects the first rejects of the run (at most 100), with reasons
+ * @param message why it failed or was skipped
+ */
+public record BackfillReport(String repository, BackfillState state, boolean dryRun, boolean resumed, long rowsRead,
+        long rowsWritten, long rowsSkipped, long rowsRejected, Duration duration, double rowsPerSecond,
+        List<RejectedKey> rejects, @Nullable String message) {
+
+    /**
+     * One key set aside.
+     * @param key the Redis key
+     * @param reason why
+     */
+    public record RejectedKey(String key, String reason) {
+    }
+
+    /** Return a one-line summary for logs. */
+    public String summary() {
+        return String.format(java.util.Locale.ROOT,
+                "backfill%s of '%s' %s in %s: %,d read, %,d %s, %,d skipped, %,d rejected, %,.0f rows/s%s",
+                this.dryRun ? " (dry run)" : "", this.repository, this.state.name().toLowerCase(java.util.Locale.ROOT),
+                BackfillFormat.duration(this.duration), this.rowsRead, this.rowsWritten,
+                this.dryRun ? "would be written" : "written", this.rowsSkipped, this.rowsRejected, this.rowsPerSecond,
+                (this.message != null) ? "; " + this.message : "");
+    }
+
+}

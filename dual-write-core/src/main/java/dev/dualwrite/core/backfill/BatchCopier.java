@@ -1,0 +1,161 @@
+package dev.dualwrite.core.backfill;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import dev.dualwrite.core.backfill.PostgresBatchWriter.Outcome;
+import dev.dualwrite.core.backfill.PostgresBatchWriter.PreparedRow;
+import dev.dualwrite.core.redis.scan.RawEntry;
+import dev.dualwrite.core.redis.scan.ScanSettings;
+import dev.dualwrite.core.redis.scan.ScannedEntry;
+import dev.dualwrite.core.routing.DualRepository;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The writer stage's work on one batch, on a writer thread: decode the Redis replies, map
+ * each entity to its row, convert the row for JDBC, then write the batch race-safely
+ * ({@link PostgresBatchWriter}). Decoding here rather than in the scanning thread is what
+ * lets the CPU-heavy part (JSON, mapping, conversions) run on every writer at once; a value
+ * that fails any step is set aside and the rest of the batch goes on.
+ * @param <R> the Redis entity type
+ * @param <P> the PostgreSQL entity type
+ * @param <ID> the id type
+ */
+final class BatchCopier<R, P, ID> {
+
+    private static final Logger logger = LoggerFactory.getLogger(Backfill.class);
+
+    private final BackfillSource<R, P, ID> source;
+
+    private final BackfillOptions options;
+
+    private final ScanSettings settings;
+
+    private final RunProgress progress;
+
+    private final RejectRecorder rejects;
+
+    private final BackfillMetrics metrics;
+
+    private final Retries retries;
+
+    BatchCopier(BackfillSource<R, P, ID> source, BackfillOptions options, RunProgress progress,
+            RejectRecorder rejects, BackfillMetrics metrics, Retries retries) {
+        this.source = source;
+        this.options = options;
+        this.settings = options.scanSettings();
+        this.progress = progress;
+        this.rejects = rejects;
+        this.metrics = metrics;
+        this.retries = retries;
+    }
+
+    /** Copy one batch; throws only when a store keeps failing (after the retries). */
+    void copy(List<RawEntry> batch) {
+        List<ScannedEntry<R, ID>> entries = this.source.scanner().decode(batch);
+        List<PreparedRow<P>> rows = prepare(entries);
+        String name = this.source.name();
+        if (this.options.dryRun()) {
+            int present = this.retries.call("read PostgreSQL", () -> this.source.writer().present(rows)).size();
+            this.progress.written.addAndGet(rows.size() - present);
+            this.progress.skipped.addAndGet(present);
+            return;
+        }
+        write(rows, new RawValues<>(entries));
+        this.metrics.rows(name, batch.size(), 0, 0, 0);
+    }
+
+    private List<PreparedRow<P>> prepare(List<ScannedEntry<R, ID>> entries) {
+        DualRepository<R, P, ID> repository = this.source.repository();
+        List<PreparedRow<P>> rows = new ArrayList<>(entries.size());
+        for (ScannedEntry<R, ID> entry : entries) {
+            if (entry.isReject()) {
+                this.rejects.reject(entry.redisKey(), String.valueOf(entry.problem()), entry.rawValue());
+                continue;
+            }
+            try {
+                P row = repository.mapping().toPostgres(entry.entity());
+                rows.add(this.source.writer().prepare(repository.keyOf(entry.id()), entry.redisKey(), row));
+            }
+            catch (RuntimeException ex) {
+                this.rejects.reject(entry.redisKey(), "the entity does not map to a PostgreSQL row ("
+                        + ex.getClass().getSimpleName() + ")", entry.rawValue());
+            }
+        }
+        return rows;
+    }
+
+    private void write(List<PreparedRow<P>> rows, RawValues<R, ID> rawValues) {
+        String name = this.source.name();
+        for (int attempt = 1;; attempt++) {
+            long start = System.nanoTime();
+            try {
+                Outcome outcome = this.source.writer().write(rows,
+                        (keys) -> this.source.scanner().existing(keys, this.settings));
+                this.metrics.batch(name, System.nanoTime() - start, true);
+                long skippedRows = outcome.present().size() + outcome.vanished().size();
+                this.progress.written.addAndGet(outcome.written().size());
+                this.progress.skipped.addAndGet(skippedRows);
+                this.metrics.rows(name, 0, outcome.written().size(), skippedRows, 0);
+                return;
+            }
+            catch (RuntimeException ex) {
+                this.metrics.batch(name, System.nanoTime() - start, false);
+                if (BackfillErrors.isDataProblem(ex)) {
+                    setAsideCulprits(rows, rawValues, ex);
+                    return;
+                }
+                if (!this.retries.shouldRetry(attempt)) {
+                    throw ex;
+                }
+                logger.warn("dual-write: backfill of '{}' failed to write a batch (attempt {} of {}), retrying: {}",
+                        name, attempt, this.options.attempts(), BackfillErrors.describe(ex));
+                this.retries.pause(attempt);
+            }
+        }
+    }
+
+    // PostgreSQL refused the batch because of some row's data: write the rows one by one to
+    // find the culprits; the others are still written.
+    private void setAsideCulprits(List<PreparedRow<P>> rows, RawValues<R, ID> rawValues, RuntimeException ex) {
+        if (rows.size() == 1) {
+            PreparedRow<P> row = rows.get(0);
+            this.rejects.reject(row.redisKey(), "PostgreSQL refused the row: " + BackfillErrors.sqlProblem(ex),
+                    rawValues.of(row.redisKey()));
+            return;
+        }
+        for (PreparedRow<P> row : rows) {
+            write(List.of(row), rawValues);
+        }
+    }
+
+    /** The values as read, by Redis key, for the rejects table; indexed only when PostgreSQL refuses a row. */
+    private static final class RawValues<R, ID> {
+
+        private final List<ScannedEntry<R, ID>> entries;
+
+        private @Nullable Map<String, @Nullable String> byKey;
+
+        RawValues(List<ScannedEntry<R, ID>> entries) {
+            this.entries = entries;
+        }
+
+        @Nullable String of(String redisKey) {
+            Map<String, @Nullable String> index = this.byKey;
+            if (index == null) {
+                index = new HashMap<>();
+                for (ScannedEntry<R, ID> entry : this.entries) {
+                    index.put(entry.redisKey(), entry.rawValue());
+                }
+                this.byKey = index;
+            }
+            return index.get(redisKey);
+        }
+
+    }
+
+}

@@ -1,0 +1,78 @@
+package dev.dualwrite.core.backfill;
+
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+
+import dev.dualwrite.core.redis.scan.ScanPosition;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Moves a run's durable checkpoint, and only past committed batches. Writers finish batches
+ * out of order; the checkpoint follows the longest prefix of batches (in scan order) that
+ * have all committed, so a run killed at any moment resumes before every batch that might be
+ * missing. Saved at most every 500 ms: a checkpoint is one UPDATE, and the keys re-read after
+ * a kill are absorbed by the insert-if-absent anyway.
+ */
+final class CheckpointTracker {
+
+    private static final long SAVE_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
+
+    private final String repository;
+
+    private final String runId;
+
+    private final CheckpointStore store;
+
+    private final RunProgress progress;
+
+    private final boolean durable;
+
+    // Batches done ahead of a gap, by sequence; at most about the writers' queue in size.
+    private final TreeMap<Long, ScanPosition> completedAhead = new TreeMap<>();
+
+    private long nextToComplete;
+
+    private ScanPosition committed;
+
+    private long lastSaveNanos;
+
+    /**
+     * @param durable whether to save at all ({@code false} for a dry run)
+     */
+    CheckpointTracker(String repository, String runId, CheckpointStore store, RunProgress progress, boolean durable,
+            ScanPosition start) {
+        this.repository = repository;
+        this.runId = runId;
+        this.store = store;
+        this.progress = progress;
+        this.durable = durable;
+        this.committed = start;
+    }
+
+    /** Record that batch {@code sequence} (whose keys all lie before {@code position}) committed. */
+    synchronized void completed(long sequence, ScanPosition position) {
+        this.completedAhead.put(sequence, position);
+        while (!this.completedAhead.isEmpty() && this.completedAhead.firstKey() == this.nextToComplete) {
+            this.committed = this.completedAhead.pollFirstEntry().getValue();
+            this.nextToComplete++;
+        }
+        long now = System.nanoTime();
+        if (this.durable && now - this.lastSaveNanos >= SAVE_INTERVAL_NANOS) {
+            this.lastSaveNanos = now;
+            save(BackfillState.RUNNING, null);
+        }
+    }
+
+    /** Tell whether the batches numbered below {@code sequences} have all committed. */
+    synchronized boolean allCompleted(long sequences) {
+        return this.nextToComplete == sequences;
+    }
+
+    synchronized void save(BackfillState state, @Nullable String message) {
+        if (this.durable) {
+            this.store.update(this.repository, this.runId, state, this.committed.toString(), this.progress.totals(),
+                    message);
+        }
+    }
+
+}

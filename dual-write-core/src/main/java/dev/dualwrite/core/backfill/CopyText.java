@@ -1,0 +1,143 @@
+package dev.dualwrite.core.backfill;
+
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.time.OffsetDateTime;
+import java.time.ZonedDateTime;
+import java.util.Locale;
+import java.util.UUID;
+
+import org.jspecify.annotations.Nullable;
+import org.postgresql.util.PGobject;
+
+/**
+ * Writes JDBC values (as the application's {@code JdbcConverter} produced them) in
+ * PostgreSQL's {@code COPY ... FROM STDIN} text format, for the column types whose text form
+ * is unambiguous. A value it cannot write faithfully makes it answer {@code false}, and the
+ * batch then goes through the multi-row {@code INSERT} with bound parameters instead, so no
+ * value is ever written differently from how the driver would bind it.
+ */
+final class CopyText {
+
+    /** The column kinds the text form is written for; anything else disables COPY for the table. */
+    enum Kind {
+
+        TEXT, NUMBER, BOOLEAN, JSON, UUID, TIMESTAMPTZ, TIMESTAMP, DATE, BYTEA;
+
+        /**
+         * Classify a column by its PostgreSQL type, as {@code format_type} spells it.
+         * @return the kind, or {@code null} when the type is not supported
+         */
+        static @Nullable Kind of(String type) {
+            String t = type.toLowerCase(Locale.ROOT);
+            if (t.equals("text") || t.startsWith("character varying") || t.startsWith("character(")
+                    || t.equals("character") || t.equals("citext")) {
+                return TEXT;
+            }
+            if (t.equals("smallint") || t.equals("integer") || t.equals("bigint") || t.startsWith("numeric")
+                    || t.equals("real") || t.equals("double precision")) {
+                return NUMBER;
+            }
+            return switch (t) {
+                case "boolean" -> BOOLEAN;
+                case "json", "jsonb" -> JSON;
+                case "uuid" -> UUID;
+                case "timestamp with time zone" -> TIMESTAMPTZ;
+                case "timestamp without time zone" -> TIMESTAMP;
+                case "date" -> DATE;
+                case "bytea" -> BYTEA;
+                default -> (t.startsWith("timestamp(") && t.endsWith("with time zone")) ? TIMESTAMPTZ
+                        : (t.startsWith("timestamp(") && t.endsWith("without time zone")) ? TIMESTAMP : null;
+            };
+        }
+
+    }
+
+    private CopyText() {
+    }
+
+    /**
+     * Append one field.
+     * @return {@code false} when the value's class is not one this column kind is written for
+     */
+    static boolean append(StringBuilder out, Kind kind, @Nullable Object value) {
+        if (value == null) {
+            out.append("\\N");
+            return true;
+        }
+        String text = text(kind, value);
+        if (text == null) {
+            return false;
+        }
+        escape(out, text);
+        return true;
+    }
+
+    private static @Nullable String text(Kind kind, Object value) {
+        return switch (kind) {
+            case TEXT -> (value instanceof String string) ? string : null;
+            case NUMBER -> (value instanceof BigDecimal decimal) ? decimal.toPlainString()
+                    : (value instanceof Integer || value instanceof Long || value instanceof Short
+                            || value instanceof BigInteger) ? value.toString() : null;
+            case BOOLEAN -> (value instanceof Boolean bool) ? (bool ? "t" : "f") : null;
+            // Only what the driver would bind as JSON: a String is bound as varchar, which a JSON column refuses.
+            case JSON -> (value instanceof PGobject json && json.getValue() != null) ? json.getValue() : null;
+            case UUID -> (value instanceof UUID uuid) ? uuid.toString() : null;
+            // An instant, written with its offset: the same point in time the driver binds.
+            case TIMESTAMPTZ -> (value instanceof Timestamp ts) ? ts.toInstant().toString()
+                    : (value instanceof Instant instant) ? instant.toString()
+                    : (value instanceof OffsetDateTime odt) ? odt.toInstant().toString()
+                    : (value instanceof ZonedDateTime zdt) ? zdt.toInstant().toString() : null;
+            // Local date-times, as the driver binds them to a column without time zone.
+            case TIMESTAMP -> (value instanceof Timestamp ts) ? ts.toLocalDateTime().toString()
+                    : (value instanceof LocalDateTime ldt) ? ldt.toString() : null;
+            case DATE -> (value instanceof java.sql.Date date) ? date.toLocalDate().toString()
+                    : (value instanceof LocalDate date) ? date.toString() : null;
+            case BYTEA -> (value instanceof byte[] bytes) ? hex(bytes) : null;
+        };
+    }
+
+    private static String hex(byte[] bytes) {
+        StringBuilder hex = new StringBuilder(2 + bytes.length * 2).append("\\x");
+        for (byte b : bytes) {
+            hex.append(Character.forDigit((b >> 4) & 0xF, 16)).append(Character.forDigit(b & 0xF, 16));
+        }
+        return hex.toString();
+    }
+
+    // COPY's text format: backslash, tab, newline and carriage return are escaped; nothing else.
+    // Most values have none of them, and are appended in one piece.
+    private static void escape(StringBuilder out, String text) {
+        int first = firstSpecial(text);
+        if (first < 0) {
+            out.append(text);
+            return;
+        }
+        out.append(text, 0, first);
+        for (int i = first; i < text.length(); i++) {
+            char c = text.charAt(i);
+            switch (c) {
+                case '\\' -> out.append("\\\\");
+                case '\t' -> out.append("\\t");
+                case '\n' -> out.append("\\n");
+                case '\r' -> out.append("\\r");
+                default -> out.append(c);
+            }
+        }
+    }
+
+    private static int firstSpecial(String text) {
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c == '\\' || c == '\t' || c == '\n' || c == '\r') {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+}

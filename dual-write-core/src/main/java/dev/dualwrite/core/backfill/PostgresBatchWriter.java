@@ -1,0 +1,393 @@
+package dev.dualwrite.core.backfill;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
+
+import dev.dualwrite.core.store.PostgresSide;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import org.springframework.data.jdbc.core.convert.JdbcConverter;
+import org.springframework.data.mapping.PersistentPropertyAccessor;
+import org.springframework.data.relational.core.dialect.PostgresDialect;
+import org.springframework.data.relational.core.mapping.RelationalPersistentEntity;
+import org.springframework.data.relational.core.mapping.RelationalPersistentProperty;
+import org.springframework.data.relational.core.sql.IdentifierProcessing;
+import org.springframework.jdbc.core.JdbcOperations;
+import org.springframework.transaction.support.TransactionOperations;
+import org.springframework.util.Assert;
+
+/**
+ * Writes backfill batches into one repository's table, race-safe against live writes:
+ * <ol>
+ * <li>In one transaction, take the advisory lock of every key of the batch (the same
+ * {@code pg_advisory_xact_lock(hashtextextended('<repository>:<key>', 0))} that every live
+ * secondary write of the key holds), in a fixed order so two batches never deadlock.</li>
+ * <li>Insert only the rows that are absent ({@code INSERT ... ON CONFLICT (id) DO NOTHING}):
+ * a row a live write produced is never overwritten. A live write waiting for a lock runs
+ * after this transaction and, re-reading Redis, overwrites the backfilled value with the
+ * current one.</li>
+ * <li>Still holding the locks, ask Redis which of the inserted keys still exist, and delete
+ * the rows of keys that vanished since they were read: a live delete that ran before the
+ * locks were taken is never undone, and one that runs after them deletes the row itself.</li>
+ * </ol>
+ * Values are converted with the application's {@link JdbcConverter} (custom conversions
+ * included). The insert is a multi-row {@code INSERT ... VALUES ... ON CONFLICT (id) DO
+ * NOTHING RETURNING id} (split to stay under the protocol's 32,767 parameters), generated
+ * from the Spring Data JDBC mapping with quoted identifiers. {@code COPY} into a staging table
+ * followed by the same merge ({@link StagedCopy}) was measured against it and is kept opt-in
+ * only (see {@code docs/backfill.md}). Aggregates the statement cannot express (embedded
+ * entities, references, versions) go through Spring Data JDBC one row at a time, under the
+ * same locks.
+ * @param <P> the PostgreSQL entity type
+ */
+public final class PostgresBatchWriter<P> {
+
+    private static final Logger logger = LoggerFactory.getLogger(PostgresBatchWriter.class);
+
+    private static final String LOCK_SQL = "select count(pg_advisory_xact_lock(h)) from (select "
+            + "hashtextextended(k, 0) as h from unnest(?::text[]) as k order by 1) as locks";
+
+    private static final int MAX_PARAMETERS = 32_767;
+
+    // Opt-in, for measuring: "true" streams batches with COPY into a staging table instead of
+    // multi-row statements (read per batch, so the benchmark measures both in one JVM). Not the
+    // default: on the benchmark machine it was no faster (see docs/backfill.md).
+    static final String STAGED_COPY_PROPERTY = "dualwrite.backfill.staged-copy";
+
+    // Below this, a multi-row statement is as cheap as COPY's extra statements.
+    private static final int COPY_MIN_ROWS = 16;
+
+    private final PostgresSide<P, Object> side;
+
+    private final JdbcConverter converter;
+
+    private final JdbcOperations jdbc;
+
+    private final TransactionOperations transactions;
+
+    private final RelationalPersistentEntity<P> entity;
+
+    private final List<RelationalPersistentProperty> columns = new ArrayList<>();
+
+    // One per column: the converter's per-property work (reflection on the property's generic
+    // type) is done once, not per value; see ColumnConverter for the per-value part.
+    private final List<ColumnConverter> columnConverters = new ArrayList<>();
+
+    private final ColumnConverter idConverter;
+
+    private final RelationalPersistentProperty idProperty;
+
+    private final String table;
+
+    private final String idColumn;
+
+    private final String columnList;
+
+    private final @Nullable String unsupported;
+
+    private final Map<Integer, String> insertStatements = new ConcurrentHashMap<>();
+
+    private final List<String> columnNames = new ArrayList<>();
+
+    // The StagedCopy, or why it cannot be used (a String); resolved on first use, as it asks
+    // the catalog for the column types.
+    private volatile @Nullable Object stagedCopy;
+
+    /**
+     * @param side the repository's PostgreSQL side (entity type, locks, per-row fallback)
+     * @param converter the application's JDBC converter
+     * @param jdbc the data source's operations
+     * @param transactions transactions of the same data source
+     * @param identifiers how identifiers are quoted ({@code null} for PostgreSQL's)
+     */
+    @SuppressWarnings("unchecked")
+    public PostgresBatchWriter(PostgresSide<P, ?> side, JdbcConverter converter, JdbcOperations jdbc,
+            TransactionOperations transactions, @Nullable IdentifierProcessing identifiers) {
+        Assert.notNull(side, "side must not be null");
+        Assert.notNull(converter, "converter must not be null");
+        Assert.notNull(jdbc, "jdbc must not be null");
+        Assert.notNull(transactions, "transactions must not be null");
+        this.side = (PostgresSide<P, Object>) side;
+        this.converter = converter;
+        this.jdbc = jdbc;
+        this.transactions = transactions;
+        this.entity = (RelationalPersistentEntity<P>) converter.getMappingContext()
+            .getRequiredPersistentEntity(side.entityType());
+        IdentifierProcessing processing = (identifiers != null) ? identifiers
+                : PostgresDialect.INSTANCE.getIdentifierProcessing();
+        this.idProperty = this.entity.getRequiredIdProperty();
+        String problem = null;
+        if (this.entity.hasVersionProperty()) {
+            problem = "it has a @Version property";
+        }
+        for (RelationalPersistentProperty property : this.entity) {
+            if (property.isEmbedded() || property.isEntity()) {
+                problem = (problem != null) ? problem : "property '" + property.getName() + "' is "
+                        + (property.isEmbedded() ? "embedded" : "a reference or collection");
+            }
+            if (property.isWritable()) {
+                this.columns.add(property);
+            }
+        }
+        if (problem == null) {
+            for (RelationalPersistentProperty column : this.columns) {
+                this.columnConverters.add(new ColumnConverter(converter, column));
+            }
+        }
+        this.idConverter = new ColumnConverter(converter, this.idProperty);
+        this.unsupported = problem;
+        this.table = this.entity.getQualifiedTableName().toSql(processing);
+        this.idColumn = this.idProperty.getColumnName().toSql(processing);
+        List<String> names = new ArrayList<>();
+        for (RelationalPersistentProperty column : this.columns) {
+            names.add(column.getColumnName().toSql(processing));
+            this.columnNames.add(column.getColumnName().getReference());
+        }
+        this.columnList = String.join(", ", names);
+    }
+
+    /**
+     * Tell why the fast multi-row insert cannot express this entity, if it cannot.
+     * @return the reason, or {@code null} when the fast path is used
+     */
+    public @Nullable String fallbackReason() {
+        return this.unsupported;
+    }
+
+    /** Return the quoted, qualified table name. */
+    public String table() {
+        return this.table;
+    }
+
+    /**
+     * Convert a row's values for JDBC now, so that a value the converter refuses is found
+     * per row (a reject) rather than failing a whole batch.
+     * @param key the entity key (for the lock)
+     * @param redisKey the Redis key (for the re-check)
+     * @param row the entity
+     * @return the prepared row
+     * @throws RuntimeException when a value cannot be converted
+     */
+    public PreparedRow<P> prepare(String key, String redisKey, P row) {
+        Object id = this.side.idOf(row);
+        Assert.state(id != null, "the row has no id");
+        Object[] values = null;
+        int[] types = null;
+        if (this.unsupported == null) {
+            PersistentPropertyAccessor<P> accessor = this.entity.getPropertyAccessor(row);
+            values = new Object[this.columns.size()];
+            types = new int[this.columns.size()];
+            for (int i = 0; i < this.columns.size(); i++) {
+                this.columnConverters.get(i).write(accessor.getProperty(this.columns.get(i)), values, types, i);
+            }
+        }
+        return new PreparedRow<>(key, redisKey, id, this.idConverter.convert(id), row, values, types);
+    }
+
+    /**
+     * Write a batch race-safely (see the class description).
+     * @param rows the rows, each with an id
+     * @param stillInRedis answers which of some Redis keys exist now
+     * @return what happened to each row
+     */
+    public Outcome write(List<PreparedRow<P>> rows, Function<Collection<String>, Set<String>> stillInRedis) {
+        if (rows.isEmpty()) {
+            return new Outcome(Set.of(), Set.of(), Set.of());
+        }
+        Outcome outcome = this.transactions.execute((status) -> {
+            lock(rows);
+            Set<String> inserted = (this.unsupported == null) ? insertAbsent(rows) : insertEach(rows);
+            Set<String> vanished = new HashSet<>();
+            if (!inserted.isEmpty()) {
+                List<String> redisKeys = rows.stream().filter((row) -> inserted.contains(row.key()))
+                    .map(PreparedRow::redisKey).toList();
+                // Under the locks: a delete after this check waits for them and removes the row itself.
+                Set<String> existing = stillInRedis.apply(redisKeys);
+                for (PreparedRow<P> row : rows) {
+                    if (inserted.contains(row.key()) && !existing.contains(row.redisKey())) {
+                        this.side.delete(row.id());
+                        vanished.add(row.key());
+                    }
+                }
+            }
+            Set<String> written = new LinkedHashSet<>(inserted);
+            written.removeAll(vanished);
+            Set<String> present = new LinkedHashSet<>();
+            rows.forEach((row) -> {
+                if (!inserted.contains(row.key())) {
+                    present.add(row.key());
+                }
+            });
+            return new Outcome(written, present, vanished);
+        });
+        Assert.state(outcome != null, "no outcome");
+        return outcome;
+    }
+
+    /**
+     * Return which rows' ids are already in the table, without writing (dry run).
+     * @param rows the rows
+     * @return the keys of the rows present
+     */
+    public Set<String> present(List<PreparedRow<P>> rows) {
+        Set<String> present = new HashSet<>();
+        if (rows.isEmpty()) {
+            return present;
+        }
+        Map<String, String> keyById = new java.util.HashMap<>();
+        rows.forEach((row) -> keyById.put(String.valueOf(row.jdbcId()), row.key()));
+        String sql = "select " + this.idColumn + " from " + this.table + " where " + this.idColumn + " in ("
+                + String.join(", ", java.util.Collections.nCopies(rows.size(), "?")) + ")";
+        this.jdbc.query(sql, (rs) -> {
+            String key = keyById.get(String.valueOf(rs.getObject(1)));
+            if (key != null) {
+                present.add(key);
+            }
+        }, rows.stream().map(PreparedRow::jdbcId).toArray());
+        return present;
+    }
+
+    private void lock(List<PreparedRow<P>> rows) {
+        String[] names = rows.stream().map((row) -> this.side.lockName(row.key())).distinct().toArray(String[]::new);
+        this.jdbc.query((Connection connection) -> {
+            PreparedStatement statement = connection.prepareStatement(LOCK_SQL);
+            statement.setArray(1, connection.createArrayOf("text", names));
+            return statement;
+        }, (rs) -> {
+        });
+    }
+
+    @SuppressWarnings({ "unchecked", "rawtypes" })
+    private Set<String> insertAbsent(List<PreparedRow<P>> rows) {
+        if (rows.size() >= COPY_MIN_ROWS && Boolean.getBoolean(STAGED_COPY_PROPERTY)
+                && stagedCopy() instanceof StagedCopy copy) {
+            Set<String> inserted = copy.insert((List) rows);
+            if (inserted != null) {
+                return inserted;
+            }
+        }
+        return insertAll(rows);
+    }
+
+    private Object stagedCopy() {
+        Object copy = this.stagedCopy;
+        if (copy == null) {
+            copy = StagedCopy.create(this.jdbc, this.table, this.idColumn, this.columnList, this.columnNames);
+            if (copy instanceof String reason) {
+                logger.info("dual-write: the backfill writes {} with multi-row inserts, not COPY, because {}", this.table,
+                        reason);
+            }
+            this.stagedCopy = copy;
+        }
+        return copy;
+    }
+
+    private Set<String> insertAll(List<PreparedRow<P>> rows) {
+        Map<String, String> keyById = new java.util.HashMap<>();
+        rows.forEach((row) -> keyById.put(String.valueOf(row.jdbcId()), row.key()));
+        Set<String> inserted = new HashSet<>();
+        // The protocol numbers parameters with 16 bits: a wide table's batch takes several statements.
+        int rowsPerStatement = Math.max(1, MAX_PARAMETERS / this.columns.size());
+        for (int from = 0; from < rows.size(); from += rowsPerStatement) {
+            List<PreparedRow<P>> part = rows.subList(from, Math.min(rows.size(), from + rowsPerStatement));
+            String sql = this.insertStatements.computeIfAbsent(part.size(), this::insertStatement);
+            this.jdbc.query((Connection connection) -> {
+                PreparedStatement statement = connection.prepareStatement(sql);
+                bind(statement, part);
+                return statement;
+            }, (rs) -> {
+                String key = keyById.get(String.valueOf(rs.getObject(1)));
+                if (key != null) {
+                    inserted.add(key);
+                }
+            });
+        }
+        return inserted;
+    }
+
+    private String insertStatement(int rowCount) {
+        StringBuilder sql = new StringBuilder("insert into ").append(this.table).append(" (").append(this.columnList)
+            .append(") values ");
+        String tuple = "(" + String.join(", ", java.util.Collections.nCopies(this.columns.size(), "?")) + ")";
+        for (int i = 0; i < rowCount; i++) {
+            sql.append((i > 0) ? ", " : "").append(tuple);
+        }
+        // Only the id's conflict is expected (a row written by live traffic); any other unique
+        // violation is an error that sets the row aside as a reject.
+        return sql.append(" on conflict (").append(this.idColumn).append(") do nothing returning ")
+            .append(this.idColumn)
+            .toString();
+    }
+
+    private void bind(PreparedStatement statement, List<PreparedRow<P>> rows) throws SQLException {
+        int index = 1;
+        for (PreparedRow<P> row : rows) {
+            Object[] values = row.values();
+            int[] types = row.types();
+            Assert.state(values != null && types != null, "row not prepared for the fast path");
+            for (int i = 0; i < values.length; i++) {
+                // TYPE_UNKNOWN (Integer.MIN_VALUE): let the driver infer the type, as Spring does.
+                boolean unknown = types[i] == Integer.MIN_VALUE;
+                if (values[i] == null) {
+                    statement.setNull(index++, unknown ? Types.NULL : types[i]);
+                }
+                else if (unknown) {
+                    statement.setObject(index++, values[i]);
+                }
+                else {
+                    statement.setObject(index++, values[i], types[i]);
+                }
+            }
+        }
+    }
+
+    private Set<String> insertEach(List<PreparedRow<P>> rows) {
+        Set<String> inserted = new HashSet<>();
+        for (PreparedRow<P> row : rows) {
+            // We hold the key's lock, so no live writer can insert between the check and the insert.
+            if (this.side.load(row.id()).isEmpty()) {
+                this.side.upsert(row.entity());
+                inserted.add(row.key());
+            }
+        }
+        return inserted;
+    }
+
+    /**
+     * A row ready to write.
+     * @param key the entity key
+     * @param redisKey the Redis key
+     * @param id the id
+     * @param jdbcId the id as bound to JDBC
+     * @param entity the entity
+     * @param values column values for the fast path ({@code null} on the fallback path)
+     * @param types their SQL types
+     * @param <P> the entity type
+     */
+    public record PreparedRow<P>(String key, String redisKey, Object id, @Nullable Object jdbcId, P entity,
+            Object @Nullable [] values, int @Nullable [] types) {
+    }
+
+    /**
+     * What a batch did.
+     * @param written keys whose rows were inserted
+     * @param present keys whose rows were already there
+     * @param vanished keys inserted and deleted again because Redis no longer holds them
+     */
+    public record Outcome(Set<String> written, Set<String> present, Set<String> vanished) {
+    }
+
+}

@@ -1,0 +1,216 @@
+package dev.dualwrite.core.backfill;
+
+import java.time.Instant;
+import java.util.Optional;
+import java.util.function.Supplier;
+
+import javax.sql.DataSource;
+
+import dev.dualwrite.core.redis.scan.ScanPosition;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One run of one repository's backfill: refuses a repository outside {@code DUAL}, takes the
+ * cross-instance run lock, resumes from the checkpoint, runs the {@link CopyPipeline}
+ * (reader and writers) and reports. The pieces: {@link BatchCopier} copies a batch,
+ * {@link CheckpointTracker} moves the checkpoint past committed batches only,
+ * {@link RejectRecorder} sets keys aside, {@link RunProgress} counts.
+ * @param <R> the Redis entity type
+ * @param <P> the PostgreSQL entity type
+ * @param <ID> the id type
+ */
+final class RepositoryBackfill<R, P, ID> {
+
+    private static final Logger logger = LoggerFactory.getLogger(Backfill.class);
+
+    private final BackfillSource<R, P, ID> source;
+
+    private final BackfillOptions options;
+
+    private final BackfillControl control;
+
+    private final CheckpointStore checkpoints;
+
+    private final RejectStore rejectStore;
+
+    private final BackfillMetrics metrics;
+
+    private final @Nullable DataSource lockDataSource;
+
+    private final Supplier<@Nullable String> refusal;
+
+    private final String runId;
+
+    private final RunStatus status;
+
+    private final RunProgress progress;
+
+    private final Retries retries;
+
+    private final RejectRecorder rejects;
+
+    private volatile boolean resumed;
+
+    private long lastLogNanos;
+
+    RepositoryBackfill(BackfillSource<R, P, ID> source, BackfillOptions options, BackfillControl control,
+            CheckpointStore checkpoints, RejectStore rejects, BackfillMetrics metrics, @Nullable DataSource lockDataSource,
+            Supplier<@Nullable String> refusal, String runId) {
+        this.source = source;
+        this.options = options;
+        this.control = control;
+        this.checkpoints = checkpoints;
+        this.rejectStore = rejects;
+        this.metrics = metrics;
+        this.lockDataSource = lockDataSource;
+        this.refusal = refusal;
+        this.runId = runId;
+        this.status = new RunStatus(control);
+        this.progress = new RunProgress(source.name(), options);
+        this.retries = new Retries(source.name(), options, control::isStopRequested);
+        this.rejects = new RejectRecorder(source.name(), runId, options, rejects, metrics, this.progress, this.retries,
+                this.status::fail);
+    }
+
+    String name() {
+        return this.source.name();
+    }
+
+    BackfillState state() {
+        return this.status.state();
+    }
+
+    void skip(String why) {
+        this.status.end(BackfillState.SKIPPED, why);
+    }
+
+    BackfillReport run() {
+        this.progress.start();
+        this.lastLogNanos = System.nanoTime();
+        this.status.state(BackfillState.RUNNING);
+        String refused = this.options.dryRun() ? null : this.refusal.get();
+        if (refused != null) {
+            return finish(null, BackfillState.FAILED, refused);
+        }
+        RunLock lock = null;
+        CheckpointTracker checkpoint = null;
+        try {
+            if (!this.options.dryRun() && this.lockDataSource != null) {
+                lock = RunLock.acquire(this.lockDataSource, name());
+            }
+            ScanPosition start = startPosition();
+            checkpoint = new CheckpointTracker(name(), this.runId, this.checkpoints, this.progress,
+                    !this.options.dryRun(), start);
+            logStart();
+            this.progress.size(this.retries.call("count the keys", this.source.scanner()::size));
+            BatchCopier<R, P, ID> copier = new BatchCopier<>(this.source, this.options, this.progress, this.rejects,
+                    this.metrics, this.retries);
+            boolean complete = new CopyPipeline(this.source, this.options, this.status, this.control, this.progress,
+                    checkpoint, copier, this.retries, this.metrics).run(start);
+            String failure = this.status.failure();
+            if (failure != null) {
+                return finish(checkpoint, BackfillState.FAILED, failure);
+            }
+            return finish(checkpoint, complete ? BackfillState.COMPLETED : BackfillState.STOPPED, null);
+        }
+        catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+            return finish(checkpoint, BackfillState.STOPPED, "interrupted");
+        }
+        catch (RuntimeException ex) {
+            return finish(checkpoint, BackfillState.FAILED, BackfillErrors.describe(ex));
+        }
+        finally {
+            if (lock != null) {
+                lock.close();
+            }
+        }
+    }
+
+    private ScanPosition startPosition() {
+        if (this.options.dryRun()) {
+            return ScanPosition.initial();
+        }
+        Optional<BackfillCheckpoint> checkpoint = this.checkpoints.find(name());
+        ScanPosition start = ScanPosition.initial();
+        if (checkpoint.isPresent() && !this.options.restart() && checkpoint.get().state() != BackfillState.COMPLETED
+                && checkpoint.get().keyPattern().equals(this.options.keyPattern())) {
+            start = ScanPosition.parse(checkpoint.get().position());
+            this.resumed = true;
+            this.progress.resumeFrom(checkpoint.get());
+        }
+        long[] base = this.progress.base();
+        this.checkpoints.begin(new BackfillCheckpoint(name(), this.runId, BackfillState.RUNNING,
+                this.options.keyPattern(), start.toString(), base[0], base[1], base[2], base[3], null, Instant.now(),
+                Instant.now(), null));
+        return start;
+    }
+
+    private void logStart() {
+        double rate = this.control.limiter().rate();
+        String fallback = this.source.writer().fallbackReason();
+        logger.info("dual-write: backfill{} of '{}' {} ({}, key pattern '{}', batches of {}, {} writer(s){}{})",
+                this.options.dryRun() ? " (dry run)" : "", name(),
+                this.resumed ? "resumes from its checkpoint" : "starts", this.source.scanner().describe(),
+                this.options.keyPattern(), this.options.batchSize(), this.options.parallelism(),
+                (rate > 0) ? ", at most " + rate + " rows/s" : "",
+                (fallback != null) ? ", row by row because " + fallback : "");
+    }
+
+    private BackfillReport finish(@Nullable CheckpointTracker checkpoint, BackfillState end, @Nullable String message) {
+        this.progress.end();
+        this.status.end(end, message);
+        if (end == BackfillState.COMPLETED) {
+            this.progress.completed();
+        }
+        if (checkpoint != null) {
+            try {
+                checkpoint.save(end, message);
+            }
+            catch (RuntimeException ex) {
+                logger.warn("dual-write: backfill of '{}' could not save its final checkpoint ({}); the next run "
+                        + "resumes from the last one saved", name(), BackfillErrors.describe(ex));
+            }
+        }
+        this.metrics.progress(progress());
+        BackfillReport report = report();
+        if (end == BackfillState.COMPLETED) {
+            logger.info("dual-write: {}", report.summary());
+        }
+        else {
+            logger.warn("dual-write: {}", report.summary());
+        }
+        return report;
+    }
+
+    BackfillReport report() {
+        BackfillProgress now = progress();
+        return new BackfillReport(name(), now.state(), this.options.dryRun(), this.resumed, now.rowsRead(),
+                now.rowsWritten(), now.rowsSkipped(), now.rowsRejected(), now.elapsed(),
+                now.rowsRead() / Math.max(now.elapsed().toNanos() / 1e9, 1e-9), this.rejects.first(), now.message());
+    }
+
+    BackfillProgress progress() {
+        return this.progress.snapshot(this.status.state(), this.resumed, this.control.limiter().rate(),
+                this.status.failure());
+    }
+
+    /** Called about once a second: samples the rate, feeds the gauges, logs at the interval. */
+    synchronized void tick() {
+        BackfillState state = this.status.state();
+        if (state == BackfillState.PENDING || state.isFinal()) {
+            return;
+        }
+        this.progress.sampleRate();
+        BackfillProgress now = progress();
+        this.metrics.progress(now);
+        long nanos = System.nanoTime();
+        if (nanos - this.lastLogNanos >= this.options.progressInterval().toNanos()) {
+            this.lastLogNanos = nanos;
+            logger.info("dual-write: backfill{} {}", this.options.dryRun() ? " (dry run)" : "", BackfillFormat.line(now));
+        }
+    }
+
+}

@@ -1,0 +1,38 @@
+package dev.dualwrite.core.redis.json;
+
+import java.lang.annotation.Documented;
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
+
+/**
+ * Marks an entity that is stored in Redis as one JSON string per entity under
+ * {@code keyPrefix + id}, and makes repositories of it belong to the Redis JSON module
+ * (also in strict repository configuration, when other Spring Data modules are present).
+ * <p>
+ * The id is the property annotated with {@link org.springframework.data.annotation.Id @Id}
+ * (a field or a record component); it is converted to the key's suffix with Spring's
+ * {@code ConversionService}, and ids are assigned by the application.
+ *
+ * <pre class="code">
+ * &#064;RedisJson(keyPrefix = "token:")
+ * public record Token(&#064;Id String id, Holder holder, Instant issuedAt) {}
+ * </pre>
+ */
+@Documented
+@Retention(RetentionPolicy.RUNTIME)
+@Target(ElementType.TYPE)
+public @interface RedisJson {
+
+    /**
+     * The prefix of every key of this entity, e.g. {@code "token:"}; must not be empty, since
+     * an empty prefix would make every key of the database look like an entity. It may hold
+     * {@code ${...}} placeholders, resolved against the Spring {@code Environment} (useful for
+     * per-environment or per-tenant prefixes). Glob characters ({@code * ? [ ] \}) are allowed
+     * and are escaped when the prefix is scanned.
+     * @return the key prefix
+     */
+    String keyPrefix();
+
+}

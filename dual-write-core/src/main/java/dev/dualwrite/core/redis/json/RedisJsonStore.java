@@ -1,0 +1,398 @@
+package dev.dualwrite.core.redis.json;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.Spliterator;
+import java.util.Spliterators;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
+import java.util.stream.StreamSupport;
+
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.data.redis.connection.DataType;
+import org.springframework.data.redis.connection.ReturnType;
+import org.springframework.data.redis.core.Cursor;
+import org.springframework.data.redis.core.RedisCallback;
+import org.springframework.data.redis.core.ScanOptions;
+import org.springframework.data.redis.core.StringRedisTemplate;
+import org.springframework.util.Assert;
+
+/**
+ * Key-level Redis access for one {@link RedisJson} entity type: plain string values under
+ * {@code keyPrefix + id}.
+ * <p>
+ * Guarantees: no {@code KEYS}; every enumeration is a {@code SCAN MATCH <escaped prefix>*}
+ * whose keys are read with {@code MGET} in batches of at most {@code batchSize}, so values in
+ * memory stay bounded while streaming (the keys already seen are remembered, because
+ * {@code SCAN} may return a key twice). A key that vanishes between {@code SCAN} and
+ * {@code MGET} is skipped; a key under the prefix that holds another Redis type, or a value
+ * that is not the entity's JSON, fails with a {@link RedisJsonReadException}. Works against
+ * a single Redis (or a replica set behind one endpoint); Redis Cluster is not supported,
+ * because {@code SCAN} would only see one node.
+ * @param <T> the entity type
+ * @param <ID> the id type
+ */
+public class RedisJsonStore<T, ID> {
+
+    /** Keys per {@code SCAN} hint, {@code MGET}, {@code MSET} and {@code UNLINK} unless configured. */
+    public static final int DEFAULT_BATCH_SIZE = 500;
+
+    // Compare-and-delete: a derived delete removes a key only if its value is still the one
+    // that matched, so a concurrent update in between is never lost.
+    private static final byte[] DELETE_IF_UNCHANGED = ("if redis.call('GET', KEYS[1]) == ARGV[1] then "
+            + "return redis.call('UNLINK', KEYS[1]) else return 0 end").getBytes(StandardCharsets.UTF_8);
+
+    private final StringRedisTemplate redis;
+
+    private final RedisJsonEntityInformation<T, ID> information;
+
+    private final RedisJsonCodec<T, ID> codec;
+
+    private final int batchSize;
+
+    private final String pattern;
+
+    /**
+     * Create the store of one entity type.
+     * @param redis the Redis connection, with string keys and values
+     * @param information ids and keys of the entity type
+     * @param codec the entity type's JSON
+     * @param batchSize keys per batch; positive
+     */
+    public RedisJsonStore(StringRedisTemplate redis, RedisJsonEntityInformation<T, ID> information,
+            RedisJsonCodec<T, ID> codec, int batchSize) {
+        Assert.notNull(redis, "redis must not be null");
+        Assert.notNull(information, "information must not be null");
+        Assert.notNull(codec, "codec must not be null");
+        Assert.isTrue(batchSize > 0, "batchSize must be positive");
+        this.redis = redis;
+        this.information = information;
+        this.codec = codec;
+        this.batchSize = batchSize;
+        this.pattern = escapeGlob(information.getKeyPrefix()) + "*";
+    }
+
+    /**
+     * Escape the characters that {@code SCAN MATCH} treats as a glob, so that a prefix matches
+     * only itself.
+     * @param literal a literal key part
+     * @return the pattern that matches exactly {@code literal}
+     */
+    static String escapeGlob(String literal) {
+        StringBuilder escaped = new StringBuilder(literal.length() + 8);
+        for (int i = 0; i < literal.length(); i++) {
+            char c = literal.charAt(i);
+            if (c == '*' || c == '?' || c == '[' || c == ']' || c == '\\') {
+                escaped.append('\\');
+            }
+            escaped.append(c);
+        }
+        return escaped.toString();
+    }
+
+    /** Return the ids and keys of the entity type. */
+    public RedisJsonEntityInformation<T, ID> getEntityInformation() {
+        return this.information;
+    }
+
+    /** Return the entity type's JSON codec (used by the backfill's and verifier's scans). */
+    public RedisJsonCodec<T, ID> getCodec() {
+        return this.codec;
+    }
+
+    /**
+     * Read one entity.
+     * @param id the id
+     * @return the entity, or empty when the key does not exist
+     */
+    public Optional<T> findById(ID id) {
+        List<RedisJsonEntry<T>> found = read(List.of(this.information.getKey(id)));
+        return found.isEmpty() ? Optional.empty() : Optional.of(found.get(0).entity());
+    }
+
+    /**
+     * Read the entities of some ids with {@code MGET} in batches.
+     * @param ids the ids; duplicates are read once
+     * @return the entries of the ids that exist, in the order of {@code ids}
+     */
+    public List<RedisJsonEntry<T>> findAllById(Collection<? extends ID> ids) {
+        return read(keysOf(ids));
+    }
+
+    /**
+     * Tell whether the key of an id exists ({@code EXISTS}).
+     * @param id the id
+     * @return whether it exists
+     */
+    public boolean existsById(ID id) {
+        return Boolean.TRUE.equals(this.redis.hasKey(this.information.getKey(id)));
+    }
+
+    /**
+     * Write one entity ({@code SET}).
+     * @param entity the entity, with an id
+     */
+    public void save(T entity) {
+        String key = this.information.getRequiredKey(entity);
+        this.redis.opsForValue().set(key, this.codec.write(entity));
+    }
+
+    /**
+     * Write entities with one {@code MSET} per batch. Every entity is encoded before the
+     * first write, so an entity without an id or that cannot be written fails the call before
+     * Redis is touched; each batch is atomic, the whole call is not.
+     * @param entities the entities, each with an id; for a repeated id the last one wins
+     */
+    public void saveAll(Collection<? extends T> entities) {
+        Map<String, String> values = new LinkedHashMap<>();
+        for (T entity : entities) {
+            String key = this.information.getRequiredKey(entity);
+            // Remove first so that a repeated id takes the position of its last occurrence.
+            values.remove(key);
+            values.put(key, this.codec.write(entity));
+        }
+        List<String> keys = new ArrayList<>(values.keySet());
+        for (List<String> batch : batches(keys)) {
+            Map<String, String> chunk = new LinkedHashMap<>();
+            batch.forEach((key) -> chunk.put(key, values.get(key)));
+            this.redis.opsForValue().multiSet(chunk);
+        }
+    }
+
+    /**
+     * Delete the key of an id ({@code UNLINK}); a missing key is fine.
+     * @param id the id
+     */
+    public void deleteById(ID id) {
+        this.redis.unlink(this.information.getKey(id));
+    }
+
+    /**
+     * Delete the keys of some ids, one {@code UNLINK} per batch; missing keys are fine.
+     * @param ids the ids
+     */
+    public void deleteAllById(Collection<? extends ID> ids) {
+        for (List<String> batch : batches(keysOf(ids))) {
+            this.redis.unlink(batch);
+        }
+    }
+
+    /**
+     * Delete every key under the prefix, one {@code UNLINK} per scanned batch.
+     * @return how many keys were deleted
+     */
+    public long deleteAll() {
+        long[] deleted = { 0 };
+        forEachKeyBatch((batch) -> {
+            Long removed = this.redis.unlink(batch);
+            deleted[0] += (removed != null) ? removed : 0;
+        });
+        return deleted[0];
+    }
+
+    /**
+     * Delete entries only where the key still holds the JSON they were read from (a Lua
+     * compare-and-delete per key, pipelined per batch), so a value updated since it was read
+     * survives.
+     * @param entries entries as read by this store
+     * @return the entries whose keys were deleted
+     */
+    public List<RedisJsonEntry<T>> deleteIfUnchanged(List<RedisJsonEntry<T>> entries) {
+        List<RedisJsonEntry<T>> deleted = new ArrayList<>(entries.size());
+        for (List<RedisJsonEntry<T>> batch : batches(entries)) {
+            List<Object> results = this.redis.executePipelined((RedisCallback<Object>) (connection) -> {
+                for (RedisJsonEntry<T> entry : batch) {
+                    connection.scriptingCommands()
+                        .eval(DELETE_IF_UNCHANGED, ReturnType.INTEGER, 1, bytes(entry.key()), bytes(entry.json()));
+                }
+                return null;
+            });
+            for (int i = 0; i < batch.size(); i++) {
+                if (results.get(i) instanceof Number removed && removed.longValue() > 0) {
+                    deleted.add(batch.get(i));
+                }
+            }
+        }
+        return deleted;
+    }
+
+    /**
+     * Count the keys under the prefix with {@code SCAN}, without reading values.
+     * @return the number of distinct keys seen
+     */
+    public long count() {
+        long[] count = { 0 };
+        forEachKeyBatch((batch) -> count[0] += batch.size());
+        return count[0];
+    }
+
+    /**
+     * Return every key under the prefix, each once, with {@code SCAN}.
+     * @return the keys, in no particular order
+     */
+    public List<String> keys() {
+        List<String> keys = new ArrayList<>();
+        forEachKeyBatch(keys::addAll);
+        return keys;
+    }
+
+    /**
+     * Read keys with one {@code MGET} per batch.
+     * @param keys keys under the prefix
+     * @return the entries of the keys that exist, in the order of {@code keys}
+     * @throws RedisJsonReadException when a value cannot be read or a key holds another type
+     */
+    public List<RedisJsonEntry<T>> read(List<String> keys) {
+        List<RedisJsonEntry<T>> entries = new ArrayList<>(keys.size());
+        for (List<String> batch : batches(keys)) {
+            entries.addAll(readBatch(batch));
+        }
+        return entries;
+    }
+
+    private List<RedisJsonEntry<T>> readBatch(List<String> keys) {
+        if (keys.isEmpty()) {
+            return List.of();
+        }
+        List<@Nullable String> values = this.redis.opsForValue().multiGet(keys);
+        Assert.state(values != null && values.size() == keys.size(), "MGET must answer one value per key");
+        List<RedisJsonEntry<T>> entries = new ArrayList<>(keys.size());
+        for (int i = 0; i < keys.size(); i++) {
+            String key = keys.get(i);
+            String json = values.get(i);
+            if (json != null) {
+                entries.add(new RedisJsonEntry<>(key, this.codec.read(key, json), json));
+            }
+            else {
+                checkMissing(key);
+            }
+        }
+        return entries;
+    }
+
+    // MGET answers nil both for a missing key and for one of another type; only the first is
+    // normal (deleted since it was scanned, or never there), the second is bad data.
+    private void checkMissing(String key) {
+        DataType type = this.redis.type(key);
+        if (type != null && type != DataType.NONE) {
+            throw new RedisJsonReadException(key, this.information.getJavaType(),
+                    "the key holds a Redis " + type.code() + ", not a string");
+        }
+    }
+
+    /**
+     * Stream every entity under the prefix: {@code SCAN}, then {@code MGET} per batch, lazily.
+     * The stream holds a Redis connection until it is exhausted or closed; close it (for
+     * example with try-with-resources).
+     * @return the entries, in no particular order, each key once
+     * @throws RedisJsonReadException while streaming, when a value cannot be read
+     */
+    public Stream<RedisJsonEntry<T>> stream() {
+        Cursor<String> cursor = scan();
+        return StreamSupport.stream(new EntrySpliterator(cursor), false).onClose(cursor::close);
+    }
+
+    private void forEachKeyBatch(Consumer<List<String>> action) {
+        try (Cursor<String> cursor = scan()) {
+            DistinctKeys keys = new DistinctKeys(cursor);
+            for (List<String> batch = keys.next(); !batch.isEmpty(); batch = keys.next()) {
+                action.accept(batch);
+            }
+        }
+    }
+
+    private Cursor<String> scan() {
+        return this.redis.scan(ScanOptions.scanOptions().match(this.pattern).count(this.batchSize).build());
+    }
+
+    private List<String> keysOf(Collection<? extends ID> ids) {
+        Set<String> keys = new LinkedHashSet<>();
+        for (ID id : ids) {
+            keys.add(this.information.getKey(id));
+        }
+        return new ArrayList<>(keys);
+    }
+
+    private <E> List<List<E>> batches(List<E> all) {
+        List<List<E>> batches = new ArrayList<>();
+        for (int from = 0; from < all.size(); from += this.batchSize) {
+            batches.add(all.subList(from, Math.min(all.size(), from + this.batchSize)));
+        }
+        return batches;
+    }
+
+    private static byte[] bytes(String value) {
+        return value.getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** Takes batches of keys from a cursor, each key once. */
+    private final class DistinctKeys {
+
+        private final Cursor<String> cursor;
+
+        // SCAN may return a key more than once (when the table is resized meanwhile).
+        private final Set<String> seen = new HashSet<>();
+
+        DistinctKeys(Cursor<String> cursor) {
+            this.cursor = cursor;
+        }
+
+        /** Return the next batch, empty when the scan is complete. */
+        List<String> next() {
+            List<String> batch = new ArrayList<>(RedisJsonStore.this.batchSize);
+            while (batch.size() < RedisJsonStore.this.batchSize && this.cursor.hasNext()) {
+                String key = this.cursor.next();
+                if (this.seen.add(key)) {
+                    batch.add(key);
+                }
+            }
+            return batch;
+        }
+
+    }
+
+    /** Reads one batch of scanned keys at a time, when the stream asks for more. */
+    private final class EntrySpliterator extends Spliterators.AbstractSpliterator<RedisJsonEntry<T>> {
+
+        private final Cursor<String> cursor;
+
+        private final DistinctKeys keys;
+
+        private Iterator<RedisJsonEntry<T>> current = Collections.emptyIterator();
+
+        EntrySpliterator(Cursor<String> cursor) {
+            super(Long.MAX_VALUE, Spliterator.NONNULL | Spliterator.DISTINCT);
+            this.cursor = cursor;
+            this.keys = new DistinctKeys(cursor);
+        }
+
+        @Override
+        public boolean tryAdvance(Consumer<? super RedisJsonEntry<T>> action) {
+            while (!this.current.hasNext()) {
+                List<String> batch = this.keys.next();
+                if (batch.isEmpty()) {
+                    // Give the connection back as soon as the scan is done, even if the caller
+                    // forgets to close the stream.
+                    this.cursor.close();
+                    return false;
+                }
+                this.current = readBatch(batch).iterator();
+            }
+            action.accept(this.current.next());
+            return true;
+        }
+
+    }
+
+}

@@ -1,0 +1,176 @@
+package dev.dualwrite.core.repair;
+
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+import dev.dualwrite.core.strategy.Store;
+
+import org.springframework.jdbc.core.JdbcOperations;
+import org.springframework.util.Assert;
+
+/**
+ * A {@link RepairLog} kept in the PostgreSQL table {@code dualwrite_repair}, for keys whose
+ * Redis copy may be behind (stage {@code POSTGRES_PRIMARY}).
+ * <p>
+ * It doubles as a transactional outbox: {@link #open} inserts the record in the same
+ * transaction as the primary write, and {@link #close} removes it in the transaction that
+ * brought Redis in line. A crash between the two leaves the record, never a silent gap.
+ * <p>
+ * Reconcilers claim records with {@code FOR UPDATE SKIP LOCKED} and a lease column, so
+ * instances never wait for nor take each other's records.
+ */
+public class PostgresRepairLog implements ClaimableRepairLog {
+
+    static final String PENDING_REASON = "pending: secondary write not yet confirmed";
+
+    private static final String OPEN = """
+            insert into dualwrite_repair (repository, entity_key, target_store, reason, attempts)
+            values (?, ?, ?, ?, 0)
+            on conflict (repository, entity_key, target_store) do nothing""";
+
+    private static final String RECORD_FAILURE = """
+            insert into dualwrite_repair (repository, entity_key, target_store, reason, attempts)
+            values (?, ?, ?, ?, 1)
+            on conflict (repository, entity_key, target_store) do update
+            set reason = excluded.reason, last_recorded_at = now(), attempts = dualwrite_repair.attempts + 1""";
+
+    private static final String CLOSE = """
+            delete from dualwrite_repair where repository = ? and entity_key = ? and target_store = ?""";
+
+    private static final String COUNT = "select count(*) from dualwrite_repair where repository = ?";
+
+    private static final String PENDING = """
+            select repository, entity_key, target_store, reason, first_recorded_at, last_recorded_at, attempts
+            from dualwrite_repair where repository = ? order by first_recorded_at limit ?""";
+
+    // SKIP LOCKED: instances claiming at the same moment take disjoint records instead of
+    // waiting for each other; the lease makes a crashed instance's claims lapse.
+    private static final String CLAIM = """
+            with candidates as (
+                select repository, entity_key, target_store from dualwrite_repair
+                where repository = ? and (claimed_until is null or claimed_until < now())
+                  and last_recorded_at <= now() - (? * interval '1 millisecond')
+                order by first_recorded_at
+                limit ?
+                for update skip locked)
+            update dualwrite_repair r
+            set claimed_by = ?, claimed_until = now() + (? * interval '1 millisecond')
+            from candidates c
+            where r.repository = c.repository and r.entity_key = c.entity_key and r.target_store = c.target_store
+            returning r.repository, r.entity_key, r.target_store, r.reason, r.first_recorded_at, r.last_recorded_at,
+                r.attempts, r.repair_failures""";
+
+    // Compare-and-delete: a record recorded again since the claim has a later
+    // last_recorded_at or more attempts, and stays.
+    private static final String COMPLETE = """
+            delete from dualwrite_repair
+            where repository = ? and entity_key = ? and target_store = ? and last_recorded_at = ? and attempts = ?""";
+
+    private static final String UNCLAIM = """
+            update dualwrite_repair set claimed_by = null, claimed_until = null, repair_failures = 0
+            where repository = ? and entity_key = ? and target_store = ? and claimed_by = ?""";
+
+    private static final String RELEASE = """
+            update dualwrite_repair
+            set claimed_by = null, claimed_until = now() + (? * interval '1 millisecond'),
+                repair_failures = repair_failures + 1
+            where repository = ? and entity_key = ? and target_store = ? and claimed_by = ?""";
+
+    private static final String OLDEST = "select min(first_recorded_at) from dualwrite_repair where repository = ?";
+
+    private final JdbcOperations jdbc;
+
+    public PostgresRepairLog(JdbcOperations jdbc) {
+        Assert.notNull(jdbc, "jdbc must not be null");
+        this.jdbc = jdbc;
+    }
+
+    /**
+     * Note that {@code key} is about to be written to {@code target}. Call inside the
+     * transaction of the primary write; an existing record (with its failure reason) is kept.
+     * @param repository the repository name
+     * @param key the entity key
+     * @param target the store that will be written next
+     */
+    public void open(String repository, String key, Store target) {
+        this.jdbc.update(OPEN, repository, key, target.name(), PENDING_REASON);
+    }
+
+    /**
+     * Remove the record of {@code key}: call inside the transaction, holding the key's lock,
+     * that copied the primary's current state to {@code target}.
+     * @param repository the repository name
+     * @param key the entity key
+     * @param target the store that was brought in line
+     */
+    public void close(String repository, String key, Store target) {
+        this.jdbc.update(CLOSE, repository, key, target.name());
+    }
+
+    @Override
+    public void recordFailure(String repository, String key, Store target, String reason) {
+        this.jdbc.update(RECORD_FAILURE, repository, key, target.name(), reason);
+    }
+
+    @Override
+    public long pendingCount(String repository) {
+        Long count = this.jdbc.queryForObject(COUNT, Long.class, repository);
+        return (count != null) ? count : 0;
+    }
+
+    @Override
+    public List<RepairRecord> pending(String repository, int limit) {
+        return this.jdbc.query(PENDING, PostgresRepairLog::toRecord, repository, limit);
+    }
+
+    @Override
+    public List<RepairClaim> claim(String repository, String owner, int limit, Duration lease, Duration minAge) {
+        return this.jdbc.query(CLAIM, (row, rowNum) -> {
+            RepairRecord record = toRecord(row, rowNum);
+            return new RepairClaim(record, owner, row.getInt("repair_failures"), version(record));
+        }, repository, minAge.toMillis(), limit, owner, lease.toMillis());
+    }
+
+    @Override
+    public boolean complete(RepairClaim claim) {
+        RepairRecord record = claim.record();
+        int deleted = this.jdbc.update(COMPLETE, record.repository(), record.key(), record.target().name(),
+                Timestamp.from(record.lastRecordedAt()), record.attempts());
+        if (deleted == 0) {
+            // Recorded again (or already closed by the repair's own transaction): make the
+            // newer record claimable at once, it may need another pass.
+            this.jdbc.update(UNCLAIM, record.repository(), record.key(), record.target().name(), claim.owner());
+        }
+        return deleted > 0;
+    }
+
+    @Override
+    public void release(RepairClaim claim, Duration backoff) {
+        RepairRecord record = claim.record();
+        this.jdbc.update(RELEASE, backoff.toMillis(), record.repository(), record.key(), record.target().name(),
+                claim.owner());
+    }
+
+    @Override
+    public Optional<Instant> oldestRecordedAt(String repository) {
+        Timestamp oldest = this.jdbc.queryForObject(OLDEST, Timestamp.class, repository);
+        return Optional.ofNullable(oldest).map(Timestamp::toInstant);
+    }
+
+    private static String version(RepairRecord record) {
+        return record.lastRecordedAt() + "#" + record.attempts();
+    }
+
+    private static RepairRecord toRecord(ResultSet row, int rowNum) throws SQLException {
+        return new RepairRecord(row.getString("repository"), row.getString("entity_key"),
+                Store.valueOf(row.getString("target_store")), row.getString("reason"),
+                row.getTimestamp("first_recorded_at").toInstant(), row.getTimestamp("last_recorded_at").toInstant(),
+                row.getInt("attempts"));
+    }
+
+}

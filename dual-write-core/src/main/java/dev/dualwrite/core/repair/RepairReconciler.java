@@ -1,0 +1,297 @@
+package dev.dualwrite.core.repair;
+
+import java.time.Duration;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+import dev.dualwrite.core.routing.DualRepository;
+import dev.dualwrite.core.routing.WriteCoordinator;
+import dev.dualwrite.core.strategy.Store;
+import dev.dualwrite.core.strategy.StrategySource;
+import dev.dualwrite.core.strategy.WriteStrategy;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import org.springframework.core.convert.support.DefaultConversionService;
+import org.springframework.util.Assert;
+
+/**
+ * Drains repair records in the background until both stores agree: for each recorded key it
+ * re-derives the secondary store from the primary's current state under the key's advisory
+ * lock ({@link WriteCoordinator#copyPrimaryToSecondary}), then removes the record only if it
+ * was not recorded again meanwhile.
+ * <p>
+ * Safe with several instances: records are claimed with a lease before they are repaired,
+ * so no key is repaired by two instances at once, and a record is removed by compare-and-
+ * delete, so none is forgotten. A key whose repair fails is put back with a backoff that
+ * doubles per failure.
+ * <p>
+ * Records of both logs are drained toward the current strategy's primary, whichever stage
+ * wrote them: the primary is where writes succeed first, so its state is the truth. In a
+ * single-store stage ({@code REDIS_PRIMARY}, {@code POSTGRES_ONLY}) the other store is not
+ * kept, so records are left alone until a two-store stage returns (they then still say which
+ * keys may differ).
+ */
+public class RepairReconciler implements AutoCloseable {
+
+    private static final Logger logger = LoggerFactory.getLogger(RepairReconciler.class);
+
+    private static final int MAX_BATCHES_PER_ROUND = 100;
+
+    private final Supplier<? extends Collection<? extends DualRepository<?, ?, ?>>> repositories;
+
+    private final StrategySource strategies;
+
+    private final WriteCoordinator writes;
+
+    private final Map<Store, ClaimableRepairLog> logs;
+
+    private final RepairSettings settings;
+
+    private final RepairMetrics metrics;
+
+    private final String owner;
+
+    private final Object lifecycle = new Object();
+
+    private @Nullable ScheduledExecutorService scheduler;
+
+    /**
+     * @param repositories the paired repositories, asked for on every round
+     * @param strategies the strategy in force per repository
+     * @param writes carries out each repair under the key's lock
+     * @param logs the repair log of each store to repair ({@code POSTGRES}: the Redis log,
+     * {@code REDIS}: the PostgreSQL log)
+     * @param settings interval, batch size, lease and backoff
+     * @param metrics where repairs are counted
+     * @param owner this instance's name in claims, unique among running instances
+     */
+    public RepairReconciler(Supplier<? extends Collection<? extends DualRepository<?, ?, ?>>> repositories,
+            StrategySource strategies, WriteCoordinator writes, Map<Store, ClaimableRepairLog> logs,
+            RepairSettings settings, RepairMetrics metrics, String owner) {
+        Assert.notNull(repositories, "repositories must not be null");
+        Assert.notNull(strategies, "strategies must not be null");
+        Assert.notNull(writes, "writes must not be null");
+        Assert.notNull(logs, "logs must not be null");
+        Assert.notNull(settings, "settings must not be null");
+        Assert.notNull(metrics, "metrics must not be null");
+        Assert.hasText(owner, "owner must not be empty");
+        this.repositories = repositories;
+        this.strategies = strategies;
+        this.writes = writes;
+        this.logs = Map.copyOf(logs);
+        this.settings = settings;
+        this.metrics = metrics;
+        this.owner = owner;
+    }
+
+    /**
+     * Start draining every {@link RepairSettings#interval()} on a thread of its own.
+     */
+    public void start() {
+        synchronized (this.lifecycle) {
+            if (this.scheduler != null) {
+                return;
+            }
+            ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor((task) -> {
+                Thread thread = new Thread(task, "dualwrite-reconciler");
+                thread.setDaemon(true);
+                return thread;
+            });
+            long interval = this.settings.interval().toMillis();
+            executor.scheduleWithFixedDelay(this::drainQuietly, interval, interval, TimeUnit.MILLISECONDS);
+            this.scheduler = executor;
+            logger.info("dual-write: reconciler '{}' drains repair records every {}", this.owner,
+                    this.settings.interval());
+        }
+    }
+
+    /**
+     * Return whether background draining runs.
+     * @return whether {@link #start()} was called and {@link #close()} was not
+     */
+    public boolean isRunning() {
+        synchronized (this.lifecycle) {
+            return this.scheduler != null;
+        }
+    }
+
+    /**
+     * Stop draining; a round in progress finishes its current key, its unfinished claims
+     * lapse with their lease.
+     */
+    @Override
+    public void close() {
+        ScheduledExecutorService executor;
+        synchronized (this.lifecycle) {
+            executor = this.scheduler;
+            this.scheduler = null;
+        }
+        if (executor != null) {
+            executor.shutdownNow();
+            try {
+                executor.awaitTermination(10, TimeUnit.SECONDS);
+            }
+            catch (InterruptedException ex) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /**
+     * Drain every repository once, now, on the caller's thread: claim and repair records in
+     * batches until none is claimable.
+     * @return what was done
+     */
+    public DrainResult drainOnce() {
+        DrainResult total = DrainResult.NONE;
+        for (DualRepository<?, ?, ?> repository : this.repositories.get()) {
+            total = total.plus(drain(repository));
+        }
+        this.metrics.invalidate();
+        return total;
+    }
+
+    /**
+     * Drain one repository once, now, on the caller's thread.
+     * @param repository the repository
+     * @return what was done
+     */
+    public DrainResult drain(DualRepository<?, ?, ?> repository) {
+        Assert.notNull(repository, "repository must not be null");
+        DrainResult result = DrainResult.NONE;
+        if (!this.strategies.strategyFor(repository.name()).writesBoth()) {
+            // The other store is not kept in this stage: records wait for a two-store stage.
+            return result;
+        }
+        for (Map.Entry<Store, ClaimableRepairLog> entry : this.logs.entrySet()) {
+            try {
+                result = result.plus(drain(repository, entry.getKey(), entry.getValue()));
+            }
+            catch (RuntimeException ex) {
+                // The log lives in one of the stores, which may be down: try again next round.
+                logger.warn("dual-write: repository '{}': could not drain the repair records of {} ({}); "
+                        + "retrying in {}", repository.name(), entry.getKey(), FailureReason.describe(ex),
+                        this.settings.interval());
+                result = result.plus(new DrainResult(0, 0, 1));
+            }
+        }
+        if (result.repaired() > 0 || result.failed() > 0) {
+            logger.info("dual-write: repository '{}': repaired {} key(s), {} failed (retried with backoff)",
+                    repository.name(), result.repaired(), result.failed());
+        }
+        return result;
+    }
+
+    private DrainResult drain(DualRepository<?, ?, ?> repository, Store target, ClaimableRepairLog log) {
+        int repaired = 0;
+        int failed = 0;
+        // Bounded, so that keys recorded again and again by live writes cannot hold the round.
+        for (int batch = 0; batch < MAX_BATCHES_PER_ROUND && !Thread.currentThread().isInterrupted(); batch++) {
+            List<RepairClaim> claims = log.claim(repository.name(), this.owner, this.settings.batchSize(),
+                    this.settings.lease(), this.settings.minAge());
+            for (int i = 0; i < claims.size(); i++) {
+                Outcome outcome = repair(repository, target, log, claims.get(i));
+                if (outcome == Outcome.LEFT) {
+                    // The stage moved to one store meanwhile: give the rest back untouched.
+                    claims.subList(i + 1, claims.size()).forEach((claim) -> releaseQuietly(log, claim, Duration.ZERO));
+                    return new DrainResult(repaired, failed, 0);
+                }
+                if (outcome == Outcome.REPAIRED) {
+                    repaired++;
+                }
+                else {
+                    failed++;
+                }
+            }
+            if (claims.size() < this.settings.batchSize()) {
+                break;
+            }
+        }
+        return new DrainResult(repaired, failed, 0);
+    }
+
+    private Outcome repair(DualRepository<?, ?, ?> repository, Store target, ClaimableRepairLog log,
+            RepairClaim claim) {
+        // Read the strategy per key: it may have moved since the round started.
+        WriteStrategy strategy = this.strategies.strategyFor(repository.name());
+        if (!strategy.writesBoth()) {
+            releaseQuietly(log, claim, Duration.ZERO);
+            return Outcome.LEFT;
+        }
+        try {
+            copy(repository, strategy, claim.key());
+        }
+        catch (RuntimeException ex) {
+            Duration backoff = this.settings.backoffAfter(claim.repairFailures());
+            this.metrics.recordFailed(repository.name(), target);
+            logger.warn("dual-write: repository '{}': repair of key '{}' ({} from {}) failed ({}); next try in {}",
+                    repository.name(), claim.key(), strategy.secondary(), strategy.primary(),
+                    FailureReason.describe(ex), backoff);
+            releaseQuietly(log, claim, backoff);
+            return Outcome.FAILED;
+        }
+        // The stores agree on the key now; the record goes unless the key was recorded again
+        // meanwhile, in which case it stays for another pass.
+        log.complete(claim);
+        this.metrics.recordRepaired(repository.name(), target);
+        return Outcome.REPAIRED;
+    }
+
+    @SuppressWarnings("unchecked")
+    private <R, P, ID> void copy(DualRepository<R, P, ID> repository, WriteStrategy strategy, String key) {
+        ID id = (ID) DefaultConversionService.getSharedInstance().convert(key, repository.redis().idType());
+        Assert.state(id != null, () -> "Key '" + key + "' converts to no id");
+        this.writes.copyPrimaryToSecondary(repository, strategy, id);
+    }
+
+    private void releaseQuietly(ClaimableRepairLog log, RepairClaim claim, Duration backoff) {
+        try {
+            log.release(claim, backoff);
+        }
+        catch (RuntimeException ex) {
+            // The claim then lapses with its lease: the key is tried again, only later.
+            logger.debug("Could not release the claim of key '{}'", claim.key(), ex);
+        }
+    }
+
+    private void drainQuietly() {
+        try {
+            drainOnce();
+        }
+        catch (RuntimeException ex) {
+            logger.warn("dual-write: reconciler round failed ({}); retrying in {}", FailureReason.describe(ex),
+                    this.settings.interval());
+        }
+    }
+
+    private enum Outcome {
+
+        REPAIRED, FAILED, LEFT
+
+    }
+
+    /**
+     * What one drain did.
+     * @param repaired keys brought in line
+     * @param failed keys whose repair failed and that were put back with a backoff
+     * @param unreachableLogs repair logs that could not be read
+     */
+    public record DrainResult(int repaired, int failed, int unreachableLogs) {
+
+        static final DrainResult NONE = new DrainResult(0, 0, 0);
+
+        DrainResult plus(DrainResult other) {
+            return new DrainResult(this.repaired + other.repaired, this.failed + other.failed,
+                    this.unreachableLogs + other.unreachableLogs);
+        }
+
+    }
+
+}

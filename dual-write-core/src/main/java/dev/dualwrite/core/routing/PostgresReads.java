@@ -1,0 +1,90 @@
+package dev.dualwrite.core.routing;
+
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Stream;
+
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.data.domain.Slice;
+import org.springframework.util.ReflectionUtils;
+
+/**
+ * Serves a read from PostgreSQL by calling the method of the same name and parameter types
+ * on the paired Spring Data JDBC repository, then converting what it returns (entities,
+ * {@code Optional}, collections, streams, pages) to the Redis repository's entity type.
+ * <p>
+ * A read with no counterpart fails with a message naming both repositories and the method
+ * to declare, rather than silently reading the other store.
+ */
+final class PostgresReads {
+
+    private final Map<Method, Optional<Method>> counterparts = new ConcurrentHashMap<>();
+
+    @Nullable Object read(DualRepository<?, ?, ?> repository, Method method, @Nullable Object[] args) {
+        Method counterpart = counterpart(repository, method)
+            .orElseThrow(() -> new UnroutableMethodException(repository.name(), method,
+                    "reads come from PostgreSQL in this stage, but " + repository.postgresInterface().getSimpleName()
+                            + " declares no " + method.getName() + " with the same parameter types; declare it there"));
+        try {
+            return toRedisTypes(repository, counterpart.invoke(repository.postgresRepository(), args));
+        }
+        catch (InvocationTargetException ex) {
+            ReflectionUtils.rethrowRuntimeException(ex.getTargetException());
+            throw new IllegalStateException(ex);
+        }
+        catch (IllegalAccessException ex) {
+            throw new IllegalStateException(ex);
+        }
+    }
+
+    boolean hasCounterpart(DualRepository<?, ?, ?> repository, Method method) {
+        return counterpart(repository, method).isPresent();
+    }
+
+    private Optional<Method> counterpart(DualRepository<?, ?, ?> repository, Method method) {
+        return this.counterparts.computeIfAbsent(method, (m) -> Optional.ofNullable(
+                ReflectionUtils.findMethod(repository.postgresInterface(), m.getName(), m.getParameterTypes())));
+    }
+
+    @SuppressWarnings({ "unchecked", "rawtypes" })
+    private static @Nullable Object toRedisTypes(DualRepository<?, ?, ?> repository, @Nullable Object result) {
+        if (result == null) {
+            return null;
+        }
+        DualRepository<Object, Object, Object> pair = (DualRepository<Object, Object, Object>) repository;
+        if (pair.postgres().entityType().isInstance(result)) {
+            return pair.mapping().toRedis(result);
+        }
+        if (result instanceof Optional<?> optional) {
+            return optional.map((value) -> toRedisTypes(repository, value));
+        }
+        if (result instanceof Slice<?> slice) {
+            return slice.map((value) -> toRedisTypes(repository, value));
+        }
+        if (result instanceof Stream<?> stream) {
+            return stream.map((value) -> toRedisTypes(repository, value));
+        }
+        if (result instanceof Set<?> set) {
+            Set converted = new LinkedHashSet<>();
+            set.forEach((value) -> converted.add(toRedisTypes(repository, value)));
+            return converted;
+        }
+        if (result instanceof Iterable<?> iterable) {
+            List converted = (result instanceof Collection<?> c) ? new ArrayList<>(c.size()) : new ArrayList<>();
+            iterable.forEach((value) -> converted.add(toRedisTypes(repository, value)));
+            return converted;
+        }
+        // Counts, booleans and projections are the same whichever store answered.
+        return result;
+    }
+
+}

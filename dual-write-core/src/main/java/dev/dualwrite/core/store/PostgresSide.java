@@ -1,0 +1,169 @@
+package dev.dualwrite.core.store;
+
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Supplier;
+
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.data.jdbc.core.JdbcAggregateOperations;
+import org.springframework.data.mapping.PersistentEntity;
+import org.springframework.data.relational.core.dialect.PostgresDialect;
+import org.springframework.data.relational.core.mapping.RelationalMappingContext;
+import org.springframework.data.relational.core.mapping.RelationalPersistentEntity;
+import org.springframework.data.relational.core.sql.IdentifierProcessing;
+import org.springframework.jdbc.core.JdbcOperations;
+import org.springframework.transaction.support.TransactionOperations;
+import org.springframework.util.Assert;
+
+/**
+ * Key-level access to one repository's PostgreSQL table through Spring Data JDBC, with
+ * upserts that work whether or not the row exists and a per-key critical section.
+ * <p>
+ * Every library write to a key runs inside {@link #inKeyLock}: a transaction holding a
+ * PostgreSQL advisory lock on a hash of the repository and key. Writers of one key are so
+ * serialised across all instances, which is what lets the exists-then-insert-or-update
+ * upsert below stay race-free without string-built SQL, and what makes secondary writes
+ * converge: the last critical section to run copies the final state.
+ * @param <P> the PostgreSQL entity type
+ * @param <ID> the id type
+ */
+public final class PostgresSide<P, ID> {
+
+    private static final String LOCK_SQL = "select pg_advisory_xact_lock(hashtextextended(?, 0))";
+
+    private final String repository;
+
+    private final Class<P> entityType;
+
+    private final JdbcAggregateOperations aggregates;
+
+    private final JdbcOperations jdbc;
+
+    private final TransactionOperations transactions;
+
+    private final PersistentEntity<?, ?> persistentEntity;
+
+    private final String firstIdsSql;
+
+    private final String nextIdsSql;
+
+    private final Class<?> idColumnType;
+
+    public PostgresSide(String repository, Class<P> entityType, JdbcAggregateOperations aggregates,
+            RelationalMappingContext mappingContext, JdbcOperations jdbc, TransactionOperations transactions) {
+        Assert.hasText(repository, "repository must not be empty");
+        Assert.notNull(entityType, "entityType must not be null");
+        Assert.notNull(aggregates, "aggregates must not be null");
+        Assert.notNull(jdbc, "jdbc must not be null");
+        Assert.notNull(transactions, "transactions must not be null");
+        this.repository = repository;
+        this.entityType = entityType;
+        this.aggregates = aggregates;
+        this.jdbc = jdbc;
+        this.transactions = transactions;
+        RelationalPersistentEntity<?> relational = mappingContext.getRequiredPersistentEntity(entityType);
+        this.persistentEntity = relational;
+        // Keyset pages of ids, from the mapping with quoted identifiers (no user input in it).
+        IdentifierProcessing quoting = PostgresDialect.INSTANCE.getIdentifierProcessing();
+        String table = relational.getQualifiedTableName().toSql(quoting);
+        String id = relational.getRequiredIdProperty().getColumnName().toSql(quoting);
+        this.firstIdsSql = "select " + id + " from " + table + " order by " + id + " limit ?";
+        this.nextIdsSql = "select " + id + " from " + table + " where " + id + " > ? order by " + id + " limit ?";
+        this.idColumnType = relational.getRequiredIdProperty().getActualType();
+    }
+
+    /**
+     * Run {@code work} in a transaction that holds the advisory lock of {@code key}.
+     * @param key the entity key, as used in repair records; {@code null} for a row whose
+     * id the database is about to generate, which nobody else can be writing
+     * @param work what to do while holding the lock
+     * @param <T> the result type
+     * @return what {@code work} returned
+     */
+    public <T> T inKeyLock(@Nullable String key, Supplier<T> work) {
+        return this.transactions.execute((status) -> {
+            if (key != null) {
+                this.jdbc.queryForList(LOCK_SQL, lockName(key));
+            }
+            return work.get();
+        });
+    }
+
+    /**
+     * Return the name whose hash is the advisory lock of a key, for code that takes the same
+     * lock in bulk (the backfill): {@code pg_advisory_xact_lock(hashtextextended(name, 0))}.
+     * @param key the entity key
+     * @return {@code <repository>:<key>}
+     */
+    public String lockName(String key) {
+        return this.repository + ":" + key;
+    }
+
+    public Optional<P> load(ID id) {
+        return Optional.ofNullable(this.aggregates.findById(id, this.entityType));
+    }
+
+    /**
+     * Insert the entity when its row is missing, update it otherwise. Must run inside
+     * {@link #inKeyLock} for an entity with an id, so that no other library writer of the
+     * key can insert between the check and the write.
+     * @param entity the entity to write
+     * @return the written entity (with its generated id, if any)
+     */
+    public P upsert(P entity) {
+        Object id = idOf(entity);
+        if (id != null && this.aggregates.existsById(id, this.entityType)) {
+            return this.aggregates.update(entity);
+        }
+        return this.aggregates.insert(entity);
+    }
+
+    public void delete(ID id) {
+        // deleteById of a missing row is a no-op in Spring Data JDBC: deletes stay idempotent.
+        this.aggregates.deleteById(id, this.entityType);
+    }
+
+    /**
+     * Return the next page of ids in id order (keyset pagination: each page costs one index
+     * range scan, however deep into the table).
+     * @param after the last id of the previous page, or {@code null} for the first page
+     * @param limit the page size
+     * @return up to {@code limit} ids greater than {@code after}
+     */
+    @SuppressWarnings("unchecked")
+    public List<ID> idsAfter(@Nullable ID after, int limit) {
+        return (after == null) ? (List<ID>) this.jdbc.queryForList(this.firstIdsSql, this.idColumnType, limit)
+                : (List<ID>) this.jdbc.queryForList(this.nextIdsSql, this.idColumnType, after, limit);
+    }
+
+    /**
+     * Load the rows of some ids with one query.
+     * @param ids the ids
+     * @return the rows that exist, in no particular order
+     */
+    public List<P> loadAll(Iterable<ID> ids) {
+        return this.aggregates.findAllById(ids, this.entityType);
+    }
+
+    /**
+     * Count the rows of the table.
+     * @return the number of rows
+     */
+    public long count() {
+        return this.aggregates.count(this.entityType);
+    }
+
+    public Iterable<P> findAll() {
+        return this.aggregates.findAll(this.entityType);
+    }
+
+    public @Nullable Object idOf(P entity) {
+        return this.persistentEntity.getIdentifierAccessor(entity).getIdentifier();
+    }
+
+    public Class<P> entityType() {
+        return this.entityType;
+    }
+
+}

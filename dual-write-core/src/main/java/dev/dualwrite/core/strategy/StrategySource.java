@@ -1,0 +1,29 @@
+package dev.dualwrite.core.strategy;
+
+/**
+ * Where the effective {@link WriteStrategy} of each repository comes from.
+ * <p>
+ * Consulted on every repository call, so implementations must answer from memory. The
+ * default keeps the configured strategies in memory and accepts runtime changes; a shared
+ * source lets several instances agree on one strategy.
+ */
+public interface StrategySource {
+
+    /**
+     * Return the strategy currently in force for a repository.
+     * @param repository the repository name
+     * @return the strategy, never {@code null}
+     */
+    WriteStrategy strategyFor(String repository);
+
+    /**
+     * Move a repository to another strategy.
+     * @param repository the repository name
+     * @param target the strategy to move to
+     * @param force whether to allow a move of more than one stage (logged as forced)
+     * @return the change that was applied
+     * @throws StrategyChangeException if the move is not allowed
+     */
+    StrategyChange change(String repository, WriteStrategy target, boolean force);
+
+}

@@ -1,0 +1,196 @@
+package dev.dualwrite.core.verify;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.EnumMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+import dev.dualwrite.core.compare.EntityComparator;
+import dev.dualwrite.core.repair.FailureReason;
+import dev.dualwrite.core.routing.DualRepository;
+import dev.dualwrite.core.routing.WriteCoordinator;
+import dev.dualwrite.core.strategy.Store;
+import dev.dualwrite.core.strategy.StrategySource;
+import dev.dualwrite.core.strategy.WriteStrategy;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import org.springframework.core.convert.support.DefaultConversionService;
+import org.springframework.util.Assert;
+
+/**
+ * Fixes exactly the keys a {@link VerificationReport} lists, from the authoritative store of
+ * the strategy in force now (its primary): each key is read again from both stores, and when
+ * they still differ the primary's current state is copied to the other store under the
+ * key's advisory lock ({@link WriteCoordinator#copyKey}). A dry run only says what would be
+ * done.
+ * <p>
+ * Also in single-store stages, where it repairs the store that is not written: for example
+ * PostgreSQL from Redis in {@code REDIS_PRIMARY} before moving to {@code DUAL} again.
+ */
+public class ReportRepair {
+
+    private static final Logger logger = LoggerFactory.getLogger(ReportRepair.class);
+
+    private final WriteCoordinator writes;
+
+    private final StrategySource strategies;
+
+    private final EntityComparator comparator;
+
+    /**
+     * @param writes copies keys under their locks
+     * @param strategies the strategy in force, whose primary is authoritative
+     * @param comparator compares entities of the PostgreSQL types
+     */
+    public ReportRepair(WriteCoordinator writes, StrategySource strategies, EntityComparator comparator) {
+        Assert.notNull(writes, "writes must not be null");
+        Assert.notNull(strategies, "strategies must not be null");
+        Assert.notNull(comparator, "comparator must not be null");
+        this.writes = writes;
+        this.strategies = strategies;
+        this.comparator = comparator;
+    }
+
+    /**
+     * Repair (or, in a dry run, plan the repair of) every key a report lists.
+     * @param repository the repository the report is about
+     * @param report the verification report
+     * @param dryRun whether to only say what would be done
+     * @return what was done (or would be) per key
+     */
+    public RepairOutcome repair(DualRepository<?, ?, ?> repository, VerificationReport report, boolean dryRun) {
+        Assert.notNull(repository, "repository must not be null");
+        Assert.notNull(report, "report must not be null");
+        Assert.isTrue(repository.name().equals(report.repository()), () -> "The report is about repository '"
+                + report.repository() + "', not '" + repository.name() + "'");
+        Set<String> keys = new LinkedHashSet<>();
+        report.differences().forEach((difference) -> keys.add(difference.key()));
+        return repair(repository, keys, dryRun);
+    }
+
+    /**
+     * Repair (or plan the repair of) some keys.
+     * @param repository the repository
+     * @param keys the entity keys
+     * @param dryRun whether to only say what would be done
+     * @return what was done (or would be) per key
+     */
+    public RepairOutcome repair(DualRepository<?, ?, ?> repository, Collection<String> keys, boolean dryRun) {
+        WriteStrategy strategy = this.strategies.strategyFor(repository.name());
+        Store source = strategy.primary();
+        List<KeyRepair> results = new ArrayList<>(keys.size());
+        Map<Action, Long> counts = new EnumMap<>(Action.class);
+        for (Action action : Action.values()) {
+            counts.put(action, 0L);
+        }
+        for (String key : keys) {
+            KeyRepair result = repairKey(repository, source, key, dryRun);
+            results.add(result);
+            counts.merge(result.action(), 1L, Long::sum);
+        }
+        logger.info("dual-write repair: repository '{}' ({}, from {}){}: {}", repository.name(), strategy,
+                source.tagValue(), dryRun ? " DRY RUN" : "", counts);
+        return new RepairOutcome(repository.name(), strategy, source, dryRun, counts, results);
+    }
+
+    private <R, P, ID> KeyRepair repairKey(DualRepository<R, P, ID> repository, Store source, String key,
+            boolean dryRun) {
+        try {
+            ID id = idOf(repository, key);
+            Optional<P> inPostgres = repository.postgres().load(id);
+            Action action;
+            try {
+                action = plan(repository, source, repository.redis().load(id), inPostgres);
+            }
+            catch (RuntimeException unreadable) {
+                if (source == Store.REDIS) {
+                    throw unreadable;
+                }
+                // A Redis value that does not decode, with PostgreSQL authoritative: overwrite it.
+                action = inPostgres.isPresent() ? Action.UPSERT_REDIS : Action.DELETE_FROM_REDIS;
+            }
+            if (action == Action.NONE || dryRun) {
+                return new KeyRepair(key, action, null);
+            }
+            boolean present = this.writes.copyKey(repository, source, id);
+            return new KeyRepair(key, present ? upsertOf(source) : deleteOf(source), null);
+        }
+        catch (RuntimeException ex) {
+            logger.warn("dual-write repair: repository '{}': key '{}' could not be repaired ({})", repository.name(),
+                    key, FailureReason.describe(ex));
+            return new KeyRepair(key, Action.FAILED, FailureReason.describe(ex));
+        }
+    }
+
+    private <R, P> Action plan(DualRepository<R, P, ?> repository, Store source, Optional<R> inRedis,
+            Optional<P> inPostgres) {
+        boolean inSource = (source == Store.REDIS) ? inRedis.isPresent() : inPostgres.isPresent();
+        boolean inTarget = (source == Store.REDIS) ? inPostgres.isPresent() : inRedis.isPresent();
+        if (!inSource) {
+            return inTarget ? deleteOf(source) : Action.NONE;
+        }
+        if (inTarget && this.comparator
+            .differingFields(repository.mapping().toPostgres(inRedis.get()), inPostgres.get())
+            .isEmpty()) {
+            return Action.NONE;
+        }
+        return upsertOf(source);
+    }
+
+    private static Action upsertOf(Store source) {
+        return (source == Store.REDIS) ? Action.UPSERT_POSTGRES : Action.UPSERT_REDIS;
+    }
+
+    private static Action deleteOf(Store source) {
+        return (source == Store.REDIS) ? Action.DELETE_FROM_POSTGRES : Action.DELETE_FROM_REDIS;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <ID> ID idOf(DualRepository<?, ?, ID> repository, String key) {
+        ID id = (ID) DefaultConversionService.getSharedInstance().convert(key, repository.redis().idType());
+        Assert.state(id != null, () -> "Key '" + key + "' converts to no id");
+        return id;
+    }
+
+    /** What repairing one key does. */
+    public enum Action {
+
+        /** The stores agree on the key now: nothing to do. */
+        NONE,
+
+        UPSERT_POSTGRES, DELETE_FROM_POSTGRES, UPSERT_REDIS, DELETE_FROM_REDIS,
+
+        /** The key could not be read or written; see the error. */
+        FAILED
+
+    }
+
+    /**
+     * What was done (or would be, in a dry run) to one key.
+     * @param key the entity key
+     * @param action the action
+     * @param error why it failed, for {@link Action#FAILED}
+     */
+    public record KeyRepair(String key, Action action, @Nullable String error) {
+    }
+
+    /**
+     * What a repair from a report did.
+     * @param repository the repository name
+     * @param strategy the strategy in force
+     * @param source the authoritative store the keys were copied from
+     * @param dryRun whether nothing was written
+     * @param counts keys per action
+     * @param keys what was done per key
+     */
+    public record RepairOutcome(String repository, WriteStrategy strategy, Store source, boolean dryRun,
+            Map<Action, Long> counts, List<KeyRepair> keys) {
+    }
+
+}
