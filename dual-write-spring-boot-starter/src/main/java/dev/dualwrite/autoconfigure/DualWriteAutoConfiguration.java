@@ -1,0 +1,241 @@
+package dev.dualwrite.autoconfigure;
+
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+
+import javax.sql.DataSource;
+
+import dev.dualwrite.autoconfigure.repository.DualRepositoryRegistry;
+import dev.dualwrite.autoconfigure.repository.DualWriteRepositoryPostProcessor;
+import dev.dualwrite.autoconfigure.schema.DualWriteSchemaMigration;
+import dev.dualwrite.core.compare.EntityComparator;
+import dev.dualwrite.core.metrics.DualWriteMetrics;
+import dev.dualwrite.core.repair.PostgresRepairLog;
+import dev.dualwrite.core.repair.RedisRepairLog;
+import dev.dualwrite.core.routing.ReadRouter;
+import dev.dualwrite.core.routing.ReadRouting;
+import dev.dualwrite.core.routing.ReadRoutingSource;
+import dev.dualwrite.core.routing.RepositoryPairing;
+import dev.dualwrite.core.routing.ShadowReadComparator;
+import dev.dualwrite.core.routing.ShadowReads;
+import dev.dualwrite.core.routing.WriteCoordinator;
+import dev.dualwrite.core.secondary.SecondaryWriteGuard;
+import dev.dualwrite.core.strategy.InMemoryStrategySource;
+import dev.dualwrite.core.strategy.Store;
+import dev.dualwrite.core.strategy.StrategySource;
+import dev.dualwrite.core.strategy.WriteStrategy;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
+import io.github.resilience4j.timelimiter.TimeLimiter;
+import io.github.resilience4j.timelimiter.TimeLimiterConfig;
+import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import org.springframework.beans.factory.ListableBeanFactory;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.data.jdbc.autoconfigure.DataJdbcRepositoriesAutoConfiguration;
+import org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration;
+import org.springframework.boot.data.redis.autoconfigure.DataRedisRepositoriesAutoConfiguration;
+import org.springframework.boot.flyway.autoconfigure.FlywayAutoConfiguration;
+import org.springframework.boot.flyway.autoconfigure.FlywayMigrationInitializer;
+import org.springframework.boot.jdbc.autoconfigure.DataSourceTransactionManagerAutoConfiguration;
+import org.springframework.boot.jdbc.autoconfigure.JdbcTemplateAutoConfiguration;
+import org.springframework.context.annotation.Bean;
+import org.springframework.data.jdbc.core.JdbcAggregateOperations;
+import org.springframework.data.redis.connection.RedisConnectionFactory;
+import org.springframework.data.redis.core.RedisOperations;
+import org.springframework.data.redis.core.StringRedisTemplate;
+import org.springframework.data.relational.core.mapping.RelationalMappingContext;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.scheduling.concurrent.CustomizableThreadFactory;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * Auto-configuration of dual-write: decorates every Redis repository that has a PostgreSQL
+ * counterpart so its calls are routed by the configured write strategy.
+ * <p>
+ * Active when both Spring Data Redis and Spring Data JDBC are set up. Every bean backs off
+ * when the application defines its own.
+ */
+@AutoConfiguration(after = { DataRedisAutoConfiguration.class, DataRedisRepositoriesAutoConfiguration.class,
+        DataJdbcRepositoriesAutoConfiguration.class, JdbcTemplateAutoConfiguration.class,
+        DataSourceTransactionManagerAutoConfiguration.class, FlywayAutoConfiguration.class })
+@ConditionalOnClass({ RedisOperations.class, JdbcAggregateOperations.class })
+@ConditionalOnBean({ RedisConnectionFactory.class, DataSource.class })
+@EnableConfigurationProperties(DualWriteProperties.class)
+public final class DualWriteAutoConfiguration {
+
+    private static final Logger logger = LoggerFactory.getLogger(DualWriteAutoConfiguration.class);
+
+    // Static: a BeanPostProcessor must exist before the repositories it decorates, and must
+    // not pull the rest of this configuration in early.
+    @Bean
+    static DualWriteRepositoryPostProcessor dualWriteRepositoryPostProcessor(
+            ObjectProvider<DualRepositoryRegistry> registry, ObjectProvider<StrategySource> strategies,
+            ObjectProvider<WriteCoordinator> writes, ObjectProvider<ReadRouter> reads) {
+        return new DualWriteRepositoryPostProcessor(registry, strategies, writes, reads);
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    StrategySource dualWriteStrategySource(DualWriteProperties properties) {
+        Map<String, WriteStrategy> overrides = new LinkedHashMap<>();
+        properties.getRepositories().forEach((name, repository) -> {
+            if (repository.getStrategy() != null) {
+                overrides.put(name, repository.getStrategy());
+            }
+        });
+        return new InMemoryStrategySource(properties.getStrategy(), overrides);
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    DualWriteMetrics dualWriteMetrics() {
+        // No meter registry in the application: meters go to an empty composite, which drops them.
+        return new DualWriteMetrics(new CompositeMeterRegistry());
+    }
+
+    @Bean
+    @ConditionalOnBooleanProperty(name = "dual-write.schema.migrate", matchIfMissing = true)
+    @ConditionalOnMissingBean
+    DualWriteSchemaMigration dualWriteSchemaMigration(DataSource dataSource, DualWriteProperties properties,
+            ObjectProvider<FlywayMigrationInitializer> applicationMigrations) {
+        // Creating the application's migration initializer runs its Flyway: it must run first,
+        // because it may refuse a schema that already holds our tables.
+        applicationMigrations.getIfAvailable();
+        return new DualWriteSchemaMigration(dataSource, properties.getSchema().getHistoryTable());
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    RedisRepairLog dualWriteRedisRepairLog(RedisConnectionFactory connectionFactory) {
+        return new RedisRepairLog(new StringRedisTemplate(connectionFactory));
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    PostgresRepairLog dualWritePostgresRepairLog(DataSource dataSource,
+            ObjectProvider<DualWriteSchemaMigration> migration) {
+        // Creating the migration bean creates the table this log writes to.
+        migration.getIfAvailable();
+        return new PostgresRepairLog(new JdbcTemplate(dataSource));
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    SecondaryWriteGuard dualWriteSecondaryGuard(DualWriteProperties properties, DualWriteMetrics metrics) {
+        DualWriteProperties.Secondary secondary = properties.getSecondary();
+        DualWriteProperties.CircuitBreaker breaker = secondary.getCircuitBreaker();
+        CircuitBreakerConfig breakerConfig = CircuitBreakerConfig.custom()
+            .failureRateThreshold(breaker.getFailureRateThreshold())
+            .slidingWindowSize(breaker.getSlidingWindowSize())
+            .minimumNumberOfCalls(breaker.getMinimumNumberOfCalls())
+            .waitDurationInOpenState(breaker.getWaitDurationInOpenState())
+            .permittedNumberOfCallsInHalfOpenState(breaker.getPermittedNumberOfCallsInHalfOpenState())
+            .automaticTransitionFromOpenToHalfOpenEnabled(false)
+            .build();
+        Map<Store, CircuitBreaker> breakers = new EnumMap<>(Store.class);
+        for (Store store : Store.values()) {
+            breakers.put(store, CircuitBreaker.of("dualwrite-" + store.tagValue(), breakerConfig));
+        }
+        // A timed-out write is left to finish rather than interrupted: it copies the primary's
+        // current state, so finishing late is harmless and converges sooner, while an
+        // interrupt could leave a pooled connection half-used.
+        TimeLimiter timeLimiter = TimeLimiter
+            .of(TimeLimiterConfig.custom().timeoutDuration(secondary.getTimeout()).cancelRunningFuture(false).build());
+        return new SecondaryWriteGuard(breakers, timeLimiter, secondaryExecutor(secondary), secondary.getFailurePolicy(),
+                metrics);
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    WriteCoordinator dualWriteCoordinator(SecondaryWriteGuard guard, RedisRepairLog redisRepairLog,
+            PostgresRepairLog postgresRepairLog, DualWriteMetrics metrics) {
+        return new WriteCoordinator(guard, redisRepairLog, postgresRepairLog, metrics);
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    DualRepositoryRegistry dualRepositoryRegistry(ListableBeanFactory beans, DualWriteProperties properties,
+            DualWriteRepositoryPostProcessor postProcessor, ObjectProvider<RepositoryPairing<?, ?>> pairings,
+            JdbcAggregateOperations aggregates, RelationalMappingContext mappingContext, DataSource dataSource,
+            PlatformTransactionManager transactionManager, DualWriteMetrics metrics, StrategySource strategies,
+            RedisRepairLog redisRepairLog, PostgresRepairLog postgresRepairLog) {
+        Map<Store, dev.dualwrite.core.repair.RepairLog> logs = Map.of(Store.POSTGRES, redisRepairLog, Store.REDIS,
+                postgresRepairLog);
+        return new DualRepositoryRegistry(beans, properties, postProcessor, pairings.orderedStream().toList(),
+                aggregates, mappingContext, new JdbcTemplate(dataSource), new TransactionTemplate(transactionManager),
+                (pair, redisInterface) -> {
+                    metrics.registerRepository(pair.name(), (name, store) -> logs.get(store).pendingCount(name));
+                    metrics.registerReadMethods(pair.name(), ReadRouter.readMethodNames(redisInterface));
+                    logger.info("dual-write: repository '{}' pairs {} with {}; strategy {}", pair.name(),
+                            pair.redis().entityType().getSimpleName(), pair.postgresInterface().getSimpleName(),
+                            strategies.strategyFor(pair.name()));
+                });
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    ReadRoutingSource dualWriteReadRoutingSource(DualWriteProperties properties) {
+        Map<String, ReadRouting> routings = new LinkedHashMap<>();
+        properties.getRepositories().forEach((name, repository) -> routings.put(name,
+                new ReadRouting(repository.getReadPercent(), repository.getReadPercentByMethod(),
+                        repository.getShadowReadPercent())));
+        return new ReadRoutingSource(routings);
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    ShadowReads dualWriteShadowReads(DualWriteProperties properties, DualWriteMetrics metrics) {
+        DualWriteProperties.Shadow shadow = properties.getShadow();
+        return new ShadowReads(boundedExecutor("dualwrite-shadow-", shadow.getPoolSize(), shadow.getQueueCapacity()),
+                metrics, shadow.getMismatchSampleSize());
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    EntityComparator dualWriteEntityComparator(RelationalMappingContext mappingContext) {
+        return new EntityComparator(mappingContext);
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    ReadRouter dualWriteReadRouter(ReadRoutingSource routings, ShadowReads shadowReads,
+            ObjectProvider<ShadowReadComparator> comparators, EntityComparator entities, DualWriteMetrics metrics) {
+        Map<String, ShadowReadComparator> byRepository = new ConcurrentHashMap<>();
+        comparators.orderedStream().forEach((comparator) -> byRepository.putIfAbsent(comparator.repository(), comparator));
+        return new ReadRouter(routings, shadowReads, (name) -> Optional.ofNullable(byRepository.get(name)), entities,
+                metrics);
+    }
+
+    private static ExecutorService secondaryExecutor(DualWriteProperties.Secondary secondary) {
+        // When the secondary cannot keep up, writes are recorded for repair instead of piling
+        // up in memory.
+        return boundedExecutor("dualwrite-secondary-", secondary.getPoolSize(), secondary.getQueueCapacity());
+    }
+
+    // Bounded queue with AbortPolicy: work beyond capacity is rejected, never queued without end.
+    private static ExecutorService boundedExecutor(String threadPrefix, int threads, int queueCapacity) {
+        ThreadPoolExecutor executor = new ThreadPoolExecutor(threads, threads, 60, TimeUnit.SECONDS,
+                new ArrayBlockingQueue<>(queueCapacity), new CustomizableThreadFactory(threadPrefix),
+                new ThreadPoolExecutor.AbortPolicy());
+        executor.allowCoreThreadTimeOut(true);
+        return executor;
+    }
+
+}

@@ -1,0 +1,98 @@
+package dev.dualwrite.autoconfigure.backfill;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import dev.dualwrite.autoconfigure.repository.DualRepositoryRegistry;
+import dev.dualwrite.core.backfill.BackfillSource;
+import dev.dualwrite.core.backfill.PostgresBatchWriter;
+import dev.dualwrite.core.redis.json.RedisJsonStore;
+import dev.dualwrite.core.redis.json.SimpleRedisJsonRepository;
+import dev.dualwrite.core.redis.scan.JsonStringScanner;
+import dev.dualwrite.core.redis.scan.RedisEntityScanner;
+import dev.dualwrite.core.redis.scan.RedisHashScanner;
+import dev.dualwrite.core.routing.DualRepository;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.data.jdbc.core.convert.JdbcConverter;
+import org.springframework.data.redis.connection.RedisConnectionFactory;
+import org.springframework.data.redis.core.RedisHash;
+import org.springframework.data.redis.core.RedisKeyValueAdapter;
+import org.springframework.data.relational.core.sql.IdentifierProcessing;
+import org.springframework.jdbc.core.JdbcOperations;
+import org.springframework.transaction.support.TransactionOperations;
+
+/**
+ * Builds the backfill's view of each paired repository: a scanner of the shape its Redis
+ * repository uses (JSON strings under a prefix, or a {@code @RedisHash} keyspace read with
+ * the application's own {@code RedisConverter}) and a batch writer of its table.
+ */
+final class BackfillSources {
+
+    private static final Logger logger = LoggerFactory.getLogger(BackfillSources.class);
+
+    private final DualRepositoryRegistry registry;
+
+    private final RedisConnectionFactory redis;
+
+    private final ObjectProvider<RedisKeyValueAdapter> keyValueAdapters;
+
+    private final JdbcConverter converter;
+
+    private final JdbcOperations jdbc;
+
+    private final TransactionOperations transactions;
+
+    private final @Nullable IdentifierProcessing identifiers;
+
+    BackfillSources(DualRepositoryRegistry registry, RedisConnectionFactory redis,
+            ObjectProvider<RedisKeyValueAdapter> keyValueAdapters, JdbcConverter converter, JdbcOperations jdbc,
+            TransactionOperations transactions, @Nullable IdentifierProcessing identifiers) {
+        this.registry = registry;
+        this.redis = redis;
+        this.keyValueAdapters = keyValueAdapters;
+        this.converter = converter;
+        this.jdbc = jdbc;
+        this.transactions = transactions;
+        this.identifiers = identifiers;
+    }
+
+    List<BackfillSource<?, ?, ?>> all() {
+        List<BackfillSource<?, ?, ?>> sources = new ArrayList<>();
+        for (DualRepository<Object, Object, Object> pair : this.registry.all()) {
+            RedisEntityScanner<Object, Object> scanner = scannerOf(pair);
+            if (scanner == null) {
+                logger.warn("dual-write: repository '{}' cannot be backfilled: its Redis repository ({}) is neither a "
+                        + "JSON-string repository nor a @RedisHash repository with one RedisKeyValueAdapter", pair.name(),
+                        pair.redis().repository().getClass().getName());
+                continue;
+            }
+            PostgresBatchWriter<Object> writer = new PostgresBatchWriter<>(pair.postgres(), this.converter, this.jdbc,
+                    this.transactions, this.identifiers);
+            sources.add(new BackfillSource<>(pair, scanner, writer));
+        }
+        return sources;
+    }
+
+    @SuppressWarnings("unchecked")
+    private @Nullable RedisEntityScanner<Object, Object> scannerOf(DualRepository<Object, Object, Object> pair) {
+        Object target = pair.redis().repository();
+        if (target instanceof SimpleRedisJsonRepository<?, ?> json) {
+            RedisJsonStore<Object, Object> store = (RedisJsonStore<Object, Object>) json.getStore();
+            return new JsonStringScanner<>(this.redis, store.getEntityInformation(), store.getCodec());
+        }
+        Class<Object> type = pair.redis().entityType();
+        if (type.isAnnotationPresent(RedisHash.class)) {
+            RedisKeyValueAdapter adapter = this.keyValueAdapters.getIfUnique();
+            if (adapter == null) {
+                return null;
+            }
+            return new RedisHashScanner<>(this.redis, adapter.getConverter(), type, pair.redis().idType());
+        }
+        return null;
+    }
+
+}

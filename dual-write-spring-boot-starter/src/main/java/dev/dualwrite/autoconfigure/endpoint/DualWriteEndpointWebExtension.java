@@ -1,0 +1,76 @@
+package dev.dualwrite.autoconfigure.endpoint;
+
+import java.security.Principal;
+
+import dev.dualwrite.core.routing.ReadRouting;
+import dev.dualwrite.core.strategy.StrategyChange;
+import dev.dualwrite.core.strategy.StrategyChangeException;
+import dev.dualwrite.core.strategy.WriteStrategy;
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.boot.actuate.endpoint.annotation.Selector;
+import org.springframework.boot.actuate.endpoint.annotation.WriteOperation;
+import org.springframework.boot.actuate.endpoint.web.WebEndpointResponse;
+import org.springframework.boot.actuate.endpoint.web.annotation.EndpointWebExtension;
+
+/**
+ * The HTTP form of {@link DualWriteEndpoint}'s strategy change: a change that is not made
+ * gets a status and a message the operator can act on, rather than a bare 500 or a 204 that
+ * looks like success. 403 when the caller is not authenticated, 404 for a name that is no
+ * paired repository, 409 when the strategy source refuses the move (for example a jump over
+ * a stage without {@code force}).
+ */
+@EndpointWebExtension(endpoint = DualWriteEndpoint.class)
+public class DualWriteEndpointWebExtension {
+
+
+
+    private final DualWriteEndpoint delegate;
+
+    /**
+     * @param delegate the endpoint whose write operation this one answers for over HTTP
+     */
+    public DualWriteEndpointWebExtension(DualWriteEndpoint delegate) {
+        this.delegate = delegate;
+    }
+
+    @WriteOperation
+    public WebEndpointResponse<Object> change(@Selector String name, WriteStrategy strategy, @Nullable Boolean force,
+            @Nullable Principal principal) {
+        if (principal == null) {
+            return OperatorRequests.forbidden("Changing a strategy", "dualwrite");
+        }
+        try {
+            StrategyChange change = this.delegate.change(name, strategy, force, principal);
+            if (change == null) {
+                return notFound(name);
+            }
+            return new WebEndpointResponse<>(change);
+        }
+        catch (StrategyChangeException ex) {
+            return OperatorRequests.refused(ex.getMessage(), OperatorRequests.STATUS_CONFLICT);
+        }
+    }
+
+    @WriteOperation
+    public WebEndpointResponse<Object> changeReads(@Selector String name, @Selector String reads,
+            @Nullable Integer readPercent, @Nullable String method, @Nullable Integer shadowReadPercent,
+            @Nullable Principal principal) {
+        if (principal == null) {
+            return OperatorRequests.forbidden("Changing a strategy", "dualwrite");
+        }
+        ReadRouting routing = this.delegate.changeReads(name, reads, readPercent, method, shadowReadPercent, principal);
+        if (routing == null) {
+            return notFound(name);
+        }
+        return new WebEndpointResponse<>(routing);
+    }
+
+    private WebEndpointResponse<Object> notFound(String name) {
+        return OperatorRequests.refused("No paired repository is named '" + name
+                + "'; paired repositories: " + this.delegate.pairedNames(),
+                WebEndpointResponse.STATUS_NOT_FOUND);
+    }
+
+
+}

@@ -1,0 +1,87 @@
+package dev.dualwrite.autoconfigure.repair;
+
+import java.net.InetAddress;
+import java.util.Map;
+import java.util.UUID;
+
+import dev.dualwrite.autoconfigure.DualWriteAutoConfiguration;
+import dev.dualwrite.autoconfigure.repository.DualRepositoryRegistry;
+import dev.dualwrite.core.repair.ClaimableRepairLog;
+import dev.dualwrite.core.repair.PostgresRepairLog;
+import dev.dualwrite.core.repair.RedisRepairLog;
+import dev.dualwrite.core.repair.RepairMetrics;
+import dev.dualwrite.core.repair.RepairReconciler;
+import dev.dualwrite.core.repair.RepairSettings;
+import dev.dualwrite.core.routing.WriteCoordinator;
+import dev.dualwrite.core.strategy.Store;
+import dev.dualwrite.core.strategy.StrategySource;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
+
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration;
+import org.springframework.boot.micrometer.metrics.autoconfigure.MetricsAutoConfiguration;
+import org.springframework.context.annotation.Bean;
+
+/**
+ * Auto-configuration of the reconciler: drains the repair records of both logs in the
+ * background ({@code dual-write.repair.*}), and publishes {@code dualwrite.repair.oldest.age},
+ * {@code dualwrite.repair.repaired} and {@code dualwrite.repair.failed}.
+ */
+@AutoConfiguration(after = { DualWriteAutoConfiguration.class, MetricsAutoConfiguration.class,
+        CompositeMeterRegistryAutoConfiguration.class })
+@ConditionalOnBean({ DualRepositoryRegistry.class, WriteCoordinator.class })
+@EnableConfigurationProperties(DualWriteRepairProperties.class)
+public final class DualWriteRepairAutoConfiguration {
+
+    @Bean
+    @ConditionalOnMissingBean
+    RepairMetrics dualWriteRepairMetrics(ObjectProvider<MeterRegistry> meterRegistry, RedisRepairLog redisRepairLog,
+            PostgresRepairLog postgresRepairLog, DualWriteRepairProperties properties) {
+        // No meter registry in the application: meters go to an empty composite, which drops them.
+        MeterRegistry registry = meterRegistry.getIfUnique(CompositeMeterRegistry::new);
+        return new RepairMetrics(registry, logs(redisRepairLog, postgresRepairLog), properties.getOldestAgeCacheFor());
+    }
+
+    @Bean(destroyMethod = "close")
+    @ConditionalOnMissingBean
+    RepairReconciler dualWriteRepairReconciler(DualRepositoryRegistry registry, StrategySource strategies,
+            WriteCoordinator writes, RedisRepairLog redisRepairLog, PostgresRepairLog postgresRepairLog,
+            RepairMetrics metrics, DualWriteRepairProperties properties) {
+        RepairSettings settings = new RepairSettings(properties.getInterval(), properties.getBatchSize(),
+                properties.getLease(), properties.getMinAge(), properties.getInitialBackoff(),
+                properties.getMaxBackoff());
+        String owner = (properties.getInstanceId() != null) ? properties.getInstanceId() : defaultInstanceId();
+        return new RepairReconciler(registry::all, strategies, writes, logs(redisRepairLog, postgresRepairLog),
+                settings, metrics, owner);
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    RepairReconcilerLifecycle dualWriteRepairReconcilerLifecycle(RepairReconciler reconciler,
+            DualRepositoryRegistry registry, RepairMetrics metrics, DualWriteRepairProperties properties) {
+        return new RepairReconcilerLifecycle(reconciler, registry, metrics, properties.isEnabled());
+    }
+
+    private static Map<Store, ClaimableRepairLog> logs(RedisRepairLog redisRepairLog,
+            PostgresRepairLog postgresRepairLog) {
+        // Keyed by the store to repair: each log lives in the other store.
+        return Map.of(Store.POSTGRES, redisRepairLog, Store.REDIS, postgresRepairLog);
+    }
+
+    private static String defaultInstanceId() {
+        String host;
+        try {
+            host = InetAddress.getLocalHost().getHostName();
+        }
+        catch (Exception ex) {
+            host = "unknown-host";
+        }
+        return host + "-" + UUID.randomUUID().toString().substring(0, 8);
+    }
+
+}

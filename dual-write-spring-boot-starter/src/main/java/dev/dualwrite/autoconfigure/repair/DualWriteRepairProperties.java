@@ -1,0 +1,134 @@
+package dev.dualwrite.autoconfigure.repair;
+
+import java.time.Duration;
+
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+
+/**
+ * Configuration properties of the reconciler that drains repair records.
+ */
+@ConfigurationProperties("dual-write.repair")
+public class DualWriteRepairProperties {
+
+    /**
+     * Whether to drain repair records in the background.
+     */
+    private boolean enabled = true;
+
+    /**
+     * Pause between two drain rounds.
+     */
+    private Duration interval = Duration.ofSeconds(5);
+
+    /**
+     * Number of records claimed at a time, per repository and repair log.
+     */
+    private int batchSize = 100;
+
+    /**
+     * How long a claim holds when its instance stops before finishing it.
+     */
+    private Duration lease = Duration.ofSeconds(60);
+
+    /**
+     * Age below which records are left to the live write path, which usually settles them a
+     * moment later.
+     */
+    private Duration minAge = Duration.ofSeconds(5);
+
+    /**
+     * Wait before a key whose repair failed is tried again; doubled after each further failure.
+     */
+    private Duration initialBackoff = Duration.ofSeconds(1);
+
+    /**
+     * Longest wait between two repairs of one key.
+     */
+    private Duration maxBackoff = Duration.ofMinutes(5);
+
+    /**
+     * How long the oldest-record age (dualwrite.repair.oldest.age) is reused before the logs
+     * are read again.
+     */
+    private Duration oldestAgeCacheFor = Duration.ofSeconds(10);
+
+    /**
+     * Name of this instance in claims; defaults to the host name and a random suffix.
+     */
+    private @Nullable String instanceId;
+
+    public boolean isEnabled() {
+        return this.enabled;
+    }
+
+    public void setEnabled(boolean enabled) {
+        this.enabled = enabled;
+    }
+
+    public Duration getInterval() {
+        return this.interval;
+    }
+
+    public void setInterval(Duration interval) {
+        this.interval = interval;
+    }
+
+    public int getBatchSize() {
+        return this.batchSize;
+    }
+
+    public void setBatchSize(int batchSize) {
+        this.batchSize = batchSize;
+    }
+
+    public Duration getLease() {
+        return this.lease;
+    }
+
+    public void setLease(Duration lease) {
+        this.lease = lease;
+    }
+
+    public Duration getMinAge() {
+        return this.minAge;
+    }
+
+    public void setMinAge(Duration minAge) {
+        this.minAge = minAge;
+    }
+
+    public Duration getInitialBackoff() {
+        return this.initialBackoff;
+    }
+
+    public void setInitialBackoff(Duration initialBackoff) {
+        this.initialBackoff = initialBackoff;
+    }
+
+    public Duration getMaxBackoff() {
+        return this.maxBackoff;
+    }
+
+    public void setMaxBackoff(Duration maxBackoff) {
+        this.maxBackoff = maxBackoff;
+    }
+
+    public Duration getOldestAgeCacheFor() {
+        return this.oldestAgeCacheFor;
+    }
+
+    public void setOldestAgeCacheFor(Duration oldestAgeCacheFor) {
+        this.oldestAgeCacheFor = oldestAgeCacheFor;
+    }
+
+    public @Nullable String getInstanceId() {
+        return this.instanceId;
+    }
+
+    public void setInstanceId(@Nullable String instanceId) {
+        this.instanceId = instanceId;
+    }
+
+}

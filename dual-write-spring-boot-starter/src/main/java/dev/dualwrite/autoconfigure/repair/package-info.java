@@ -1,0 +1,7 @@
+/**
+ * Auto-configuration of the reconciler that drains repair records.
+ */
+@NullMarked
+package dev.dualwrite.autoconfigure.repair;
+
+import org.jspecify.annotations.NullMarked;

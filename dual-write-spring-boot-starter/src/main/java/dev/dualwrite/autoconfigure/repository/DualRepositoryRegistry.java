@@ -1,0 +1,271 @@
+package dev.dualwrite.autoconfigure.repository;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.BiConsumer;
+
+import dev.dualwrite.autoconfigure.DualWriteProperties;
+import dev.dualwrite.core.routing.DualRepository;
+import dev.dualwrite.core.routing.EntityMapping;
+import dev.dualwrite.core.routing.RepositoryPairing;
+import dev.dualwrite.core.store.PostgresSide;
+import dev.dualwrite.core.store.RedisSide;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import org.springframework.beans.factory.BeanFactoryUtils;
+import org.springframework.beans.factory.ListableBeanFactory;
+import org.springframework.beans.factory.SmartInitializingSingleton;
+import org.springframework.data.jdbc.core.JdbcAggregateOperations;
+import org.springframework.data.jdbc.repository.support.JdbcRepositoryFactoryBean;
+import org.springframework.data.relational.core.mapping.RelationalMappingContext;
+import org.springframework.data.repository.core.RepositoryInformation;
+import org.springframework.data.repository.core.support.RepositoryFactoryInformation;
+import org.springframework.jdbc.core.JdbcOperations;
+import org.springframework.transaction.support.TransactionOperations;
+import org.springframework.util.ClassUtils;
+
+/**
+ * Pairs each Redis repository with its PostgreSQL repository, once all beans exist, and
+ * fails startup with a message saying what to declare when a pairing is ambiguous,
+ * inconsistent or names a repository that does not exist.
+ * <p>
+ * Pairing rules, in order: a {@link RepositoryPairing} bean naming the Redis repository
+ * interface; {@code dual-write.repositories.<name>.redis-repository} and
+ * {@code .postgres-repository} bean names; otherwise the single JDBC repository of the
+ * same domain type, named after its table. A Redis repository with no JDBC repository of
+ * its type stays unpaired and keeps talking to Redis only.
+ */
+public class DualRepositoryRegistry implements SmartInitializingSingleton {
+
+    private static final Logger logger = LoggerFactory.getLogger(DualRepositoryRegistry.class);
+
+    private final ListableBeanFactory beans;
+
+    private final DualWriteProperties properties;
+
+    private final DualWriteRepositoryPostProcessor postProcessor;
+
+    private final List<RepositoryPairing<?, ?>> pairings;
+
+    private final JdbcAggregateOperations aggregates;
+
+    private final RelationalMappingContext mappingContext;
+
+    private final JdbcOperations jdbc;
+
+    private final TransactionOperations transactions;
+
+    private final BiConsumer<DualRepository<?, ?, ?>, Class<?>> onPaired;
+
+    private volatile @Nullable Map<Class<?>, DualRepository<Object, Object, Object>> byInterface;
+
+    /**
+     * @param beans where repositories are looked up
+     * @param properties explicit pairings and strategies
+     * @param postProcessor knows the undecorated Redis repositories
+     * @param pairings explicit pairing beans
+     * @param aggregates PostgreSQL writes
+     * @param mappingContext PostgreSQL mapping metadata
+     * @param jdbc PostgreSQL locks
+     * @param transactions PostgreSQL transactions
+     * @param onPaired called once per paired repository with its Redis repository interface
+     * (meters, logging)
+     */
+    public DualRepositoryRegistry(ListableBeanFactory beans, DualWriteProperties properties,
+            DualWriteRepositoryPostProcessor postProcessor, List<RepositoryPairing<?, ?>> pairings,
+            JdbcAggregateOperations aggregates, RelationalMappingContext mappingContext, JdbcOperations jdbc,
+            TransactionOperations transactions, BiConsumer<DualRepository<?, ?, ?>, Class<?>> onPaired) {
+        this.beans = beans;
+        this.properties = properties;
+        this.postProcessor = postProcessor;
+        this.pairings = List.copyOf(pairings);
+        this.aggregates = aggregates;
+        this.mappingContext = mappingContext;
+        this.jdbc = jdbc;
+        this.transactions = transactions;
+        this.onPaired = onPaired;
+    }
+
+    @Override
+    public void afterSingletonsInstantiated() {
+        resolved();
+    }
+
+    /**
+     * Return the paired repository of a Redis repository interface.
+     * @param redisInterface the application's Redis repository interface
+     * @return the pair, or empty when the repository is not paired
+     */
+    public Optional<DualRepository<Object, Object, Object>> find(Class<?> redisInterface) {
+        return Optional.ofNullable(resolved().get(redisInterface));
+    }
+
+    /**
+     * Return every paired repository.
+     * @return the pairs, in resolution order
+     */
+    public Collection<DualRepository<Object, Object, Object>> all() {
+        return resolved().values();
+    }
+
+    private Map<Class<?>, DualRepository<Object, Object, Object>> resolved() {
+        Map<Class<?>, DualRepository<Object, Object, Object>> result = this.byInterface;
+        if (result == null) {
+            synchronized (this) {
+                result = this.byInterface;
+                if (result == null) {
+                    result = resolve();
+                    this.byInterface = result;
+                    result.forEach((redisInterface, pair) -> this.onPaired.accept(pair, redisInterface));
+                }
+            }
+        }
+        return result;
+    }
+
+    private Map<Class<?>, DualRepository<Object, Object, Object>> resolve() {
+        List<RepositoryBean> redis = new ArrayList<>();
+        List<RepositoryBean> jdbc = new ArrayList<>();
+        for (String factoryName : this.beans.getBeanNamesForType(RepositoryFactoryInformation.class, false, false)) {
+            RepositoryFactoryInformation<?, ?> factory = this.beans.getBean(factoryName,
+                    RepositoryFactoryInformation.class);
+            RepositoryBean bean = new RepositoryBean(BeanFactoryUtils.transformedBeanName(factoryName),
+                    factory.getRepositoryInformation());
+            if (factory instanceof JdbcRepositoryFactoryBean<?, ?, ?>) {
+                jdbc.add(bean);
+            }
+            else {
+                // Building the proxy lets the post-processor capture its undecorated target.
+                this.beans.getBean(bean.name());
+                if (this.postProcessor.redisTargets().containsKey(bean.repositoryInterface())) {
+                    redis.add(bean);
+                }
+            }
+        }
+        Map<String, DualRepository<Object, Object, Object>> byName = new LinkedHashMap<>();
+        Map<Class<?>, DualRepository<Object, Object, Object>> byInterface = new LinkedHashMap<>();
+        for (RepositoryBean redisBean : redis) {
+            Pairing pairing = pairingFor(redisBean, redis, jdbc);
+            if (pairing == null) {
+                logger.info("dual-write: {} has no PostgreSQL repository of its domain type {}; it stays on Redis only",
+                        redisBean.repositoryInterface().getName(), redisBean.domainType().getName());
+                continue;
+            }
+            DualRepository<Object, Object, Object> pair = build(pairing, redisBean);
+            DualRepository<?, ?, ?> clash = byName.putIfAbsent(pair.name(), pair);
+            if (clash != null) {
+                throw new IllegalStateException("dual-write: two repository pairs are named '" + pair.name()
+                        + "'; name them apart with RepositoryPairing beans or dual-write.repositories.<name>");
+            }
+            byInterface.put(redisBean.repositoryInterface(), pair);
+        }
+        checkConfiguredNames(byName);
+        return Map.copyOf(byInterface);
+    }
+
+    private @Nullable Pairing pairingFor(RepositoryBean redisBean, List<RepositoryBean> redis,
+            List<RepositoryBean> jdbc) {
+        for (RepositoryPairing<?, ?> pairing : this.pairings) {
+            if (pairing.redisRepository() == redisBean.repositoryInterface()) {
+                RepositoryBean postgres = only(jdbc, (bean) -> bean.repositoryInterface() == pairing.postgresRepository(),
+                        "Spring Data JDBC repository " + pairing.postgresRepository().getName(), pairing.name());
+                return new Pairing(pairing.name(), postgres, pairing.mapping());
+            }
+        }
+        for (Map.Entry<String, DualWriteProperties.Repository> entry : this.properties.getRepositories().entrySet()) {
+            DualWriteProperties.Repository configured = entry.getValue();
+            if (redisBean.name().equals(configured.getRedisRepository())) {
+                if (configured.getPostgresRepository() == null) {
+                    throw new IllegalStateException("dual-write.repositories." + entry.getKey()
+                            + ".redis-repository is set but .postgres-repository is not; name the JDBC repository bean");
+                }
+                RepositoryBean postgres = only(jdbc, (bean) -> bean.name().equals(configured.getPostgresRepository()),
+                        "JDBC repository bean '" + configured.getPostgresRepository() + "'", entry.getKey());
+                return new Pairing(entry.getKey(), postgres, null);
+            }
+        }
+        List<RepositoryBean> sameType = jdbc.stream().filter((bean) -> bean.domainType() == redisBean.domainType()).toList();
+        if (sameType.isEmpty()) {
+            return null;
+        }
+        long redisOfType = redis.stream().filter((bean) -> bean.domainType() == redisBean.domainType()).count();
+        if (sameType.size() > 1 || redisOfType > 1) {
+            throw new IllegalStateException("dual-write: cannot pair " + redisBean.repositoryInterface().getName()
+                    + " automatically: " + redisOfType + " Redis and " + sameType.size()
+                    + " JDBC repositories manage " + redisBean.domainType().getName()
+                    + "; declare a RepositoryPairing bean or set dual-write.repositories.<name>.redis-repository and "
+                    + ".postgres-repository");
+        }
+        RepositoryBean postgres = sameType.get(0);
+        String table = this.mappingContext.getRequiredPersistentEntity(postgres.domainType()).getTableName().getReference();
+        return new Pairing(table, postgres, null);
+    }
+
+    @SuppressWarnings("unchecked")
+    private DualRepository<Object, Object, Object> build(Pairing pairing, RepositoryBean redisBean) {
+        RedisRepositoryTarget target = this.postProcessor.redisTargets().get(redisBean.repositoryInterface());
+        RepositoryBean postgres = pairing.postgres();
+        Class<?> redisId = ClassUtils.resolvePrimitiveIfNecessary(redisBean.information().getIdType());
+        Class<?> postgresId = ClassUtils.resolvePrimitiveIfNecessary(postgres.information().getIdType());
+        if (redisId != postgresId) {
+            throw new IllegalStateException("dual-write: repository '" + pairing.name() + "' pairs "
+                    + redisBean.repositoryInterface().getSimpleName() + " (id " + redisId.getSimpleName() + ") with "
+                    + postgres.repositoryInterface().getSimpleName() + " (id " + postgresId.getSimpleName()
+                    + "); both sides must use the same id type");
+        }
+        EntityMapping<Object, Object> mapping = (EntityMapping<Object, Object>) pairing.mapping();
+        if (mapping == null) {
+            if (redisBean.domainType() != postgres.domainType()) {
+                throw new IllegalStateException("dual-write: repository '" + pairing.name() + "' pairs "
+                        + redisBean.domainType().getSimpleName() + " with " + postgres.domainType().getSimpleName()
+                        + "; declare a RepositoryPairing bean with .mappedBy(toPostgres, toRedis)");
+            }
+            mapping = EntityMapping.identity();
+        }
+        PostgresSide<Object, Object> postgresSide = new PostgresSide<>(pairing.name(),
+                (Class<Object>) postgres.domainType(), this.aggregates, this.mappingContext, this.jdbc,
+                this.transactions);
+        return new DualRepository<>(pairing.name(), new RedisSide<>(target.target(), target.entityInformation()),
+                postgresSide, this.beans.getBean(postgres.name()), postgres.repositoryInterface(), mapping);
+    }
+
+    private void checkConfiguredNames(Map<String, DualRepository<Object, Object, Object>> byName) {
+        for (String configured : this.properties.getRepositories().keySet()) {
+            if (!byName.containsKey(configured)) {
+                throw new IllegalStateException("dual-write.repositories." + configured
+                        + " names no paired repository; paired repositories: " + byName.keySet());
+            }
+        }
+    }
+
+    private static RepositoryBean only(List<RepositoryBean> candidates, java.util.function.Predicate<RepositoryBean> test,
+            String what, String pairName) {
+        return candidates.stream()
+            .filter(test)
+            .findFirst()
+            .orElseThrow(() -> new IllegalStateException(
+                    "dual-write: repository '" + pairName + "' names " + what + ", which is not a bean of this application"));
+    }
+
+    private record RepositoryBean(String name, RepositoryInformation information) {
+
+        Class<?> repositoryInterface() {
+            return this.information.getRepositoryInterface();
+        }
+
+        Class<?> domainType() {
+            return this.information.getDomainType();
+        }
+
+    }
+
+    private record Pairing(String name, RepositoryBean postgres, @Nullable EntityMapping<?, ?> mapping) {
+    }
+
+}

@@ -1,0 +1,786 @@
+package dev.dualwrite.autoconfigure;
+
+import java.sql.Connection;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import dev.dualwrite.autoconfigure.fixtures.FixtureStores;
+import dev.dualwrite.autoconfigure.fixtures.gadget.Gadget;
+import dev.dualwrite.autoconfigure.fixtures.gadget.GadgetRow;
+import dev.dualwrite.autoconfigure.fixtures.gadget.NumberedGadgetRow;
+import dev.dualwrite.autoconfigure.fixtures.gadget.jdbc.GadgetRowRepository;
+import dev.dualwrite.autoconfigure.fixtures.gadget.jdbcnumbered.NumberedGadgetRowRepository;
+import dev.dualwrite.autoconfigure.fixtures.gadget.redis.GadgetRepository;
+import dev.dualwrite.autoconfigure.fixtures.widget.Widget;
+import dev.dualwrite.autoconfigure.fixtures.widget.jdbc.WidgetRowRepository;
+import dev.dualwrite.autoconfigure.fixtures.widget.jdbc2.SecondWidgetRowRepository;
+import dev.dualwrite.autoconfigure.fixtures.widget.redis.WidgetRepository;
+import dev.dualwrite.autoconfigure.repository.DualRepositoryRegistry;
+import dev.dualwrite.autoconfigure.repository.DualWriteRepositoryPostProcessor;
+import dev.dualwrite.autoconfigure.schema.DualWriteSchemaMigration;
+import dev.dualwrite.core.metrics.DualWriteMetrics;
+import dev.dualwrite.core.repair.PostgresRepairLog;
+import dev.dualwrite.core.repair.RedisRepairLog;
+import dev.dualwrite.core.routing.DualRepository;
+import dev.dualwrite.core.routing.RepositoryPairing;
+import dev.dualwrite.core.routing.WriteCoordinator;
+import dev.dualwrite.core.secondary.FailurePolicy;
+import dev.dualwrite.core.secondary.SecondaryWriteException;
+import dev.dualwrite.core.secondary.SecondaryWriteGuard;
+import dev.dualwrite.core.strategy.InMemoryStrategySource;
+import dev.dualwrite.core.strategy.Store;
+import dev.dualwrite.core.strategy.StrategySource;
+import dev.dualwrite.core.strategy.WriteStrategy;
+import dev.dualwrite.testsupport.TestSchema;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
+import io.github.resilience4j.timelimiter.TimeLimiter;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.data.jdbc.autoconfigure.DataJdbcRepositoriesAutoConfiguration;
+import org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration;
+import org.springframework.boot.data.redis.autoconfigure.DataRedisRepositoriesAutoConfiguration;
+import org.springframework.boot.flyway.autoconfigure.FlywayAutoConfiguration;
+import org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration;
+import org.springframework.boot.jdbc.autoconfigure.DataSourceTransactionManagerAutoConfiguration;
+import org.springframework.boot.jdbc.autoconfigure.JdbcTemplateAutoConfiguration;
+import org.springframework.boot.test.context.FilteredClassLoader;
+import org.springframework.boot.test.context.assertj.AssertableApplicationContext;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.boot.transaction.autoconfigure.TransactionAutoConfiguration;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.NestedExceptionUtils;
+import org.springframework.data.jdbc.core.JdbcAggregateOperations;
+import org.springframework.data.jdbc.repository.config.EnableJdbcRepositories;
+import org.springframework.data.redis.core.RedisOperations;
+import org.springframework.data.redis.core.StringRedisTemplate;
+import org.springframework.data.redis.repository.configuration.EnableRedisRepositories;
+import org.springframework.jdbc.core.JdbcTemplate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+
+/**
+ * Tests for {@link DualWriteAutoConfiguration}, against the real servers: each test starts
+ * host applications on a schema of its own.
+ */
+class DualWriteAutoConfigurationTests {
+
+    private static final AutoConfigurations STORES = AutoConfigurations.of(DataSourceAutoConfiguration.class,
+            JdbcTemplateAutoConfiguration.class, DataSourceTransactionManagerAutoConfiguration.class,
+            TransactionAutoConfiguration.class, DataJdbcRepositoriesAutoConfiguration.class,
+            DataRedisAutoConfiguration.class, DataRedisRepositoriesAutoConfiguration.class,
+            FlywayAutoConfiguration.class);
+
+    private static final String WIDGETS = Widget.TABLE;
+
+    // For hosts without repositories: no auto-configuration package to scan.
+    private static final String[] NO_REPOSITORY_SCAN = { "spring.data.redis.repositories.enabled=false",
+            "spring.data.jdbc.repositories.enabled=false" };
+
+    private TestSchema schema;
+
+    private ApplicationContextRunner contextRunner;
+
+    @BeforeEach
+    void createSchema() {
+        this.schema = TestSchema.create(DualWriteAutoConfigurationTests.class);
+        this.contextRunner = new ApplicationContextRunner().withConfiguration(STORES)
+            .withConfiguration(AutoConfigurations.of(DualWriteAutoConfiguration.class))
+            .withPropertyValues(FixtureStores.properties(this.schema))
+            .withPropertyValues("spring.flyway.locations=classpath:db/autoconf/host");
+    }
+
+    @AfterEach
+    void dropSchemaAndKeys() {
+        this.schema.close();
+        FixtureStores.deleteRedisKeys();
+    }
+
+    // Defaults
+
+    @Test
+    void defaultsProvideEveryBeanAndTheLibraryTables() {
+        this.contextRunner.withUserConfiguration(WidgetRepositories.class).run((context) -> {
+            assertThat(context).hasNotFailed();
+            assertThat(context).hasSingleBean(StrategySource.class)
+                .getBean(StrategySource.class)
+                .isInstanceOf(InMemoryStrategySource.class);
+            assertThat(context.getBean(StrategySource.class).strategyFor(WIDGETS))
+                .isEqualTo(WriteStrategy.REDIS_PRIMARY);
+            assertThat(context).hasSingleBean(DualWriteMetrics.class)
+                .hasSingleBean(RedisRepairLog.class)
+                .hasSingleBean(PostgresRepairLog.class)
+                .hasSingleBean(SecondaryWriteGuard.class)
+                .hasSingleBean(WriteCoordinator.class)
+                .hasSingleBean(DualRepositoryRegistry.class)
+                .hasSingleBean(DualWriteSchemaMigration.class)
+                .hasSingleBean(DualWriteRepositoryPostProcessor.class);
+            assertThat(pairNames(context)).containsExactly(WIDGETS);
+            assertThat(tables(context)).contains("dualwrite_repair", "dualwrite_schema_history");
+        });
+    }
+
+    @Test
+    void defaultSecondaryProtection() {
+        this.contextRunner.withUserConfiguration(WidgetRepositories.class).run((context) -> {
+            SecondaryWriteGuard guard = context.getBean(SecondaryWriteGuard.class);
+            assertThat(guard).extracting("policy").isEqualTo(FailurePolicy.LENIENT);
+            assertThat(timeLimiter(guard).getTimeLimiterConfig().getTimeoutDuration()).isEqualTo(Duration.ofSeconds(2));
+            CircuitBreakerConfig breaker = breakerConfig(guard, Store.POSTGRES);
+            assertThat(breaker.getFailureRateThreshold()).isEqualTo(50);
+            assertThat(breaker.getSlidingWindowSize()).isEqualTo(20);
+            assertThat(breaker.getMinimumNumberOfCalls()).isEqualTo(10);
+            assertThat(breaker.getWaitIntervalFunctionInOpenState().apply(1)).isEqualTo(10_000);
+            assertThat(breaker.getPermittedNumberOfCallsInHalfOpenState()).isEqualTo(3);
+            assertThat(executor(guard).getCorePoolSize()).isEqualTo(16);
+            assertThat(executor(guard).getQueue().remainingCapacity()).isEqualTo(1000);
+        });
+    }
+
+    @Test
+    void byDefaultWritesReachRedisOnly() {
+        this.contextRunner.withUserConfiguration(WidgetRepositories.class).run((context) -> {
+            String id = newId();
+            context.getBean(WidgetRepository.class).save(new Widget(id, "only-redis", 1));
+            assertThat(nameInRedis(context, id)).isEqualTo("only-redis");
+            assertThat(namesInPostgres(context, id)).isEmpty();
+        });
+    }
+
+    // Properties
+
+    @Test
+    void strategyPropertyAppliesToEveryRepository() {
+        this.contextRunner.withUserConfiguration(WidgetRepositories.class)
+            .withPropertyValues("dual-write.strategy=DUAL")
+            .run((context) -> {
+                StrategySource strategies = context.getBean(StrategySource.class);
+                assertThat(strategies.strategyFor(WIDGETS)).isEqualTo(WriteStrategy.DUAL);
+                assertThat(strategies.strategyFor("autoconf_anything_else")).isEqualTo(WriteStrategy.DUAL);
+                String id = newId();
+                context.getBean(WidgetRepository.class).save(new Widget(id, "both", 2));
+                assertThat(nameInRedis(context, id)).isEqualTo("both");
+                assertThat(namesInPostgres(context, id)).containsExactly("both");
+            });
+    }
+
+    @Test
+    void repositoryStrategyPropertyOverridesTheDefaultForThatRepositoryOnly() {
+        this.contextRunner.withUserConfiguration(WidgetAndGadgetRepositories.class, GadgetPairing.class)
+            .withPropertyValues("dual-write.repositories." + WIDGETS + ".strategy=DUAL")
+            .run((context) -> {
+                assertThat(pairNames(context)).containsExactlyInAnyOrder(WIDGETS, GadgetPairing.NAME);
+                StrategySource strategies = context.getBean(StrategySource.class);
+                assertThat(strategies.strategyFor(WIDGETS)).isEqualTo(WriteStrategy.DUAL);
+                assertThat(strategies.strategyFor(GadgetPairing.NAME)).isEqualTo(WriteStrategy.REDIS_PRIMARY);
+                String id = newId();
+                context.getBean(WidgetRepository.class).save(new Widget(id, "overridden", 1));
+                context.getBean(GadgetRepository.class).save(new Gadget(id, "default"));
+                assertThat(namesInPostgres(context, id)).containsExactly("overridden");
+                assertThat(labelsInPostgres(context, id)).isEmpty();
+            });
+    }
+
+    @Test
+    void lenientFailurePolicyLetsTheCallerSucceedAndRecordsTheKeyForRepair() {
+        // Without the host's migrations the PostgreSQL table is missing: every secondary write fails.
+        this.contextRunner.withUserConfiguration(WidgetRepositories.class)
+            .withPropertyValues("dual-write.strategy=DUAL", "spring.flyway.enabled=false")
+            .run((context) -> {
+                String id = newId();
+                context.getBean(WidgetRepository.class).save(new Widget(id, "lenient", 1));
+                assertThat(nameInRedis(context, id)).isEqualTo("lenient");
+                assertThat(redisRepairRecord(context, id)).contains("autoconf_widgets");
+            });
+    }
+
+    @Test
+    void strictFailurePolicyThrowsOnceTheKeyIsRecordedForRepair() {
+        this.contextRunner.withUserConfiguration(WidgetRepositories.class)
+            .withPropertyValues("dual-write.strategy=DUAL", "spring.flyway.enabled=false",
+                    "dual-write.secondary.failure-policy=STRICT")
+            .run((context) -> {
+                assertThat(context.getBean(SecondaryWriteGuard.class)).extracting("policy")
+                    .isEqualTo(FailurePolicy.STRICT);
+                String id = newId();
+                assertThatExceptionOfType(SecondaryWriteException.class)
+                    .isThrownBy(() -> context.getBean(WidgetRepository.class).save(new Widget(id, "strict", 1)))
+                    .withMessageContaining("'" + WIDGETS + "'")
+                    .withMessageContaining(id)
+                    .withMessageContaining("POSTGRES");
+                assertThat(nameInRedis(context, id)).isEqualTo("strict");
+                assertThat(redisRepairRecord(context, id)).isNotNull();
+            });
+    }
+
+    @Test
+    void secondaryTimeoutBoundsHowLongTheCallerWaitsForPostgres() throws Exception {
+        this.contextRunner.withUserConfiguration(WidgetRepositories.class)
+            .withPropertyValues("dual-write.strategy=DUAL", "dual-write.secondary.timeout=300ms")
+            .run((context) -> {
+                assertThat(timeLimiter(context.getBean(SecondaryWriteGuard.class)).getTimeLimiterConfig()
+                    .getTimeoutDuration()).isEqualTo(Duration.ofMillis(300));
+                String id = newId();
+                // Another session holds the table, so the PostgreSQL write cannot finish in time.
+                try (Connection blocker = this.schema.dataSource().getConnection()) {
+                    blocker.setAutoCommit(false);
+                    try (Statement statement = blocker.createStatement()) {
+                        statement.execute("lock table " + WIDGETS + " in access exclusive mode");
+                    }
+                    long start = System.nanoTime();
+                    context.getBean(WidgetRepository.class).save(new Widget(id, "slow", 1));
+                    Duration waited = Duration.ofNanos(System.nanoTime() - start);
+                    assertThat(waited).isLessThan(Duration.ofSeconds(2));
+                    assertThat(redisRepairRecord(context, id)).contains("timed out after PT0.3S");
+                    blocker.rollback();
+                }
+            });
+    }
+
+    @Test
+    void secondaryProtectionPropertiesBind() {
+        this.contextRunner.withUserConfiguration(WidgetRepositories.class)
+            .withPropertyValues("dual-write.secondary.timeout=750ms", "dual-write.secondary.pool-size=3",
+                    "dual-write.secondary.queue-capacity=7",
+                    "dual-write.secondary.circuit-breaker.failure-rate-threshold=25",
+                    "dual-write.secondary.circuit-breaker.sliding-window-size=8",
+                    "dual-write.secondary.circuit-breaker.minimum-number-of-calls=4",
+                    "dual-write.secondary.circuit-breaker.wait-duration-in-open-state=42s",
+                    "dual-write.secondary.circuit-breaker.permitted-number-of-calls-in-half-open-state=2")
+            .run((context) -> {
+                SecondaryWriteGuard guard = context.getBean(SecondaryWriteGuard.class);
+                assertThat(timeLimiter(guard).getTimeLimiterConfig().getTimeoutDuration())
+                    .isEqualTo(Duration.ofMillis(750));
+                assertThat(executor(guard).getCorePoolSize()).isEqualTo(3);
+                assertThat(executor(guard).getMaximumPoolSize()).isEqualTo(3);
+                assertThat(executor(guard).getQueue().remainingCapacity()).isEqualTo(7);
+                for (Store store : Store.values()) {
+                    CircuitBreakerConfig breaker = breakerConfig(guard, store);
+                    assertThat(breaker.getFailureRateThreshold()).isEqualTo(25);
+                    assertThat(breaker.getSlidingWindowSize()).isEqualTo(8);
+                    assertThat(breaker.getMinimumNumberOfCalls()).isEqualTo(4);
+                    assertThat(breaker.getWaitIntervalFunctionInOpenState().apply(1)).isEqualTo(42_000);
+                    assertThat(breaker.getPermittedNumberOfCallsInHalfOpenState()).isEqualTo(2);
+                }
+            });
+    }
+
+    @Test
+    void circuitBreakerOpensAfterTheConfiguredFailuresAndThenSkipsPostgres() {
+        this.contextRunner.withUserConfiguration(WidgetRepositories.class)
+            .withPropertyValues("dual-write.strategy=DUAL", "spring.flyway.enabled=false",
+                    "dual-write.secondary.circuit-breaker.sliding-window-size=2",
+                    "dual-write.secondary.circuit-breaker.minimum-number-of-calls=2")
+            .run((context) -> {
+                WidgetRepository widgets = context.getBean(WidgetRepository.class);
+                String first = newId();
+                String second = newId();
+                String third = newId();
+                widgets.save(new Widget(first, "a", 1));
+                widgets.save(new Widget(second, "b", 1));
+                widgets.save(new Widget(third, "c", 1));
+                assertThat(redisRepairRecord(context, first)).doesNotContain("circuit breaker");
+                assertThat(redisRepairRecord(context, second)).doesNotContain("circuit breaker");
+                assertThat(redisRepairRecord(context, third))
+                    .contains("circuit breaker 'dualwrite-postgres' is open; write not attempted");
+            });
+    }
+
+    @Test
+    void schemaMigrationCanBeSwitchedOff() {
+        this.contextRunner.withUserConfiguration(WidgetRepositories.class)
+            .withPropertyValues("dual-write.schema.migrate=false")
+            .run((context) -> {
+                assertThat(context).hasNotFailed().doesNotHaveBean(DualWriteSchemaMigration.class);
+                assertThat(tables(context)).contains(WIDGETS, "flyway_schema_history")
+                    .doesNotContain("dualwrite_repair", "dualwrite_schema_history");
+            });
+    }
+
+    @Test
+    void schemaHistoryTableCanBeRenamed() {
+        this.contextRunner.withUserConfiguration(WidgetRepositories.class)
+            .withPropertyValues("dual-write.schema.history-table=autoconf_dualwrite_history")
+            .run((context) -> {
+                assertThat(tables(context)).contains("dualwrite_repair", "autoconf_dualwrite_history")
+                    .doesNotContain("dualwrite_schema_history");
+                assertThat(appliedVersions(context, "autoconf_dualwrite_history")).contains("1");
+            });
+    }
+
+    // Back-off
+
+    @Test
+    void userStrategySourceMakesOursBackOff() {
+        this.contextRunner.withUserConfiguration(WidgetRepositories.class, UserStrategySource.class)
+            .withPropertyValues("dual-write.strategy=POSTGRES_ONLY")
+            .run((context) -> {
+                assertThat(context).hasSingleBean(StrategySource.class);
+                assertThat(context.getBean(StrategySource.class)).isSameAs(context.getBean("userStrategySource"));
+                String id = newId();
+                context.getBean(WidgetRepository.class).save(new Widget(id, "user-dual", 1));
+                // The user's source says DUAL, the ignored property POSTGRES_ONLY.
+                assertThat(nameInRedis(context, id)).isEqualTo("user-dual");
+                assertThat(namesInPostgres(context, id)).containsExactly("user-dual");
+            });
+    }
+
+    @Test
+    void userWriteCoordinatorMakesOursBackOffAndCarriesTheWrites() {
+        this.contextRunner.withUserConfiguration(WidgetRepositories.class, UserWriteCoordinator.class)
+            .withPropertyValues("dual-write.strategy=DUAL")
+            .run((context) -> {
+                assertThat(context).hasSingleBean(WriteCoordinator.class);
+                CountingWriteCoordinator coordinator = context.getBean(CountingWriteCoordinator.class);
+                String id = newId();
+                context.getBean(WidgetRepository.class).save(new Widget(id, "counted", 1));
+                assertThat(coordinator.saves).hasValue(1);
+                assertThat(namesInPostgres(context, id)).containsExactly("counted");
+            });
+    }
+
+    @Test
+    void userSecondaryWriteGuardMakesOursBackOff() {
+        this.contextRunner.withUserConfiguration(WidgetRepositories.class, UserSecondaryWriteGuard.class)
+            .run((context) -> {
+                assertThat(context).hasSingleBean(SecondaryWriteGuard.class);
+                assertThat(context.getBean(SecondaryWriteGuard.class))
+                    .isSameAs(context.getBean("userSecondaryWriteGuard"));
+                assertThat(context.getBean(WriteCoordinator.class)).extracting("guard")
+                    .isSameAs(context.getBean("userSecondaryWriteGuard"));
+            });
+    }
+
+    // Conditions
+
+    @Test
+    void inactiveWithoutSpringDataRedisOnTheClasspath() {
+        this.contextRunner.withClassLoader(new FilteredClassLoader(RedisOperations.class))
+            .withPropertyValues(NO_REPOSITORY_SCAN)
+            .run((context) -> {
+            assertThat(context).hasNotFailed();
+            assertInactive(context);
+        });
+    }
+
+    @Test
+    void inactiveWithoutARedisConnectionFactory() {
+        new ApplicationContextRunner()
+            .withConfiguration(AutoConfigurations.of(DataSourceAutoConfiguration.class,
+                    JdbcTemplateAutoConfiguration.class, DataSourceTransactionManagerAutoConfiguration.class,
+                    TransactionAutoConfiguration.class, DataJdbcRepositoriesAutoConfiguration.class,
+                    FlywayAutoConfiguration.class, DualWriteAutoConfiguration.class))
+            .withPropertyValues(FixtureStores.properties(this.schema))
+            .withPropertyValues(NO_REPOSITORY_SCAN)
+            .run((context) -> {
+                assertThat(context).hasNotFailed();
+                assertInactive(context);
+            });
+    }
+
+    @Test
+    void inactiveWithoutSpringDataJdbcOnTheClasspath() {
+        this.contextRunner.withClassLoader(new FilteredClassLoader(JdbcAggregateOperations.class))
+            .withPropertyValues(NO_REPOSITORY_SCAN)
+            .run((context) -> {
+            assertThat(context).hasNotFailed();
+            assertInactive(context);
+        });
+    }
+
+    @Test
+    void inactiveWithoutADataSource() {
+        new ApplicationContextRunner()
+            .withConfiguration(AutoConfigurations.of(DataRedisAutoConfiguration.class,
+                    DataRedisRepositoriesAutoConfiguration.class, DualWriteAutoConfiguration.class))
+            .withPropertyValues(FixtureStores.properties(this.schema))
+            .withPropertyValues(NO_REPOSITORY_SCAN)
+            .run((context) -> {
+                assertThat(context).hasNotFailed();
+                assertThat(context).doesNotHaveBean(DualWriteRepositoryPostProcessor.class)
+                    .doesNotHaveBean(StrategySource.class)
+                    .doesNotHaveBean(DualRepositoryRegistry.class);
+            });
+    }
+
+    // Pairing
+
+    @Test
+    void redisRepositoryWithoutAPostgresRepositoryOfItsTypeStaysUnpaired() {
+        this.contextRunner.withUserConfiguration(GadgetRepositories.class)
+            .withPropertyValues("dual-write.strategy=DUAL")
+            .run((context) -> {
+                assertThat(context).hasNotFailed();
+                assertThat(pairNames(context)).isEmpty();
+                String id = newId();
+                context.getBean(GadgetRepository.class).save(new Gadget(id, "redis-only"));
+                assertThat(context.getBean(GadgetRepository.class).findById(id)).contains(new Gadget(id, "redis-only"));
+                assertThat(labelsInPostgres(context, id)).isEmpty();
+            });
+    }
+
+    @Test
+    void repositoryPropertyNamingNoPairedRepositoryFailsStartup() {
+        this.contextRunner.withUserConfiguration(WidgetRepositories.class)
+            .withPropertyValues("dual-write.repositories.autoconf_widget.strategy=DUAL")
+            .run((context) -> assertThat(startupFailure(context))
+                .hasMessageContaining("dual-write.repositories.autoconf_widget names no paired repository")
+                .hasMessageContaining("[" + WIDGETS + "]"));
+    }
+
+    @Test
+    void twoJdbcRepositoriesOfOneDomainTypeFailStartupAsAmbiguous() {
+        this.contextRunner.withUserConfiguration(AmbiguousWidgetRepositories.class)
+            .run((context) -> assertThat(startupFailure(context))
+                .hasMessageContaining("cannot pair " + WidgetRepository.class.getName() + " automatically")
+                .hasMessageContaining("1 Redis and 2 JDBC repositories manage " + Widget.class.getName())
+                .hasMessageContaining("RepositoryPairing")
+                .hasMessageContaining("dual-write.repositories.<name>.redis-repository"));
+    }
+
+    @Test
+    void explicitPairingByBeanNamesResolvesAnAmbiguity() {
+        this.contextRunner.withUserConfiguration(AmbiguousWidgetRepositories.class)
+            .withPropertyValues("dual-write.repositories.autoconf_widgets_explicit.redis-repository=widgetRepository",
+                    "dual-write.repositories.autoconf_widgets_explicit.postgres-repository=secondWidgetRowRepository",
+                    "dual-write.repositories.autoconf_widgets_explicit.strategy=DUAL")
+            .run((context) -> {
+                assertThat(context).hasNotFailed();
+                DualRepository<?, ?, ?> pair = context.getBean(DualRepositoryRegistry.class)
+                    .find(WidgetRepository.class)
+                    .orElseThrow();
+                assertThat(pair.name()).isEqualTo("autoconf_widgets_explicit");
+                assertThat(pair.postgresInterface()).isEqualTo(SecondWidgetRowRepository.class);
+                String id = newId();
+                context.getBean(WidgetRepository.class).save(new Widget(id, "explicit", 1));
+                assertThat(namesInPostgres(context, id)).containsExactly("explicit");
+            });
+    }
+
+    @Test
+    void explicitPairingByBeanNamesNeedsBothNames() {
+        this.contextRunner.withUserConfiguration(WidgetRepositories.class)
+            .withPropertyValues("dual-write.repositories.autoconf_widgets_explicit.redis-repository=widgetRepository")
+            .run((context) -> assertThat(startupFailure(context))
+                .hasMessageContaining("dual-write.repositories.autoconf_widgets_explicit.redis-repository is set but "
+                        + ".postgres-repository is not"));
+    }
+
+    @Test
+    void explicitPairingByBeanNamesOfAMissingBeanFailsStartup() {
+        this.contextRunner.withUserConfiguration(WidgetRepositories.class)
+            .withPropertyValues("dual-write.repositories.autoconf_widgets_explicit.redis-repository=widgetRepository",
+                    "dual-write.repositories.autoconf_widgets_explicit.postgres-repository=widgetRowRepositry")
+            .run((context) -> assertThat(startupFailure(context))
+                .hasMessageContaining("'autoconf_widgets_explicit' names JDBC repository bean 'widgetRowRepositry', "
+                        + "which is not a bean of this application"));
+    }
+
+    @Test
+    void explicitPairingOfDifferentEntityTypesWithoutMappingFailsStartup() {
+        this.contextRunner.withUserConfiguration(GadgetRepositories.class)
+            .withPropertyValues("dual-write.repositories.autoconf_gadgets.redis-repository=gadgetRepository",
+                    "dual-write.repositories.autoconf_gadgets.postgres-repository=gadgetRowRepository")
+            .run((context) -> assertThat(startupFailure(context))
+                .hasMessageContaining("repository 'autoconf_gadgets' pairs Gadget with GadgetRow")
+                .hasMessageContaining("declare a RepositoryPairing bean with .mappedBy(toPostgres, toRedis)"));
+    }
+
+    @Test
+    void pairingBeanOfDifferentEntityTypesWithoutMappingFailsStartup() {
+        this.contextRunner.withUserConfiguration(GadgetRepositories.class, UnmappedGadgetPairing.class)
+            .run((context) -> assertThat(startupFailure(context))
+                .hasMessageContaining("repository 'autoconf_gadgets' pairs Gadget with GadgetRow")
+                .hasMessageContaining(".mappedBy(toPostgres, toRedis)"));
+    }
+
+    @Test
+    void pairingOfMismatchedIdTypesFailsStartup() {
+        this.contextRunner.withUserConfiguration(NumberedGadgetRepositories.class, NumberedGadgetPairing.class)
+            .run((context) -> assertThat(startupFailure(context))
+                .hasMessageContaining("repository 'autoconf_numbered_gadgets' pairs GadgetRepository (id String) with "
+                        + "NumberedGadgetRowRepository (id Long)")
+                .hasMessageContaining("same id type"));
+    }
+
+    @Test
+    void pairingBeanWithMappingRoutesBothEntityTypes() {
+        this.contextRunner.withUserConfiguration(GadgetRepositories.class, GadgetPairing.class)
+            .withPropertyValues("dual-write.repositories." + GadgetPairing.NAME + ".strategy=DUAL")
+            .run((context) -> {
+                assertThat(pairNames(context)).containsExactly(GadgetPairing.NAME);
+                GadgetRepository gadgets = context.getBean(GadgetRepository.class);
+                String id = newId();
+                gadgets.save(new Gadget(id, "mapped"));
+                assertThat(labelsInPostgres(context, id)).containsExactly("mapped");
+                // Once PostgreSQL serves reads, rows come back mapped to the Redis type.
+                StrategySource strategies = context.getBean(StrategySource.class);
+                strategies.change(GadgetPairing.NAME, WriteStrategy.POSTGRES_PRIMARY, false);
+                strategies.change(GadgetPairing.NAME, WriteStrategy.POSTGRES_ONLY, false);
+                context.getBean(JdbcTemplate.class)
+                    .update("update " + GadgetRow.TABLE + " set label = 'from-postgres' where id = ?", id);
+                assertThat(gadgets.findById(id)).contains(new Gadget(id, "from-postgres"));
+            });
+    }
+
+    // Flyway
+
+    @Test
+    void hostMigrationsKeepTheirOwnHistoryNextToTheLibrarys() {
+        this.contextRunner.withUserConfiguration(WidgetRepositories.class).run((context) -> {
+            assertThat(context).hasNotFailed();
+            assertThat(tables(context)).contains(WIDGETS, GadgetRow.TABLE, "flyway_schema_history", "dualwrite_repair",
+                    "dualwrite_schema_history");
+            assertThat(appliedDescriptions(context, "flyway_schema_history")).containsExactly("autoconf widgets",
+                    "autoconf gadget rows");
+            // The host's tables were there first: the library's history starts with a baseline.
+            assertThat(appliedDescriptions(context, "dualwrite_schema_history"))
+                .containsExactly("<< Flyway Baseline >>", "repair records", "backfill", "repair claims");
+        });
+        // A restart finds both histories up to date.
+        this.contextRunner.withUserConfiguration(WidgetRepositories.class).run((context) -> {
+            assertThat(context).hasNotFailed();
+            assertThat(appliedVersions(context, "flyway_schema_history")).containsExactly("1", "2");
+            assertThat(appliedVersions(context, "dualwrite_schema_history")).containsExactly("0", "1", "2", "3");
+        });
+    }
+
+    @Test
+    void librarySchemaIsBaselinedInASchemaThatAlreadyHoldsHostTables() throws Exception {
+        // A host without Flyway whose tables were created by other means.
+        try (Connection connection = this.schema.dataSource().getConnection();
+                Statement statement = connection.createStatement()) {
+            statement.execute("create table " + WIDGETS
+                    + " (id varchar(100) primary key, name varchar(200) not null, quantity integer not null)");
+            statement.execute("insert into " + WIDGETS + " values ('kept', 'legacy', 1)");
+        }
+        this.contextRunner.withUserConfiguration(WidgetRepositories.class)
+            .withPropertyValues("spring.flyway.enabled=false", "dual-write.strategy=DUAL")
+            .run((context) -> {
+                assertThat(context).hasNotFailed();
+                assertThat(tables(context)).contains(WIDGETS, "dualwrite_repair")
+                    .doesNotContain("flyway_schema_history");
+                assertThat(appliedVersions(context, "dualwrite_schema_history")).containsExactly("0", "1", "2", "3");
+                assertThat(namesInPostgres(context, "kept")).containsExactly("legacy");
+                String id = newId();
+                context.getBean(WidgetRepository.class).save(new Widget(id, "new", 1));
+                assertThat(namesInPostgres(context, id)).containsExactly("new");
+            });
+    }
+
+    private static Throwable startupFailure(AssertableApplicationContext context) {
+        assertThat(context).hasFailed();
+        return NestedExceptionUtils.getMostSpecificCause(context.getStartupFailure());
+    }
+
+    private static void assertInactive(AssertableApplicationContext context) {
+        assertThat(context).doesNotHaveBean(DualWriteRepositoryPostProcessor.class)
+            .doesNotHaveBean(StrategySource.class)
+            .doesNotHaveBean(WriteCoordinator.class)
+            .doesNotHaveBean(DualRepositoryRegistry.class)
+            .doesNotHaveBean(DualWriteSchemaMigration.class);
+        assertThat(tables(context)).doesNotContain("dualwrite_repair", "dualwrite_schema_history");
+    }
+
+    private static List<String> pairNames(AssertableApplicationContext context) {
+        return context.getBean(DualRepositoryRegistry.class).all().stream().map(DualRepository::name).toList();
+    }
+
+    private static List<String> tables(AssertableApplicationContext context) {
+        return context.getBean(JdbcTemplate.class)
+            .queryForList("select table_name from information_schema.tables where table_schema = current_schema()",
+                    String.class);
+    }
+
+    private static List<String> appliedVersions(AssertableApplicationContext context, String historyTable) {
+        return context.getBean(JdbcTemplate.class)
+            .queryForList("select version from " + historyTable + " where success order by installed_rank",
+                    String.class);
+    }
+
+    private static List<String> appliedDescriptions(AssertableApplicationContext context, String historyTable) {
+        return context.getBean(JdbcTemplate.class)
+            .queryForList("select description from " + historyTable + " where success order by installed_rank",
+                    String.class);
+    }
+
+    private static String nameInRedis(AssertableApplicationContext context, String id) {
+        return context.getBean(StringRedisTemplate.class)
+            .<String, String>opsForHash()
+            .get(Widget.KEYSPACE + ":" + id, "name");
+    }
+
+    private static List<String> namesInPostgres(AssertableApplicationContext context, String id) {
+        return context.getBean(JdbcTemplate.class)
+            .queryForList("select name from " + WIDGETS + " where id = ?", String.class, id);
+    }
+
+    private static List<String> labelsInPostgres(AssertableApplicationContext context, String id) {
+        return context.getBean(JdbcTemplate.class)
+            .queryForList("select label from " + GadgetRow.TABLE + " where id = ?", String.class, id);
+    }
+
+    private static String redisRepairRecord(AssertableApplicationContext context, String id) {
+        String record = context.getBean(StringRedisTemplate.class)
+            .<String, String>opsForHash()
+            .get(RedisRepairLog.hashKey(WIDGETS), id);
+        assertThat(record).as("repair record of key %s", id).isNotNull();
+        return record;
+    }
+
+    private static TimeLimiter timeLimiter(SecondaryWriteGuard guard) {
+        return (TimeLimiter) field(guard, "timeLimiter");
+    }
+
+    private static ThreadPoolExecutor executor(SecondaryWriteGuard guard) {
+        return (ThreadPoolExecutor) field(guard, "executor");
+    }
+
+    @SuppressWarnings("unchecked")
+    private static CircuitBreakerConfig breakerConfig(SecondaryWriteGuard guard, Store store) {
+        return ((Map<Store, CircuitBreaker>) field(guard, "breakers")).get(store).getCircuitBreakerConfig();
+    }
+
+    private static Object field(Object target, String name) {
+        return org.springframework.test.util.ReflectionTestUtils.getField(target, name);
+    }
+
+    private static String newId() {
+        return UUID.randomUUID().toString();
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    @EnableRedisRepositories(basePackageClasses = WidgetRepository.class)
+    @EnableJdbcRepositories(basePackageClasses = WidgetRowRepository.class)
+    static class WidgetRepositories {
+
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    @EnableRedisRepositories(basePackageClasses = WidgetRepository.class)
+    @EnableJdbcRepositories(basePackageClasses = { WidgetRowRepository.class, SecondWidgetRowRepository.class })
+    static class AmbiguousWidgetRepositories {
+
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    @EnableRedisRepositories(basePackageClasses = GadgetRepository.class)
+    @EnableJdbcRepositories(basePackageClasses = GadgetRowRepository.class)
+    static class GadgetRepositories {
+
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    @EnableRedisRepositories(basePackageClasses = { WidgetRepository.class, GadgetRepository.class })
+    @EnableJdbcRepositories(basePackageClasses = { WidgetRowRepository.class, GadgetRowRepository.class })
+    static class WidgetAndGadgetRepositories {
+
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    @EnableRedisRepositories(basePackageClasses = GadgetRepository.class)
+    @EnableJdbcRepositories(basePackageClasses = NumberedGadgetRowRepository.class)
+    static class NumberedGadgetRepositories {
+
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    static class GadgetPairing {
+
+        static final String NAME = "autoconf_gadgets";
+
+        @Bean
+        RepositoryPairing<Gadget, GadgetRow> gadgetPairing() {
+            return RepositoryPairing.of(NAME, GadgetRepository.class, GadgetRowRepository.class)
+                .mappedBy(GadgetRow::of, GadgetRow::toGadget);
+        }
+
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    static class UnmappedGadgetPairing {
+
+        @Bean
+        RepositoryPairing<Gadget, GadgetRow> gadgetPairing() {
+            return RepositoryPairing.of(GadgetPairing.NAME, GadgetRepository.class, GadgetRowRepository.class);
+        }
+
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    static class NumberedGadgetPairing {
+
+        @Bean
+        RepositoryPairing<Gadget, NumberedGadgetRow> numberedGadgetPairing() {
+            return RepositoryPairing.of("autoconf_numbered_gadgets", GadgetRepository.class,
+                    NumberedGadgetRowRepository.class)
+                .mappedBy((gadget) -> new NumberedGadgetRow(Long.valueOf(gadget.id()), gadget.name()),
+                        (row) -> new Gadget(String.valueOf(row.id()), row.label()));
+        }
+
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    static class UserStrategySource {
+
+        @Bean
+        StrategySource userStrategySource() {
+            return new InMemoryStrategySource(WriteStrategy.DUAL, Map.of());
+        }
+
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    static class UserWriteCoordinator {
+
+        @Bean
+        CountingWriteCoordinator userWriteCoordinator(SecondaryWriteGuard guard, RedisRepairLog redisRepairLog,
+                PostgresRepairLog postgresRepairLog, DualWriteMetrics metrics) {
+            return new CountingWriteCoordinator(guard, redisRepairLog, postgresRepairLog, metrics);
+        }
+
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    static class UserSecondaryWriteGuard {
+
+        @Bean
+        SecondaryWriteGuard userSecondaryWriteGuard(DualWriteMetrics metrics) {
+            CircuitBreakerConfig config = CircuitBreakerConfig.ofDefaults();
+            return new SecondaryWriteGuard(
+                    Map.of(Store.REDIS, CircuitBreaker.of("user-redis", config), Store.POSTGRES,
+                            CircuitBreaker.of("user-postgres", config)),
+                    TimeLimiter.ofDefaults(), java.util.concurrent.Executors.newSingleThreadExecutor(),
+                    FailurePolicy.STRICT, metrics);
+        }
+
+    }
+
+    static class CountingWriteCoordinator extends WriteCoordinator {
+
+        final AtomicInteger saves = new AtomicInteger();
+
+        CountingWriteCoordinator(SecondaryWriteGuard guard, RedisRepairLog redisRepairLog,
+                PostgresRepairLog postgresRepairLog, DualWriteMetrics metrics) {
+            super(guard, redisRepairLog, postgresRepairLog, metrics);
+        }
+
+        @Override
+        public <R, P, ID> R save(DualRepository<R, P, ID> repository, WriteStrategy strategy, R entity) {
+            this.saves.incrementAndGet();
+            return super.save(repository, strategy, entity);
+        }
+
+    }
+
+}

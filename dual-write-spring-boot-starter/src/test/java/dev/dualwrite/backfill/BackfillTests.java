@@ -1,0 +1,339 @@
+package dev.dualwrite.backfill;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import dev.dualwrite.backfill.hashredis.SprocketRepository;
+import dev.dualwrite.backfill.redis.GizmoRepository;
+import dev.dualwrite.core.backfill.Backfill;
+import dev.dualwrite.core.backfill.BackfillJob;
+import dev.dualwrite.core.backfill.BackfillJobReport;
+import dev.dualwrite.core.backfill.BackfillMetrics;
+import dev.dualwrite.core.backfill.BackfillOptions;
+import dev.dualwrite.core.backfill.BackfillReject;
+import dev.dualwrite.core.backfill.BackfillReport;
+import dev.dualwrite.core.backfill.BackfillState;
+import dev.dualwrite.core.repair.RedisRepairLog;
+import dev.dualwrite.core.strategy.StrategySource;
+import dev.dualwrite.core.strategy.WriteStrategy;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The backfill of both Redis shapes against the real servers, through the auto-configured
+ * {@link Backfill} of a host application.
+ */
+@SpringBootTest(classes = BackfillHostApplication.class)
+class BackfillTests {
+
+    static final String GIZMOS = "backfill_gizmos";
+
+    static final String SPROCKETS = "backfill_sprockets";
+
+    private static final BackfillFixture stores = new BackfillFixture(BackfillTests.class);
+
+    @Autowired
+    private Backfill backfill;
+
+    @Autowired
+    private StrategySource strategies;
+
+    @Autowired
+    private GizmoRepository gizmos;
+
+    @Autowired
+    private SprocketRepository sprockets;
+
+    @Autowired
+    private RedisRepairLog redisRepairLog;
+
+    @Autowired
+    private MeterRegistry meters;
+
+    @DynamicPropertySource
+    static void servers(DynamicPropertyRegistry registry) {
+        stores.register(registry);
+    }
+
+    @AfterAll
+    static void cleanUp() {
+        stores.close();
+    }
+
+    @BeforeEach
+    void clean() {
+        stores.clear();
+        this.strategies.change(GIZMOS, WriteStrategy.DUAL, true);
+        this.strategies.change(SPROCKETS, WriteStrategy.DUAL, true);
+    }
+
+    private BackfillOptions options() {
+        return this.backfill.defaults().withBatchSize(100).withRetries(3, Duration.ofMillis(50));
+    }
+
+    @Test
+    void copiesEveryJsonKeyAndARerunWritesNothing() {
+        stores.seedGizmos(2_500);
+        BackfillReport first = single(this.backfill.run(List.of(GIZMOS), options()));
+        assertThat(first.state()).isEqualTo(BackfillState.COMPLETED);
+        assertThat(first.rowsWritten()).isEqualTo(2_500);
+        assertThat(first.rowsRejected()).isZero();
+        assertThat(stores.gizmosInPostgres()).isEqualTo(stores.gizmosInRedis()).hasSize(2_500);
+        assertThat(this.backfill.checkpoint(GIZMOS)).hasValueSatisfying(
+                (checkpoint) -> assertThat(checkpoint.state()).isEqualTo(BackfillState.COMPLETED));
+
+        BackfillReport again = single(this.backfill.run(List.of(GIZMOS), options()));
+        assertThat(again.state()).isEqualTo(BackfillState.COMPLETED);
+        assertThat(again.rowsWritten()).isZero();
+        assertThat(again.rowsSkipped()).isEqualTo(again.rowsRead()).isGreaterThanOrEqualTo(2_500);
+        assertThat(stores.gizmosInPostgres()).isEqualTo(stores.gizmosInRedis());
+    }
+
+    @Test
+    void copiesRedisHashEntitiesReadWithTheRepositoriesConverter() {
+        this.strategies.change(SPROCKETS, WriteStrategy.REDIS_PRIMARY, true);
+        for (int i = 0; i < 300; i++) {
+            this.sprockets.save(new Sprocket("s" + i, "sprocket " + i, i));
+        }
+        // A hash whose field does not convert to the entity: set aside, never a stop.
+        stores.redis.hset(Sprocket.KEYSPACE + ":broken", Map.of("id", "broken", "name", "x", "teeth", "many"));
+        stores.redis.sadd(Sprocket.KEYSPACE, "broken");
+        // An id in the keyspace set whose hash is gone (expired or deleted): skipped.
+        stores.redis.sadd(Sprocket.KEYSPACE, "ghost");
+        this.strategies.change(SPROCKETS, WriteStrategy.DUAL, false);
+
+        BackfillReport report = single(this.backfill.run(List.of(SPROCKETS), options()));
+
+        assertThat(report.state()).isEqualTo(BackfillState.COMPLETED);
+        assertThat(report.rowsWritten()).isEqualTo(300);
+        assertThat(report.rowsRejected()).isOne();
+        assertThat(report.rejects()).singleElement().satisfies((reject) -> {
+            assertThat(reject.key()).isEqualTo(Sprocket.KEYSPACE + ":broken");
+            assertThat(reject.reason()).contains("does not map to").doesNotContain("many");
+        });
+        assertThat(stores.postgres.queryForObject("select count(*) from backfill_sprockets", Long.class))
+            .isEqualTo(300);
+        assertThat(stores.postgres.queryForMap("select name, teeth from backfill_sprockets where id = 's42'"))
+            .containsEntry("name", "sprocket 42")
+            .containsEntry("teeth", 42);
+        assertThat(this.backfill.rejects(SPROCKETS, null, 10)).extracting(BackfillReject::rawValue)
+            .singleElement()
+            .asString()
+            .contains("teeth=many");
+    }
+
+    @Test
+    void setsBadValuesAsideWritesTheRestAndRetriesThemAfterAFix() {
+        stores.seedGizmos(500);
+        stores.redis.set(stores.gizmoKey("not-json"), "{this is not json");
+        stores.redis.set(stores.gizmoKey("wrong-shape"), "{\"id\":\"wrong-shape\",\"colour\":\"red\"}");
+        stores.redis.rpush(stores.gizmoKey("a-list"), "x");
+        stores.redis.set(stores.gizmoKey("negative"), "{\"id\":\"negative\",\"name\":\"n\",\"quantity\":-1}");
+
+        BackfillReport report = single(this.backfill.run(List.of(GIZMOS), options()));
+
+        assertThat(report.state()).isEqualTo(BackfillState.COMPLETED);
+        assertThat(report.rowsWritten()).isEqualTo(500);
+        assertThat(report.rowsRejected()).isEqualTo(4);
+        List<BackfillReject> rejects = this.backfill.rejects(GIZMOS, null, 100);
+        assertThat(rejects).extracting(BackfillReject::key)
+            .containsExactlyInAnyOrder(stores.gizmoKey("not-json"), stores.gizmoKey("wrong-shape"),
+                    stores.gizmoKey("a-list"), stores.gizmoKey("negative"));
+        assertThat(rejects).filteredOn((reject) -> reject.key().endsWith("negative"))
+            .singleElement()
+            .satisfies((reject) -> {
+                assertThat(reject.reason()).contains("check constraint").doesNotContain("Failing row");
+                assertThat(reject.rawValue()).contains("-1");
+            });
+        assertThat(rejects).filteredOn((reject) -> reject.key().endsWith("not-json"))
+            .singleElement()
+            .satisfies((reject) -> assertThat(reject.reason()).contains("not valid JSON"));
+        assertThat(stores.gizmosInPostgres()).hasSize(500);
+
+        // The operator fixes one value and deletes another key, then retries.
+        stores.redis.set(stores.gizmoKey("negative"), "{\"id\":\"negative\",\"name\":\"n\",\"quantity\":1}");
+        stores.redis.del(stores.gizmoKey("a-list"));
+        Backfill.RetryReport retry = this.backfill.retryRejects(GIZMOS);
+        assertThat(retry.copied()).isOne();
+        assertThat(retry.gone()).isOne();
+        assertThat(retry.stillRejected()).isEqualTo(2);
+        assertThat(this.backfill.rejects(GIZMOS, null, 100)).extracting(BackfillReject::key)
+            .containsExactlyInAnyOrder(stores.gizmoKey("not-json"), stores.gizmoKey("wrong-shape"));
+        assertThat(stores.gizmosInPostgres()).containsKey("negative").hasSize(501);
+    }
+
+    @Test
+    void dryRunReadsAndChecksEverythingButWritesNothing() {
+        stores.seedGizmos(300);
+        stores.redis.set(stores.gizmoKey("not-json"), "nope");
+        stores.postgres.update("insert into backfill_gizmos (id, name, quantity) values ('g1', 'gizmo 1', 1)");
+
+        BackfillReport report = single(this.backfill.run(List.of(GIZMOS), options().withDryRun(true)));
+
+        assertThat(report.dryRun()).isTrue();
+        assertThat(report.state()).isEqualTo(BackfillState.COMPLETED);
+        assertThat(report.rowsRead()).isEqualTo(301);
+        assertThat(report.rowsWritten()).as("would be written").isEqualTo(299);
+        assertThat(report.rowsSkipped()).as("already there").isOne();
+        assertThat(report.rowsRejected()).isOne();
+        assertThat(report.rejects()).extracting(BackfillReport.RejectedKey::key).containsExactly(stores.gizmoKey("not-json"));
+        assertThat(stores.gizmosInPostgres()).hasSize(1);
+        assertThat(this.backfill.rejects(GIZMOS, null, 10)).isEmpty();
+        assertThat(this.backfill.checkpoint(GIZMOS)).isEmpty();
+    }
+
+    @Test
+    void refusesToCopyARepositoryThatIsNotAtStageDual() {
+        stores.seedGizmos(10);
+        this.strategies.change(GIZMOS, WriteStrategy.REDIS_PRIMARY, true);
+
+        BackfillReport report = single(this.backfill.run(List.of(GIZMOS), options()));
+
+        assertThat(report.state()).isEqualTo(BackfillState.FAILED);
+        assertThat(report.message()).contains("REDIS_PRIMARY").contains("DUAL");
+        assertThat(stores.gizmosInPostgres()).isEmpty();
+    }
+
+    @Test
+    void failFastStopsAtTheFirstReject() {
+        stores.seedGizmos(2_000);
+        stores.redis.set(stores.gizmoKey("not-json"), "nope");
+
+        BackfillJobReport job = this.backfill.run(List.of(GIZMOS), options().withFailFast(true).withBatchSize(50));
+
+        assertThat(single(job).state()).isEqualTo(BackfillState.FAILED);
+        assertThat(single(job).message()).contains("fail-fast").contains("not-json");
+        assertThat(job.exitCode(true)).isEqualTo(BackfillJobReport.EXIT_FAILED);
+    }
+
+    @Test
+    void pauseHoldsTheRunAndTheRateLimitThrottlesItWhileItRuns() {
+        stores.seedGizmos(3_000);
+        BackfillJob job = this.backfill.start(List.of(GIZMOS), options().withBatchSize(20).withRateLimit(400));
+        await().atMost(Duration.ofSeconds(20)).until(() -> job.progress().get(0).rowsWritten() > 0);
+
+        job.pause();
+        await().atMost(Duration.ofSeconds(20)).until(() -> job.progress().get(0).state() == BackfillState.PAUSED);
+        // Batches in flight may still land; then nothing moves while paused.
+        await().atMost(Duration.ofSeconds(20)).until(() -> {
+            long before = job.progress().get(0).rowsWritten();
+            TimeUnit.MILLISECONDS.sleep(300);
+            return job.progress().get(0).rowsWritten() == before;
+        });
+        long held = job.progress().get(0).rowsRead();
+        assertThat(job.progress().get(0).rowsRead()).isEqualTo(held);
+        assertThat(job.isDone()).isFalse();
+
+        job.resume();
+        assertThat(job.progress().get(0).rateLimit()).isEqualTo(400);
+        job.setRateLimit(0);
+        BackfillJobReport report = job.await(Duration.ofSeconds(60));
+
+        assertThat(single(report).state()).isEqualTo(BackfillState.COMPLETED);
+        assertThat(stores.gizmosInPostgres()).isEqualTo(stores.gizmosInRedis()).hasSize(3_000);
+        assertThat(this.meters.get(BackfillMetrics.THROTTLED).tag("repository", GIZMOS).timer().count())
+            .as("reads held back by the rate limit")
+            .isPositive();
+    }
+
+    @Test
+    void aStoppedRunResumesFromItsCheckpoint() {
+        stores.seedGizmos(3_000);
+        BackfillJob job = this.backfill.start(List.of(GIZMOS), options().withBatchSize(20).withRateLimit(1_000));
+        await().atMost(Duration.ofSeconds(20)).until(() -> job.progress().get(0).rowsWritten() >= 200);
+        job.stop();
+        BackfillReport stopped = single(job.await(Duration.ofSeconds(30)));
+        assertThat(stopped.state()).isEqualTo(BackfillState.STOPPED);
+        assertThat(this.backfill.checkpoint(GIZMOS)).hasValueSatisfying((checkpoint) -> {
+            assertThat(checkpoint.state()).isEqualTo(BackfillState.STOPPED);
+            assertThat(checkpoint.position()).isNotEmpty();
+        });
+
+        BackfillReport resumed = single(this.backfill.run(List.of(GIZMOS), options()));
+
+        assertThat(resumed.resumed()).isTrue();
+        assertThat(resumed.state()).isEqualTo(BackfillState.COMPLETED);
+        assertThat(resumed.rowsRead()).as("only what was left, give or take a batch").isLessThan(3_000);
+        assertThat(stores.gizmosInPostgres()).isEqualTo(stores.gizmosInRedis()).hasSize(3_000);
+    }
+
+    @Test
+    void concurrentWritersThroughTheDecoratorLeaveBothStoresEqual() throws Exception {
+        stores.seedGizmos(4_000);
+        AtomicBoolean writing = new AtomicBoolean(true);
+        ExecutorService pool = Executors.newFixedThreadPool(4);
+        List<Future<Integer>> writers = new ArrayList<>();
+        try {
+            for (int thread = 0; thread < 4; thread++) {
+                writers.add(pool.submit(() -> {
+                    int operations = 0;
+                    ThreadLocalRandom random = ThreadLocalRandom.current();
+                    while (writing.get() || operations < 200) {
+                        // Existing keys (updates, deletes) and new ones (creates), over the whole range.
+                        String id = "g" + random.nextInt(4_400);
+                        if (random.nextInt(3) == 0) {
+                            this.gizmos.deleteById(id);
+                        }
+                        else {
+                            this.gizmos.save(new Gizmo(id, "live " + random.nextInt(1000), random.nextInt(50)));
+                        }
+                        operations++;
+                    }
+                    return operations;
+                }));
+            }
+            BackfillJobReport report = this.backfill.run(List.of(GIZMOS),
+                    options().withBatchSize(50).withParallelism(3));
+            writing.set(false);
+            int operations = 0;
+            for (Future<Integer> writer : writers) {
+                operations += writer.get(60, TimeUnit.SECONDS);
+            }
+            assertThat(single(report).state()).isEqualTo(BackfillState.COMPLETED);
+            System.out.printf("backfill of %,d keys with %,d concurrent live writes: %s%n", 4_000, operations,
+                    single(report).summary());
+        }
+        finally {
+            writing.set(false);
+            pool.shutdownNow();
+        }
+        assertThat(this.redisRepairLog.pendingCount(GIZMOS)).isZero();
+        Map<String, String> redis = stores.gizmosInRedis();
+        Map<String, String> postgres = stores.gizmosInPostgres();
+        assertThat(postgres).as("PostgreSQL equals Redis key by key").isEqualTo(redis);
+    }
+
+    @Test
+    void metersAreRegisteredUpFrontForEveryRepository() {
+        for (String repository : List.of(GIZMOS, SPROCKETS)) {
+            assertThat(this.meters.find(BackfillMetrics.ROWS).tag("repository", repository).counters()).hasSize(3);
+            assertThat(this.meters.find(BackfillMetrics.ROWS_READ).tag("repository", repository).counter()).isNotNull();
+            assertThat(this.meters.find(BackfillMetrics.PROGRESS).tag("repository", repository).gauge()).isNotNull();
+            assertThat(this.meters.find(BackfillMetrics.RUNNING).tag("repository", repository).gauge()).isNotNull();
+        }
+    }
+
+    private static BackfillReport single(BackfillJobReport report) {
+        assertThat(report.reports()).hasSize(1);
+        return report.reports().get(0);
+    }
+
+}

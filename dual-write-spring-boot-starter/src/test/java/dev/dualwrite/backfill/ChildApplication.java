@@ -1,0 +1,73 @@
+package dev.dualwrite.backfill;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Runs {@link BackfillHostApplication} in a JVM of its own, so a test can kill it for real
+ * ({@code kill -9}) or read its exit status.
+ */
+final class ChildApplication {
+
+    private final Process process;
+
+    private final Path output;
+
+    private ChildApplication(Process process, Path output) {
+        this.process = process;
+        this.output = output;
+    }
+
+    static ChildApplication start(String[] properties, String... more) throws IOException {
+        String classpath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+        List<String> command = new ArrayList<>();
+        command.add(System.getProperty("java.home") + File.separator + "bin" + File.separator + "java");
+        command.add("-Xmx256m");
+        command.add("-cp");
+        command.add(classpath);
+        command.add(BackfillHostApplication.class.getName());
+        for (String property : properties) {
+            command.add("--" + property);
+        }
+        command.add("--spring.main.web-application-type=none");
+        for (String property : more) {
+            command.add("--" + property);
+        }
+        Path output = Files.createTempFile("dualwrite-backfill-child", ".log");
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile()).start();
+        return new ChildApplication(process, output);
+    }
+
+    int waitForExit(long seconds) throws InterruptedException {
+        if (!this.process.waitFor(seconds, TimeUnit.SECONDS)) {
+            this.process.destroyForcibly();
+            throw new IllegalStateException("The child application did not exit within " + seconds + "s:\n" + output());
+        }
+        return this.process.exitValue();
+    }
+
+    /** Kill the process without warning, as {@code kill -9} does. */
+    void kill() throws InterruptedException {
+        this.process.destroyForcibly();
+        this.process.waitFor(30, TimeUnit.SECONDS);
+    }
+
+    boolean isAlive() {
+        return this.process.isAlive();
+    }
+
+    String output() {
+        try {
+            return Files.readString(this.output);
+        }
+        catch (IOException ex) {
+            return "(output unreadable: " + ex.getMessage() + ")";
+        }
+    }
+
+}

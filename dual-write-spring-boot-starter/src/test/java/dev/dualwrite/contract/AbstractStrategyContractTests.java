@@ -1,0 +1,400 @@
+package dev.dualwrite.contract;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.stream.StreamSupport;
+
+import dev.dualwrite.core.repair.PostgresRepairLog;
+import dev.dualwrite.core.repair.RedisRepairLog;
+import dev.dualwrite.core.repair.RepairRecord;
+import dev.dualwrite.core.routing.PrimaryWriteException;
+import dev.dualwrite.core.routing.UnroutableMethodException;
+import dev.dualwrite.core.strategy.Store;
+import dev.dualwrite.core.strategy.StrategySource;
+import dev.dualwrite.core.strategy.WriteStrategy;
+import javax.sql.DataSource;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.data.redis.connection.RedisConnectionFactory;
+import org.springframework.data.repository.CrudRepository;
+import org.springframework.jdbc.core.JdbcTemplate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The strategy table of DESIGN.md as executable rows, written once and run for every Redis
+ * shape: for each strategy and each repository operation, which store is written, what is
+ * read, and what happens when the primary or the secondary store really stops answering
+ * (through a TCP proxy in front of the real server).
+ * <p>
+ * Stores are always inspected directly, never through the repository under test. A
+ * subclass supplies one Redis shape: its entity, repository and raw Redis access.
+ * @param <T> the entity type of the shape
+ */
+public abstract class AbstractStrategyContractTests<T> {
+
+    @Autowired
+    protected StrategySource strategies;
+
+    @Autowired
+    private RedisRepairLog redisRepairLog;
+
+    @Autowired
+    private PostgresRepairLog postgresRepairLog;
+
+    /** The servers of the subclass, behind proxies. */
+    protected abstract ContractStores stores();
+
+    /** The repository name (its table). */
+    protected abstract String repositoryName();
+
+    /** The application's repository under test. */
+    protected abstract CrudRepository<T, String> repository();
+
+    protected abstract T item(String id, String name, String category);
+
+    protected abstract String nameOf(T item);
+
+    protected abstract List<T> findByCategory(String category);
+
+    protected abstract long deleteByCategory(String category);
+
+    /** Reads a name nobody declared on the JDBC side: unroutable once reads move to PostgreSQL. */
+    protected abstract List<T> findByName(String name);
+
+    /** Write an item to Redis directly, in the shape's own format. */
+    protected abstract void putInRedis(String id, String name, String category);
+
+    /** Read an item's name from Redis directly. */
+    protected abstract Optional<String> nameInRedis(String id);
+
+    @Autowired
+    private DataSource dataSource;
+
+    @Autowired
+    private RedisConnectionFactory redisConnectionFactory;
+
+    @BeforeEach
+    void startClean() {
+        stores().restore();
+        // A test that broke a store leaves broken pooled connections behind; wait until the
+        // application reaches both stores again, so no test starts in a previous one's outage.
+        await().atMost(Duration.ofSeconds(30)).ignoreExceptions().untilAsserted(() -> {
+            new JdbcTemplate(this.dataSource).queryForObject("select 1", Integer.class);
+            try (var connection = this.redisConnectionFactory.getConnection()) {
+                assertThat(connection.ping()).isEqualTo("PONG");
+            }
+        });
+        stores().clear(List.of(repositoryName()), List.of(repositoryName()));
+    }
+
+    @AfterEach
+    void restoreProxies() {
+        stores().restore();
+    }
+
+    // --- writes: which stores --------------------------------------------------------
+
+    @ParameterizedTest
+    @EnumSource(WriteStrategy.class)
+    void saveWritesExactlyTheStoresOfTheStrategy(WriteStrategy strategy) {
+        use(strategy);
+        T saved = repository().save(item("a", "Alpha", "x"));
+        assertThat(nameOf(saved)).isEqualTo("Alpha");
+        assertStores("a", strategy, "Alpha");
+    }
+
+    @ParameterizedTest
+    @EnumSource(WriteStrategy.class)
+    void saveUpsertsWhetherOrNotTheRowExists(WriteStrategy strategy) {
+        putInRedis("a", "Old", "x");
+        putInPostgres("a", "Old", "x");
+        putInRedis("b", "OnlyInRedis", "x");
+        putInPostgres("c", "OnlyInPostgres", "x");
+        use(strategy);
+        repository().save(item("a", "New", "x"));
+        repository().save(item("b", "NewB", "x"));
+        repository().save(item("c", "NewC", "x"));
+        assertStores("a", strategy, "New", "Old");
+        assertStores("b", strategy, "NewB", "OnlyInRedis", null);
+        assertStores("c", strategy, "NewC", null, "OnlyInPostgres");
+    }
+
+    @ParameterizedTest
+    @EnumSource(WriteStrategy.class)
+    void saveAllWritesEveryEntity(WriteStrategy strategy) {
+        use(strategy);
+        List<T> saved = toList(repository().saveAll(List.of(item("a", "A", "x"), item("b", "B", "y"))));
+        assertThat(saved).extracting(this::nameOf).containsExactly("A", "B");
+        assertStores("a", strategy, "A");
+        assertStores("b", strategy, "B");
+    }
+
+    @ParameterizedTest
+    @EnumSource(WriteStrategy.class)
+    void deleteByIdRemovesTheKeyFromTheStoresOfTheStrategyOnly(WriteStrategy strategy) {
+        seedBoth("a", "A", "x");
+        use(strategy);
+        repository().deleteById("a");
+        assertDeleted("a", strategy);
+    }
+
+    @ParameterizedTest
+    @EnumSource(WriteStrategy.class)
+    void deleteOfAnEntityRemovesItsKey(WriteStrategy strategy) {
+        seedBoth("a", "A", "x");
+        use(strategy);
+        repository().delete(item("a", "A", "x"));
+        assertDeleted("a", strategy);
+    }
+
+    @ParameterizedTest
+    @EnumSource(WriteStrategy.class)
+    void deleteAllByIdAndDeleteAllOfEntitiesRemoveEveryKey(WriteStrategy strategy) {
+        seedBoth("a", "A", "x");
+        seedBoth("b", "B", "x");
+        seedBoth("c", "C", "x");
+        use(strategy);
+        repository().deleteAllById(List.of("a", "missing"));
+        repository().deleteAll(List.of(item("b", "B", "x")));
+        assertDeleted("a", strategy);
+        assertDeleted("b", strategy);
+        assertStores("c", strategy, "C", "C");
+    }
+
+    @ParameterizedTest
+    @EnumSource(WriteStrategy.class)
+    void deleteAllRemovesKeysOfEitherStore(WriteStrategy strategy) {
+        seedBoth("a", "A", "x");
+        putInRedis("r", "R", "x");
+        putInPostgres("p", "P", "x");
+        use(strategy);
+        repository().deleteAll();
+        assertDeleted("a", strategy);
+        assertThat(nameInRedis("r").isPresent()).isEqualTo(!writesRedis(strategy));
+        assertThat(nameInPostgres("p").isPresent()).isEqualTo(!writesPostgres(strategy));
+    }
+
+    @ParameterizedTest
+    @EnumSource(WriteStrategy.class)
+    void deleteOfAMissingKeyIsFine(WriteStrategy strategy) {
+        use(strategy);
+        repository().deleteById("missing");
+        assertThat(nameInRedis("missing")).isEmpty();
+        assertThat(nameInPostgres("missing")).isEmpty();
+        assertThat(stores().redisRepairRecords(repositoryName())).isEmpty();
+    }
+
+    @ParameterizedTest
+    @EnumSource(WriteStrategy.class)
+    void derivedDeleteFollowsTheWritePath(WriteStrategy strategy) {
+        seedBoth("a", "A", "gone");
+        seedBoth("b", "B", "gone");
+        seedBoth("c", "C", "kept");
+        use(strategy);
+        assertThat(deleteByCategory("gone")).isEqualTo(2);
+        assertDeleted("a", strategy);
+        assertDeleted("b", strategy);
+        assertStores("c", strategy, "C", "C");
+    }
+
+    // --- reads: which store --------------------------------------------------------------
+
+    @ParameterizedTest
+    @EnumSource(WriteStrategy.class)
+    void readsComeFromTheReadStoreOfTheStrategy(WriteStrategy strategy) {
+        putInRedis("a", "FromRedis", "x");
+        putInPostgres("a", "FromPostgres", "x");
+        putInRedis("r", "OnlyRedis", "x");
+        putInPostgres("p", "OnlyPostgres", "x");
+        use(strategy);
+        boolean fromRedis = strategy.readStore() == Store.REDIS;
+        String expected = fromRedis ? "FromRedis" : "FromPostgres";
+        assertThat(repository().findById("a")).map(this::nameOf).contains(expected);
+        assertThat(repository().existsById("r")).isEqualTo(fromRedis);
+        assertThat(repository().existsById("p")).isEqualTo(!fromRedis);
+        assertThat(repository().count()).isEqualTo(2);
+        assertThat(toList(repository().findAll())).extracting(this::nameOf)
+            .containsExactlyInAnyOrder(expected, fromRedis ? "OnlyRedis" : "OnlyPostgres");
+        assertThat(toList(repository().findAllById(List.of("a", "p", "r")))).extracting(this::nameOf)
+            .containsExactlyInAnyOrder(expected, fromRedis ? "OnlyRedis" : "OnlyPostgres");
+        assertThat(findByCategory("x")).extracting(this::nameOf)
+            .containsExactlyInAnyOrder(expected, fromRedis ? "OnlyRedis" : "OnlyPostgres");
+    }
+
+    @Test
+    void aReadWithoutPostgresCounterpartFailsOnceReadsMoveToPostgres() {
+        seedBoth("a", "A", "x");
+        use(WriteStrategy.DUAL);
+        assertThat(findByName("A")).hasSize(1);
+        use(WriteStrategy.POSTGRES_PRIMARY);
+        assertThatThrownBy(() -> findByName("A")).isInstanceOf(UnroutableMethodException.class)
+            .hasMessageContaining("'" + repositoryName() + "'")
+            .hasMessageContaining("findByName(String)")
+            .hasMessageContaining("declare it there");
+    }
+
+    // --- failures: primary fails the call, secondary is recorded for repair ---------------
+
+    @ParameterizedTest
+    @EnumSource(WriteStrategy.class)
+    void aDeadPrimaryFailsTheCallAndLeavesTheOtherStoreUntouched(WriteStrategy strategy) {
+        seedBoth("a", "Before", "x");
+        use(strategy);
+        primaryProxy(strategy).refuseConnections();
+        if (strategy == WriteStrategy.REDIS_PRIMARY) {
+            // Untouched by the library: the caller sees Redis's own exception, as before.
+            assertThatThrownBy(() -> repository().save(item("a", "After", "x"))).isNotInstanceOf(PrimaryWriteException.class);
+        }
+        else {
+            assertThatThrownBy(() -> repository().save(item("a", "After", "x"))).isInstanceOf(PrimaryWriteException.class)
+                .hasMessageContaining("'" + repositoryName() + "'")
+                .hasMessageContaining("'a'")
+                .hasMessageContaining(strategy.primary().name());
+            assertThatThrownBy(() -> repository().deleteById("a")).isInstanceOf(PrimaryWriteException.class);
+        }
+        stores().restore();
+        assertThat(nameInRedis("a")).contains("Before");
+        assertThat(nameInPostgres("a")).contains("Before");
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = WriteStrategy.class, names = { "DUAL", "POSTGRES_PRIMARY" })
+    void aDeadSecondaryNeverFailsTheCallAndRecordsTheKeyForRepair(WriteStrategy strategy) {
+        seedBoth("d", "ToDelete", "x");
+        use(strategy);
+        secondaryProxy(strategy).refuseConnections();
+        T saved = repository().save(item("a", "Alpha", "x"));
+        repository().deleteById("d");
+        assertThat(nameOf(saved)).isEqualTo("Alpha");
+        stores().restore();
+        assertThat(nameIn(strategy.primary(), "a")).contains("Alpha");
+        assertThat(nameIn(strategy.secondary(), "a")).isEmpty();
+        assertThat(nameIn(strategy.primary(), "d")).isEmpty();
+        assertThat(nameIn(strategy.secondary(), "d")).contains("ToDelete");
+        assertThat(pendingRepairs(strategy)).extracting(RepairRecord::key).containsExactlyInAnyOrder("a", "d");
+        assertThat(pendingRepairs(strategy)).allSatisfy((record) -> {
+            assertThat(record.target()).isEqualTo(strategy.secondary());
+            assertThat(record.attempts()).isGreaterThanOrEqualTo(1);
+            assertThat(record.reason()).doesNotContain("Alpha");
+        });
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = WriteStrategy.class, names = { "DUAL", "POSTGRES_PRIMARY" })
+    void aSlowSecondaryIsCutOffByTheTimeLimitAndRecordedForRepair(WriteStrategy strategy) {
+        use(strategy);
+        repository().save(item("warm", "Warm", "x"));
+        secondaryProxy(strategy).delay(Duration.ofSeconds(3));
+        repository().save(item("a", "Alpha", "x"));
+        assertThat(nameIn(strategy.primary(), "a")).contains("Alpha");
+        assertThat(pendingRepairs(strategy)).filteredOn((record) -> record.key().equals("a"))
+            .singleElement()
+            .satisfies((record) -> assertThat(record.reason()).contains("timed out"));
+        // The cut-off write goes on in the background and lands once the store is fast again;
+        // it copies the primary's state, so it is harmless. Let it finish before the next test.
+        secondaryProxy(strategy).delay(Duration.ZERO);
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(nameIn(strategy.secondary(), "a")).contains("Alpha"));
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = WriteStrategy.class, names = { "DUAL", "POSTGRES_PRIMARY" })
+    void aSuccessfulSecondaryWriteLeavesNoRepairRecord(WriteStrategy strategy) {
+        use(strategy);
+        repository().save(item("a", "Alpha", "x"));
+        repository().deleteById("a");
+        repository().save(item("b", "Beta", "x"));
+        assertThat(pendingRepairs(strategy)).isEmpty();
+        assertStores("b", strategy, "Beta");
+    }
+
+    // --- helpers ----------------------------------------------------------------------------
+
+    protected void use(WriteStrategy strategy) {
+        this.strategies.change(repositoryName(), strategy, true);
+    }
+
+    protected List<RepairRecord> pendingRepairs(WriteStrategy strategy) {
+        return (strategy.secondary() == Store.POSTGRES) ? this.redisRepairLog.pending(repositoryName(), 100)
+                : this.postgresRepairLog.pending(repositoryName(), 100).stream()
+                    .filter((record) -> record.attempts() > 0)
+                    .toList();
+    }
+
+    protected void seedBoth(String id, String name, String category) {
+        putInRedis(id, name, category);
+        putInPostgres(id, name, category);
+    }
+
+    protected void putInPostgres(String id, String name, String category) {
+        stores().postgres().update("insert into " + repositoryName() + " (id, name, category, quantity) values (?, ?, ?, 1)",
+                id, name, category);
+    }
+
+    protected Optional<String> nameInPostgres(String id) {
+        return stores().postgres()
+            .queryForList("select name from " + repositoryName() + " where id = ?", String.class, id)
+            .stream()
+            .findFirst();
+    }
+
+    protected Optional<String> nameIn(Store store, String id) {
+        return (store == Store.REDIS) ? nameInRedis(id) : nameInPostgres(id);
+    }
+
+    /** The key holds {@code name} in every store the strategy writes, and nothing elsewhere. */
+    protected void assertStores(String id, WriteStrategy strategy, String name) {
+        assertStores(id, strategy, name, null, null);
+    }
+
+    /** Like {@link #assertStores(String, WriteStrategy, String)}, with one old value in both stores. */
+    protected void assertStores(String id, WriteStrategy strategy, String name, String before) {
+        assertStores(id, strategy, name, before, before);
+    }
+
+    protected void assertStores(String id, WriteStrategy strategy, String name, String redisBefore,
+            String postgresBefore) {
+        assertThat(nameInRedis(id)).as("Redis holds key %s in %s", id, strategy)
+            .isEqualTo(writesRedis(strategy) ? Optional.of(name) : Optional.ofNullable(redisBefore));
+        assertThat(nameInPostgres(id)).as("PostgreSQL holds key %s in %s", id, strategy)
+            .isEqualTo(writesPostgres(strategy) ? Optional.of(name) : Optional.ofNullable(postgresBefore));
+    }
+
+    /** The key is gone from every store the strategy writes and still present elsewhere. */
+    protected void assertDeleted(String id, WriteStrategy strategy) {
+        assertThat(nameInRedis(id).isPresent()).as("Redis still holds %s in %s", id, strategy)
+            .isEqualTo(!writesRedis(strategy));
+        assertThat(nameInPostgres(id).isPresent()).as("PostgreSQL still holds %s in %s", id, strategy)
+            .isEqualTo(!writesPostgres(strategy));
+    }
+
+    protected static boolean writesRedis(WriteStrategy strategy) {
+        return strategy != WriteStrategy.POSTGRES_ONLY;
+    }
+
+    protected static boolean writesPostgres(WriteStrategy strategy) {
+        return strategy != WriteStrategy.REDIS_PRIMARY;
+    }
+
+    private dev.dualwrite.testsupport.TcpProxy primaryProxy(WriteStrategy strategy) {
+        return (strategy.primary() == Store.REDIS) ? stores().redisProxy() : stores().postgresProxy();
+    }
+
+    private dev.dualwrite.testsupport.TcpProxy secondaryProxy(WriteStrategy strategy) {
+        return (strategy.secondary() == Store.REDIS) ? stores().redisProxy() : stores().postgresProxy();
+    }
+
+    protected static <E> List<E> toList(Iterable<E> iterable) {
+        return StreamSupport.stream(iterable.spliterator(), false).toList();
+    }
+
+}

@@ -1,0 +1,71 @@
+package dev.dualwrite.contract.hash;
+
+import java.security.Principal;
+import java.util.List;
+
+import dev.dualwrite.autoconfigure.endpoint.DualWriteEndpoint;
+import dev.dualwrite.contract.ContractStores;
+import dev.dualwrite.contract.hash.redis.ItemRepository;
+import dev.dualwrite.core.strategy.StrategyChangeException;
+import dev.dualwrite.core.strategy.StrategySource;
+import dev.dualwrite.core.strategy.WriteStrategy;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * Leaving DUAL forward while keys await repair in PostgreSQL is refused: after the move
+ * they would be settled from PostgreSQL, the store that missed their latest writes.
+ */
+@SpringBootTest(classes = HashContractApplication.class,
+        properties = { "spring.flyway.locations=classpath:db/contract/hash", "dual-write.strategy=DUAL",
+                "dual-write.repair.enabled=false", "management.endpoints.web.exposure.include=dualwrite" })
+class StrategyChangeGateTests {
+
+    private static final ContractStores stores = ContractStores.start(StrategyChangeGateTests.class, Item.KEYSPACE);
+
+    private static final Principal operator = () -> "operator";
+
+    @Autowired
+    private ItemRepository repository;
+
+    @Autowired
+    private StrategySource strategies;
+
+    @Autowired
+    private DualWriteEndpoint endpoint;
+
+    @DynamicPropertySource
+    static void servers(DynamicPropertyRegistry registry) {
+        stores.register(registry);
+    }
+
+    @AfterAll
+    static void cleanUp() {
+        stores.restore();
+        stores.clear(List.of("hash_items"), List.of("hash_items"));
+        stores.close();
+    }
+
+    @Test
+    void movingPastDualWithRepairsPendingIsRefusedUnlessForced() {
+        stores.postgresProxy().refuseConnections();
+        this.repository.save(new Item("behind", "Behind", "x", 1));
+        stores.restore();
+        assertThatThrownBy(() -> this.endpoint.change("hash_items", WriteStrategy.POSTGRES_PRIMARY, false, operator))
+            .isInstanceOf(StrategyChangeException.class)
+            .hasMessageContaining("1 keys await repair in POSTGRES")
+            .hasMessageContaining("let the reconciler drain them");
+        assertThat(this.strategies.strategyFor("hash_items")).isEqualTo(WriteStrategy.DUAL);
+        this.endpoint.change("hash_items", WriteStrategy.POSTGRES_PRIMARY, true, operator);
+        assertThat(this.strategies.strategyFor("hash_items")).isEqualTo(WriteStrategy.POSTGRES_PRIMARY);
+    }
+
+}

@@ -1,0 +1,24 @@
+package dev.dualwrite.verify.app;
+
+import dev.dualwrite.contract.FailFastRedisClient;
+import dev.dualwrite.core.redis.json.EnableRedisJsonRepositories;
+import dev.dualwrite.verify.app.jdbc.ParityTokenRowRepository;
+import dev.dualwrite.verify.app.redis.ParityTokenRepository;
+
+import org.springframework.boot.SpringBootConfiguration;
+import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
+import org.springframework.context.annotation.Import;
+import org.springframework.data.jdbc.repository.config.EnableJdbcRepositories;
+
+/**
+ * A host application with one JSON-string repository paired with a JDBC repository of the
+ * same type, as {@code parity_tokens}.
+ */
+@SpringBootConfiguration
+@EnableAutoConfiguration
+@EnableRedisJsonRepositories(basePackageClasses = ParityTokenRepository.class)
+@EnableJdbcRepositories(basePackageClasses = ParityTokenRowRepository.class)
+@Import(FailFastRedisClient.class)
+public class ParityJsonApplication {
+
+}
