@@ -31,6 +31,7 @@ import org.springframework.security.config.annotation.web.configurers.AbstractHt
 import org.springframework.security.core.userdetails.User;
 import org.springframework.security.provisioning.InMemoryUserDetailsManager;
 import org.springframework.security.web.SecurityFilterChain;
+import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
@@ -42,6 +43,7 @@ import static org.awaitility.Awaitility.await;
  * anonymous requests through to the actuator: the endpoint itself must refuse anonymous
  * changes.
  */
+@DirtiesContext
 @SpringBootTest(classes = { BackfillHostApplication.class, BackfillEndpointTests.PermitAll.class },
         webEnvironment = WebEnvironment.RANDOM_PORT,
         properties = "management.endpoints.web.exposure.include=dualwritebackfill")

@@ -31,6 +31,7 @@ import org.junit.jupiter.api.Test;
 
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
@@ -41,6 +42,7 @@ import static org.awaitility.Awaitility.await;
  * The backfill of both Redis shapes against the real servers, through the auto-configured
  * {@link Backfill} of a host application.
  */
+@DirtiesContext
 @SpringBootTest(classes = BackfillHostApplication.class)
 class BackfillTests {
 
@@ -315,7 +317,11 @@ class BackfillTests {
             writing.set(false);
             pool.shutdownNow();
         }
-        assertThat(this.redisRepairLog.pendingCount(GIZMOS)).isZero();
+        // A live write whose PostgreSQL copy failed (a slow moment on a loaded machine) is
+        // owed to the reconciler, not lost: the stores must agree once it has run.
+        this.redisRepairLog.pending(GIZMOS, 100)
+            .forEach((record) -> System.out.printf("pending repair of '%s': %s%n", record.key(), record.reason()));
+        await().atMost(Duration.ofSeconds(60)).until(() -> this.redisRepairLog.pendingCount(GIZMOS) == 0);
         Map<String, String> redis = stores.gizmosInRedis();
         Map<String, String> postgres = stores.gizmosInPostgres();
         assertThat(postgres).as("PostgreSQL equals Redis key by key").isEqualTo(redis);

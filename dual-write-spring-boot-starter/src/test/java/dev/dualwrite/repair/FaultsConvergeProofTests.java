@@ -31,6 +31,7 @@ import org.junit.jupiter.api.Test;
 
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
@@ -44,6 +45,7 @@ import static org.awaitility.Awaitility.await;
  * caller request fails; once the faults stop the background reconciler drains every repair
  * record, and the verifier finds zero differences.
  */
+@DirtiesContext
 @SpringBootTest(classes = RepairHashApplication.class,
         properties = { "spring.flyway.locations=classpath:db/parity/repair", "dual-write.secondary.timeout=500ms",
                 "dual-write.secondary.circuit-breaker.wait-duration-in-open-state=1s",

@@ -34,6 +34,7 @@ import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
@@ -47,6 +48,7 @@ import static org.awaitility.Awaitility.await;
  * leaves records alone in single-store stages, backs off per key, never forgets a key
  * recorded again while claimed, and lets several instances drain without taking the same key.
  */
+@DirtiesContext
 @SpringBootTest(classes = RepairHashApplication.class,
         properties = { "spring.flyway.locations=classpath:db/parity/repair", "dual-write.repair.enabled=false",
                 "dual-write.repair.min-age=0s", "dual-write.repair.initial-backoff=30s",

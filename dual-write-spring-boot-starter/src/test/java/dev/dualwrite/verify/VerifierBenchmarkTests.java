@@ -23,6 +23,7 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
@@ -34,6 +35,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * the size (default 100 000 keys in each store).
  */
 @EnabledIfSystemProperty(named = "dualwrite.benchmark", matches = "true")
+@DirtiesContext
 @SpringBootTest(classes = ParityJsonApplication.class,
         properties = { "spring.flyway.locations=classpath:db/parity/verify", "dual-write.repair.enabled=false" })
 class VerifierBenchmarkTests {

@@ -33,6 +33,7 @@ import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.actuate.endpoint.InvalidEndpointRequestException;
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
@@ -45,6 +46,7 @@ import static org.awaitility.Awaitility.await;
  * difference and what does not, sampled and counts-only modes, reports with and without
  * values, repair from a report with a dry run, and the actuator endpoint's runs.
  */
+@DirtiesContext
 @SpringBootTest(classes = ParityJsonApplication.class,
         properties = { "spring.flyway.locations=classpath:db/parity/verify", "dual-write.repair.enabled=false",
                 "management.endpoints.web.exposure.include=dualwriteverify" })

@@ -14,6 +14,7 @@ import org.junit.jupiter.api.Test;
 
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
@@ -23,6 +24,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Once the secondary store has failed often enough, its circuit breaker opens and further
  * secondary writes are recorded for repair at once, without being tried.
  */
+@DirtiesContext
 @SpringBootTest(classes = { HashContractApplication.class, TestMeters.class },
         properties = { "spring.flyway.locations=classpath:db/contract/hash", "dual-write.strategy=DUAL",
                 "dual-write.secondary.timeout=3s", "dual-write.secondary.circuit-breaker.sliding-window-size=4",

@@ -22,6 +22,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
@@ -33,6 +34,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * whatever order the writes took. "MIXED" has the writers flip the strategy between DUAL and
  * POSTGRES_PRIMARY as they go, as instances one stage apart would.
  */
+@DirtiesContext
 @SpringBootTest(classes = HashContractApplication.class,
         properties = { "spring.flyway.locations=classpath:db/contract/hash", "dual-write.secondary.timeout=10s",
                 "dual-write.secondary.circuit-breaker.minimum-number-of-calls=100000" })

@@ -27,6 +27,7 @@ import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.data.redis.core.RedisKeyValueTemplate;
+import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
@@ -39,6 +40,7 @@ import static org.awaitility.Awaitility.await;
  * against the real servers. Stores are seeded directly with different values so every answer
  * says which store gave it.
  */
+@DirtiesContext
 @SpringBootTest(classes = { HashContractApplication.class, TestMeters.class },
         properties = { "spring.flyway.locations=classpath:db/contract/hash", "dual-write.secondary.timeout=2s",
                 "dual-write.secondary.circuit-breaker.minimum-number-of-calls=100000",

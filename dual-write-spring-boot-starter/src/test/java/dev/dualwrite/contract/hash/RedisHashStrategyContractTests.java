@@ -15,6 +15,7 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.data.redis.core.RedisKeyValueTemplate;
 import org.springframework.data.repository.CrudRepository;
+import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
@@ -24,6 +25,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 /**
  * The strategy contract for Spring Data Redis {@code @RedisHash} repositories.
  */
+@DirtiesContext
 @SpringBootTest(classes = HashContractApplication.class, properties = {
         "spring.flyway.locations=classpath:db/contract/hash", "dual-write.secondary.timeout=1s",
         "dual-write.secondary.circuit-breaker.minimum-number-of-calls=100000" })

@@ -14,6 +14,7 @@ import org.junit.jupiter.api.Test;
 
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
@@ -24,6 +25,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * Leaving DUAL forward while keys await repair in PostgreSQL is refused: after the move
  * they would be settled from PostgreSQL, the store that missed their latest writes.
  */
+@DirtiesContext
 @SpringBootTest(classes = HashContractApplication.class,
         properties = { "spring.flyway.locations=classpath:db/contract/hash", "dual-write.strategy=DUAL",
                 "dual-write.repair.enabled=false", "management.endpoints.web.exposure.include=dualwrite" })

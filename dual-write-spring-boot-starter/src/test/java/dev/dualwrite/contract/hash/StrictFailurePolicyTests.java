@@ -15,6 +15,7 @@ import org.junit.jupiter.api.Test;
 
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
@@ -25,6 +26,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * {@code dual-write.secondary.failure-policy=STRICT}: a failed secondary write is still
  * recorded for repair, and then thrown to the caller.
  */
+@DirtiesContext
 @SpringBootTest(classes = HashContractApplication.class,
         properties = { "spring.flyway.locations=classpath:db/contract/hash", "dual-write.strategy=DUAL",
                 "dual-write.secondary.failure-policy=STRICT", "dual-write.secondary.timeout=2s" })

@@ -13,12 +13,14 @@ import tools.jackson.databind.json.JsonMapper;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.data.repository.CrudRepository;
+import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
 /**
  * The strategy contract for JSON-string repositories under a key prefix.
  */
+@DirtiesContext
 @SpringBootTest(classes = JsonContractApplication.class, properties = {
         "spring.flyway.locations=classpath:db/contract/json", "dual-write.secondary.timeout=1s",
         "dual-write.secondary.circuit-breaker.minimum-number-of-calls=100000" })
