@@ -3,8 +3,10 @@ package dev.dualwrite.core.verify;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Deque;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -22,6 +24,7 @@ import java.util.zip.CRC32;
 
 import dev.dualwrite.core.compare.EntityComparator;
 import dev.dualwrite.core.compare.EntityComparator.FieldValues;
+import dev.dualwrite.core.redis.scan.RawScanBatch;
 import dev.dualwrite.core.redis.scan.RedisEntityScanner;
 import dev.dualwrite.core.redis.scan.ScanBatch;
 import dev.dualwrite.core.redis.scan.ScanPosition;
@@ -59,6 +62,10 @@ public class Verifier {
     private static final int RECHECK_BATCH = 1000;
 
     private static final int STEP_ATTEMPTS = 3;
+
+    // Threads that decode, load and compare Redis batches while one reads the next: enough to
+    // keep the cores of a small machine busy, few enough not to crowd the connection pool.
+    private static final int COMPARE_THREADS = Math.max(2, Math.min(4, Runtime.getRuntime().availableProcessors()));
 
     private static final Duration PROGRESS_LOG_INTERVAL = Duration.ofSeconds(10);
 
@@ -268,42 +275,46 @@ public class Verifier {
             return count;
         }
 
-        // Phase 1: every Redis key, its row looked up in PostgreSQL. The next Redis batch is read
-        // (and decoded) on another thread while this one looks up and compares the current one:
-        // the two stores are then busy at once. Only the reading thread touches the scanner, and
-        // only this thread the run's state.
+        // Phase 1: every Redis key, its row looked up in PostgreSQL. One thread reads the next
+        // batch (SCAN and pipelined reads, undecoded) while a few others decode earlier ones,
+        // load their rows and compare, so that both stores and every core are busy at once.
+        // Only this thread touches the run's state: it merges what the others found, in order.
         private void scanRedis() {
-            ExecutorService reader = Executors.newSingleThreadExecutor((task) -> {
-                Thread thread = new Thread(task, "dualwrite-verify-reader");
-                thread.setDaemon(true);
-                return thread;
-            });
+            ExecutorService reader = daemonThreads("dualwrite-verify-reader", 1);
+            ExecutorService comparers = daemonThreads("dualwrite-verify-compare", COMPARE_THREADS);
+            Deque<Future<ComparedBatch>> comparing = new ArrayDeque<>();
             try {
-                Future<ScanBatch<R, ID>> next = read(reader, ScanPosition.initial());
-                ScanBatch<R, ID> batch;
+                Future<RawScanBatch> next = read(reader, ScanPosition.initial());
+                RawScanBatch batch;
                 do {
                     batch = await(next);
                     if (!batch.complete()) {
                         next = read(reader, batch.position());
                     }
-                    compareRedisBatch(batch.entries());
-                    this.redisFraction = batch.fraction();
-                    report(false);
+                    RawScanBatch read = batch;
+                    comparing.add(comparers.submit(() -> compare(read)));
+                    if (comparing.size() > COMPARE_THREADS) {
+                        merge(await(comparing.remove()));
+                    }
                 }
                 while (!batch.complete() && !sampleReached(this.redisKeys));
+                while (!comparing.isEmpty()) {
+                    merge(await(comparing.remove()));
+                }
             }
             finally {
                 reader.shutdownNow();
+                comparers.shutdownNow();
             }
         }
 
-        private Future<ScanBatch<R, ID>> read(ExecutorService reader, ScanPosition from) {
-            return reader.submit(() -> step(() -> this.scanner.next(from, this.settings)));
+        private Future<RawScanBatch> read(ExecutorService reader, ScanPosition from) {
+            return reader.submit(() -> step(() -> this.scanner.scan(from, this.settings)));
         }
 
-        private ScanBatch<R, ID> await(Future<ScanBatch<R, ID>> batch) {
+        private <T> T await(Future<T> result) {
             try {
-                return batch.get();
+                return result.get();
             }
             catch (ExecutionException ex) {
                 throw (ex.getCause() instanceof RuntimeException runtime) ? runtime
@@ -311,41 +322,54 @@ public class Verifier {
             }
             catch (InterruptedException ex) {
                 Thread.currentThread().interrupt();
-                throw new IllegalStateException("Interrupted while reading Redis", ex);
+                throw new IllegalStateException("Interrupted while verifying", ex);
             }
         }
 
-        private void compareRedisBatch(List<ScannedEntry<R, ID>> entries) {
+        // On a comparing thread: reads only what never changes during the run.
+        private ComparedBatch compare(RawScanBatch batch) {
             Map<ID, R> entities = new LinkedHashMap<>();
-            for (ScannedEntry<R, ID> entry : entries) {
+            List<String> differing = new ArrayList<>();
+            long keys = 0;
+            for (ScannedEntry<R, ID> entry : this.scanner.decode(batch.entries())) {
                 String key = keyOf(entry);
                 if (!sampled(key)) {
                     continue;
                 }
-                this.redisKeys++;
+                keys++;
                 if (entry.isReject() || entry.id() == null) {
-                    candidate(key);
+                    differing.add(key);
                 }
                 else {
                     entities.put(entry.id(), entry.entity());
                 }
             }
-            if (entities.isEmpty()) {
-                return;
-            }
-            Map<Object, P> rows = new HashMap<>();
-            for (P row : step(() -> this.repository.postgres().loadAll(entities.keySet()))) {
-                rows.put(this.repository.postgres().idOf(row), row);
-            }
-            entities.forEach((id, entity) -> {
-                P row = rows.get(id);
-                if (row != null) {
-                    this.compared++;
+            long compared = 0;
+            if (!entities.isEmpty()) {
+                Map<Object, P> rows = new HashMap<>();
+                for (P row : step(() -> this.repository.postgres().loadAll(entities.keySet()))) {
+                    rows.put(this.repository.postgres().idOf(row), row);
                 }
-                if (difference(this.repository.keyOf(id), entity, null, row) != null) {
-                    candidate(this.repository.keyOf(id));
+                for (Map.Entry<ID, R> entity : entities.entrySet()) {
+                    P row = rows.get(entity.getKey());
+                    if (row != null) {
+                        compared++;
+                    }
+                    String key = this.repository.keyOf(entity.getKey());
+                    if (difference(key, entity.getValue(), null, row) != null) {
+                        differing.add(key);
+                    }
                 }
-            });
+            }
+            return new ComparedBatch(keys, compared, differing, batch.fraction());
+        }
+
+        private void merge(ComparedBatch batch) {
+            this.redisKeys += batch.keys();
+            this.compared += batch.compared();
+            batch.differing().forEach(this::candidate);
+            this.redisFraction = batch.fraction();
+            report(false);
         }
 
         // Phase 2: every PostgreSQL id, its key looked up in Redis.
@@ -562,6 +586,19 @@ public class Verifier {
     }
 
     private record Candidate(String key, long foundAt) {
+    }
+
+    // What a comparing thread found in one Redis batch: keys sampled and compared, and the
+    // keys that differ (to be checked again).
+    private record ComparedBatch(long keys, long compared, List<String> differing, double fraction) {
+    }
+
+    private static ExecutorService daemonThreads(String name, int threads) {
+        return Executors.newFixedThreadPool(threads, (task) -> {
+            Thread thread = new Thread(task, name);
+            thread.setDaemon(true);
+            return thread;
+        });
     }
 
 }

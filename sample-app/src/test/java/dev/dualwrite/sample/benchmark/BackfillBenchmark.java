@@ -72,9 +72,10 @@ import org.springframework.jdbc.core.JdbcTemplate;
  * </pre>
  * Besides (a), (a') runs the same backfill with batches streamed by COPY into a staging table
  * and merged (the alternative issue 3 asks to measure; {@code -Dbenchmark.compare-copy=false}
- * leaves it out, {@code -Dbenchmark.copy-first=true} runs it before (a), as the first of the two
- * also pays for the JIT warming up). Each approach also reports the heap left after garbage
- * collections, which is what would grow with N if anything kept keys or rows.
+ * leaves it out). Every approach first runs once on 100,000 rows (all of them if N is smaller), unmeasured, so that none pays
+ * for the JIT, and each measured one starts from an empty table and a fresh checkpoint. Each
+ * also reports the heap left after garbage collections, which is what would grow with N if
+ * anything kept keys or rows.
  * Knobs for investigation: {@code -Dbenchmark.batch-size}, {@code -Dbenchmark.parallelism} and
  * {@code -Dbenchmark.dry-run=true} (approach (a) reads, decodes and converts but writes nothing,
  * which shows the read side's own limit).
@@ -89,6 +90,8 @@ class BackfillBenchmark {
 
     // PostgresBatchWriter's opt-in switch to COPY into a staging table (read per batch).
     private static final String STAGED_COPY = "dualwrite.backfill.staged-copy";
+
+    private static final int WARM_UP_ROWS = 100_000;
 
     private final JsonMapper json = JsonMapper.builder().build();
 
@@ -121,38 +124,40 @@ class BackfillBenchmark {
             Backfill backfill = app.getBean(Backfill.class);
             app.getBean(StrategySource.class).change("tokens", WriteStrategy.DUAL, true);
 
-            Result copy = measure("c: 2 parallel binary COPY streams", n, jdbc, () -> copy(schema, n));
+            boolean compare = Boolean.parseBoolean(System.getProperty("benchmark.compare-copy", "true"));
+            warmUp(backfill, schema, jdbc, n, compare);
             // (a') is the same backfill with every batch streamed by COPY into a staging table and
             // merged, instead of multi-row INSERTs: the comparison issue 3 asks for, in the same run.
-            // Whichever runs first also pays for the JIT warming up, so -Dbenchmark.copy-first=true
-            // swaps them; -Dbenchmark.compare-copy=false leaves (a') out.
-            boolean compare = Boolean.parseBoolean(System.getProperty("benchmark.compare-copy", "true"));
-            boolean copyFirst = Boolean.getBoolean("benchmark.copy-first");
             List<Result> results = new ArrayList<>();
-            if (compare && copyFirst) {
-                results.add(measureStagedCopy(backfill, n, jdbc));
-            }
             Result library = measure("a: dual-write backfill", n, jdbc, () -> backfill(backfill, n));
-            results.add(0, library);
+            results.add(library);
             // The verifier right after (a), on the tables (a) filled: issue 4 asks for its rows/s
-            // beside the backfill's, from one run.
+            // beside the backfill's, from one run. It warms up on a 10% sample of the same keys
+            // (it cannot on the warm-up's tables: every key but 100,000 would differ).
+            verify(app, VerifyOptions.samplePercent(10));
             Result verification = measure("v: verifier, full comparison of both stores", n, jdbc,
-                    () -> verify(app, n), false);
-            results.add(1, verification);
-            if (compare && !copyFirst) {
+                    () -> verify(app, VerifyOptions.full()), false);
+            results.add(verification);
+            if (compare) {
                 results.add(measureStagedCopy(backfill, n, jdbc));
             }
             Result naive = measure("b: naive loop (SCAN, GET, upsert per row)", n, jdbc,
                     () -> naive(connection.sync(), prefix, jdbc));
-
+            // "Pre-built rows": encoding them is not part of the limit being measured.
+            List<List<byte[]>> streams = copyStreams(0, n);
+            Result copy = measure("c: 2 parallel binary COPY streams", n, jdbc, () -> copy(schema, streams));
+            streams.clear();
             results.add(naive);
             results.add(copy);
             System.out.println();
             System.out.printf(Locale.ROOT, "%-45s %12s %14s %16s%n", "approach (N=" + n + ")", "rows/s", "peak heap MB",
                     "after-GC heap MB");
             for (Result result : results) {
-                System.out.printf(Locale.ROOT, "%-45s %,12.0f %,14.0f %,16.0f%n", result.name(), result.rowsPerSecond(),
-                        result.peakHeapBytes() / 1048576.0, result.peakLiveBytes() / 1048576.0);
+                // No collection during a run leaves nothing to show after one.
+                String afterGc = (result.peakLiveBytes() > 0)
+                        ? String.format(Locale.ROOT, "%,.0f", result.peakLiveBytes() / 1048576.0) : "no GC";
+                System.out.printf(Locale.ROOT, "%-45s %,12.0f %,14.0f %16s%n", result.name(), result.rowsPerSecond(),
+                        result.peakHeapBytes() / 1048576.0, afterGc);
             }
             System.out.printf(Locale.ROOT, "backfill/copy=%.2f backfill/naive=%.2f%n",
                     library.rowsPerSecond() / copy.rowsPerSecond(), library.rowsPerSecond() / naive.rowsPerSecond());
@@ -175,12 +180,45 @@ class BackfillBenchmark {
         }
     }
 
-    private static void backfill(Backfill backfill, int n) {
-        BackfillJobReport report = backfill.run(List.of("tokens"), backfill.defaults()
+    // Each approach once on the first 100,000 ids (-Dbenchmark.warm-up) before anything is measured, so that no
+    // measurement pays for the JIT compiling its code paths (a fixed cost of a few seconds that
+    // a real backfill of millions of rows does not notice), whichever order they run in.
+    private void warmUp(Backfill backfill, TestSchema schema, JdbcTemplate jdbc, int n, boolean compare)
+            throws Exception {
+        int rows = Math.min(n, Integer.getInteger("benchmark.warm-up", WARM_UP_ROWS));
+        long start = System.nanoTime();
+        // Ids are 8 digits: "0000*" matches the first 10,000, "000*" the first 100,000.
+        int digits = (int) Math.round(Math.log10(rows));
+        String pattern = (rows < n) ? "0".repeat(8 - digits) + "*" : "*";
+        rows = (rows < n) ? (int) Math.pow(10, digits) : n;
+        runBackfill(backfill, pattern);
+        if (compare) {
+            jdbc.execute("truncate tokens");
+            System.setProperty(STAGED_COPY, "true");
+            try {
+                runBackfill(backfill, pattern);
+            }
+            finally {
+                System.clearProperty(STAGED_COPY);
+            }
+        }
+        jdbc.execute("truncate tokens");
+        copy(schema, copyStreams(0, rows));
+        System.out.printf(Locale.ROOT, "warm-up: every approach on %,d rows in %.1fs%n", rows,
+                (System.nanoTime() - start) / 1e9);
+    }
+
+    private static BackfillJobReport runBackfill(Backfill backfill, String keyPattern) {
+        return backfill.run(List.of("tokens"), backfill.defaults()
             .withRestart(true)
+            .withKeyPattern(keyPattern)
             .withBatchSize(Integer.getInteger("benchmark.batch-size", backfill.defaults().batchSize()))
             .withParallelism(Integer.getInteger("benchmark.parallelism", backfill.defaults().parallelism()))
             .withDryRun(Boolean.getBoolean("benchmark.dry-run")));
+    }
+
+    private static void backfill(Backfill backfill, int n) {
+        BackfillJobReport report = runBackfill(backfill, "*");
         System.out.println(report.reports().get(0).summary());
         if (Boolean.getBoolean("benchmark.dry-run")) {
             return;
@@ -190,14 +228,14 @@ class BackfillBenchmark {
         }
     }
 
-    private static void verify(ConfigurableApplicationContext app, int n) {
+    private static void verify(ConfigurableApplicationContext app, VerifyOptions options) {
         DualRepository<?, ?, ?> tokens = app.getBean(DualRepositoryRegistry.class)
             .all()
             .stream()
             .filter((repository) -> repository.name().equals("tokens"))
             .findFirst()
             .orElseThrow();
-        VerificationReport report = app.getBean(Verifier.class).verify(tokens, VerifyOptions.full());
+        VerificationReport report = app.getBean(Verifier.class).verify(tokens, options);
         System.out.println(report.summary());
         if (!report.agree()) {
             throw new IllegalStateException("the verifier found differences after the backfill: " + report.summary());
@@ -214,6 +252,9 @@ class BackfillBenchmark {
             jdbc.execute("truncate tokens");
             jdbc.execute("vacuum analyze tokens");
         }
+        // Start each approach with a fresh checkpoint, so none pays for another's dirty pages,
+        // and all pay the same full-page writes that follow a checkpoint.
+        jdbc.execute("checkpoint");
         System.gc();
         MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
         AtomicLong peak = new AtomicLong(memory.getHeapMemoryUsage().getUsed());
@@ -318,40 +359,56 @@ class BackfillBenchmark {
         while (!cursor.isFinished());
     }
 
-    // The limit: rows built in memory (no Redis, no JSON parsing), streamed as binary COPY on two connections.
-    private void copy(TestSchema schema, int n) throws Exception {
-        ExecutorService pool = Executors.newFixedThreadPool(2);
+    // The rows of two COPY streams, encoded beforehand in the binary COPY format: chunks of
+    // about 1 MB (the first starts with the header, the last ends with the trailer).
+    private List<List<byte[]>> copyStreams(int from, int to) throws IOException {
+        List<List<byte[]>> streams = new ArrayList<>();
+        int middle = from + (to - from) / 2;
+        streams.add(encode(from, middle));
+        streams.add(encode(middle, to));
+        return streams;
+    }
+
+    private List<byte[]> encode(int from, int to) throws IOException {
+        List<byte[]> chunks = new ArrayList<>();
+        ByteArrayOutputStream buffer = new ByteArrayOutputStream(1 << 20);
+        DataOutputStream out = new DataOutputStream(buffer);
+        out.writeBytes("PGCOPY\n");
+        out.write(new byte[] { (byte) 0xFF, '\r', '\n', 0 });
+        out.writeInt(0);
+        out.writeInt(0);
+        for (int i = from; i < to; i++) {
+            writeRow(out, token(i));
+            if (buffer.size() > (1 << 20) - 4096) {
+                chunks.add(buffer.toByteArray());
+                buffer.reset();
+            }
+        }
+        out.writeShort(-1);
+        chunks.add(buffer.toByteArray());
+        return chunks;
+    }
+
+    // The limit: pre-built rows (no Redis, no JSON), streamed as binary COPY on two connections.
+    private static void copy(TestSchema schema, List<List<byte[]>> streams) throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(streams.size());
         try {
-            List<Future<?>> streams = new ArrayList<>();
-            for (int stream = 0; stream < 2; stream++) {
-                int from = stream * (n / 2);
-                int to = (stream == 0) ? n / 2 : n;
-                streams.add(pool.submit(() -> {
+            List<Future<?>> running = new ArrayList<>();
+            for (List<byte[]> chunks : streams) {
+                running.add(pool.submit(() -> {
                     try (Connection connection = schema.dataSource().getConnection()) {
                         CopyIn copy = connection.unwrap(PGConnection.class)
                             .getCopyAPI()
                             .copyIn("copy tokens (" + COLUMNS + ") from stdin (format binary)");
-                        ByteArrayOutputStream buffer = new ByteArrayOutputStream(1 << 20);
-                        DataOutputStream out = new DataOutputStream(buffer);
-                        out.writeBytes("PGCOPY\n");
-                        out.write(new byte[] { (byte) 0xFF, '\r', '\n', 0 });
-                        out.writeInt(0);
-                        out.writeInt(0);
-                        for (int i = from; i < to; i++) {
-                            writeRow(out, token(i));
-                            if (buffer.size() > (1 << 20) - 4096) {
-                                copy.writeToCopy(buffer.toByteArray(), 0, buffer.size());
-                                buffer.reset();
-                            }
+                        for (byte[] chunk : chunks) {
+                            copy.writeToCopy(chunk, 0, chunk.length);
                         }
-                        out.writeShort(-1);
-                        copy.writeToCopy(buffer.toByteArray(), 0, buffer.size());
                         copy.endCopy();
                     }
                     return null;
                 }));
             }
-            for (Future<?> stream : streams) {
+            for (Future<?> stream : running) {
                 stream.get();
             }
         }
