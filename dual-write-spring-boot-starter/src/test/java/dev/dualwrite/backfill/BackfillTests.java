@@ -36,6 +36,7 @@ import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 import static org.awaitility.Awaitility.await;
 
 /**
@@ -325,6 +326,21 @@ class BackfillTests {
         Map<String, String> redis = stores.gizmosInRedis();
         Map<String, String> postgres = stores.gizmosInPostgres();
         assertThat(postgres).as("PostgreSQL equals Redis key by key").isEqualTo(redis);
+    }
+
+    @Test
+    void optionsThatWouldFillPostgresLockTableAreRefusedBeforeAnythingRuns() {
+        stores.seedGizmos(10);
+        // 64 writers x 5,000 keys: far beyond a default server's 64 x (100 + 0) lock slots.
+        BackfillOptions greedy = options().withBatchSize(5_000).withParallelism(64);
+
+        assertThatIllegalArgumentException().isThrownBy(() -> this.backfill.start(List.of(GIZMOS), greedy))
+            .withMessageContaining("Batches of 5000 keys on 64 writers hold up to 320,000 advisory locks")
+            .withMessageContaining("max_locks_per_transaction");
+        assertThat(this.backfill.checkpoint(GIZMOS)).isEmpty();
+        assertThat(stores.gizmosInPostgres()).isEmpty();
+        // A dry run takes no locks.
+        assertThat(single(this.backfill.run(List.of(GIZMOS), greedy.withDryRun(true))).rowsWritten()).isEqualTo(10);
     }
 
     @Test

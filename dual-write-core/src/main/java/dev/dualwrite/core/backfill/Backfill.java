@@ -147,7 +147,9 @@ public class Backfill implements AutoCloseable {
      * completed yet are added); empty for all
      * @param options how to run
      * @return the running job
-     * @throws IllegalArgumentException for an unknown repository or a dependency cycle
+     * @throws IllegalArgumentException for an unknown repository, a dependency cycle, or
+     * batches and writers that would hold more than half of the server's lock table (one
+     * advisory lock per key of every batch in flight)
      * @throws IllegalStateException when a job is already running on this instance
      */
     public synchronized BackfillJob start(List<String> repositories, BackfillOptions options) {
@@ -158,6 +160,7 @@ public class Backfill implements AutoCloseable {
             throw new IllegalStateException("Backfill job " + running.id() + " of " + running.repositories()
                     + " is still running; stop it or wait for it before starting another");
         }
+        checkLockCapacity(options);
         List<String> requested = repositories.isEmpty() ? repositories() : repositories;
         List<String> order = BackfillOrder.resolve(requested, repositories(), this.orders,
                 (name) -> this.checkpoints.find(name).map((cp) -> cp.state() == BackfillState.COMPLETED).orElse(false));
@@ -320,6 +323,28 @@ public class Backfill implements AutoCloseable {
                     + "(a dry run works at any stage)";
         }
         return null;
+    }
+
+    // Every writer holds one advisory lock per key of its batch until the batch commits, in
+    // PostgreSQL's shared lock table, whose size is fixed at server start and shared with the
+    // application. Overflowing it fails every transaction that needs a lock ("out of shared
+    // memory"), the application's included: refuse such options up front, leaving it half.
+    private void checkLockCapacity(BackfillOptions options) {
+        if (options.dryRun()) {
+            return;
+        }
+        Long capacity = new JdbcTemplate(this.dataSource).queryForObject("select "
+                + "current_setting('max_locks_per_transaction')::bigint * (current_setting('max_connections')::bigint "
+                + "+ current_setting('max_prepared_transactions')::bigint)", Long.class);
+        long held = (long) options.batchSize() * options.parallelism();
+        if (capacity != null && held > capacity / 2) {
+            throw new IllegalArgumentException(String.format(java.util.Locale.ROOT,
+                    "Batches of %d keys on %d writers hold up to %,d advisory locks at once, more than half of "
+                            + "this PostgreSQL server's lock table (%,d = max_locks_per_transaction x "
+                            + "(max_connections + max_prepared_transactions)), which the application shares; "
+                            + "use smaller batches or fewer writers, or raise max_locks_per_transaction",
+                    options.batchSize(), options.parallelism(), held, capacity));
+        }
     }
 
     private BackfillSource<?, ?, ?> source(String repository) {

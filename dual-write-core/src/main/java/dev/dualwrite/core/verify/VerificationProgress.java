@@ -6,8 +6,9 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Where a running verification stands.
- * @param phase what it is doing: {@code redis} (scanning Redis, looking up PostgreSQL),
- * {@code postgres} (paging PostgreSQL, looking up Redis), {@code done}
+ * @param phase what it is doing: {@code redis} (scanning Redis, looking up PostgreSQL, while
+ * PostgreSQL is paged and looked up in Redis beside it), {@code postgres} (Redis done, the
+ * paging of PostgreSQL finishing), {@code done}
  * @param redisKeys Redis keys read so far
  * @param postgresRows PostgreSQL rows read so far
  * @param differences differences found so far

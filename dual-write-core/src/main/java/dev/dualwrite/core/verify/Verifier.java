@@ -14,10 +14,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import java.util.zip.CRC32;
@@ -50,8 +54,8 @@ import org.springframework.util.Assert;
  * {@link EntityComparator}), so representation details do not count while real changes do.
  * <p>
  * Memory stays flat in the number of keys: Redis is scanned in batches, each batch's rows
- * looked up in PostgreSQL with one query; then PostgreSQL ids are paged by keyset, each page
- * checked for existence in Redis. Differences found while the application writes may be
+ * looked up in PostgreSQL with one query and compared on a few threads; at the same time,
+ * PostgreSQL ids are paged by keyset, each page checked for existence in Redis. Differences found while the application writes may be
  * writes in flight, so each is read again from both stores, under the key's advisory lock,
  * after a settle delay, and only reported if it persists.
  */
@@ -65,6 +69,9 @@ public class Verifier {
 
     // Threads that decode, load and compare Redis batches while one reads the next: enough to
     // keep the cores of a small machine busy, few enough not to crowd the connection pool.
+    // PostgreSQL pages checked ahead of the verifying thread, which merges them.
+    private static final int PAGES_AHEAD = 4;
+
     private static final int COMPARE_THREADS = Math.max(2, Math.min(4, Runtime.getRuntime().availableProcessors()));
 
     private static final Duration PROGRESS_LOG_INTERVAL = Duration.ofSeconds(10);
@@ -252,11 +259,27 @@ public class Verifier {
                     this.repository.name(), this.strategy, this.scanner.describe(), this.postgresTotal,
                     (this.percent < 100) ? String.format(java.util.Locale.ROOT, ", sampling %.2f%% of keys", this.percent)
                             : "");
-            scanRedis();
-            flushCandidates();
-            this.phase = "postgres";
-            pagePostgres();
-            flushCandidates();
+            // Phase 2 runs beside phase 1, on its own thread: it needs little but the servers.
+            ExecutorService pager = daemonThreads("dualwrite-verify-pager", 1);
+            BlockingQueue<PostgresPage> pages = new ArrayBlockingQueue<>(PAGES_AHEAD);
+            try {
+                Future<?> paging = pager.submit(() -> pagePostgres(pages));
+                scanRedis(pages);
+                flushCandidates();
+                this.phase = "postgres";
+                report(false);
+                while (!paging.isDone() || !pages.isEmpty()) {
+                    PostgresPage page = await(() -> pages.poll(100, TimeUnit.MILLISECONDS));
+                    if (page != null) {
+                        merge(page);
+                    }
+                }
+                await(paging);
+                flushCandidates();
+            }
+            finally {
+                pager.shutdownNow();
+            }
             this.phase = "done";
             report(true);
         }
@@ -279,7 +302,7 @@ public class Verifier {
         // batch (SCAN and pipelined reads, undecoded) while a few others decode earlier ones,
         // load their rows and compare, so that both stores and every core are busy at once.
         // Only this thread touches the run's state: it merges what the others found, in order.
-        private void scanRedis() {
+        private void scanRedis(BlockingQueue<PostgresPage> pages) {
             ExecutorService reader = daemonThreads("dualwrite-verify-reader", 1);
             ExecutorService comparers = daemonThreads("dualwrite-verify-compare", COMPARE_THREADS);
             Deque<Future<ComparedBatch>> comparing = new ArrayDeque<>();
@@ -295,6 +318,9 @@ public class Verifier {
                     comparing.add(comparers.submit(() -> compare(read)));
                     if (comparing.size() > COMPARE_THREADS) {
                         merge(await(comparing.remove()));
+                    }
+                    for (PostgresPage page = pages.poll(); page != null; page = pages.poll()) {
+                        merge(page);
                     }
                 }
                 while (!batch.complete() && !sampleReached(this.redisKeys));
@@ -313,8 +339,12 @@ public class Verifier {
         }
 
         private <T> T await(Future<T> result) {
+            return await(result::get);
+        }
+
+        private <T> T await(Callable<T> wait) {
             try {
-                return result.get();
+                return wait.call();
             }
             catch (ExecutionException ex) {
                 throw (ex.getCause() instanceof RuntimeException runtime) ? runtime
@@ -323,6 +353,12 @@ public class Verifier {
             catch (InterruptedException ex) {
                 Thread.currentThread().interrupt();
                 throw new IllegalStateException("Interrupted while verifying", ex);
+            }
+            catch (RuntimeException ex) {
+                throw ex;
+            }
+            catch (Exception ex) {
+                throw new IllegalStateException(ex);
             }
         }
 
@@ -372,10 +408,12 @@ public class Verifier {
             report(false);
         }
 
-        // Phase 2: every PostgreSQL id, its key looked up in Redis.
-        private void pagePostgres() {
+        // Phase 2, on its own thread: every PostgreSQL id, its key looked up in Redis; the keys
+        // missing there are handed to the verifying thread a page at a time.
+        private Void pagePostgres(BlockingQueue<PostgresPage> pages) throws InterruptedException {
             ID after = null;
             List<ID> ids;
+            long seen = 0;
             do {
                 ID from = after;
                 ids = step(() -> this.repository.postgres().idsAfter(from, this.options.batchSize()));
@@ -385,19 +423,27 @@ public class Verifier {
                         byRedisKey.put(this.scanner.keyOf(id), id);
                     }
                 }
-                this.postgresRows += byRedisKey.size();
+                List<String> missing = new ArrayList<>();
                 if (!byRedisKey.isEmpty()) {
                     Set<String> existing = step(() -> this.scanner.existing(byRedisKey.keySet(), this.settings));
                     byRedisKey.forEach((redisKey, id) -> {
                         if (!existing.contains(redisKey)) {
-                            candidate(this.repository.keyOf(id));
+                            missing.add(this.repository.keyOf(id));
                         }
                     });
                 }
+                seen += byRedisKey.size();
+                pages.put(new PostgresPage(byRedisKey.size(), missing));
                 after = ids.isEmpty() ? after : ids.get(ids.size() - 1);
-                report(false);
             }
-            while (ids.size() == this.options.batchSize() && !sampleReached(this.postgresRows));
+            while (ids.size() == this.options.batchSize() && !sampleReached(seen));
+            return null;
+        }
+
+        private void merge(PostgresPage page) {
+            this.postgresRows += page.rows();
+            page.missingInRedis().forEach(this::candidate);
+            report(false);
         }
 
         private boolean sampled(String key) {
@@ -591,6 +637,10 @@ public class Verifier {
     // What a comparing thread found in one Redis batch: keys sampled and compared, and the
     // keys that differ (to be checked again).
     private record ComparedBatch(long keys, long compared, List<String> differing, double fraction) {
+    }
+
+    // Keys of PostgreSQL rows that a page found missing in Redis, and how many rows it checked.
+    private record PostgresPage(long rows, List<String> missingInRedis) {
     }
 
     private static ExecutorService daemonThreads(String name, int threads) {

@@ -72,10 +72,12 @@ import org.springframework.jdbc.core.JdbcTemplate;
  * </pre>
  * Besides (a), (a') runs the same backfill with batches streamed by COPY into a staging table
  * and merged (the alternative issue 3 asks to measure; {@code -Dbenchmark.compare-copy=false}
- * leaves it out). Every approach first runs once on 100,000 rows (all of them if N is smaller), unmeasured, so that none pays
- * for the JIT, and each measured one starts from an empty table and a fresh checkpoint. Each
- * also reports the heap left after garbage collections, which is what would grow with N if
- * anything kept keys or rows.
+ * leaves it out). Every approach first runs once on 100,000 rows (all of them if N is
+ * smaller), unmeasured, so that none pays for the JIT; then (a), (v), (a') and (c) run in
+ * {@code -Dbenchmark.rounds} interleaved rounds (2 by default) and each reports its median, and
+ * (b) runs once; each measured approach starts from an empty table and a fresh checkpoint.
+ * Each also reports the heap left after garbage collections, which is what would grow with N
+ * if anything kept keys or rows.
  * Knobs for investigation: {@code -Dbenchmark.batch-size}, {@code -Dbenchmark.parallelism} and
  * {@code -Dbenchmark.dry-run=true} (approach (a) reads, decodes and converts but writes nothing,
  * which shows the read side's own limit).
@@ -126,41 +128,49 @@ class BackfillBenchmark {
 
             boolean compare = Boolean.parseBoolean(System.getProperty("benchmark.compare-copy", "true"));
             warmUp(backfill, schema, jdbc, n, compare);
-            // (a') is the same backfill with every batch streamed by COPY into a staging table and
-            // merged, instead of multi-row INSERTs: the comparison issue 3 asks for, in the same run.
-            List<Result> results = new ArrayList<>();
-            Result library = measure("a: dual-write backfill", n, jdbc, () -> backfill(backfill, n));
-            results.add(library);
-            // The verifier right after (a), on the tables (a) filled: issue 4 asks for its rows/s
-            // beside the backfill's, from one run. It warms up on a 10% sample of the same keys
-            // (it cannot on the warm-up's tables: every key but 100,000 would differ).
-            verify(app, VerifyOptions.samplePercent(10));
-            Result verification = measure("v: verifier, full comparison of both stores", n, jdbc,
-                    () -> verify(app, VerifyOptions.full()), false);
-            results.add(verification);
-            if (compare) {
-                results.add(measureStagedCopy(backfill, n, jdbc));
+            // The verifier warms up on a 10% sample of the keys (not on the warm-up's tables:
+            // there, every key but 100,000 would differ).
+            Results results = new Results();
+            int rounds = Integer.getInteger("benchmark.rounds", 2);
+            // Rounds interleave the fast approaches, so that a slow moment of the machine (a
+            // checkpoint, the disk) does not fall on one approach only; each figure is the median.
+            for (int round = 1; round <= rounds; round++) {
+                results.add(measure("a: dual-write backfill", n, jdbc, () -> backfill(backfill, n)));
+                // The verifier right after (a), on the tables (a) filled: issue 4 asks for its
+                // rows/s beside the backfill's, from one run.
+                if (round == 1) {
+                    verify(app, VerifyOptions.samplePercent(10));
+                }
+                results.add(measure("v: verifier, full comparison of both stores", n, jdbc,
+                        () -> verify(app, VerifyOptions.full()), false));
+                // (a') is the same backfill with every batch streamed by COPY into a staging table
+                // and merged, instead of multi-row INSERTs: the comparison issue 3 asks for.
+                if (compare) {
+                    results.add(measureStagedCopy(backfill, n, jdbc));
+                }
+                // "Pre-built rows": encoding them is not part of the limit being measured.
+                List<List<byte[]>> streams = copyStreams(0, n);
+                results.add(measure("c: 2 parallel binary COPY streams", n, jdbc, () -> copy(schema, streams)));
+                streams.clear();
             }
-            Result naive = measure("b: naive loop (SCAN, GET, upsert per row)", n, jdbc,
-                    () -> naive(connection.sync(), prefix, jdbc));
-            // "Pre-built rows": encoding them is not part of the limit being measured.
-            List<List<byte[]>> streams = copyStreams(0, n);
-            Result copy = measure("c: 2 parallel binary COPY streams", n, jdbc, () -> copy(schema, streams));
-            streams.clear();
-            results.add(naive);
-            results.add(copy);
+            // Once: it is slow, and far from the others.
+            results.add(measure("b: naive loop (SCAN, GET, upsert per row)", n, jdbc,
+                    () -> naive(connection.sync(), prefix, jdbc)));
             System.out.println();
-            System.out.printf(Locale.ROOT, "%-45s %12s %14s %16s%n", "approach (N=" + n + ")", "rows/s", "peak heap MB",
-                    "after-GC heap MB");
-            for (Result result : results) {
+            System.out.printf(Locale.ROOT, "%-45s %12s %14s %16s   %s%n", "approach (N=" + n + ")", "rows/s",
+                    "peak heap MB", "after-GC heap MB", "rows/s of each round");
+            for (String name : results.names()) {
                 // No collection during a run leaves nothing to show after one.
-                String afterGc = (result.peakLiveBytes() > 0)
-                        ? String.format(Locale.ROOT, "%,.0f", result.peakLiveBytes() / 1048576.0) : "no GC";
-                System.out.printf(Locale.ROOT, "%-45s %,12.0f %,14.0f %16s%n", result.name(), result.rowsPerSecond(),
-                        result.peakHeapBytes() / 1048576.0, afterGc);
+                long afterGc = results.maxAfterGc(name);
+                System.out.printf(Locale.ROOT, "%-45s %,12.0f %,14.0f %16s   %s%n", name, results.median(name),
+                        results.maxPeakHeap(name) / 1048576.0,
+                        (afterGc > 0) ? String.format(Locale.ROOT, "%,.0f", afterGc / 1048576.0) : "no GC",
+                        results.rounds(name));
             }
+            double library = results.median("a: dual-write backfill");
             System.out.printf(Locale.ROOT, "backfill/copy=%.2f backfill/naive=%.2f%n",
-                    library.rowsPerSecond() / copy.rowsPerSecond(), library.rowsPerSecond() / naive.rowsPerSecond());
+                    library / results.median("c: 2 parallel binary COPY streams"),
+                    library / results.median("b: naive loop (SCAN, GET, upsert per row)"));
         }
         finally {
             client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
@@ -502,6 +512,41 @@ class BackfillBenchmark {
     }
 
     private record Result(String name, double rowsPerSecond, long peakHeapBytes, long peakLiveBytes) {
+    }
+
+    // The measurements of every approach, in the order first measured.
+    private static final class Results {
+
+        private final Map<String, List<Result>> byName = new LinkedHashMap<>();
+
+        void add(Result result) {
+            this.byName.computeIfAbsent(result.name(), (name) -> new ArrayList<>()).add(result);
+        }
+
+        List<String> names() {
+            return List.copyOf(this.byName.keySet());
+        }
+
+        double median(String name) {
+            double[] rates = this.byName.get(name).stream().mapToDouble(Result::rowsPerSecond).sorted().toArray();
+            int middle = rates.length / 2;
+            return (rates.length % 2 == 1) ? rates[middle] : (rates[middle - 1] + rates[middle]) / 2;
+        }
+
+        long maxPeakHeap(String name) {
+            return this.byName.get(name).stream().mapToLong(Result::peakHeapBytes).max().orElse(0);
+        }
+
+        long maxAfterGc(String name) {
+            return this.byName.get(name).stream().mapToLong(Result::peakLiveBytes).max().orElse(0);
+        }
+
+        String rounds(String name) {
+            return String.join(" / ", this.byName.get(name).stream()
+                .map((result) -> String.format(Locale.ROOT, "%,.0f", result.rowsPerSecond()))
+                .toList());
+        }
+
     }
 
 }

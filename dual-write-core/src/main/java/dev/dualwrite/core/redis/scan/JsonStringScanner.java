@@ -118,10 +118,17 @@ public final class JsonStringScanner<R, ID> extends AbstractEntityScanner<R, ID>
         if (problem != null) {
             return ScannedEntry.rejected(entry.redisKey(), idOrNull(entry.redisKey()), null, problem);
         }
-        return decode(entry.redisKey(), string((byte[]) entry.reply()));
+        byte[] value = (byte[]) entry.reply();
+        return decode(entry.redisKey(), value, string(value));
     }
 
     ScannedEntry<R, ID> decode(String key, String json) {
+        return decode(key, null, json);
+    }
+
+    // Jackson reads the reply's bytes when there are any (faster than the text), and the text
+    // is kept for the rejects table.
+    private ScannedEntry<R, ID> decode(String key, byte @Nullable [] value, String json) {
         ID id = idOrNull(key);
         if (id == null) {
             return ScannedEntry.rejected(key, null, json, "the part of the key after the prefix '"
@@ -129,7 +136,8 @@ public final class JsonStringScanner<R, ID> extends AbstractEntityScanner<R, ID>
                     + this.information.getIdType().getName());
         }
         try {
-            return ScannedEntry.decoded(key, id, this.codec.read(key, json), json);
+            R entity = (value != null) ? this.codec.read(key, value) : this.codec.read(key, json);
+            return ScannedEntry.decoded(key, id, entity, json);
         }
         catch (RedisJsonReadException ex) {
             return ScannedEntry.rejected(key, id, json, String.valueOf(ex.getMessage()));
