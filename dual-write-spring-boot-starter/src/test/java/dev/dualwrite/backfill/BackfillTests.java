@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -28,9 +29,11 @@ import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.jdbc.core.RowCallbackHandler;
 import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
@@ -326,6 +329,29 @@ class BackfillTests {
         Map<String, String> redis = stores.gizmosInRedis();
         Map<String, String> postgres = stores.gizmosInPostgres();
         assertThat(postgres).as("PostgreSQL equals Redis key by key").isEqualTo(redis);
+    }
+
+    @Test
+    void valuesWithCharactersCopyEscapesArriveExactly() {
+        List<String> names = List.of("tab\there", "line\nbreak", "carriage\r\nreturn", "back\\slash", "\\N",
+                "\\.", "", "end\n\\.\n", "ünïcødé ✓ 🚀", "quote \" and 'apostrophe'");
+        JsonMapper json = JsonMapper.builder().build();
+        Map<String, String> expected = new TreeMap<>();
+        // Batches of 20: large enough to be streamed with COPY rather than inserted row by row.
+        for (int i = 0; i < 40; i++) {
+            Gizmo gizmo = new Gizmo("s" + i, names.get(i % names.size()), i);
+            stores.redis.set(stores.gizmoKey(gizmo.id()), json.writeValueAsString(gizmo));
+            expected.put(gizmo.id(), gizmo.name());
+        }
+
+        BackfillReport report = single(this.backfill.run(List.of(GIZMOS), options().withBatchSize(20)));
+
+        assertThat(report.rowsWritten()).isEqualTo(40);
+        Map<String, String> copied = new TreeMap<>();
+        stores.postgres.query("select id, name from backfill_gizmos", (RowCallbackHandler) (rs) -> {
+            copied.put(rs.getString(1), rs.getString(2));
+        });
+        assertThat(copied).isEqualTo(expected);
     }
 
     @Test

@@ -3,10 +3,13 @@ package dev.dualwrite.core.backfill;
 import java.sql.SQLType;
 import java.sql.Types;
 import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
 import org.jspecify.annotations.Nullable;
 
+import org.springframework.core.convert.ConversionService;
 import org.springframework.data.convert.CustomConversions;
 import org.springframework.data.core.TypeInformation;
 import org.springframework.data.jdbc.core.convert.JdbcConverter;
@@ -26,6 +29,11 @@ import org.springframework.data.relational.core.mapping.RelationalPersistentProp
  * <li>otherwise the converter's behaviour depends on the class alone (enum, array, entity,
  * assignability to the column type), so it is asked once: if it returned the value itself
  * with the column's SQL type, later values of that class are handed through the same way.</li>
+ * <li>if a custom conversion exists for the class, the converter picks its target from the
+ * class alone and then converts the value: the first value goes both through the converter
+ * and straight through the conversion service to that target, and when both give the same
+ * value and JDBC type, later values of the class go straight through the conversion service
+ * (the value-dependent part) and take that type.</li>
  * </ul>
  * The shortcut applies only to Spring Data's own {@link MappingJdbcConverter} (whose rules are
  * the ones above); any other converter is asked for every value.
@@ -44,6 +52,11 @@ final class ColumnConverter {
 
     // Value classes the converter was seen to hand through unchanged; a handful per column.
     private final Map<Class<?>, Boolean> unchanged = new ConcurrentHashMap<>();
+
+    // Value classes with a custom conversion that the conversion service alone was seen to
+    // convert as the converter does, with the JDBC type number the converter gave; absent when
+    // the converter did otherwise.
+    private final Map<Class<?>, Optional<Shortcut>> converted = new ConcurrentHashMap<>();
 
     ColumnConverter(JdbcConverter converter, RelationalPersistentProperty property) {
         this.converter = converter;
@@ -67,19 +80,56 @@ final class ColumnConverter {
             types[index] = this.sqlTypeNumber;
             return;
         }
+        Optional<Shortcut> shortcut = (value != null) ? this.converted.get(value.getClass()) : null;
+        if (shortcut != null && shortcut.isPresent()) {
+            values[index] = shortcut.get().convert(value);
+            types[index] = shortcut.get().typeNumber();
+            return;
+        }
         JdbcValue converted = this.converter.writeJdbcValue(value, this.columnType, this.sqlType);
         values[index] = converted.getValue();
         types[index] = typeNumber(converted.getJdbcType());
         if (value != null && this.conversions != null && !this.unchanged.containsKey(value.getClass())) {
+            boolean custom = this.conversions.hasCustomWriteTarget(value.getClass());
             boolean handedThrough = converted.getValue() == value && converted.getJdbcType() == this.sqlType
-                    && !this.conversions.hasCustomWriteTarget(value.getClass());
+                    && !custom;
             this.unchanged.put(value.getClass(), handedThrough);
+            if (custom && shortcut == null) {
+                this.converted.put(value.getClass(), Shortcut.ifSameAs(converted, value, this.conversions,
+                        this.converter.getConversionService()));
+            }
         }
     }
 
     /** Convert without the shortcut (ids: one per row, and their conversion must match the table's). */
     @Nullable Object convert(@Nullable Object value) {
         return this.converter.writeJdbcValue(value, this.columnType, this.sqlType).getValue();
+    }
+
+    /**
+     * A value class's custom conversion, straight through the conversion service.
+     * @param target the conversion's target class, as the custom conversions give it
+     * @param typeNumber the JDBC type number the converter gave the converted value
+     * @param conversionService the converter's conversion service
+     */
+    private record Shortcut(Class<?> target, int typeNumber, ConversionService conversionService) {
+
+        static Optional<Shortcut> ifSameAs(JdbcValue converted, Object value, CustomConversions conversions,
+                ConversionService conversionService) {
+            Class<?> target = conversions.getCustomWriteTarget(value.getClass()).orElse(null);
+            if (target == null || JdbcValue.class.isAssignableFrom(target)) {
+                return Optional.empty();
+            }
+            Shortcut shortcut = new Shortcut(target, ColumnConverter.typeNumber(converted.getJdbcType()),
+                    conversionService);
+            return Objects.equals(shortcut.convert(value), converted.getValue()) ? Optional.of(shortcut)
+                    : Optional.empty();
+        }
+
+        @Nullable Object convert(Object value) {
+            return this.conversionService.convert(value, this.target);
+        }
+
     }
 
     private static int typeNumber(@Nullable SQLType type) {

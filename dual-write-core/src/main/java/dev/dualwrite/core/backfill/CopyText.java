@@ -8,6 +8,7 @@ import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
 import java.time.ZonedDateTime;
+import java.time.temporal.ChronoUnit;
 import java.util.Locale;
 import java.util.UUID;
 
@@ -87,18 +88,28 @@ final class CopyText {
             // Only what the driver would bind as JSON: a String is bound as varchar, which a JSON column refuses.
             case JSON -> (value instanceof PGobject json && json.getValue() != null) ? json.getValue() : null;
             case UUID -> (value instanceof UUID uuid) ? uuid.toString() : null;
-            // An instant, written with its offset: the same point in time the driver binds.
-            case TIMESTAMPTZ -> (value instanceof Timestamp ts) ? ts.toInstant().toString()
-                    : (value instanceof Instant instant) ? instant.toString()
-                    : (value instanceof OffsetDateTime odt) ? odt.toInstant().toString()
-                    : (value instanceof ZonedDateTime zdt) ? zdt.toInstant().toString() : null;
+            // An instant, written with its offset: the same point in time the driver binds,
+            // rounded to microseconds half up as the driver does (the server would round half
+            // to even).
+            case TIMESTAMPTZ -> (value instanceof Timestamp ts) ? micros(ts.toInstant()).toString()
+                    : (value instanceof Instant instant) ? micros(instant).toString()
+                    : (value instanceof OffsetDateTime odt) ? micros(odt.toInstant()).toString()
+                    : (value instanceof ZonedDateTime zdt) ? micros(zdt.toInstant()).toString() : null;
             // Local date-times, as the driver binds them to a column without time zone.
-            case TIMESTAMP -> (value instanceof Timestamp ts) ? ts.toLocalDateTime().toString()
-                    : (value instanceof LocalDateTime ldt) ? ldt.toString() : null;
+            case TIMESTAMP -> (value instanceof Timestamp ts) ? micros(ts.toLocalDateTime()).toString()
+                    : (value instanceof LocalDateTime ldt) ? micros(ldt).toString() : null;
             case DATE -> (value instanceof java.sql.Date date) ? date.toLocalDate().toString()
                     : (value instanceof LocalDate date) ? date.toString() : null;
             case BYTEA -> (value instanceof byte[] bytes) ? hex(bytes) : null;
         };
+    }
+
+    private static Instant micros(Instant instant) {
+        return instant.plusNanos(500).truncatedTo(ChronoUnit.MICROS);
+    }
+
+    private static LocalDateTime micros(LocalDateTime time) {
+        return time.plusNanos(500).truncatedTo(ChronoUnit.MICROS);
     }
 
     private static String hex(byte[] bytes) {

@@ -24,10 +24,7 @@ import org.springframework.util.Assert;
  * Inserts a batch by streaming it with {@code COPY} into a session-private staging table, then
  * {@code INSERT INTO <table> SELECT ... FROM <stage> ON CONFLICT (id) DO NOTHING RETURNING id}:
  * the same insert-if-absent as the multi-row statement, under the same locks, but without
- * the parse, plan and bind of thousands of parameters: about a third less work for the
- * server per row, but no faster in the benchmark of issue 3 (the encoding costs the JVM what
- * the binding saved), so it is opt-in ({@code -Ddualwrite.backfill.staged-copy=true}); see
- * {@code docs/backfill.md}.
+ * the parse, plan and bind of thousands of parameters (see {@code docs/backfill.md}).
  * <p>
  * The staging table is a temporary table ({@code ON COMMIT DELETE ROWS}), created on first use
  * in each session from the target table's columns, so it costs no WAL and is emptied by the

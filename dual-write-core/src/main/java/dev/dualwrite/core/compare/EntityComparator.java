@@ -250,19 +250,20 @@ public class EntityComparator {
         return null;
     }
 
-    // PostgreSQL keeps microseconds, and timestamptz keeps the instant, not the zone.
+    // PostgreSQL keeps microseconds, rounded half up by the JDBC driver that sends them (so
+    // .1234565 is stored as .123457); timestamptz keeps the instant, not the zone.
     static @Nullable Object normalizedTime(Object value) {
         if (value instanceof Instant instant) {
-            return instant.truncatedTo(ChronoUnit.MICROS);
+            return toMicros(instant);
         }
         if (value instanceof OffsetDateTime time) {
-            return time.toInstant().truncatedTo(ChronoUnit.MICROS);
+            return toMicros(time.toInstant());
         }
         if (value instanceof ZonedDateTime time) {
-            return time.toInstant().truncatedTo(ChronoUnit.MICROS);
+            return toMicros(time.toInstant());
         }
         if (value instanceof Timestamp timestamp) {
-            return timestamp.toInstant().truncatedTo(ChronoUnit.MICROS);
+            return toMicros(timestamp.toInstant());
         }
         if (value instanceof java.sql.Date date) {
             return date.toLocalDate();
@@ -274,12 +275,24 @@ public class EntityComparator {
             return date.toInstant();
         }
         if (value instanceof LocalDateTime time) {
-            return time.truncatedTo(ChronoUnit.MICROS);
+            return toMicros(time);
         }
         if (value instanceof LocalTime time) {
-            return time.truncatedTo(ChronoUnit.MICROS);
+            return toMicros(time);
         }
         return null;
+    }
+
+    private static Instant toMicros(Instant instant) {
+        return instant.plusNanos(500).truncatedTo(ChronoUnit.MICROS);
+    }
+
+    private static LocalDateTime toMicros(LocalDateTime time) {
+        return time.plusNanos(500).truncatedTo(ChronoUnit.MICROS);
+    }
+
+    private static LocalTime toMicros(LocalTime time) {
+        return time.plusNanos(500).truncatedTo(ChronoUnit.MICROS);
     }
 
     private static String child(String path, String name) {
