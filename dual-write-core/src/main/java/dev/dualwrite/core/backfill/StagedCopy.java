@@ -2,11 +2,14 @@ package dev.dualwrite.core.backfill;
 
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import dev.dualwrite.core.backfill.PostgresBatchWriter.PreparedRow;
 import org.jspecify.annotations.Nullable;
@@ -18,33 +21,50 @@ import org.springframework.jdbc.core.JdbcOperations;
 import org.springframework.util.Assert;
 
 /**
- * Inserts rows with {@code COPY ... FROM STDIN} (text format) straight into the table: no
- * parse, plan and bind of thousands of parameters, and none of the per-row conflict handling
- * of {@code INSERT ... ON CONFLICT}. COPY cannot skip rows that exist, so it is only given
- * rows found absent under the batch's advisory locks (see {@link PostgresBatchWriter}): a
- * library writer of one of those keys waits for the locks, and a row that anything else
- * inserted meanwhile makes the COPY fail on the primary key, after which the batch is written
- * row by row with {@code ON CONFLICT DO NOTHING}.
+ * Inserts a batch by streaming it with {@code COPY} into a session-private staging table, then
+ * {@code INSERT INTO <table> SELECT ... FROM <stage> ON CONFLICT (id) DO NOTHING RETURNING id}:
+ * the same insert-if-absent as the multi-row statement, under the same locks, but without
+ * the parse, plan and bind of thousands of parameters (see {@code docs/backfill.md}).
+ * <p>
+ * The staging table is a temporary table ({@code ON COMMIT DELETE ROWS}), created on first use
+ * in each session from the target table's columns, so it costs no WAL and is emptied by the
+ * commit of every batch.
  */
-final class CopyInsert {
+final class StagedCopy {
+
+    private final JdbcOperations jdbc;
+
+    private final String stage;
+
+    private final String createStage;
 
     private final String copySql;
 
+    private final String insertSql;
+
     private final CopyText.Kind[] kinds;
 
-    private CopyInsert(String table, String columnList, CopyText.Kind[] kinds) {
+    private StagedCopy(JdbcOperations jdbc, String table, String idColumn, String columnList, CopyText.Kind[] kinds) {
+        this.jdbc = jdbc;
         this.kinds = kinds;
-        this.copySql = "copy " + table + " (" + columnList + ") from stdin";
+        // A name derived from the table's, so that each table has its own stage in a session.
+        this.stage = "\"dualwrite_stage_" + Integer.toHexString(table.hashCode()) + "\"";
+        this.createStage = "create temporary table if not exists " + this.stage + " on commit delete rows as select "
+                + columnList + " from " + table + " with no data";
+        this.copySql = "copy " + this.stage + " (" + columnList + ") from stdin";
+        this.insertSql = "insert into " + table + " (" + columnList + ") select " + columnList + " from " + this.stage
+                + " on conflict (" + idColumn + ") do nothing returning " + idColumn;
     }
 
     /**
      * Prepare COPY for a table, if the driver and every column's type allow it.
      * @param columnNames the mapped columns, unquoted, in insert order
-     * @return the copy, or the reason it cannot be used
+     * @return the staged copy, or the reason it cannot be used
      */
-    static Object create(JdbcOperations jdbc, String table, String columnList, List<String> columnNames) {
+    static Object create(JdbcOperations jdbc, String table, String idColumn, String columnList,
+            List<String> columnNames) {
         if (!org.springframework.util.ClassUtils.isPresent("org.postgresql.PGConnection",
-                CopyInsert.class.getClassLoader())) {
+                StagedCopy.class.getClassLoader())) {
             return "the PostgreSQL JDBC driver is not on the class path";
         }
         Map<String, String> types = new HashMap<>();
@@ -62,26 +82,40 @@ final class CopyInsert {
             }
             kinds[i] = kind;
         }
-        return new CopyInsert(table, columnList, kinds);
+        return new StagedCopy(jdbc, table, idColumn, columnList, kinds);
     }
 
     /**
-     * Insert rows; to be called inside the batch's transaction, after its locks, with rows
-     * found absent under them, each key once.
-     * @param jdbc operations of the transaction's data source
-     * @return whether the rows were written; {@code false} when a value cannot be written in
+     * Insert the absent rows of a batch; to be called inside the batch's transaction, after
+     * its locks.
+     * @return the keys of the rows inserted, or {@code null} when a value cannot be written in
      * COPY's text form (nothing was written; use the multi-row statement)
      */
-    boolean insert(JdbcOperations jdbc, List<PreparedRow<?>> rows) {
+    @Nullable Set<String> insert(List<PreparedRow<?>> rows) {
         byte[] data = encode(rows);
         if (data == null) {
-            return false;
+            return null;
         }
-        jdbc.execute((ConnectionCallback<Void>) (connection) -> {
+        Map<String, String> keyById = new HashMap<>();
+        rows.forEach((row) -> keyById.put(String.valueOf(row.jdbcId()), row.key()));
+        Set<String> inserted = new HashSet<>();
+        this.jdbc.execute((ConnectionCallback<Void>) (connection) -> {
+            try (PreparedStatement create = connection.prepareStatement(this.createStage)) {
+                create.execute();
+            }
             copy(connection, data);
+            try (PreparedStatement insert = connection.prepareStatement(this.insertSql);
+                    ResultSet rs = insert.executeQuery()) {
+                while (rs.next()) {
+                    String key = keyById.get(String.valueOf(rs.getObject(1)));
+                    if (key != null) {
+                        inserted.add(key);
+                    }
+                }
+            }
             return null;
         });
-        return true;
+        return inserted;
     }
 
     private void copy(Connection connection, byte[] data) throws SQLException {
