@@ -94,11 +94,8 @@ class TokenBackfillTests {
         assertThat(report.state()).isEqualTo(BackfillState.COMPLETED);
         assertThat(report.rowsWritten()).isEqualTo(240);
         assertThat(report.rowsRejected()).isZero();
-        VerificationReport verification = this.verifier.verify(this.registry.all()
-            .stream()
-            .filter((repository) -> repository.name().equals("tokens"))
-            .findFirst()
-            .orElseThrow(), VerifyOptions.full());
+        VerificationReport verification = this.verifier.verify(Verifier.find(this.registry::all, "tokens"),
+                VerifyOptions.full());
         assertThat(verification.agree()).as(verification.summary()).isTrue();
         assertThat(verification.compared()).isEqualTo(240);
         // Nanoseconds PostgreSQL cannot keep end up as the application's own write leaves them.

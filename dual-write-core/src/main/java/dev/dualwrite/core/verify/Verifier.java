@@ -55,9 +55,10 @@ import org.springframework.util.Assert;
  * <p>
  * Memory stays flat in the number of keys: Redis is scanned in batches, each batch's rows
  * looked up in PostgreSQL with one query and compared on a few threads; at the same time,
- * PostgreSQL ids are paged by keyset, each page checked for existence in Redis. Differences found while the application writes may be
- * writes in flight, so each is read again from both stores, under the key's advisory lock,
- * after a settle delay, and only reported if it persists.
+ * PostgreSQL ids are paged by keyset, each page checked for existence in Redis. Differences
+ * found while the application writes may be writes in flight, so each is read again from
+ * both stores, under the key's advisory lock, after a settle delay, and only reported if it
+ * persists.
  */
 public class Verifier {
 
@@ -69,10 +70,10 @@ public class Verifier {
 
     // Threads that decode, load and compare Redis batches while one reads the next: enough to
     // keep the cores of a small machine busy, few enough not to crowd the connection pool.
+    private static final int COMPARE_THREADS = Math.max(2, Math.min(4, Runtime.getRuntime().availableProcessors()));
+
     // PostgreSQL pages checked ahead of the verifying thread, which merges them.
     private static final int PAGES_AHEAD = 4;
-
-    private static final int COMPARE_THREADS = Math.max(2, Math.min(4, Runtime.getRuntime().availableProcessors()));
 
     private static final Duration PROGRESS_LOG_INTERVAL = Duration.ofSeconds(10);
 
