@@ -73,6 +73,23 @@ class ActuatorSecurityTests {
     }
 
     @Test
+    void backfillAndVerifyAreExposedToTheOperatorOnly() {
+        for (String endpoint : new String[] { "/actuator/dualwritebackfill", "/actuator/dualwriteverify" }) {
+            this.http.get().uri(endpoint).exchange().expectStatus().isUnauthorized();
+            this.http.post().uri(endpoint).contentType(MediaType.APPLICATION_JSON)
+                .body("{\"repositories\":\"tokens\",\"repository\":\"tokens\"}")
+                .exchange()
+                .expectStatus().isUnauthorized();
+            this.http.get().uri(endpoint).headers((h) -> h.setBasicAuth("visitor", "visitor-pass"))
+                .exchange()
+                .expectStatus().isForbidden();
+            this.http.get().uri(endpoint).headers((h) -> h.setBasicAuth("ops", "s3cret-for-tests"))
+                .exchange()
+                .expectStatus().isOk();
+        }
+    }
+
+    @Test
     void changingAStrategyIsRefusedToAnonymousCallers() {
         this.http.post().uri("/actuator/dualwrite/tokens").contentType(MediaType.APPLICATION_JSON)
             .body("{\"strategy\":\"DUAL\"}")
