@@ -102,6 +102,10 @@ class BackfillBenchmark {
         int n = Integer.getInteger("benchmark.tokens", 1_000_000);
         TestSchema schema = TestSchema.create(BackfillBenchmark.class);
         TestKeyPrefix keys = TestKeyPrefix.create(BackfillBenchmark.class);
+        // A benchmark stopped with Ctrl-C or kill would leave up to N keys behind, which slow
+        // every later scan of the server: delete them on the way out too.
+        Thread cleanUp = new Thread(keys::close, "benchmark-clean-up");
+        Runtime.getRuntime().addShutdownHook(cleanUp);
         RedisServer redisServer = keys.server();
         PostgresServer postgres = schema.server();
         ConfigurableApplicationContext app = new SpringApplicationBuilder(SampleApplication.class)
@@ -175,6 +179,7 @@ class BackfillBenchmark {
         finally {
             client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
             app.close();
+            Runtime.getRuntime().removeShutdownHook(cleanUp);
             keys.close();
             schema.close();
         }
