@@ -274,7 +274,7 @@ public final class TcpProxy implements AutoCloseable {
             catch (IOException ex) {
                 if (!socket.isClosed()) { // not closed by refuseConnections() or close(): keep serving
                     logger.warn("Proxy {} could not accept a connection", this, ex);
-                    sleepQuietly(10);
+                    pauseBeforeNextAccept();
                 }
                 continue;
             }
@@ -310,12 +310,19 @@ public final class TcpProxy implements AutoCloseable {
         }
     }
 
-    private static void sleepQuietly(long millis) {
-        try {
-            Thread.sleep(millis);
-        }
-        catch (InterruptedException ex) {
-            Thread.currentThread().interrupt();
+    // An accept that keeps failing (out of file descriptors, say) is not retried in a busy
+    // loop; closing the proxy cuts the pause short.
+    private void pauseBeforeNextAccept() {
+        synchronized (this.gate) {
+            if (this.closed) {
+                return;
+            }
+            try {
+                this.gate.wait(10);
+            }
+            catch (InterruptedException ex) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 

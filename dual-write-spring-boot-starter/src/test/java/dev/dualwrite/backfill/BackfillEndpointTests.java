@@ -118,6 +118,10 @@ class BackfillEndpointTests {
     void changesThatCannotBeMadeSayWhy() {
         assertThat(post("/pause", "{}", true).statusCode()).as("no job running").isEqualTo(404);
         assertThat(post("", "{\"repositories\":\"nope\"}", true).statusCode()).isEqualTo(404);
+        HttpResponse<String> greedy = post("", "{\"repositories\":\"backfill_gizmos\",\"batchSize\":5000,"
+                + "\"parallelism\":64}", true);
+        assertThat(greedy.statusCode()).as("more locks than the server has room for").isEqualTo(400);
+        assertThat(greedy.body()).contains("max_locks_per_transaction");
         assertThat(post("/nope/retry-rejects", "{}", true).statusCode()).isEqualTo(404);
         assertThat(get("/nope").statusCode()).isEqualTo(404);
         stores.seedGizmos(3_000);

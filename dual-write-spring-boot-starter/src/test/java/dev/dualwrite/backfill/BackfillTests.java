@@ -11,6 +11,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 
 import dev.dualwrite.backfill.hashredis.SprocketRepository;
 import dev.dualwrite.backfill.redis.GizmoRepository;
@@ -239,12 +240,14 @@ class BackfillTests {
         job.pause();
         await().atMost(Duration.ofSeconds(20)).until(() -> job.progress().get(0).state() == BackfillState.PAUSED);
         // Batches in flight may still land; then nothing moves while paused.
-        await().atMost(Duration.ofSeconds(20)).until(() -> {
-            long before = job.progress().get(0).rowsWritten();
-            TimeUnit.MILLISECONDS.sleep(300);
-            return job.progress().get(0).rowsWritten() == before;
+        AtomicLong lastSeen = new AtomicLong(-1);
+        await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(300)).until(() -> {
+            long written = job.progress().get(0).rowsWritten();
+            return lastSeen.getAndSet(written) == written;
         });
         long held = job.progress().get(0).rowsRead();
+        await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(5))
+            .until(() -> job.progress().get(0).rowsRead() == held);
         assertThat(job.progress().get(0).rowsRead()).isEqualTo(held);
         assertThat(job.isDone()).isFalse();
 

@@ -67,6 +67,8 @@ public class Backfill implements AutoCloseable {
 
     private volatile @Nullable BackfillJob current;
 
+    private volatile @Nullable Long lockCapacity;
+
     /**
      * @param sources the repositories that can be backfilled
      * @param dataSource PostgreSQL, where checkpoints, rejects and run locks live
@@ -148,8 +150,7 @@ public class Backfill implements AutoCloseable {
      * @param options how to run
      * @return the running job
      * @throws IllegalArgumentException for an unknown repository, a dependency cycle, or
-     * batches and writers that would hold more than half of the server's lock table (one
-     * advisory lock per key of every batch in flight)
+     * options {@link #validate} refuses
      * @throws IllegalStateException when a job is already running on this instance
      */
     public synchronized BackfillJob start(List<String> repositories, BackfillOptions options) {
@@ -160,7 +161,7 @@ public class Backfill implements AutoCloseable {
             throw new IllegalStateException("Backfill job " + running.id() + " of " + running.repositories()
                     + " is still running; stop it or wait for it before starting another");
         }
-        checkLockCapacity(options);
+        validate(options);
         List<String> requested = repositories.isEmpty() ? repositories() : repositories;
         List<String> order = BackfillOrder.resolve(requested, repositories(), this.orders,
                 (name) -> this.checkpoints.find(name).map((cp) -> cp.state() == BackfillState.COMPLETED).orElse(false));
@@ -325,26 +326,41 @@ public class Backfill implements AutoCloseable {
         return null;
     }
 
-    // Every writer holds one advisory lock per key of its batch until the batch commits, in
-    // PostgreSQL's shared lock table, whose size is fixed at server start and shared with the
-    // application. Overflowing it fails every transaction that needs a lock ("out of shared
-    // memory"), the application's included: refuse such options up front, leaving it half.
-    private void checkLockCapacity(BackfillOptions options) {
-        if (options.dryRun()) {
+    /**
+     * Check options against this PostgreSQL server before a job starts ({@link #start} does it
+     * too). Every writer holds one advisory lock per key of its batch until the batch commits,
+     * in the server's shared lock table, whose size is fixed at server start and which the
+     * application shares: overflowing it would fail every transaction that needs a lock ("out
+     * of shared memory"), so a run may take at most half of it. A dry run takes no locks.
+     * @param options the options
+     * @throws IllegalArgumentException when {@code batchSize x parallelism} is more than half
+     * of the lock table, naming both figures
+     */
+    public void validate(BackfillOptions options) {
+        Assert.notNull(options, "options must not be null");
+        long held = (long) options.batchSize() * options.parallelism();
+        if (options.dryRun() || held <= lockCapacity() / 2) {
             return;
         }
-        Long capacity = new JdbcTemplate(this.dataSource).queryForObject("select "
-                + "current_setting('max_locks_per_transaction')::bigint * (current_setting('max_connections')::bigint "
-                + "+ current_setting('max_prepared_transactions')::bigint)", Long.class);
-        long held = (long) options.batchSize() * options.parallelism();
-        if (capacity != null && held > capacity / 2) {
-            throw new IllegalArgumentException(String.format(java.util.Locale.ROOT,
-                    "Batches of %d keys on %d writers hold up to %,d advisory locks at once, more than half of "
-                            + "this PostgreSQL server's lock table (%,d = max_locks_per_transaction x "
-                            + "(max_connections + max_prepared_transactions)), which the application shares; "
-                            + "use smaller batches or fewer writers, or raise max_locks_per_transaction",
-                    options.batchSize(), options.parallelism(), held, capacity));
+        throw new IllegalArgumentException(String.format(java.util.Locale.ROOT,
+                "Batches of %d keys on %d writers hold up to %,d advisory locks at once, more than half of this "
+                        + "PostgreSQL server's lock table (%,d = max_locks_per_transaction x (max_connections + "
+                        + "max_prepared_transactions)), which the application shares; use smaller batches or fewer "
+                        + "writers, or raise max_locks_per_transaction",
+                options.batchSize(), options.parallelism(), held, lockCapacity()));
+    }
+
+    // Fixed until the server restarts: asked once.
+    private long lockCapacity() {
+        Long capacity = this.lockCapacity;
+        if (capacity == null) {
+            capacity = new JdbcTemplate(this.dataSource).queryForObject("select "
+                    + "current_setting('max_locks_per_transaction')::bigint * (current_setting('max_connections')::bigint "
+                    + "+ current_setting('max_prepared_transactions')::bigint)", Long.class);
+            this.lockCapacity = (capacity != null) ? capacity : Long.MAX_VALUE;
+            capacity = this.lockCapacity;
         }
+        return capacity;
     }
 
     private BackfillSource<?, ?, ?> source(String repository) {

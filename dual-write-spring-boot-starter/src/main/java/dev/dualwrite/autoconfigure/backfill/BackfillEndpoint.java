@@ -107,6 +107,7 @@ public class BackfillEndpoint {
             options = (dryRun != null) ? options.withDryRun(dryRun) : options;
             options = (failFast != null) ? options.withFailFast(failFast) : options;
             options = (restart != null) ? options.withRestart(restart) : options;
+            this.backfill.validate(options);
         }
         catch (IllegalArgumentException ex) {
             throw new InvalidEndpointRequestException(String.valueOf(ex.getMessage()), "Invalid backfill option");

@@ -42,6 +42,9 @@ public class BackfillEndpointWebExtension {
             return new WebEndpointResponse<>(this.delegate.start(repositories, keyPattern, batchSize, parallelism,
                     rateLimit, dryRun, failFast, restart, principal));
         }
+        catch (InvalidEndpointRequestException ex) {
+            return OperatorRequests.refused(ex.getMessage(), WebEndpointResponse.STATUS_BAD_REQUEST);
+        }
         catch (IllegalArgumentException ex) {
             return OperatorRequests.refused(ex.getMessage(), WebEndpointResponse.STATUS_NOT_FOUND);
         }

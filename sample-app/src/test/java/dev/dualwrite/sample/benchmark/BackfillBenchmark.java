@@ -24,7 +24,8 @@ import java.util.Random;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 import dev.dualwrite.core.backfill.Backfill;
@@ -280,29 +281,20 @@ class BackfillBenchmark {
             .toList();
         long liveBefore = afterGc(pools);
         AtomicLong live = new AtomicLong(0);
-        AtomicBoolean sampling = new AtomicBoolean(true);
-        Thread sampler = new Thread(() -> {
-            while (sampling.get()) {
-                peak.accumulateAndGet(memory.getHeapMemoryUsage().getUsed(), Math::max);
-                long after = afterGc(pools);
-                if (after != liveBefore) {
-                    live.accumulateAndGet(after, Math::max);
-                }
-                try {
-                    Thread.sleep(5);
-                }
-                catch (InterruptedException ex) {
-                    return;
-                }
+        // The heap every 5 ms while the approach runs.
+        ScheduledExecutorService sampler = Executors.newSingleThreadScheduledExecutor();
+        sampler.scheduleAtFixedRate(() -> {
+            peak.accumulateAndGet(memory.getHeapMemoryUsage().getUsed(), Math::max);
+            long after = afterGc(pools);
+            if (after != liveBefore) {
+                live.accumulateAndGet(after, Math::max);
             }
-        });
-        sampler.setDaemon(true);
-        sampler.start();
+        }, 0, 5, TimeUnit.MILLISECONDS);
         long start = System.nanoTime();
         work.run();
         double seconds = (System.nanoTime() - start) / 1e9;
-        sampling.set(false);
-        sampler.join();
+        sampler.shutdown();
+        sampler.awaitTermination(5, TimeUnit.SECONDS);
         Long rows = jdbc.queryForObject("select count(*) from tokens", Long.class);
         boolean dryRun = name.startsWith("a") && Boolean.getBoolean("benchmark.dry-run");
         if (!dryRun && (rows == null || rows != n)) {
