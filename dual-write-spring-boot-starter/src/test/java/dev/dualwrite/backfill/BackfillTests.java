@@ -335,6 +335,26 @@ class BackfillTests {
     }
 
     @Test
+    void rowsAlreadyInPostgresAreKeptAndTheOthersOfTheirBatchCopied() {
+        List<Gizmo> gizmos = stores.seedGizmos(100);
+        // Rows a live write produced, lone and adjacent ones, scattered over the batch's COPY.
+        List<Integer> live = List.of(0, 1, 2, 40, 42, 43, 98, 99);
+        for (int i : live) {
+            stores.postgres.update("insert into backfill_gizmos (id, name, quantity) values (?, ?, ?)",
+                    gizmos.get(i).id(), "written live", 7);
+        }
+
+        BackfillReport report = single(this.backfill.run(List.of(GIZMOS), options().withBatchSize(100)));
+
+        assertThat(report.rowsWritten()).isEqualTo(100 - live.size());
+        assertThat(report.rowsSkipped()).isEqualTo(live.size());
+        Map<String, String> expected = new TreeMap<>(stores.gizmosInRedis());
+        live.forEach((i) -> expected.put(gizmos.get(i).id(),
+                BackfillFixture.json(new Gizmo(gizmos.get(i).id(), "written live", 7))));
+        assertThat(stores.gizmosInPostgres()).isEqualTo(expected);
+    }
+
+    @Test
     void valuesWithCharactersCopyEscapesArriveExactly() {
         List<String> names = List.of("tab\there", "line\nbreak", "carriage\r\nreturn", "back\\slash", "\\N",
                 "\\.", "", "end\n\\.\n", "ünïcødé ✓ 🚀", "quote \" and 'apostrophe'");

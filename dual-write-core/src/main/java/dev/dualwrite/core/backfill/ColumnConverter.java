@@ -53,6 +53,10 @@ final class ColumnConverter {
     // Value classes the converter was seen to hand through unchanged; a handful per column.
     private final Map<Class<?>, Boolean> unchanged = new ConcurrentHashMap<>();
 
+    // The last of them, checked before the map: a column's values are nearly always of one
+    // class. Not volatile: a writer that sees a stale value only asks the map.
+    private @Nullable Class<?> lastUnchanged;
+
     // Value classes with a custom conversion that the conversion service alone was seen to
     // convert as the converter does, with the JDBC type number the converter gave; absent when
     // the converter did otherwise.
@@ -75,9 +79,13 @@ final class ColumnConverter {
      * @param index the column's index
      */
     void write(@Nullable Object value, @Nullable Object[] values, int[] types, int index) {
-        if (value != null && Boolean.TRUE.equals(this.unchanged.get(value.getClass()))) {
+        if (value != null && (value.getClass() == this.lastUnchanged
+                || Boolean.TRUE.equals(this.unchanged.get(value.getClass())))) {
             values[index] = value;
             types[index] = this.sqlTypeNumber;
+            if (this.lastUnchanged != value.getClass()) {
+                this.lastUnchanged = value.getClass();
+            }
             return;
         }
         Optional<Shortcut> shortcut = (value != null) ? this.converted.get(value.getClass()) : null;
@@ -101,7 +109,7 @@ final class ColumnConverter {
         }
     }
 
-    /** Convert without the shortcut (ids: one per row, and their conversion must match the table's). */
+    /** Convert without the shortcut (the ids of rows the fast path does not prepare). */
     @Nullable Object convert(@Nullable Object value) {
         return this.converter.writeJdbcValue(value, this.columnType, this.sqlType).getValue();
     }

@@ -65,20 +65,26 @@ final class CopyText {
      * Append one field.
      * @return {@code false} when the value's class is not one this column kind is written for
      */
-    static boolean append(StringBuilder out, Kind kind, @Nullable Object value) {
+    static boolean append(CopyRows out, Kind kind, @Nullable Object value) {
         if (value == null) {
-            out.append("\\N");
+            out.nullField();
             return true;
         }
         String text = text(kind, value);
         if (text == null) {
             return false;
         }
-        escape(out, text);
+        out.field(text);
         return true;
     }
 
-    private static @Nullable String text(Kind kind, Object value) {
+    /**
+     * Return a value's text form, unescaped: what PostgreSQL's input function of the column's
+     * type reads as the value the driver would bind.
+     * @return the text, or {@code null} when the value's class is not one this column kind is
+     * written for
+     */
+    static @Nullable String text(Kind kind, Object value) {
         return switch (kind) {
             case TEXT -> (value instanceof String string) ? string : null;
             case NUMBER -> (value instanceof BigDecimal decimal) ? decimal.toPlainString()
@@ -118,37 +124,6 @@ final class CopyText {
             hex.append(Character.forDigit((b >> 4) & 0xF, 16)).append(Character.forDigit(b & 0xF, 16));
         }
         return hex.toString();
-    }
-
-    // COPY's text format: backslash, tab, newline and carriage return are escaped; nothing else.
-    // Most values have none of them, and are appended in one piece.
-    private static void escape(StringBuilder out, String text) {
-        int first = firstSpecial(text);
-        if (first < 0) {
-            out.append(text);
-            return;
-        }
-        out.append(text, 0, first);
-        for (int i = first; i < text.length(); i++) {
-            char c = text.charAt(i);
-            switch (c) {
-                case '\\' -> out.append("\\\\");
-                case '\t' -> out.append("\\t");
-                case '\n' -> out.append("\\n");
-                case '\r' -> out.append("\\r");
-                default -> out.append(c);
-            }
-        }
-    }
-
-    private static int firstSpecial(String text) {
-        for (int i = 0; i < text.length(); i++) {
-            char c = text.charAt(i);
-            if (c == '\\' || c == '\t' || c == '\n' || c == '\r') {
-                return i;
-            }
-        }
-        return -1;
     }
 
 }

@@ -35,8 +35,7 @@ import org.springframework.util.Assert;
  * <li>In one transaction, take the advisory lock of every key of the batch (the same
  * {@code pg_advisory_xact_lock(hashtextextended('<repository>:<key>', 0))} that every live
  * secondary write of the key holds), in a fixed order so two batches never deadlock.</li>
- * <li>Insert only the rows that are absent ({@code INSERT ... ON CONFLICT (id) DO NOTHING}):
- * a row a live write produced is never overwritten. A live write waiting for a lock runs
+ * <li>Insert only the rows that are absent: a row a live write produced is never overwritten. A live write waiting for a lock runs
  * after this transaction and, re-reading Redis, overwrites the backfilled value with the
  * current one.</li>
  * <li>Still holding the locks, ask Redis which of the inserted keys still exist, and delete
@@ -44,12 +43,12 @@ import org.springframework.util.Assert;
  * locks were taken is never undone, and one that runs after them deletes the row itself.</li>
  * </ol>
  * Values are converted with the application's {@link JdbcConverter} (custom conversions
- * included). A batch is streamed with {@code COPY} into a session-private staging table and
- * merged with {@code INSERT ... SELECT ... ON CONFLICT (id) DO NOTHING RETURNING id}
- * ({@link StagedCopy}), which measured 4-7% faster than a multi-row {@code INSERT ... VALUES}
- * of the same rows (see {@code docs/backfill.md}). The multi-row statement (split to stay
- * under the protocol's 32,767 parameters, generated from the Spring Data JDBC mapping with
- * quoted identifiers) remains for batches of fewer than 16 rows, for drivers other than
+ * included). Between the locks and the re-check, the batch's present ids are looked up and
+ * its other rows streamed with {@code COPY} straight into the table ({@link CopyInsert}),
+ * which leaves PostgreSQL the least work of the ways measured (see {@code docs/backfill.md}).
+ * A multi-row {@code INSERT ... VALUES ... ON CONFLICT (id) DO NOTHING} (split to stay under
+ * the protocol's 32,767 parameters, generated from the Spring Data JDBC mapping with quoted
+ * identifiers) takes over for batches of fewer than 16 rows, for drivers other than
  * PostgreSQL's own and for values COPY's text form is not written for. Aggregates neither can
  * express (embedded entities, references, versions) go through Spring Data JDBC one row at a
  * time, under the same locks.
@@ -91,6 +90,9 @@ public final class PostgresBatchWriter<P> {
 
     private final RelationalPersistentProperty idProperty;
 
+    // The id's index among the columns, whose converted value is the id as bound (-1: not written).
+    private final int idIndex;
+
     private final String table;
 
     private final String idColumn;
@@ -103,9 +105,9 @@ public final class PostgresBatchWriter<P> {
 
     private final List<String> columnNames = new ArrayList<>();
 
-    // The StagedCopy, or why it cannot be used (a String); resolved on first use, as it asks
+    // The CopyInsert, or why it cannot be used (a String); resolved on first use, as it asks
     // the catalog for the column types.
-    private volatile @Nullable Object stagedCopy;
+    private volatile @Nullable Object copyInsert;
 
     /**
      * @param side the repository's PostgreSQL side (entity type, locks, per-row fallback)
@@ -149,6 +151,7 @@ public final class PostgresBatchWriter<P> {
             }
         }
         this.idConverter = new ColumnConverter(converter, this.idProperty);
+        this.idIndex = this.columns.indexOf(this.idProperty);
         this.unsupported = problem;
         this.table = this.entity.getQualifiedTableName().toSql(processing);
         this.idColumn = this.idProperty.getColumnName().toSql(processing);
@@ -195,7 +198,8 @@ public final class PostgresBatchWriter<P> {
                 this.columnConverters.get(i).write(accessor.getProperty(this.columns.get(i)), values, types, i);
             }
         }
-        return new PreparedRow<>(key, redisKey, id, this.idConverter.convert(id), row, values, types);
+        Object jdbcId = (values != null && this.idIndex >= 0) ? values[this.idIndex] : this.idConverter.convert(id);
+        return new PreparedRow<>(key, redisKey, id, jdbcId, row, values, types);
     }
 
     /**
@@ -274,7 +278,7 @@ public final class PostgresBatchWriter<P> {
     @SuppressWarnings({ "unchecked", "rawtypes" })
     private Set<String> insertAbsent(List<PreparedRow<P>> rows) {
         if (rows.size() >= COPY_MIN_ROWS && !Boolean.getBoolean(MULTI_ROW_INSERT_PROPERTY)
-                && stagedCopy() instanceof StagedCopy copy) {
+                && copyInsert() instanceof CopyInsert copy) {
             Set<String> inserted = copy.insert((List) rows);
             if (inserted != null) {
                 return inserted;
@@ -283,15 +287,16 @@ public final class PostgresBatchWriter<P> {
         return insertAll(rows);
     }
 
-    private Object stagedCopy() {
-        Object copy = this.stagedCopy;
+    private Object copyInsert() {
+        Object copy = this.copyInsert;
         if (copy == null) {
-            copy = StagedCopy.create(this.jdbc, this.table, this.idColumn, this.columnList, this.columnNames);
+            copy = (this.idIndex >= 0) ? CopyInsert.create(this.jdbc, this.table, this.idColumn, this.columnList,
+                    this.columnNames, this.idIndex) : "the id is not a written column";
             if (copy instanceof String reason) {
                 logger.info("dual-write: the backfill writes {} with multi-row inserts, not COPY, because {}", this.table,
                         reason);
             }
-            this.stagedCopy = copy;
+            this.copyInsert = copy;
         }
         return copy;
     }

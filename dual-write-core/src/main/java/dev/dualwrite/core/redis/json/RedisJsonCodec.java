@@ -8,6 +8,7 @@ import tools.jackson.core.JacksonException;
 import tools.jackson.core.TokenStreamLocation;
 import tools.jackson.core.exc.StreamReadException;
 import tools.jackson.databind.DatabindException;
+import tools.jackson.databind.ObjectReader;
 import tools.jackson.databind.exc.MismatchedInputException;
 import tools.jackson.databind.exc.UnrecognizedPropertyException;
 import tools.jackson.databind.json.JsonMapper;
@@ -40,6 +41,10 @@ public class RedisJsonCodec<T, ID> {
 
     private final EntityInstantiators instantiators = new EntityInstantiators();
 
+    // The mapper's reader of the entity type: resolves the type and its deserializer once,
+    // where the mapper's readValue looks both up for every value.
+    private final ObjectReader reader;
+
     /**
      * Create the codec of one entity type.
      * @param jsonMapper the application's JSON mapper
@@ -54,6 +59,7 @@ public class RedisJsonCodec<T, ID> {
         this.jsonMapper = jsonMapper;
         this.information = information;
         this.entity = entity;
+        this.reader = jsonMapper.readerFor(information.getJavaType());
     }
 
     /**
@@ -83,7 +89,7 @@ public class RedisJsonCodec<T, ID> {
     public T read(String key, String json) {
         Assert.notNull(key, "key must not be null");
         Assert.notNull(json, "json must not be null");
-        return read(key, () -> this.jsonMapper.readValue(json, type()));
+        return read(key, () -> this.reader.readValue(json));
     }
 
     /**
@@ -97,7 +103,7 @@ public class RedisJsonCodec<T, ID> {
     public T read(String key, byte[] json) {
         Assert.notNull(key, "key must not be null");
         Assert.notNull(json, "json must not be null");
-        return read(key, () -> this.jsonMapper.readValue(json, type()));
+        return read(key, () -> this.reader.readValue(json));
     }
 
     private T read(String key, Supplier<@Nullable T> parse) {

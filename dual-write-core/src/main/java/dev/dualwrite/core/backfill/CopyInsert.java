@@ -1,0 +1,162 @@
+package dev.dualwrite.core.backfill;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.BitSet;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import dev.dualwrite.core.backfill.PostgresBatchWriter.PreparedRow;
+import org.jspecify.annotations.Nullable;
+import org.postgresql.PGConnection;
+import org.postgresql.PGStatement;
+import org.postgresql.copy.CopyIn;
+
+import org.springframework.jdbc.core.ConnectionCallback;
+import org.springframework.jdbc.core.JdbcOperations;
+import org.springframework.util.Assert;
+import org.springframework.util.ClassUtils;
+
+/**
+ * Inserts the absent rows of a batch by streaming them with {@code COPY} straight into the
+ * table. Called inside the batch's transaction, after its locks: one query finds which of the
+ * batch's ids are present, and COPY inserts the others. That is as race-safe as
+ * {@code INSERT ... ON CONFLICT DO NOTHING}, because every writer of a key takes the key's lock
+ * before writing its row, so no row can appear between the query and the COPY; should a
+ * writer that bypasses the library insert one anyway, the COPY fails with a unique violation
+ * and the batch is written row by row with {@code ON CONFLICT DO NOTHING} instead.
+ * <p>
+ * It is the cheapest way in for PostgreSQL: no statement to parse for the values, the table's
+ * bulk insert, and none of a staging table's or a speculative insertion's extra work (see
+ * {@code docs/backfill.md} for the figures).
+ */
+final class CopyInsert {
+
+    // A row of the sample's shape is about 1 KB; the buffer grows if rows are larger.
+    private static final int EXPECTED_ROW_BYTES = 1024;
+
+    private final JdbcOperations jdbc;
+
+    private final String presentSql;
+
+    private final String copySql;
+
+    private final CopyText.Kind[] kinds;
+
+    private final int idIndex;
+
+    private CopyInsert(JdbcOperations jdbc, String presentSql, String copySql, CopyText.Kind[] kinds, int idIndex) {
+        this.jdbc = jdbc;
+        this.presentSql = presentSql;
+        this.copySql = copySql;
+        this.kinds = kinds;
+        this.idIndex = idIndex;
+    }
+
+    /**
+     * Prepare COPY for a table, if the driver and every column's type allow it.
+     * @param table the quoted, qualified table name
+     * @param idColumn the quoted id column
+     * @param columnList the quoted columns, in insert order
+     * @param columnNames the same columns, unquoted
+     * @param idIndex the id column's index among them
+     * @return the copy insert, or the reason it cannot be used (a {@code String})
+     */
+    static Object create(JdbcOperations jdbc, String table, String idColumn, String columnList,
+            List<String> columnNames, int idIndex) {
+        if (!ClassUtils.isPresent("org.postgresql.PGConnection", CopyInsert.class.getClassLoader())) {
+            return "the PostgreSQL JDBC driver is not on the class path";
+        }
+        Map<String, String> types = new HashMap<>();
+        Map<String, String> baseTypes = new HashMap<>();
+        jdbc.query("select a.attname, format_type(a.atttypid, a.atttypmod), format_type(a.atttypid, null) "
+                + "from pg_attribute a where a.attrelid = to_regclass(?) and a.attnum > 0 and not a.attisdropped",
+                (ResultSet rs) -> {
+                    types.put(rs.getString(1), rs.getString(2));
+                    baseTypes.put(rs.getString(1), rs.getString(3));
+                }, table);
+        CopyText.Kind[] kinds = new CopyText.Kind[columnNames.size()];
+        for (int i = 0; i < kinds.length; i++) {
+            String type = types.get(columnNames.get(i));
+            CopyText.Kind kind = (type != null) ? CopyText.Kind.of(type) : null;
+            if (kind == null) {
+                return "column '" + columnNames.get(i) + "' has type " + type + ", which COPY is not used for";
+            }
+            kinds[i] = kind;
+        }
+        // The ids go as text and are read by the id type's input function, as COPY reads them.
+        // The cast is to the type without its modifier: a cast to varchar(n) would truncate.
+        String presentSql = "select k.n from unnest(?::text[]) with ordinality as k(v, n) join " + table
+                + " t on t." + idColumn + " = k.v::" + baseTypes.get(columnNames.get(idIndex));
+        return new CopyInsert(jdbc, presentSql, "copy " + table + " (" + columnList + ") from stdin", kinds, idIndex);
+    }
+
+    /**
+     * Insert the absent rows of a batch; to be called inside the batch's transaction, after
+     * its locks.
+     * @return the keys of the rows inserted, or {@code null} when a value cannot be written in
+     * COPY's text form (nothing was written; use the multi-row statement)
+     */
+    @Nullable Set<String> insert(List<PreparedRow<?>> rows) {
+        CopyRows encoded = new CopyRows(rows.size(), EXPECTED_ROW_BYTES);
+        String[] ids = new String[rows.size()];
+        for (int r = 0; r < rows.size(); r++) {
+            Object[] values = rows.get(r).values();
+            Assert.state(values != null, "row not prepared for the fast path");
+            for (int i = 0; i < values.length; i++) {
+                if (!CopyText.append(encoded, this.kinds[i], values[i])) {
+                    return null;
+                }
+            }
+            encoded.endRow();
+            ids[r] = CopyText.text(this.kinds[this.idIndex], values[this.idIndex]);
+        }
+        return this.jdbc.execute((ConnectionCallback<Set<String>>) (connection) -> {
+            BitSet present = present(connection, ids);
+            Set<String> inserted = new HashSet<>();
+            for (int r = present.nextClearBit(0); r < rows.size(); r = present.nextClearBit(r + 1)) {
+                inserted.add(rows.get(r).key());
+            }
+            if (!inserted.isEmpty()) {
+                copy(connection, encoded, present);
+            }
+            return inserted;
+        });
+    }
+
+    // The indexes of the rows whose ids are in the table.
+    private BitSet present(Connection connection, String[] ids) throws SQLException {
+        BitSet present = new BitSet(ids.length);
+        try (PreparedStatement statement = connection.prepareStatement(this.presentSql)) {
+            // Planned afresh for each batch, never with a cached generic plan: one made while the
+            // table was nearly empty scans the whole table for every batch once it has filled.
+            statement.unwrap(PGStatement.class).setPrepareThreshold(0);
+            statement.setArray(1, connection.createArrayOf("text", ids));
+            try (ResultSet rs = statement.executeQuery()) {
+                while (rs.next()) {
+                    present.set(rs.getInt(1) - 1);
+                }
+            }
+        }
+        return present;
+    }
+
+    private void copy(Connection connection, CopyRows encoded, BitSet skip) throws SQLException {
+        CopyIn copy = connection.unwrap(PGConnection.class).getCopyAPI().copyIn(this.copySql);
+        try {
+            encoded.writeTo(copy, skip);
+            copy.endCopy();
+        }
+        finally {
+            if (copy.isActive()) {
+                copy.cancelCopy();
+            }
+        }
+    }
+
+}
