@@ -11,7 +11,7 @@ import org.postgresql.copy.CopyIn;
  * A batch's rows in {@code COPY}'s text format, encoded as UTF-8 into one buffer that remembers
  * where each row ends, so that any subset of the rows can be streamed without encoding again.
  * Fields are escaped as the format requires (backslash, tab, newline and carriage return;
- * nothing else); a field is written in one copy when it has none of them, as most have.
+ * nothing else); a field without any of them, as most are, is copied as it is.
  */
 final class CopyRows {
 
