@@ -17,8 +17,10 @@ import dev.dualwrite.autoconfigure.repository.DualWriteRepositoryPostProcessor;
 import dev.dualwrite.autoconfigure.schema.DualWriteSchemaMigration;
 import dev.dualwrite.core.compare.EntityComparator;
 import dev.dualwrite.core.metrics.DualWriteMetrics;
+import dev.dualwrite.core.repair.ClaimableRepairLog;
 import dev.dualwrite.core.repair.PostgresRepairLog;
 import dev.dualwrite.core.repair.RedisRepairLog;
+import dev.dualwrite.core.repair.RepairLogs;
 import dev.dualwrite.core.routing.ReadRouter;
 import dev.dualwrite.core.routing.ReadRouting;
 import dev.dualwrite.core.routing.ReadRoutingSource;
@@ -176,8 +178,7 @@ public final class DualWriteAutoConfiguration {
             JdbcAggregateOperations aggregates, RelationalMappingContext mappingContext, DataSource dataSource,
             PlatformTransactionManager transactionManager, DualWriteMetrics metrics, StrategySource strategies,
             RedisRepairLog redisRepairLog, PostgresRepairLog postgresRepairLog) {
-        Map<Store, dev.dualwrite.core.repair.RepairLog> logs = Map.of(Store.POSTGRES, redisRepairLog, Store.REDIS,
-                postgresRepairLog);
+        Map<Store, ClaimableRepairLog> logs = RepairLogs.byStoreToRepair(redisRepairLog, postgresRepairLog);
         return new DualRepositoryRegistry(beans, properties, postProcessor, pairings.orderedStream().toList(),
                 aggregates, mappingContext, new JdbcTemplate(dataSource), new TransactionTemplate(transactionManager),
                 (pair, redisInterface) -> {

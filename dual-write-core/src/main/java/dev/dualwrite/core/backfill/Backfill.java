@@ -1,8 +1,11 @@
 package dev.dualwrite.core.backfill;
 
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -11,6 +14,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 import javax.sql.DataSource;
 
@@ -21,6 +25,7 @@ import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import org.springframework.dao.DataAccessException;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.scheduling.concurrent.CustomizableThreadFactory;
 import org.springframework.util.Assert;
@@ -45,7 +50,10 @@ public class Backfill implements AutoCloseable {
 
     private static final Logger logger = LoggerFactory.getLogger(Backfill.class);
 
-    private final java.util.function.Supplier<? extends List<? extends BackfillSource<?, ?, ?>>> sourceSupplier;
+    /** The name that stands for every repository in {@link #start}. */
+    public static final String ALL = "all";
+
+    private final Supplier<? extends List<? extends BackfillSource<?, ?, ?>>> sourceSupplier;
 
     private volatile @Nullable Map<String, BackfillSource<?, ?, ?>> sources;
 
@@ -93,7 +101,7 @@ public class Backfill implements AutoCloseable {
      * @param strategies the strategy in force of a repository
      * @param defaults options of a job that does not say otherwise
      */
-    public Backfill(java.util.function.Supplier<? extends List<? extends BackfillSource<?, ?, ?>>> sources,
+    public Backfill(Supplier<? extends List<? extends BackfillSource<?, ?, ?>>> sources,
             DataSource dataSource, BackfillMetrics metrics, Map<String, BackfillOrder> orders,
             Function<String, WriteStrategy> strategies, BackfillOptions defaults) {
         Assert.notNull(sources, "sources must not be null");
@@ -146,7 +154,7 @@ public class Backfill implements AutoCloseable {
     /**
      * Start a job in the background.
      * @param repositories the repositories to backfill (their dependencies that have not
-     * completed yet are added); empty for all
+     * completed yet are added); empty, or holding {@code "all"}, for all
      * @param options how to run
      * @return the running job
      * @throws IllegalArgumentException for an unknown repository, a dependency cycle, or
@@ -162,7 +170,8 @@ public class Backfill implements AutoCloseable {
                     + " is still running; stop it or wait for it before starting another");
         }
         validate(options);
-        List<String> requested = repositories.isEmpty() ? repositories() : repositories;
+        List<String> requested = (repositories.isEmpty() || repositories.contains(ALL)) ? repositories()
+                : repositories;
         List<String> order = BackfillOrder.resolve(requested, repositories(), this.orders,
                 (name) -> this.checkpoints.find(name).map((cp) -> cp.state() == BackfillState.COMPLETED).orElse(false));
         String jobId = UUID.randomUUID().toString();
@@ -256,7 +265,7 @@ public class Backfill implements AutoCloseable {
             after = page.get(page.size() - 1).key();
             List<String> keys = page.stream().map(BackfillReject::key).toList();
             List<ScannedEntry<R, ID>> entries = source.scanner().read(keys, this.defaults.scanSettings());
-            Set<String> found = new java.util.HashSet<>();
+            Set<String> found = new HashSet<>();
             for (ScannedEntry<R, ID> entry : entries) {
                 found.add(entry.redisKey());
                 String problem = entry.problem();
@@ -273,11 +282,11 @@ public class Backfill implements AutoCloseable {
                     }
                     catch (RuntimeException ex) {
                         if (!BackfillErrors.isDataProblem(ex)
-                                && ex instanceof org.springframework.dao.DataAccessException) {
+                                && ex instanceof DataAccessException) {
                             // A store is failing, not the value: leave the reject as it was.
                             throw ex;
                         }
-                        problem = "still not copied: " + BackfillErrors.describe(ex).split("\n")[0];
+                        problem = "still not copied: " + BackfillErrors.describe(ex);
                     }
                 }
                 this.rejects.record(source.name(), entry.redisKey(), problem, entry.rawValue(), runId);
@@ -342,7 +351,7 @@ public class Backfill implements AutoCloseable {
         if (options.dryRun() || held <= lockCapacity() / 2) {
             return;
         }
-        throw new IllegalArgumentException(String.format(java.util.Locale.ROOT,
+        throw new IllegalArgumentException(String.format(Locale.ROOT,
                 "Batches of %d keys on %d writers hold up to %,d advisory locks at once, more than half of this "
                         + "PostgreSQL server's lock table (%,d = max_locks_per_transaction x (max_connections + "
                         + "max_prepared_transactions)), which the application shares; use smaller batches or fewer "
@@ -391,7 +400,7 @@ public class Backfill implements AutoCloseable {
         if (job != null && !job.isDone()) {
             job.stop();
             try {
-                job.await(java.time.Duration.ofSeconds(30));
+                job.await(Duration.ofSeconds(30));
             }
             catch (RuntimeException ex) {
                 logger.warn("dual-write: backfill job {} did not stop within 30s", job.id());

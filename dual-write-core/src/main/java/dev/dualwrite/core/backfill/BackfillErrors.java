@@ -49,21 +49,18 @@ final class BackfillErrors {
         return ex.getClass().getSimpleName();
     }
 
+    // The exception's kind and one line: for a database error PostgreSQL's own first line and
+    // SQL state (Spring's message quotes the whole statement, and later lines of either may
+    // quote row values), otherwise the first line of the exception's message.
     static String describe(@Nullable Throwable ex) {
         if (ex == null) {
             return "unknown error";
         }
-        String message = ex.getMessage();
         Throwable cause = NestedExceptionUtils.getMostSpecificCause(ex);
-        if (cause != ex && cause instanceof SQLException sql) {
-            // First line only: PostgreSQL's "Detail" line may quote row values.
-            String first = String.valueOf(sql.getMessage()).split("\n")[0];
-            message = ((message != null) ? message + ": " : "") + first;
-        }
-        if (message != null && message.length() > 300) {
-            message = message.substring(0, 300) + "...";
-        }
-        return ex.getClass().getSimpleName() + ((message != null) ? ": " + message : "");
+        String message = (cause != ex && cause instanceof SQLException) ? sqlProblem(cause)
+                : (ex.getMessage() != null) ? ex.getMessage().lines().findFirst().orElse("").strip() : "";
+        String described = ex.getClass().getSimpleName() + (message.isEmpty() ? "" : ": " + message);
+        return (described.length() > 300) ? described.substring(0, 300) + "..." : described;
     }
 
 }

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -72,7 +73,7 @@ public final class BackfillJob {
             for (RepositoryBackfill<?, ?, ?> other : this.runs) {
                 if (other.name().equals(dependency) && other.state() != BackfillState.COMPLETED) {
                     return "it depends on '" + dependency + "', whose backfill did not complete ("
-                            + other.state().name().toLowerCase(java.util.Locale.ROOT) + ")";
+                            + other.state().name().toLowerCase(Locale.ROOT) + ")";
                 }
             }
         }

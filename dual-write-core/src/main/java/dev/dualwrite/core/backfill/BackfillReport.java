@@ -2,6 +2,7 @@ package dev.dualwrite.core.backfill;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 
 import org.jspecify.annotations.Nullable;
 
@@ -34,9 +35,9 @@ public record BackfillReport(String repository, BackfillState state, boolean dry
 
     /** Return a one-line summary for logs. */
     public String summary() {
-        return String.format(java.util.Locale.ROOT,
+        return String.format(Locale.ROOT,
                 "backfill%s of '%s' %s in %s: %,d read, %,d %s, %,d skipped, %,d rejected, %,.0f rows/s%s",
-                this.dryRun ? " (dry run)" : "", this.repository, this.state.name().toLowerCase(java.util.Locale.ROOT),
+                this.dryRun ? " (dry run)" : "", this.repository, this.state.name().toLowerCase(Locale.ROOT),
                 BackfillFormat.duration(this.duration), this.rowsRead, this.rowsWritten,
                 this.dryRun ? "would be written" : "written", this.rowsSkipped, this.rowsRejected, this.rowsPerSecond,
                 (this.message != null) ? "; " + this.message : "");

@@ -24,16 +24,16 @@ import org.springframework.data.relational.core.mapping.RelationalPersistentProp
  * context and conversions for every value; on the backfill's hot path that cost more than
  * decoding the JSON. So, per value class:
  * <ul>
- * <li>if a custom (user or store) conversion exists for the class, every value goes through
- * the converter, as it may depend on the value;</li>
- * <li>otherwise the converter's behaviour depends on the class alone (enum, array, entity,
- * assignability to the column type), so it is asked once: if it returned the value itself
- * with the column's SQL type, later values of that class are handed through the same way.</li>
+ * <li>if no custom (user or store) conversion exists for the class, the converter's behaviour
+ * depends on the class alone (enum, array, entity, assignability to the column type), so it
+ * is asked once: if it returned the value itself with the column's SQL type, later values of
+ * that class are handed through the same way;</li>
  * <li>if a custom conversion exists for the class, the converter picks its target from the
  * class alone and then converts the value: the first value goes both through the converter
  * and straight through the conversion service to that target, and when both give the same
  * value and JDBC type, later values of the class go straight through the conversion service
- * (the value-dependent part) and take that type.</li>
+ * (the value-dependent part) and take that type; otherwise every value goes through the
+ * converter.</li>
  * </ul>
  * The shortcut applies only to Spring Data's own {@link MappingJdbcConverter} (whose rules are
  * the ones above); any other converter is asked for every value.

@@ -6,6 +6,8 @@ import java.sql.SQLException;
 import java.sql.Types;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -26,6 +28,7 @@ import org.springframework.data.relational.core.mapping.RelationalPersistentEnti
 import org.springframework.data.relational.core.mapping.RelationalPersistentProperty;
 import org.springframework.data.relational.core.sql.IdentifierProcessing;
 import org.springframework.jdbc.core.JdbcOperations;
+import org.springframework.jdbc.core.RowCallbackHandler;
 import org.springframework.transaction.support.TransactionOperations;
 import org.springframework.util.Assert;
 
@@ -57,9 +60,6 @@ import org.springframework.util.Assert;
 public final class PostgresBatchWriter<P> {
 
     private static final Logger logger = LoggerFactory.getLogger(PostgresBatchWriter.class);
-
-    private static final String LOCK_SQL = "select count(pg_advisory_xact_lock(h)) from (select "
-            + "hashtextextended(k, 0) as h from unnest(?::text[]) as k order by 1) as locks";
 
     private static final int MAX_PARAMETERS = 32_767;
 
@@ -171,11 +171,6 @@ public final class PostgresBatchWriter<P> {
         return this.unsupported;
     }
 
-    /** Return the quoted, qualified table name. */
-    public String table() {
-        return this.table;
-    }
-
     /**
      * Convert a row's values for JDBC now, so that a value the converter refuses is found
      * per row (a reject) rather than failing a whole batch.
@@ -252,23 +247,16 @@ public final class PostgresBatchWriter<P> {
         if (rows.isEmpty()) {
             return present;
         }
-        Map<String, String> keyById = new java.util.HashMap<>();
-        rows.forEach((row) -> keyById.put(String.valueOf(row.jdbcId()), row.key()));
         String sql = "select " + this.idColumn + " from " + this.table + " where " + this.idColumn + " in ("
-                + String.join(", ", java.util.Collections.nCopies(rows.size(), "?")) + ")";
-        this.jdbc.query(sql, (rs) -> {
-            String key = keyById.get(String.valueOf(rs.getObject(1)));
-            if (key != null) {
-                present.add(key);
-            }
-        }, rows.stream().map(PreparedRow::jdbcId).toArray());
+                + String.join(", ", Collections.nCopies(rows.size(), "?")) + ")";
+        this.jdbc.query(sql, keysOfReturnedIds(rows, present), rows.stream().map(PreparedRow::jdbcId).toArray());
         return present;
     }
 
     private void lock(List<PreparedRow<P>> rows) {
         String[] names = rows.stream().map((row) -> this.side.lockName(row.key())).distinct().toArray(String[]::new);
         this.jdbc.query((Connection connection) -> {
-            PreparedStatement statement = connection.prepareStatement(LOCK_SQL);
+            PreparedStatement statement = connection.prepareStatement(PostgresSide.LOCK_ALL_SQL);
             statement.setArray(1, connection.createArrayOf("text", names));
             return statement;
         }, (rs) -> {
@@ -302,9 +290,8 @@ public final class PostgresBatchWriter<P> {
     }
 
     private Set<String> insertAll(List<PreparedRow<P>> rows) {
-        Map<String, String> keyById = new java.util.HashMap<>();
-        rows.forEach((row) -> keyById.put(String.valueOf(row.jdbcId()), row.key()));
         Set<String> inserted = new HashSet<>();
+        RowCallbackHandler returnedIds = keysOfReturnedIds(rows, inserted);
         // The protocol numbers parameters with 16 bits: a wide table's batch takes several statements.
         int rowsPerStatement = Math.max(1, MAX_PARAMETERS / this.columns.size());
         for (int from = 0; from < rows.size(); from += rowsPerStatement) {
@@ -314,20 +301,28 @@ public final class PostgresBatchWriter<P> {
                 PreparedStatement statement = connection.prepareStatement(sql);
                 bind(statement, part);
                 return statement;
-            }, (rs) -> {
-                String key = keyById.get(String.valueOf(rs.getObject(1)));
-                if (key != null) {
-                    inserted.add(key);
-                }
-            });
+            }, returnedIds);
         }
         return inserted;
+    }
+
+    // Adds to keys the keys of the rows whose ids a statement returns (select id, returning
+    // id): JDBC gives each id back as the object it was bound as.
+    private static RowCallbackHandler keysOfReturnedIds(List<? extends PreparedRow<?>> rows, Set<String> keys) {
+        Map<String, String> keyById = new HashMap<>();
+        rows.forEach((row) -> keyById.put(String.valueOf(row.jdbcId()), row.key()));
+        return (rs) -> {
+            String key = keyById.get(String.valueOf(rs.getObject(1)));
+            if (key != null) {
+                keys.add(key);
+            }
+        };
     }
 
     private String insertStatement(int rowCount) {
         StringBuilder sql = new StringBuilder("insert into ").append(this.table).append(" (").append(this.columnList)
             .append(") values ");
-        String tuple = "(" + String.join(", ", java.util.Collections.nCopies(this.columns.size(), "?")) + ")";
+        String tuple = "(" + String.join(", ", Collections.nCopies(this.columns.size(), "?")) + ")";
         for (int i = 0; i < rowCount; i++) {
             sql.append((i > 0) ? ", " : "").append(tuple);
         }

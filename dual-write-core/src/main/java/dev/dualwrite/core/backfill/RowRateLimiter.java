@@ -17,8 +17,6 @@ final class RowRateLimiter {
 
     private long generation;
 
-    private long throttledNanos;
-
     RowRateLimiter(double rate) {
         setRate(rate);
     }
@@ -34,10 +32,6 @@ final class RowRateLimiter {
 
     double rate() {
         return this.rate;
-    }
-
-    synchronized long throttledNanos() {
-        return this.throttledNanos;
     }
 
     /**
@@ -60,7 +54,6 @@ final class RowRateLimiter {
                 generation = this.generation;
                 if (wait <= 0) {
                     this.nextFreeNanos = Math.max(this.nextFreeNanos, now) + (long) (rows * 1e9 / this.rate);
-                    this.throttledNanos += waited;
                     return waited;
                 }
             }
@@ -68,9 +61,6 @@ final class RowRateLimiter {
             TimeUnit.NANOSECONDS.sleep(slice);
             waited += slice;
             if (cancelled.getAsBoolean()) {
-                synchronized (this) {
-                    this.throttledNanos += waited;
-                }
                 return waited;
             }
             synchronized (this) {

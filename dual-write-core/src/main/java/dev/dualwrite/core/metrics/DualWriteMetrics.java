@@ -1,6 +1,7 @@
 package dev.dualwrite.core.metrics;
 
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import java.util.function.ToDoubleBiFunction;
 
@@ -48,7 +49,7 @@ public class DualWriteMetrics {
         ERROR, TIMEOUT, CIRCUIT_OPEN, REJECTED;
 
         String tagValue() {
-            return name().toLowerCase(java.util.Locale.ROOT);
+            return name().toLowerCase(Locale.ROOT);
         }
 
     }
@@ -59,7 +60,7 @@ public class DualWriteMetrics {
         ERROR, MISS;
 
         String tagValue() {
-            return name().toLowerCase(java.util.Locale.ROOT);
+            return name().toLowerCase(Locale.ROOT);
         }
 
     }
@@ -70,7 +71,7 @@ public class DualWriteMetrics {
         MATCH, MISMATCH, ERROR, DROPPED;
 
         String tagValue() {
-            return name().toLowerCase(java.util.Locale.ROOT);
+            return name().toLowerCase(Locale.ROOT);
         }
 
     }

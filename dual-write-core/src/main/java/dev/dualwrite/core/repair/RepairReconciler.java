@@ -18,7 +18,6 @@ import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import org.springframework.core.convert.support.DefaultConversionService;
 import org.springframework.util.Assert;
 
 /**
@@ -244,11 +243,8 @@ public class RepairReconciler implements AutoCloseable {
         return Outcome.REPAIRED;
     }
 
-    @SuppressWarnings("unchecked")
     private <R, P, ID> void copy(DualRepository<R, P, ID> repository, WriteStrategy strategy, String key) {
-        ID id = (ID) DefaultConversionService.getSharedInstance().convert(key, repository.redis().idType());
-        Assert.state(id != null, () -> "Key '" + key + "' converts to no id");
-        this.writes.copyPrimaryToSecondary(repository, strategy, id);
+        this.writes.copyPrimaryToSecondary(repository, strategy, repository.idOf(key));
     }
 
     private void releaseQuietly(ClaimableRepairLog log, RepairClaim claim, Duration backoff) {

@@ -3,6 +3,7 @@ package dev.dualwrite.core.routing;
 import dev.dualwrite.core.store.PostgresSide;
 import dev.dualwrite.core.store.RedisSide;
 
+import org.springframework.core.convert.support.DefaultConversionService;
 import org.springframework.util.Assert;
 
 /**
@@ -37,6 +38,19 @@ public record DualRepository<R, P, ID>(String name, RedisSide<R, ID> redis, Post
      */
     public String keyOf(Object id) {
         return String.valueOf(id);
+    }
+
+    /**
+     * Return the id of a key: the inverse of {@link #keyOf}.
+     * @param key the key, as {@link #keyOf} gives it
+     * @return the id, of the Redis repository's id type
+     * @throws IllegalStateException when the key converts to no id
+     */
+    @SuppressWarnings("unchecked")
+    public ID idOf(String key) {
+        ID id = (ID) DefaultConversionService.getSharedInstance().convert(key, this.redis.idType());
+        Assert.state(id != null, () -> "Key '" + key + "' converts to no id");
+        return id;
     }
 
 }

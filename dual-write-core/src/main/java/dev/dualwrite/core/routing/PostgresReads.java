@@ -27,7 +27,9 @@ import org.springframework.util.ReflectionUtils;
  */
 final class PostgresReads {
 
-    private final Map<Method, Optional<Method>> counterparts = new ConcurrentHashMap<>();
+    // By PostgreSQL interface too: an inherited method (CrudRepository.findAll) is one Method
+    // for every repository, while its counterpart depends on each repository's interface.
+    private final Map<Counterpart, Optional<Method>> counterparts = new ConcurrentHashMap<>();
 
     @Nullable Object read(DualRepository<?, ?, ?> repository, Method method, @Nullable Object[] args) {
         Method counterpart = counterpart(repository, method)
@@ -46,13 +48,10 @@ final class PostgresReads {
         }
     }
 
-    boolean hasCounterpart(DualRepository<?, ?, ?> repository, Method method) {
-        return counterpart(repository, method).isPresent();
-    }
-
     private Optional<Method> counterpart(DualRepository<?, ?, ?> repository, Method method) {
-        return this.counterparts.computeIfAbsent(method, (m) -> Optional.ofNullable(
-                ReflectionUtils.findMethod(repository.postgresInterface(), m.getName(), m.getParameterTypes())));
+        return this.counterparts.computeIfAbsent(new Counterpart(repository.postgresInterface(), method),
+                (key) -> Optional.ofNullable(ReflectionUtils.findMethod(key.postgresInterface(),
+                        method.getName(), method.getParameterTypes())));
     }
 
     @SuppressWarnings({ "unchecked", "rawtypes" })
@@ -85,6 +84,9 @@ final class PostgresReads {
         }
         // Counts, booleans and projections are the same whichever store answered.
         return result;
+    }
+
+    private record Counterpart(Class<?> postgresInterface, Method method) {
     }
 
 }

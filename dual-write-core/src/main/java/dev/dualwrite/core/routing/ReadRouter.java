@@ -5,6 +5,8 @@ import java.util.Arrays;
 import java.util.Collection;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Function;
@@ -106,9 +108,9 @@ public class ReadRouter {
      * @param repositoryInterface the application's repository interface
      * @return the read method names
      */
-    public static java.util.Set<String> readMethodNames(Class<?> repositoryInterface) {
+    public static Set<String> readMethodNames(Class<?> repositoryInterface) {
         RepositoryMethods methods = new RepositoryMethods();
-        java.util.Set<String> names = new java.util.TreeSet<>();
+        Set<String> names = new TreeSet<>();
         for (Method method : repositoryInterface.getMethods()) {
             if (methods.kindOf(method) == RepositoryMethods.Kind.READ) {
                 names.add(method.getName());

@@ -20,7 +20,8 @@ public interface ShadowReadComparator {
      * Return how two answers to the same read differ, empty when they agree.
      * @param readStoreResult what the caller got (entities in the Redis repository's type)
      * @param otherStoreResult what the other store answered, in the same type
-     * @return differing field names (or {@code "missing"}, {@code "extra"}, {@code "value"})
+     * @return differing field names (or {@code "missing"} when a value or a key is in one result only,
+     * {@code "value"} when two values that are not entities differ)
      */
     List<String> differences(@Nullable Object readStoreResult, @Nullable Object otherStoreResult);
 

@@ -1,6 +1,7 @@
 package dev.dualwrite.core.secondary;
 
 import java.time.Duration;
+import java.util.EnumSet;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -53,7 +54,7 @@ public class SecondaryWriteGuard implements AutoCloseable {
      */
     public SecondaryWriteGuard(Map<Store, CircuitBreaker> breakers, TimeLimiter timeLimiter, ExecutorService executor,
             FailurePolicy policy, DualWriteMetrics metrics) {
-        Assert.isTrue(breakers.keySet().containsAll(java.util.EnumSet.allOf(Store.class)),
+        Assert.isTrue(breakers.keySet().containsAll(EnumSet.allOf(Store.class)),
                 "breakers must hold a circuit breaker for every store");
         Assert.notNull(timeLimiter, "timeLimiter must not be null");
         Assert.notNull(executor, "executor must not be null");

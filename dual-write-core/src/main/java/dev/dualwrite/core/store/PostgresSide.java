@@ -30,7 +30,19 @@ import org.springframework.util.Assert;
  */
 public final class PostgresSide<P, ID> {
 
-    private static final String LOCK_SQL = "select pg_advisory_xact_lock(hashtextextended(?, 0))";
+    // The lock of a key is this hash of its lock name; every writer of a key must take it.
+    private static final String LOCK_OF_NAME = "hashtextextended(%s, 0)";
+
+    private static final String LOCK_SQL = "select pg_advisory_xact_lock(" + LOCK_OF_NAME.formatted("?") + ")";
+
+    /**
+     * The statement that takes the locks of many keys at once in the current transaction, for
+     * code that writes in bulk (the backfill): one parameter, a {@code text[]} of
+     * {@link #lockName lock names}. It takes them in a fixed order, so that two such
+     * statements never deadlock.
+     */
+    public static final String LOCK_ALL_SQL = "select count(pg_advisory_xact_lock(h)) from (select "
+            + LOCK_OF_NAME.formatted("k") + " as h from unnest(?::text[]) as k order by 1) as locks";
 
     private final String repository;
 
@@ -92,7 +104,7 @@ public final class PostgresSide<P, ID> {
 
     /**
      * Return the name whose hash is the advisory lock of a key, for code that takes the same
-     * lock in bulk (the backfill): {@code pg_advisory_xact_lock(hashtextextended(name, 0))}.
+     * lock in bulk (the backfill, with {@link #LOCK_ALL_SQL}).
      * @param key the entity key
      * @return {@code <repository>:<key>}
      */

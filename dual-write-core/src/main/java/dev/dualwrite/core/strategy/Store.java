@@ -1,5 +1,7 @@
 package dev.dualwrite.core.strategy;
 
+import java.util.Locale;
+
 /**
  * The two stores a migration moves data between.
  */
@@ -16,7 +18,7 @@ public enum Store {
      * @return {@code redis} or {@code postgres}
      */
     public String tagValue() {
-        return name().toLowerCase(java.util.Locale.ROOT);
+        return name().toLowerCase(Locale.ROOT);
     }
 
 }

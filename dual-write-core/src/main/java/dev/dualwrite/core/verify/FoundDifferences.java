@@ -9,10 +9,10 @@ import java.util.Map;
 
 /**
  * The differences one verification found. A difference seen while the application writes
- * may be a write in flight, so each starts as a candidate; candidates are read again from
- * both stores after the settle delay, a thousand at a time ({@link KeyComparison#recheck}),
- * and only those still there are recorded: counted by kind, the first
- * {@link VerifyOptions#maxDifferences()} kept. Used by the verifying thread only.
+ * may be a write in flight, so each starts as a candidate (unless nothing can change it);
+ * candidates are read again from both stores after the settle delay, a thousand at a time
+ * ({@link KeyComparison#recheck}), and only those still there are recorded: counted by kind,
+ * the first {@link VerifyOptions#maxDifferences()} kept. Used by the verifying thread only.
  */
 final class FoundDifferences {
 
@@ -67,7 +67,7 @@ final class FoundDifferences {
         for (Candidate candidate : this.candidates) {
             Difference difference = StoreCalls.retried(() -> this.comparison.recheck(candidate.key()));
             if (difference != null) {
-                record(difference);
+                confirmed(difference);
             }
         }
         this.candidates.clear();
@@ -93,7 +93,8 @@ final class FoundDifferences {
         return this.truncated;
     }
 
-    private void record(Difference difference) {
+    /** Record a difference that needs no re-check. */
+    void confirmed(Difference difference) {
         if (this.kept.containsKey(difference.key())) {
             return;
         }

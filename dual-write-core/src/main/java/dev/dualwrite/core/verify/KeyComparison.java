@@ -13,9 +13,6 @@ import dev.dualwrite.core.repair.FailureReason;
 import dev.dualwrite.core.routing.DualRepository;
 import org.jspecify.annotations.Nullable;
 
-import org.springframework.core.convert.support.DefaultConversionService;
-import org.springframework.util.Assert;
-
 /**
  * How one key of a repository differs between the stores, if it does: only in one of them,
  * unreadable in Redis, or with fields whose values differ, compared through the PostgreSQL
@@ -86,7 +83,7 @@ final class KeyComparison<R, P, ID> {
      * @return the difference, or {@code null} when the stores agree now
      */
     @Nullable Difference recheck(String key) {
-        ID id = idOf(key);
+        ID id = this.repository.idOf(key);
         return this.repository.postgres().inKeyLock(key, () -> {
             List<ScannedEntry<R, ID>> found = this.scanner.read(List.of(this.scanner.keyOf(id)), this.settings);
             ScannedEntry<R, ID> entry = found.isEmpty() ? null : found.get(0);
@@ -96,13 +93,6 @@ final class KeyComparison<R, P, ID> {
             }
             return difference(key, (entry != null) ? entry.entity() : null, row.orElse(null));
         });
-    }
-
-    @SuppressWarnings("unchecked")
-    private ID idOf(String key) {
-        ID id = (ID) DefaultConversionService.getSharedInstance().convert(key, this.repository.redis().idType());
-        Assert.state(id != null, () -> "Key '" + key + "' converts to no id");
-        return id;
     }
 
 }

@@ -20,7 +20,6 @@ import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import org.springframework.core.convert.support.DefaultConversionService;
 import org.springframework.util.Assert;
 
 /**
@@ -102,7 +101,7 @@ public class ReportRepair {
     private <R, P, ID> KeyRepair repairKey(DualRepository<R, P, ID> repository, Store source, String key,
             boolean dryRun) {
         try {
-            ID id = idOf(repository, key);
+            ID id = repository.idOf(key);
             Optional<P> inPostgres = repository.postgres().load(id);
             Action action;
             try {
@@ -149,13 +148,6 @@ public class ReportRepair {
 
     private static Action deleteOf(Store source) {
         return (source == Store.REDIS) ? Action.DELETE_FROM_POSTGRES : Action.DELETE_FROM_REDIS;
-    }
-
-    @SuppressWarnings("unchecked")
-    private static <ID> ID idOf(DualRepository<?, ?, ID> repository, String key) {
-        ID id = (ID) DefaultConversionService.getSharedInstance().convert(key, repository.redis().idType());
-        Assert.state(id != null, () -> "Key '" + key + "' converts to no id");
-        return id;
     }
 
     /** What repairing one key does. */

@@ -3,6 +3,7 @@ package dev.dualwrite.core.verify;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 import dev.dualwrite.core.strategy.WriteStrategy;
@@ -70,11 +71,11 @@ public record VerificationReport(String repository, WriteStrategy strategy, Veri
      * @return the summary
      */
     public String summary() {
-        return String.format(java.util.Locale.ROOT,
+        return String.format(Locale.ROOT,
                 "repository '%s' (%s, %s%s): %s; %d Redis keys, %d PostgreSQL rows, %d compared; only in Redis %d, "
                         + "only in PostgreSQL %d, content %d, unreadable in Redis %d; %.0f keys/s in %s%s",
                 this.repository, this.strategy, this.mode,
-                (this.mode == VerifyMode.SAMPLED) ? String.format(java.util.Locale.ROOT, " %.2f%%", this.samplePercent)
+                (this.mode == VerifyMode.SAMPLED) ? String.format(Locale.ROOT, " %.2f%%", this.samplePercent)
                         : "",
                 (this.error != null) ? "INCOMPLETE (" + this.error + ")" : (agree() ? "stores agree" : "stores DIFFER"),
                 this.redisKeys, this.postgresRows, this.compared, this.counts.getOrDefault(DifferenceKind.ONLY_IN_REDIS, 0L),

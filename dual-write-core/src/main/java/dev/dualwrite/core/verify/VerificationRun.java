@@ -1,5 +1,6 @@
 package dev.dualwrite.core.verify;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -9,6 +10,7 @@ import java.util.Deque;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -20,6 +22,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.zip.CRC32;
 
 import dev.dualwrite.core.compare.EntityComparator;
 import dev.dualwrite.core.redis.scan.RawScanBatch;
@@ -140,7 +143,7 @@ final class VerificationRun<R, P, ID> {
         }
         logger.info("dual-write verify: repository '{}' ({}): comparing {} with {} PostgreSQL rows{}",
                 this.repository.name(), this.strategy, this.scanner.describe(), this.postgresTotal,
-                (this.percent < 100) ? String.format(java.util.Locale.ROOT, ", sampling %.2f%% of keys", this.percent)
+                (this.percent < 100) ? String.format(Locale.ROOT, ", sampling %.2f%% of keys", this.percent)
                         : "");
         // Phase 2 runs beside phase 1, on its own thread: it needs little but the servers.
         ExecutorService pager = daemonThreads("dualwrite-verify-pager", 1);
@@ -150,7 +153,7 @@ final class VerificationRun<R, P, ID> {
             scanRedis(pages);
             this.differences.recheckCandidates();
             this.phase = "postgres";
-            report(false);
+            report();
             while (!paging.isDone() || !pages.isEmpty()) {
                 PostgresPage page = await(() -> pages.poll(100, TimeUnit.MILLISECONDS));
                 if (page != null) {
@@ -164,7 +167,8 @@ final class VerificationRun<R, P, ID> {
             pager.shutdownNow();
         }
         this.phase = "done";
-        report(true);
+        // The last progress, without a log line: the Verifier logs the summary.
+        this.progress.accept(progressNow());
     }
 
     private long countRedisKeys() {
@@ -249,6 +253,7 @@ final class VerificationRun<R, P, ID> {
     private ComparedBatch compare(RawScanBatch batch) {
         Map<ID, R> entities = new LinkedHashMap<>();
         List<String> differing = new ArrayList<>();
+        List<Difference> unreadable = new ArrayList<>();
         long keys = 0;
         for (ScannedEntry<R, ID> entry : this.scanner.decode(batch.entries())) {
             String key = keyOf(entry);
@@ -256,7 +261,13 @@ final class VerificationRun<R, P, ID> {
                 continue;
             }
             keys++;
-            if (entry.isReject() || entry.id() == null) {
+            if (entry.id() == null) {
+                // A key that names no id: no write of the library can be changing it, and there
+                // is no id to read again by.
+                unreadable.add(new Difference(key, DifferenceKind.UNREADABLE_IN_REDIS, List.of(), null,
+                        entry.problem()));
+            }
+            else if (entry.isReject()) {
                 differing.add(key);
             }
             else {
@@ -280,15 +291,16 @@ final class VerificationRun<R, P, ID> {
                 }
             }
         }
-        return new ComparedBatch(keys, compared, differing, batch.fraction());
+        return new ComparedBatch(keys, compared, differing, unreadable, batch.fraction());
     }
 
     private void merge(ComparedBatch batch) {
         this.redisKeys += batch.keys();
         this.compared += batch.compared();
         batch.differing().forEach(this.differences::candidate);
+        batch.unreadable().forEach(this.differences::confirmed);
         this.redisFraction = batch.fraction();
-        report(false);
+        report();
     }
 
     // Phase 2, on its own thread: every PostgreSQL id, its key looked up in Redis; the keys
@@ -326,11 +338,18 @@ final class VerificationRun<R, P, ID> {
     private void merge(PostgresPage page) {
         this.postgresRows += page.rows();
         page.missingInRedis().forEach(this.differences::candidate);
-        report(false);
+        report();
     }
 
     private boolean sampled(String key) {
-        return this.percent >= 100 || Verifier.bucket(key) < this.percent * 10_000;
+        return this.percent >= 100 || bucket(key) < this.percent * 10_000;
+    }
+
+    // Bucket of a key in [0, 1 000 000): the same key always falls in the same bucket.
+    private static int bucket(String key) {
+        CRC32 crc = new CRC32();
+        crc.update(key.getBytes(StandardCharsets.UTF_8));
+        return (int) (crc.getValue() % 1_000_000L);
     }
 
     private boolean sampleReached(long seen) {
@@ -342,22 +361,21 @@ final class VerificationRun<R, P, ID> {
         return (entry.id() != null) ? this.repository.keyOf(entry.id()) : entry.redisKey();
     }
 
-    private void report(boolean force) {
+    // Tell the caller where the run stands, and log it at the progress interval.
+    private void report() {
         VerificationProgress now = progressNow();
         this.progress.accept(now);
         Instant at = this.clock.instant();
-        if (force || at.isAfter(this.lastLog.plus(PROGRESS_LOG_INTERVAL))) {
+        if (at.isAfter(this.lastLog.plus(PROGRESS_LOG_INTERVAL))) {
             this.lastLog = at;
-            if (!force) {
-                logger.info("dual-write verify: repository '{}': {} ({} Redis keys, {} PostgreSQL rows, {} "
-                        + "differences, {} keys/s, ETA {})", this.repository.name(),
-                        String.format(java.util.Locale.ROOT, "%.1f%%", now.fraction() * 100), now.redisKeys(),
-                        now.postgresRows(), now.differences(), Math.round(now.rowsPerSecond()), now.eta());
-            }
+            logger.info("dual-write verify: repository '{}': {} ({} Redis keys, {} PostgreSQL rows, {} "
+                    + "differences, {} keys/s, ETA {})", this.repository.name(),
+                    String.format(Locale.ROOT, "%.1f%%", now.fraction() * 100), now.redisKeys(),
+                    now.postgresRows(), now.differences(), Math.round(now.rowsPerSecond()), now.eta());
         }
     }
 
-    VerificationProgress progressNow() {
+    private VerificationProgress progressNow() {
         double seconds = Math.max(1, Duration.between(this.startedAt, this.clock.instant()).toMillis())
                 / 1000.0;
         long done = this.redisKeys + this.postgresRows;
@@ -389,9 +407,10 @@ final class VerificationRun<R, P, ID> {
                 error);
     }
 
-    // What a comparing thread found in one Redis batch: keys sampled and compared, and the
-    // keys that differ (to be checked again).
-    private record ComparedBatch(long keys, long compared, List<String> differing, double fraction) {
+    // What a comparing thread found in one Redis batch: keys sampled and compared, the keys
+    // that differ (to be checked again) and the keys that name no id (differences already).
+    private record ComparedBatch(long keys, long compared, List<String> differing, List<Difference> unreadable,
+            double fraction) {
     }
 
     // Keys of PostgreSQL rows that a page found missing in Redis, and how many rows it checked.

@@ -1,13 +1,11 @@
 package dev.dualwrite.core.verify;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
-import java.util.zip.CRC32;
 
 import dev.dualwrite.core.compare.EntityComparator;
 import dev.dualwrite.core.repair.FailureReason;
@@ -56,11 +54,6 @@ public class Verifier {
      */
     public Verifier(RedisScanners scanners, EntityComparator comparator, StrategySource strategies,
             Map<Store, ? extends RepairLog> repairLogs) {
-        this(scanners, comparator, strategies, repairLogs, Clock.systemUTC());
-    }
-
-    Verifier(RedisScanners scanners, EntityComparator comparator, StrategySource strategies,
-            Map<Store, ? extends RepairLog> repairLogs, Clock clock) {
         Assert.notNull(scanners, "scanners must not be null");
         Assert.notNull(comparator, "comparator must not be null");
         Assert.notNull(strategies, "strategies must not be null");
@@ -69,7 +62,7 @@ public class Verifier {
         this.comparator = comparator;
         this.strategies = strategies;
         this.repairLogs = Map.copyOf(repairLogs);
-        this.clock = clock;
+        this.clock = Clock.systemUTC();
     }
 
     /**
@@ -151,13 +144,6 @@ public class Verifier {
             pending.put(store.tagValue(), count);
         });
         return pending;
-    }
-
-    /** Bucket of a key in [0, 1 000 000): the same key always falls in the same bucket. */
-    static int bucket(String key) {
-        CRC32 crc = new CRC32();
-        crc.update(key.getBytes(StandardCharsets.UTF_8));
-        return (int) (crc.getValue() % 1_000_000L);
     }
 
 }

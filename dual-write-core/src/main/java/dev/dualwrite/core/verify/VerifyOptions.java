@@ -10,7 +10,8 @@ import org.springframework.util.Assert;
  * @param samplePercent share of keys compared in {@link VerifyMode#SAMPLED}, from 0 to 100
  * (ignored when {@code sampleCount} is positive)
  * @param sampleCount number of keys compared in {@link VerifyMode#SAMPLED}; when positive it
- * wins over {@code samplePercent} (the share is derived from the size of the PostgreSQL table)
+ * wins over {@code samplePercent} (the share is derived from the larger of the
+ * PostgreSQL table and the Redis key count)
  * @param includeValues whether the report carries the differing values (they may hold
  * personal data)
  * @param batchSize keys read per batch from each store

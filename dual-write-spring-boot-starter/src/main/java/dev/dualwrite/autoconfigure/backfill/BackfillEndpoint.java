@@ -1,6 +1,7 @@
 package dev.dualwrite.autoconfigure.backfill;
 
 import java.security.Principal;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -42,7 +43,6 @@ import org.springframework.boot.actuate.endpoint.annotation.WriteOperation;
  */
 @Endpoint(id = "dualwritebackfill")
 public class BackfillEndpoint {
-
 
     private static final Logger logger = LoggerFactory.getLogger(BackfillEndpoint.class);
 
@@ -107,16 +107,28 @@ public class BackfillEndpoint {
             options = (dryRun != null) ? options.withDryRun(dryRun) : options;
             options = (failFast != null) ? options.withFailFast(failFast) : options;
             options = (restart != null) ? options.withRestart(restart) : options;
-            this.backfill.validate(options);
         }
         catch (IllegalArgumentException ex) {
             throw new InvalidEndpointRequestException(String.valueOf(ex.getMessage()), "Invalid backfill option");
         }
-        List<String> names = (repositories != null) ? java.util.Arrays.stream(repositories.split(","))
+        List<String> names = (repositories != null) ? Arrays.stream(repositories.split(","))
             .map(String::trim)
-            .filter((name) -> !name.isEmpty() && !"all".equals(name))
+            .filter((name) -> !name.isEmpty())
             .toList() : List.of();
-        BackfillJob job = this.backfill.start(names, options);
+        // An unknown repository is "not found"; anything else start() refuses is a bad request.
+        for (String name : names) {
+            if (!name.equals(Backfill.ALL) && !this.backfill.repositories().contains(name)) {
+                throw new IllegalArgumentException("No paired repository is named '" + name
+                        + "'; paired repositories: " + this.backfill.repositories());
+            }
+        }
+        BackfillJob job;
+        try {
+            job = this.backfill.start(names, options);
+        }
+        catch (IllegalArgumentException ex) {
+            throw new InvalidEndpointRequestException(String.valueOf(ex.getMessage()), "Invalid backfill request");
+        }
         logger.info("dual-write: '{}' started backfill job {} of {}{}", principal.getName(), job.id(),
                 job.repositories(), options.dryRun() ? " (dry run)" : "");
         return jobStatus(job);
@@ -167,7 +179,6 @@ public class BackfillEndpoint {
     List<String> repositories() {
         return this.backfill.repositories();
     }
-
 
     static JobStatus jobStatus(BackfillJob job) {
         return new JobStatus(job.id(), job.repositories(), job.isDone() ? "done" : job.isPaused() ? "paused" : "running",

@@ -22,8 +22,6 @@ import org.springframework.boot.actuate.endpoint.web.annotation.EndpointWebExten
 @EndpointWebExtension(endpoint = BackfillEndpoint.class)
 public class BackfillEndpointWebExtension {
 
-
-
     private final BackfillEndpoint delegate;
 
     public BackfillEndpointWebExtension(BackfillEndpoint delegate) {
@@ -93,7 +91,5 @@ public class BackfillEndpointWebExtension {
             return OperatorRequests.refused(ex.getMessage(), OperatorRequests.STATUS_CONFLICT);
         }
     }
-
-
 
 }

@@ -49,7 +49,8 @@ public class BackfillProperties {
     private int batchSize = BackfillOptions.DEFAULTS.batchSize();
 
     /**
-     * Number of PostgreSQL connections writing batches at once.
+     * Number of writer threads, each decoding, converting and writing batches on its own
+     * PostgreSQL connection.
      */
     private int parallelism = BackfillOptions.DEFAULTS.parallelism();
 
@@ -70,7 +71,7 @@ public class BackfillProperties {
     private boolean failFast;
 
     /**
-     * COUNT hint of each SCAN and SSCAN call.
+     * COUNT hint of each SCAN and SSCAN call (at most the batch size).
      */
     private int scanCount = BackfillOptions.DEFAULTS.scanCount();
 

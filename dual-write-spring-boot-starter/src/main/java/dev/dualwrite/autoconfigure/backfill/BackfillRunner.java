@@ -11,7 +11,6 @@ import dev.dualwrite.core.backfill.BackfillFormat;
 import dev.dualwrite.core.backfill.BackfillJob;
 import dev.dualwrite.core.backfill.BackfillJobReport;
 import dev.dualwrite.core.backfill.BackfillProgress;
-import dev.dualwrite.core.backfill.BackfillReport;
 import dev.dualwrite.core.backfill.BackfillState;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -62,12 +61,9 @@ public class BackfillRunner implements ApplicationRunner, ExitCodeGenerator {
             return;
         }
         try {
-            BackfillJob job = this.backfill.start(requested.contains("all") ? List.of() : requested,
-                    this.properties.toOptions());
+            BackfillJob job = this.backfill.start(requested, this.properties.toOptions());
+            // Each repository's final report is logged by the backfill itself.
             BackfillJobReport report = follow(job);
-            for (BackfillReport repository : report.reports()) {
-                logger.info("dual-write: {}", repository.summary());
-            }
             this.exitCode = report.exitCode(this.properties.isFailOnRejects());
             logger.info("dual-write: one-shot backfill of {} ended: {} ({} keys set aside); exit status {}",
                     job.repositories(), report.completed() ? "completed" : "not completed", report.rejects(),

@@ -41,7 +41,6 @@ import org.springframework.boot.actuate.endpoint.annotation.WriteOperation;
 @Endpoint(id = "dualwrite")
 public class DualWriteEndpoint {
 
-
     private static final Logger logger = LoggerFactory.getLogger(DualWriteEndpoint.class);
 
     private final DualRepositoryRegistry registry;
@@ -62,7 +61,7 @@ public class DualWriteEndpoint {
      * @param shadowReads keeps the recent shadow-read mismatches
      */
     public DualWriteEndpoint(DualRepositoryRegistry registry, StrategySource strategies,
-            Map<Store, RepairLog> repairLogs, ReadRoutingSource readRoutings, ShadowReads shadowReads) {
+            Map<Store, ? extends RepairLog> repairLogs, ReadRoutingSource readRoutings, ShadowReads shadowReads) {
         this.registry = registry;
         this.strategies = strategies;
         this.repairLogs = Map.copyOf(repairLogs);
@@ -123,7 +122,7 @@ public class DualWriteEndpoint {
     public @Nullable ReadRouting changeReads(@Selector String name, @Selector String reads,
             @Nullable Integer readPercent, @Nullable String method, @Nullable Integer shadowReadPercent,
             @Nullable Principal principal) {
-        OperatorRequests.requireCaller(principal, "Changing a strategy", "dualwrite");
+        OperatorRequests.requireCaller(principal, "Changing read routing", "dualwrite");
         if (!"reads".equals(reads)) {
             throw new InvalidEndpointRequestException("Unknown setting '" + reads + "'; use /" + name + "/reads",
                     "Unknown setting");

@@ -1,14 +1,13 @@
 package dev.dualwrite.autoconfigure.endpoint;
 
-import java.util.Map;
 
 import dev.dualwrite.autoconfigure.DualWriteAutoConfiguration;
 import dev.dualwrite.autoconfigure.repository.DualRepositoryRegistry;
 import dev.dualwrite.core.repair.PostgresRepairLog;
 import dev.dualwrite.core.repair.RedisRepairLog;
+import dev.dualwrite.core.repair.RepairLogs;
 import dev.dualwrite.core.routing.ReadRoutingSource;
 import dev.dualwrite.core.routing.ShadowReads;
-import dev.dualwrite.core.strategy.Store;
 import dev.dualwrite.core.strategy.StrategySource;
 
 import org.springframework.boot.actuate.autoconfigure.endpoint.condition.ConditionalOnAvailableEndpoint;
@@ -35,7 +34,7 @@ public final class DualWriteEndpointAutoConfiguration {
             RedisRepairLog redisRepairLog, PostgresRepairLog postgresRepairLog, ReadRoutingSource readRoutings,
             ShadowReads shadowReads) {
         return new DualWriteEndpoint(registry, strategies,
-                Map.of(Store.POSTGRES, redisRepairLog, Store.REDIS, postgresRepairLog), readRoutings, shadowReads);
+                RepairLogs.byStoreToRepair(redisRepairLog, postgresRepairLog), readRoutings, shadowReads);
     }
 
     @Bean

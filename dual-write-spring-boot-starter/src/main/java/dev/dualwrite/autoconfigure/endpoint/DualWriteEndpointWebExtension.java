@@ -23,8 +23,6 @@ import org.springframework.boot.actuate.endpoint.web.annotation.EndpointWebExten
 @EndpointWebExtension(endpoint = DualWriteEndpoint.class)
 public class DualWriteEndpointWebExtension {
 
-
-
     private final DualWriteEndpoint delegate;
 
     /**
@@ -71,6 +69,5 @@ public class DualWriteEndpointWebExtension {
                 + "'; paired repositories: " + this.delegate.pairedNames(),
                 WebEndpointResponse.STATUS_NOT_FOUND);
     }
-
 
 }

@@ -1,19 +1,17 @@
 package dev.dualwrite.autoconfigure.repair;
 
 import java.net.InetAddress;
-import java.util.Map;
 import java.util.UUID;
 
 import dev.dualwrite.autoconfigure.DualWriteAutoConfiguration;
 import dev.dualwrite.autoconfigure.repository.DualRepositoryRegistry;
-import dev.dualwrite.core.repair.ClaimableRepairLog;
 import dev.dualwrite.core.repair.PostgresRepairLog;
 import dev.dualwrite.core.repair.RedisRepairLog;
+import dev.dualwrite.core.repair.RepairLogs;
 import dev.dualwrite.core.repair.RepairMetrics;
 import dev.dualwrite.core.repair.RepairReconciler;
 import dev.dualwrite.core.repair.RepairSettings;
 import dev.dualwrite.core.routing.WriteCoordinator;
-import dev.dualwrite.core.strategy.Store;
 import dev.dualwrite.core.strategy.StrategySource;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
@@ -44,7 +42,8 @@ public final class DualWriteRepairAutoConfiguration {
             PostgresRepairLog postgresRepairLog, DualWriteRepairProperties properties) {
         // No meter registry in the application: meters go to an empty composite, which drops them.
         MeterRegistry registry = meterRegistry.getIfUnique(CompositeMeterRegistry::new);
-        return new RepairMetrics(registry, logs(redisRepairLog, postgresRepairLog), properties.getOldestAgeCacheFor());
+        return new RepairMetrics(registry, RepairLogs.byStoreToRepair(redisRepairLog, postgresRepairLog),
+                properties.getOldestAgeCacheFor());
     }
 
     @Bean(destroyMethod = "close")
@@ -56,7 +55,8 @@ public final class DualWriteRepairAutoConfiguration {
                 properties.getLease(), properties.getMinAge(), properties.getInitialBackoff(),
                 properties.getMaxBackoff());
         String owner = (properties.getInstanceId() != null) ? properties.getInstanceId() : defaultInstanceId();
-        return new RepairReconciler(registry::all, strategies, writes, logs(redisRepairLog, postgresRepairLog),
+        return new RepairReconciler(registry::all, strategies, writes,
+                RepairLogs.byStoreToRepair(redisRepairLog, postgresRepairLog),
                 settings, metrics, owner);
     }
 
@@ -65,12 +65,6 @@ public final class DualWriteRepairAutoConfiguration {
     RepairReconcilerLifecycle dualWriteRepairReconcilerLifecycle(RepairReconciler reconciler,
             DualRepositoryRegistry registry, RepairMetrics metrics, DualWriteRepairProperties properties) {
         return new RepairReconcilerLifecycle(reconciler, registry, metrics, properties.isEnabled());
-    }
-
-    private static Map<Store, ClaimableRepairLog> logs(RedisRepairLog redisRepairLog,
-            PostgresRepairLog postgresRepairLog) {
-        // Keyed by the store to repair: each log lives in the other store.
-        return Map.of(Store.POSTGRES, redisRepairLog, Store.REDIS, postgresRepairLog);
     }
 
     private static String defaultInstanceId() {

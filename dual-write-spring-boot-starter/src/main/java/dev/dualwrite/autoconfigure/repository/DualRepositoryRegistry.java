@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.BiConsumer;
+import java.util.function.Predicate;
 
 import dev.dualwrite.autoconfigure.DualWriteProperties;
 import dev.dualwrite.core.routing.DualRepository;
@@ -244,7 +245,7 @@ public class DualRepositoryRegistry implements SmartInitializingSingleton {
         }
     }
 
-    private static RepositoryBean only(List<RepositoryBean> candidates, java.util.function.Predicate<RepositoryBean> test,
+    private static RepositoryBean only(List<RepositoryBean> candidates, Predicate<RepositoryBean> test,
             String what, String pairName) {
         return candidates.stream()
             .filter(test)

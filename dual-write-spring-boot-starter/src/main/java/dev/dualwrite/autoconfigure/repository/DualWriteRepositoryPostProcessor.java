@@ -4,6 +4,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
+import dev.dualwrite.core.redis.json.RedisJsonRepositoryFactoryBean;
 import dev.dualwrite.core.routing.DualRepository;
 import dev.dualwrite.core.routing.DualWriteRepositoryInterceptor;
 import dev.dualwrite.core.routing.ReadRouter;
@@ -16,12 +17,12 @@ import org.jspecify.annotations.Nullable;
 import org.springframework.aop.framework.ProxyFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.config.BeanPostProcessor;
+import org.springframework.data.redis.repository.support.RedisRepositoryFactoryBean;
 import org.springframework.data.repository.CrudRepository;
 import org.springframework.data.repository.core.EntityInformation;
 import org.springframework.data.repository.core.RepositoryInformation;
 import org.springframework.data.repository.core.support.RepositoryFactoryBeanSupport;
 import org.springframework.data.repository.core.support.RepositoryFactorySupport;
-import org.springframework.util.ClassUtils;
 import org.springframework.util.function.SingletonSupplier;
 
 /**
@@ -35,10 +36,6 @@ import org.springframework.util.function.SingletonSupplier;
  * before any of them.
  */
 public class DualWriteRepositoryPostProcessor implements BeanPostProcessor {
-
-    private static final String REDIS_HASH_FACTORY = "org.springframework.data.redis.repository.support.RedisRepositoryFactoryBean";
-
-    private static final String REDIS_JSON_FACTORY = "dev.dualwrite.core.redis.json.RedisJsonRepositoryFactoryBean";
 
     private final ObjectProvider<DualRepositoryRegistry> registry;
 
@@ -88,10 +85,13 @@ public class DualWriteRepositoryPostProcessor implements BeanPostProcessor {
                 new RedisRepositoryTarget(repositoryInterface, (CrudRepository<Object, Object>) target,
                         (EntityInformation<Object, Object>) factory.getEntityInformation(information)));
         // Built on first call: its collaborators (data sources, meters) must not be created
-        // while Spring Data is still building repositories.
+        // while Spring Data is still building repositories. The pairing, once resolved, never
+        // changes: it is looked up once, not on every call.
+        SingletonSupplier<Optional<DualRepository<Object, Object, Object>>> pair = SingletonSupplier
+            .of(() -> pairOf(repositoryInterface));
         SingletonSupplier<MethodInterceptor> interceptor = SingletonSupplier
-            .of(() -> new DualWriteRepositoryInterceptor(repositoryInterface, () -> pairOf(repositoryInterface),
-                    this.strategies.getObject(), this.writes.getObject(), this.reads.getObject()));
+            .of(() -> new DualWriteRepositoryInterceptor(repositoryInterface, pair, this.strategies.getObject(),
+                    this.writes.getObject(), this.reads.getObject()));
         proxy.addAdvice((MethodInterceptor) (invocation) -> interceptor.obtain().invoke(invocation));
     }
 
@@ -109,14 +109,7 @@ public class DualWriteRepositoryPostProcessor implements BeanPostProcessor {
     }
 
     private static boolean isRedisRepository(RepositoryFactoryBeanSupport<?, ?, ?> factoryBean) {
-        ClassLoader classLoader = factoryBean.getClass().getClassLoader();
-        return isInstance(REDIS_HASH_FACTORY, factoryBean, classLoader)
-                || isInstance(REDIS_JSON_FACTORY, factoryBean, classLoader);
-    }
-
-    private static boolean isInstance(String className, Object bean, ClassLoader classLoader) {
-        return ClassUtils.isPresent(className, classLoader)
-                && ClassUtils.resolveClassName(className, classLoader).isInstance(bean);
+        return factoryBean instanceof RedisRepositoryFactoryBean || factoryBean instanceof RedisJsonRepositoryFactoryBean;
     }
 
 }

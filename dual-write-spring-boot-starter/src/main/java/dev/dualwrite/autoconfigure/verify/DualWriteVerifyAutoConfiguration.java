@@ -1,13 +1,12 @@
 package dev.dualwrite.autoconfigure.verify;
 
-import java.util.Map;
 
 import dev.dualwrite.autoconfigure.DualWriteAutoConfiguration;
 import dev.dualwrite.autoconfigure.repository.DualRepositoryRegistry;
 import dev.dualwrite.core.repair.PostgresRepairLog;
 import dev.dualwrite.core.repair.RedisRepairLog;
+import dev.dualwrite.core.repair.RepairLogs;
 import dev.dualwrite.core.routing.WriteCoordinator;
-import dev.dualwrite.core.strategy.Store;
 import dev.dualwrite.core.strategy.StrategySource;
 import dev.dualwrite.core.compare.EntityComparator;
 import dev.dualwrite.core.verify.RedisScanners;
@@ -47,7 +46,7 @@ public final class DualWriteVerifyAutoConfiguration {
     Verifier dualWriteVerifier(RedisScanners scanners, EntityComparator comparator, StrategySource strategies,
             RedisRepairLog redisRepairLog, PostgresRepairLog postgresRepairLog) {
         return new Verifier(scanners, comparator, strategies,
-                Map.of(Store.POSTGRES, redisRepairLog, Store.REDIS, postgresRepairLog));
+                RepairLogs.byStoreToRepair(redisRepairLog, postgresRepairLog));
     }
 
     @Bean

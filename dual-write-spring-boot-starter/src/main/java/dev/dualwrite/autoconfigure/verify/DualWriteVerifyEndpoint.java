@@ -35,7 +35,6 @@ import org.springframework.boot.actuate.endpoint.annotation.WriteOperation;
 @Endpoint(id = "dualwriteverify")
 public class DualWriteVerifyEndpoint {
 
-
     private static final Logger logger = LoggerFactory.getLogger(DualWriteVerifyEndpoint.class);
 
     private final DualRepositoryRegistry registry;

@@ -21,8 +21,6 @@ import org.springframework.boot.actuate.endpoint.web.annotation.EndpointWebExten
 @EndpointWebExtension(endpoint = DualWriteVerifyEndpoint.class)
 public class DualWriteVerifyEndpointWebExtension {
 
-
-
     private final DualWriteVerifyEndpoint delegate;
 
     /**
@@ -66,6 +64,5 @@ public class DualWriteVerifyEndpointWebExtension {
         }
         return new WebEndpointResponse<>(outcome);
     }
-
 
 }

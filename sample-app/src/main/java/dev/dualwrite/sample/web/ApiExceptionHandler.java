@@ -18,6 +18,7 @@ import org.springframework.validation.FieldError;
 import org.springframework.validation.method.ParameterErrors;
 import org.springframework.web.bind.MethodArgumentNotValidException;
 import org.springframework.web.bind.MissingServletRequestParameterException;
+import org.springframework.web.bind.ServletRequestBindingException;
 import org.springframework.web.bind.UnsatisfiedServletRequestParameterException;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
@@ -96,7 +97,7 @@ class ApiExceptionHandler extends ResponseEntityExceptionHandler {
 
     @Override
     protected @Nullable ResponseEntity<Object> handleServletRequestBindingException(
-            org.springframework.web.bind.ServletRequestBindingException ex, HttpHeaders headers,
+            ServletRequestBindingException ex, HttpHeaders headers,
             HttpStatusCode status, WebRequest request) {
         if (ex instanceof UnsatisfiedServletRequestParameterException unsatisfied) {
             // e.g. GET /tokens without ?holder= or ?fid=: name the parameters that would do.

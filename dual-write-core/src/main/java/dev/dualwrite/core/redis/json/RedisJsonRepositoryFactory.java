@@ -9,6 +9,7 @@ import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.core.convert.ConversionService;
 import org.springframework.core.convert.support.DefaultConversionService;
+import org.springframework.data.annotation.Id;
 import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.data.repository.core.RepositoryCreationException;
 import org.springframework.data.repository.core.RepositoryInformation;
@@ -143,8 +144,8 @@ public class RedisJsonRepositoryFactory extends RepositoryFactorySupport {
     private void checkId(RepositoryMetadata metadata, RedisJsonPersistentEntity<?> entity) {
         RedisJsonPersistentProperty id = entity.getIdProperty();
         if (id == null) {
-            throw failure(metadata, "it has no property annotated with @" + org.springframework.data.annotation.Id.class
-                .getName() + " (on a field or record component)");
+            throw failure(metadata, "it has no property annotated with @" + Id.class.getName()
+                    + " (on a field or record component)");
         }
         Class<?> idType = ClassUtils.resolvePrimitiveIfNecessary(id.getType());
         Class<?> declared = ClassUtils.resolvePrimitiveIfNecessary(metadata.getIdType());

@@ -18,8 +18,10 @@ import java.util.function.Consumer;
 import java.util.stream.Stream;
 import java.util.stream.StreamSupport;
 
+import dev.dualwrite.core.redis.scan.ScanSettings;
 import org.jspecify.annotations.Nullable;
 
+import org.springframework.dao.DataAccessException;
 import org.springframework.data.redis.connection.DataType;
 import org.springframework.data.redis.connection.ReturnType;
 import org.springframework.data.redis.core.Cursor;
@@ -80,25 +82,7 @@ public class RedisJsonStore<T, ID> {
         this.information = information;
         this.codec = codec;
         this.batchSize = batchSize;
-        this.pattern = escapeGlob(information.getKeyPrefix()) + "*";
-    }
-
-    /**
-     * Escape the characters that {@code SCAN MATCH} treats as a glob, so that a prefix matches
-     * only itself.
-     * @param literal a literal key part
-     * @return the pattern that matches exactly {@code literal}
-     */
-    static String escapeGlob(String literal) {
-        StringBuilder escaped = new StringBuilder(literal.length() + 8);
-        for (int i = 0; i < literal.length(); i++) {
-            char c = literal.charAt(i);
-            if (c == '*' || c == '?' || c == '[' || c == ']' || c == '\\') {
-                escaped.append('\\');
-            }
-            escaped.append(c);
-        }
-        return escaped.toString();
+        this.pattern = ScanSettings.escapeGlob(information.getKeyPrefix()) + "*";
     }
 
     /** Return the ids and keys of the entity type. */
@@ -117,8 +101,18 @@ public class RedisJsonStore<T, ID> {
      * @return the entity, or empty when the key does not exist
      */
     public Optional<T> findById(ID id) {
-        List<RedisJsonEntry<T>> found = read(List.of(this.information.getKey(id)));
-        return found.isEmpty() ? Optional.empty() : Optional.of(found.get(0).entity());
+        String key = this.information.getKey(id);
+        String json;
+        try {
+            json = this.redis.opsForValue().get(key);
+        }
+        catch (DataAccessException ex) {
+            // WRONGTYPE, most likely: say which type the key holds, or pass the failure on.
+            checkMissing(List.of(key));
+            throw ex;
+        }
+        // GET answers nil only for a missing key: one of another type is an error.
+        return (json != null) ? Optional.of(this.codec.read(key, json)) : Optional.empty();
     }
 
     /**
@@ -268,6 +262,7 @@ public class RedisJsonStore<T, ID> {
         List<@Nullable String> values = this.redis.opsForValue().multiGet(keys);
         Assert.state(values != null && values.size() == keys.size(), "MGET must answer one value per key");
         List<RedisJsonEntry<T>> entries = new ArrayList<>(keys.size());
+        List<String> missing = new ArrayList<>();
         for (int i = 0; i < keys.size(); i++) {
             String key = keys.get(i);
             String json = values.get(i);
@@ -275,19 +270,29 @@ public class RedisJsonStore<T, ID> {
                 entries.add(new RedisJsonEntry<>(key, this.codec.read(key, json), json));
             }
             else {
-                checkMissing(key);
+                missing.add(key);
             }
         }
+        checkMissing(missing);
         return entries;
     }
 
     // MGET answers nil both for a missing key and for one of another type; only the first is
-    // normal (deleted since it was scanned, or never there), the second is bad data.
-    private void checkMissing(String key) {
-        DataType type = this.redis.type(key);
-        if (type != null && type != DataType.NONE) {
-            throw new RedisJsonReadException(key, this.information.getJavaType(),
-                    "the key holds a Redis " + type.code() + ", not a string");
+    // normal (deleted since it was scanned, or never there), the second is bad data. One
+    // pipelined TYPE per key, in one round trip.
+    private void checkMissing(List<String> keys) {
+        if (keys.isEmpty()) {
+            return;
+        }
+        List<Object> types = this.redis.executePipelined((RedisCallback<Object>) (connection) -> {
+            keys.forEach((key) -> connection.keyCommands().type(bytes(key)));
+            return null;
+        });
+        for (int i = 0; i < keys.size(); i++) {
+            if (types.get(i) instanceof DataType type && type != DataType.NONE) {
+                throw new RedisJsonReadException(keys.get(i), this.information.getJavaType(),
+                        "the key holds a Redis " + type.code() + ", not a string");
+            }
         }
     }
 

@@ -6,6 +6,7 @@ import java.util.Collection;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Function;
 
 import io.lettuce.core.RedisFuture;
 
@@ -133,7 +134,7 @@ abstract class AbstractEntityScanner<R, ID> implements RedisEntityScanner<R, ID>
         return position.fraction(nodes);
     }
 
-    <T> T withAccess(java.util.function.Function<LettuceNodes, T> work) {
+    <T> T withAccess(Function<LettuceNodes, T> work) {
         try (LettuceNodes access = LettuceNodes.open(this.connectionFactory, ScanSettings.DEFAULTS.timeout())) {
             return work.apply(access);
         }

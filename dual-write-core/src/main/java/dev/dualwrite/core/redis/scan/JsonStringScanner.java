@@ -57,7 +57,7 @@ public final class JsonStringScanner<R, ID> extends AbstractEntityScanner<R, ID>
 
     @Override
     Step scan(LettuceNodes access, String node, String cursor, ScanSettings settings) {
-        ScanArgs args = ScanArgs.Builder.matches(this.escapedPrefix + settings.idPattern()).limit(Math.min(settings.scanCount(), settings.batchSize()));
+        ScanArgs args = settings.scanArgs(this.escapedPrefix + settings.idPattern());
         KeyScanCursor<byte[]> result = access.await(access.node(node).scan(ScanCursor.of(cursor), args));
         List<String> keys = new ArrayList<>(result.getKeys().size());
         result.getKeys().forEach((key) -> keys.add(string(key)));
@@ -118,17 +118,10 @@ public final class JsonStringScanner<R, ID> extends AbstractEntityScanner<R, ID>
         if (problem != null) {
             return ScannedEntry.rejected(entry.redisKey(), idOrNull(entry.redisKey()), null, problem);
         }
+        String key = entry.redisKey();
         byte[] value = (byte[]) entry.reply();
-        return decode(entry.redisKey(), value, string(value));
-    }
-
-    ScannedEntry<R, ID> decode(String key, String json) {
-        return decode(key, null, json);
-    }
-
-    // Jackson reads the reply's bytes when there are any (faster than the text), and the text
-    // is kept for the rejects table.
-    private ScannedEntry<R, ID> decode(String key, byte @Nullable [] value, String json) {
+        // The text is kept for the rejects table; Jackson reads the bytes (faster than text).
+        String json = string(value);
         ID id = idOrNull(key);
         if (id == null) {
             return ScannedEntry.rejected(key, null, json, "the part of the key after the prefix '"
@@ -136,8 +129,7 @@ public final class JsonStringScanner<R, ID> extends AbstractEntityScanner<R, ID>
                     + this.information.getIdType().getName());
         }
         try {
-            R entity = (value != null) ? this.codec.read(key, value) : this.codec.read(key, json);
-            return ScannedEntry.decoded(key, id, entity, json);
+            return ScannedEntry.decoded(key, id, this.codec.read(key, value), json);
         }
         catch (RedisJsonReadException ex) {
             return ScannedEntry.rejected(key, id, json, String.valueOf(ex.getMessage()));

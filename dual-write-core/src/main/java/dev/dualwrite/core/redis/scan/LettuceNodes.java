@@ -7,6 +7,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
+import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.RedisFuture;
 import io.lettuce.core.cluster.api.async.RedisAdvancedClusterAsyncCommands;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
@@ -114,7 +115,7 @@ final class LettuceNodes implements AutoCloseable {
             return new Reply<>(await(future), null);
         }
         catch (DataAccessResourceFailureException ex) {
-            if (ex.getCause() instanceof io.lettuce.core.RedisCommandExecutionException command) {
+            if (ex.getCause() instanceof RedisCommandExecutionException command) {
                 return new Reply<>(null, String.valueOf(command.getMessage()));
             }
             throw ex;

@@ -11,6 +11,7 @@ import io.lettuce.core.ScanCursor;
 import io.lettuce.core.ValueScanCursor;
 import org.jspecify.annotations.Nullable;
 
+import org.springframework.core.NestedExceptionUtils;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
 import org.springframework.data.redis.core.convert.RedisConverter;
 import org.springframework.data.redis.core.convert.RedisData;
@@ -58,11 +59,6 @@ public final class RedisHashScanner<R, ID> extends AbstractEntityScanner<R, ID> 
         this.keyspace = keyspace;
     }
 
-    /** Return the keyspace, e.g. {@code "subscriptions"}. */
-    public String keyspace() {
-        return this.keyspace;
-    }
-
     @Override
     List<String> nodes(LettuceNodes access) {
         // One set, on whichever node owns its slot: its SSCAN cursor is the whole position.
@@ -71,7 +67,7 @@ public final class RedisHashScanner<R, ID> extends AbstractEntityScanner<R, ID> 
 
     @Override
     Step scan(LettuceNodes access, String node, String cursor, ScanSettings settings) {
-        ScanArgs args = ScanArgs.Builder.matches(settings.idPattern()).limit(Math.min(settings.scanCount(), settings.batchSize()));
+        ScanArgs args = settings.scanArgs(settings.idPattern());
         ValueScanCursor<byte[]> result = access
             .await(access.commands().sscan(bytes(this.keyspace), ScanCursor.of(cursor), args));
         List<String> keys = new ArrayList<>(result.getValues().size());
@@ -134,7 +130,7 @@ public final class RedisHashScanner<R, ID> extends AbstractEntityScanner<R, ID> 
         catch (RuntimeException ex) {
             // Conversion messages quote values, which may be personal data: name the kind only.
             return ScannedEntry.rejected(key, id, raw, "the hash does not map to " + this.entityType.getName() + " ("
-                    + rootCause(ex).getClass().getSimpleName() + ")");
+                    + NestedExceptionUtils.getMostSpecificCause(ex).getClass().getSimpleName() + ")");
         }
     }
 
@@ -181,14 +177,6 @@ public final class RedisHashScanner<R, ID> extends AbstractEntityScanner<R, ID> 
     private static String firstWord(String message) {
         int space = message.indexOf(' ');
         return (space > 0) ? message.substring(0, space) : message;
-    }
-
-    private static Throwable rootCause(Throwable ex) {
-        Throwable cause = ex;
-        while (cause.getCause() != null && cause.getCause() != cause) {
-            cause = cause.getCause();
-        }
-        return cause;
     }
 
 }

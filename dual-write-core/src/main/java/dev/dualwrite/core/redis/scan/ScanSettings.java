@@ -2,6 +2,8 @@ package dev.dualwrite.core.redis.scan;
 
 import java.time.Duration;
 
+import io.lettuce.core.ScanArgs;
+
 import org.springframework.util.Assert;
 import org.springframework.util.StringUtils;
 
@@ -28,8 +30,14 @@ public record ScanSettings(String idPattern, int batchSize, int scanCount, int p
         Assert.isTrue(timeout != null && !timeout.isNegative() && !timeout.isZero(), "timeout must be positive");
     }
 
-    public ScanSettings withIdPattern(String idPattern) {
-        return new ScanSettings(idPattern, this.batchSize, this.scanCount, this.pipelineDepth, this.timeout);
+    /**
+     * Return the arguments of one {@code SCAN} or {@code SSCAN} call: the pattern, and the
+     * {@code COUNT} hint, never above the batch size.
+     * @param match the {@code MATCH} pattern
+     * @return the arguments
+     */
+    public ScanArgs scanArgs(String match) {
+        return ScanArgs.Builder.matches(match).limit(Math.min(this.scanCount, this.batchSize));
     }
 
     public ScanSettings withBatchSize(int batchSize) {
