@@ -24,6 +24,7 @@ import dev.dualwrite.core.verify.VerificationRuns;
 import dev.dualwrite.core.verify.Verifier;
 import dev.dualwrite.core.verify.VerifyMode;
 import dev.dualwrite.core.verify.VerifyOptions;
+import dev.dualwrite.verify.app.ParityCounter;
 import dev.dualwrite.verify.app.ParityJsonApplication;
 import dev.dualwrite.verify.app.ParityToken;
 import org.junit.jupiter.api.AfterAll;
@@ -54,9 +55,12 @@ class VerifierTests {
 
     private static final String REPOSITORY = "parity_tokens";
 
+    private static final String COUNTERS = "parity_counters";
+
     private static final Instant MINTED = Instant.parse("2024-05-01T10:00:00.123456Z");
 
-    private static final ContractStores stores = ContractStores.start(VerifierTests.class, ParityToken.PREFIX);
+    // Both entities' prefixes start with this one.
+    private static final ContractStores stores = ContractStores.start(VerifierTests.class, "dwtest:parity:verify:");
 
     @Autowired
     private Verifier verifier;
@@ -83,13 +87,13 @@ class VerifierTests {
 
     @AfterAll
     static void cleanUp() {
-        stores.clear(List.of(REPOSITORY), List.of(REPOSITORY));
+        stores.clear(List.of(REPOSITORY, COUNTERS), List.of(REPOSITORY, COUNTERS));
         stores.close();
     }
 
     @BeforeEach
     void clean() {
-        stores.clear(List.of(REPOSITORY), List.of(REPOSITORY));
+        stores.clear(List.of(REPOSITORY, COUNTERS), List.of(REPOSITORY, COUNTERS));
         this.strategies.change(REPOSITORY, WriteStrategy.DUAL, true);
     }
 
@@ -133,6 +137,27 @@ class VerifierTests {
         assertThat(changed.fields()).containsExactlyInAnyOrder("holder", "quantity");
         assertThat(changed.values()).as("no values unless asked for").isNull();
         assertThat(report.summary()).doesNotContain("Carl");
+    }
+
+    @Test
+    void aKeyThatNamesNoIdIsUnreadableAndTheRunCompletes() {
+        this.strategies.change(COUNTERS, WriteStrategy.DUAL, true);
+        stores.redis().opsForValue().set(ParityCounter.PREFIX + "7", "{\"id\":7,\"label\":\"seven\"}");
+        stores.postgres().update("insert into " + COUNTERS + " (id, label) values (7, 'seven')");
+        // The ids are numbers: this key's suffix converts to none.
+        stores.redis().opsForValue().set(ParityCounter.PREFIX + "seven", "{\"label\":\"seven\"}");
+
+        VerificationReport report = this.verifier.verify(Verifier.find(this.registry::all, COUNTERS),
+                VerifyOptions.full());
+
+        assertThat(report.error()).as(report.summary()).isNull();
+        assertThat(report.redisKeys()).isEqualTo(2);
+        assertThat(report.compared()).isEqualTo(1);
+        assertThat(report.differences()).singleElement().satisfies((difference) -> {
+            assertThat(difference.key()).isEqualTo(ParityCounter.PREFIX + "seven");
+            assertThat(difference.kind()).isEqualTo(DifferenceKind.UNREADABLE_IN_REDIS);
+            assertThat(difference.problem()).contains("cannot be converted to the id type java.lang.Long");
+        });
     }
 
     @Test

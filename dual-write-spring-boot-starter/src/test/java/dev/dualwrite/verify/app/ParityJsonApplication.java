@@ -11,8 +11,8 @@ import org.springframework.context.annotation.Import;
 import org.springframework.data.jdbc.repository.config.EnableJdbcRepositories;
 
 /**
- * A host application with one JSON-string repository paired with a JDBC repository of the
- * same type, as {@code parity_tokens}.
+ * A host application with JSON-string repositories each paired with a JDBC repository of the
+ * same type: {@code parity_tokens}, and {@code parity_counters} with numeric ids.
  */
 @SpringBootConfiguration
 @EnableAutoConfiguration

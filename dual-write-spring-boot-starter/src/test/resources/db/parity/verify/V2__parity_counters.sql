@@ -1,0 +1,4 @@
+create table parity_counters (
+    id    bigint       primary key,
+    label varchar(200) not null
+);
