@@ -16,6 +16,9 @@ import dev.dualwrite.autoconfigure.repository.DualRepositoryRegistry;
 import dev.dualwrite.autoconfigure.repository.DualWriteRepositoryPostProcessor;
 import dev.dualwrite.autoconfigure.schema.DualWriteSchemaMigration;
 import dev.dualwrite.core.compare.EntityComparator;
+import dev.dualwrite.core.control.ControlPlane;
+import dev.dualwrite.core.control.ControlPlaneSettings;
+import dev.dualwrite.core.ledger.Ledger;
 import dev.dualwrite.core.metrics.DualWriteMetrics;
 import dev.dualwrite.core.repair.ClaimableRepairLog;
 import dev.dualwrite.core.repair.PostgresRepairLog;
@@ -29,7 +32,6 @@ import dev.dualwrite.core.routing.ShadowReadComparator;
 import dev.dualwrite.core.routing.ShadowReads;
 import dev.dualwrite.core.routing.WriteCoordinator;
 import dev.dualwrite.core.secondary.SecondaryWriteGuard;
-import dev.dualwrite.core.strategy.InMemoryStrategySource;
 import dev.dualwrite.core.strategy.Store;
 import dev.dualwrite.core.strategy.StrategySource;
 import dev.dualwrite.core.strategy.WriteStrategy;
@@ -93,16 +95,31 @@ public final class DualWriteAutoConfiguration {
         return new DualWriteRepositoryPostProcessor(registry, strategies, writes, reads);
     }
 
+    // The strategy source every call asks: the control plane, whose stages live in PostgreSQL
+    // and are shared by every instance. Configuration only seeds a repository with no stage.
+    @Bean(destroyMethod = "close")
+    @ConditionalOnMissingBean(StrategySource.class)
+    ControlPlane dualWriteControlPlane(DataSource dataSource, PlatformTransactionManager transactionManager,
+            DualWriteProperties properties, RedisRepairLog redisRepairLog, PostgresRepairLog postgresRepairLog,
+            Ledger ledger) {
+        DualWriteProperties.Control control = properties.getControl();
+        String host = InstanceNames.host();
+        String instanceId = (control.getInstanceId() != null) ? control.getInstanceId() : InstanceNames.generate(host);
+        ControlPlane controlPlane = new ControlPlane(new JdbcTemplate(dataSource),
+                new TransactionTemplate(transactionManager), ledger, redisRepairLog, postgresRepairLog,
+                new ControlPlaneSettings(instanceId, host, control.getPollInterval(), control.getHeartbeatInterval(),
+                        control.getInstanceTimeout(), control.getInFlightGrace(), control.getDrainTimeout()),
+                properties.getStrategy());
+        controlPlane.start();
+        return controlPlane;
+    }
+
     @Bean
     @ConditionalOnMissingBean
-    StrategySource dualWriteStrategySource(DualWriteProperties properties) {
-        Map<String, WriteStrategy> overrides = new LinkedHashMap<>();
-        properties.getRepositories().forEach((name, repository) -> {
-            if (repository.getStrategy() != null) {
-                overrides.put(name, repository.getStrategy());
-            }
-        });
-        return new InMemoryStrategySource(properties.getStrategy(), overrides);
+    Ledger dualWriteLedger(DataSource dataSource, ObjectProvider<DualWriteSchemaMigration> migration) {
+        // Creating the migration bean creates the table the ledger writes to.
+        migration.getIfAvailable();
+        return new Ledger(new JdbcTemplate(dataSource));
     }
 
     @Bean
@@ -182,6 +199,9 @@ public final class DualWriteAutoConfiguration {
         return new DualRepositoryRegistry(beans, properties, postProcessor, pairings.orderedStream().toList(),
                 aggregates, mappingContext, new JdbcTemplate(dataSource), new TransactionTemplate(transactionManager),
                 (pair, redisInterface) -> {
+                    if (strategies instanceof ControlPlane controlPlane) {
+                        controlPlane.register(pair.name(), configuredStrategy(properties, pair.name()));
+                    }
                     metrics.registerRepository(pair.name(), (name, store) -> logs.get(store).pendingCount(name));
                     metrics.registerReadMethods(pair.name(), ReadRouter.readMethodNames(redisInterface));
                     logger.info("dual-write: repository '{}' pairs {} with {}; strategy {}", pair.name(),
@@ -222,6 +242,11 @@ public final class DualWriteAutoConfiguration {
         comparators.orderedStream().forEach((comparator) -> byRepository.putIfAbsent(comparator.repository(), comparator));
         return new ReadRouter(routings, shadowReads, (name) -> Optional.ofNullable(byRepository.get(name)), entities,
                 metrics);
+    }
+
+    private static WriteStrategy configuredStrategy(DualWriteProperties properties, String repository) {
+        DualWriteProperties.Repository settings = properties.getRepositories().get(repository);
+        return (settings != null && settings.getStrategy() != null) ? settings.getStrategy() : properties.getStrategy();
     }
 
     private static ExecutorService secondaryExecutor(DualWriteProperties.Secondary secondary) {

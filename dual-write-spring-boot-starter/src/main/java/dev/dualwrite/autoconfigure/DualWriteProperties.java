@@ -17,7 +17,8 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
 public class DualWriteProperties {
 
     /**
-     * Write strategy of every repository without an override of its own.
+     * Write strategy of every repository without an override of its own, stored as its shared
+     * stage on first start only; later moves go through the control plane.
      */
     private WriteStrategy strategy = WriteStrategy.REDIS_PRIMARY;
 
@@ -32,6 +33,8 @@ public class DualWriteProperties {
     private final Schema schema = new Schema();
 
     private final Shadow shadow = new Shadow();
+
+    private final Control control = new Control();
 
     public WriteStrategy getStrategy() {
         return this.strategy;
@@ -61,13 +64,18 @@ public class DualWriteProperties {
         return this.shadow;
     }
 
+    public Control getControl() {
+        return this.control;
+    }
+
     /**
      * Settings of one repository.
      */
     public static class Repository {
 
         /**
-         * Write strategy of this repository, overriding dual-write.strategy.
+         * Write strategy of this repository, overriding dual-write.strategy; stored as its
+         * shared stage on first start only.
          */
         private @Nullable WriteStrategy strategy;
 
@@ -366,6 +374,97 @@ public class DualWriteProperties {
 
         public void setHistoryTable(String historyTable) {
             this.historyTable = historyTable;
+        }
+
+    }
+
+
+    /**
+     * Sharing of stages between instances.
+     */
+    public static class Control {
+
+        /**
+         * Name of this instance in heartbeats and repair claims; defaults to the host name and
+         * a random suffix.
+         */
+        private @Nullable String instanceId;
+
+        /**
+         * How often each instance reads the shared stages, which bounds how long it takes to
+         * apply a move made on another instance.
+         */
+        private Duration pollInterval = Duration.ofSeconds(1);
+
+        /**
+         * How often each instance reports the stages it applies when nothing changed.
+         */
+        private Duration heartbeatInterval = Duration.ofSeconds(5);
+
+        /**
+         * Time after its last heartbeat when an instance is left out of the agreement a stage
+         * move needs.
+         */
+        private Duration instanceTimeout = Duration.ofSeconds(30);
+
+        /**
+         * Age below which an outbox record of a write in flight does not count as a repair
+         * backlog; longer than dual-write.secondary.timeout.
+         */
+        private Duration inFlightGrace = Duration.ofSeconds(10);
+
+        /**
+         * How long a move made on this instance waits for this instance's writes begun under
+         * the previous stage.
+         */
+        private Duration drainTimeout = Duration.ofSeconds(10);
+
+        public @Nullable String getInstanceId() {
+            return this.instanceId;
+        }
+
+        public void setInstanceId(@Nullable String instanceId) {
+            this.instanceId = instanceId;
+        }
+
+        public Duration getPollInterval() {
+            return this.pollInterval;
+        }
+
+        public void setPollInterval(Duration pollInterval) {
+            this.pollInterval = pollInterval;
+        }
+
+        public Duration getHeartbeatInterval() {
+            return this.heartbeatInterval;
+        }
+
+        public void setHeartbeatInterval(Duration heartbeatInterval) {
+            this.heartbeatInterval = heartbeatInterval;
+        }
+
+        public Duration getInstanceTimeout() {
+            return this.instanceTimeout;
+        }
+
+        public void setInstanceTimeout(Duration instanceTimeout) {
+            this.instanceTimeout = instanceTimeout;
+        }
+
+        public Duration getInFlightGrace() {
+            return this.inFlightGrace;
+        }
+
+        public void setInFlightGrace(Duration inFlightGrace) {
+            this.inFlightGrace = inFlightGrace;
+        }
+
+        public Duration getDrainTimeout() {
+            return this.drainTimeout;
+        }
+
+        public void setDrainTimeout(Duration drainTimeout) {
+            this.drainTimeout = drainTimeout;
         }
 
     }

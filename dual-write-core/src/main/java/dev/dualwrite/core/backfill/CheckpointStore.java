@@ -36,6 +36,17 @@ public class CheckpointStore {
     }
 
     /**
+     * Forget a repository's checkpoint, so that its next run starts from the beginning and a
+     * run still going on cannot complete it: when a repository enters {@code DUAL} from
+     * {@code REDIS_PRIMARY}, every earlier copy may miss writes made while PostgreSQL was not
+     * kept.
+     * @param repository the repository
+     */
+    public void forget(String repository) {
+        this.jdbc.update("delete from dualwrite_backfill_checkpoint where repository = ?", repository);
+    }
+
+    /**
      * Record the start of a run (or of a resumed run, keeping its counters).
      * @param checkpoint the state to start from
      */

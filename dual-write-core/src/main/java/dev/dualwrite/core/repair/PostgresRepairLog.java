@@ -26,7 +26,14 @@ import org.springframework.util.Assert;
  */
 public class PostgresRepairLog implements ClaimableRepairLog {
 
-    static final String PENDING_REASON = "pending: secondary write not yet confirmed";
+    /** Reason of the outbox record of a write whose copy to Redis follows at once. */
+    public static final String PENDING_REASON = "pending: secondary write not yet confirmed";
+
+    /**
+     * Reason of the record of a write made in {@code POSTGRES_ONLY}, where Redis is not kept:
+     * the record stays until a rollback to {@code POSTGRES_PRIMARY} copies the key to Redis.
+     */
+    public static final String ROLLBACK_REASON = "kept for rollback: written while Redis is not kept";
 
     private static final String OPEN = """
             insert into dualwrite_repair (repository, entity_key, target_store, reason, attempts)
@@ -43,6 +50,15 @@ public class PostgresRepairLog implements ClaimableRepairLog {
             delete from dualwrite_repair where repository = ? and entity_key = ? and target_store = ?""";
 
     private static final String COUNT = "select count(*) from dualwrite_repair where repository = ?";
+
+    // Outbox records of writes still in flight are no backlog: their copy settles them within
+    // the secondary's time limit, or turns them into failures (attempts > 0).
+    private static final String BACKLOG = """
+            select count(*) from dualwrite_repair where repository = ?
+            and (reason <> ? or attempts > 0 or last_recorded_at < now() - (? * interval '1 millisecond'))""";
+
+    private static final String IS_OPEN = """
+            select exists (select 1 from dualwrite_repair where repository = ? and entity_key = ? and target_store = ?)""";
 
     private static final String PENDING = """
             select repository, entity_key, target_store, reason, first_recorded_at, last_recorded_at, attempts
@@ -98,7 +114,43 @@ public class PostgresRepairLog implements ClaimableRepairLog {
      * @param target the store that will be written next
      */
     public void open(String repository, String key, Store target) {
-        this.jdbc.update(OPEN, repository, key, target.name(), PENDING_REASON);
+        open(repository, key, target, PENDING_REASON);
+    }
+
+    /**
+     * Note that {@code target} is owed the key's current state, for a reason of the caller's
+     * (for example {@link #ROLLBACK_REASON}). Call inside the transaction of the primary write.
+     * @param repository the repository name
+     * @param key the entity key
+     * @param target the store owed the key
+     * @param reason why, without any entity value
+     */
+    public void open(String repository, String key, Store target, String reason) {
+        this.jdbc.update(OPEN, repository, key, target.name(), reason);
+    }
+
+    /**
+     * Return whether the key has a record: in the key's critical section, whether
+     * {@code target} is owed a write made with PostgreSQL as primary.
+     * @param repository the repository name
+     * @param key the entity key
+     * @param target the store that may be behind
+     * @return whether a record of the key exists
+     */
+    public boolean isOpen(String repository, String key, Store target) {
+        return Boolean.TRUE.equals(this.jdbc.queryForObject(IS_OPEN, Boolean.class, repository, key, target.name()));
+    }
+
+    /**
+     * Count the records of a repository that are a backlog: every record but the outbox
+     * records of writes in flight (younger than {@code inFlight}, no failed attempt yet).
+     * @param repository the repository name
+     * @param inFlight how long a write's copy to the secondary may take at most
+     * @return the number of records the reconciler still has to settle
+     */
+    public long backlog(String repository, Duration inFlight) {
+        Long count = this.jdbc.queryForObject(BACKLOG, Long.class, repository, PENDING_REASON, inFlight.toMillis());
+        return (count != null) ? count : 0;
     }
 
     /**

@@ -145,6 +145,17 @@ public class RedisRepairLog implements ClaimableRepairLog {
                 this.clock.instant().toString());
     }
 
+    /**
+     * Return whether the key has a record: whether its PostgreSQL copy may miss a write made
+     * with Redis as primary.
+     * @param repository the repository name
+     * @param key the entity key
+     * @return whether a record of the key exists
+     */
+    public boolean isOpen(String repository, String key) {
+        return this.redis.opsForHash().hasKey(hashKey(repository), key);
+    }
+
     @Override
     public long pendingCount(String repository) {
         return this.redis.opsForHash().size(hashKey(repository));

@@ -22,20 +22,22 @@ import org.springframework.util.Assert;
 
 /**
  * Drains repair records in the background until both stores agree: for each recorded key it
- * re-derives the secondary store from the primary's current state under the key's advisory
- * lock ({@link WriteCoordinator#copyPrimaryToSecondary}), then removes the record only if it
- * was not recorded again meanwhile.
+ * copies the current state of the store that holds the key's newest write to the other store,
+ * under the key's advisory lock ({@link WriteCoordinator#repairKey}), then removes the record
+ * only if it was not recorded again meanwhile.
  * <p>
  * Safe with several instances: records are claimed with a lease before they are repaired,
  * so no key is repaired by two instances at once, and a record is removed by compare-and-
  * delete, so none is forgotten. A key whose repair fails is put back with a backoff that
  * doubles per failure.
  * <p>
- * Records of both logs are drained toward the current strategy's primary, whichever stage
- * wrote them: the primary is where writes succeed first, so its state is the truth. In a
+ * A record names the store that holds the truth for its key: the one it is kept in, the
+ * primary of the write that left it. Each is drained from that store, whatever stage the
+ * draining instance stands on, so instances on adjacent stages never repair a key backwards;
+ * a key recorded in both logs is drained from the primary of the stage in force. In a
  * single-store stage ({@code REDIS_PRIMARY}, {@code POSTGRES_ONLY}) the other store is not
- * kept, so records are left alone until a two-store stage returns (they then still say which
- * keys may differ).
+ * kept, so records are left alone until a two-store stage returns: in {@code POSTGRES_ONLY}
+ * they are the rollback log, the keys Redis is owed when the repository moves back.
  */
 public class RepairReconciler implements AutoCloseable {
 
@@ -230,9 +232,8 @@ public class RepairReconciler implements AutoCloseable {
         catch (RuntimeException ex) {
             Duration backoff = this.settings.backoffAfter(claim.repairFailures());
             this.metrics.recordFailed(repository.name(), target);
-            logger.warn("dual-write: repository '{}': repair of key '{}' ({} from {}) failed ({}); next try in {}",
-                    repository.name(), claim.key(), strategy.secondary(), strategy.primary(),
-                    FailureReason.describe(ex), backoff);
+            logger.warn("dual-write: repository '{}': repair of key '{}' ({} behind) failed ({}); next try in {}",
+                    repository.name(), claim.key(), target, FailureReason.describe(ex), backoff);
             releaseQuietly(log, claim, backoff);
             return Outcome.FAILED;
         }
@@ -244,7 +245,7 @@ public class RepairReconciler implements AutoCloseable {
     }
 
     private <R, P, ID> void copy(DualRepository<R, P, ID> repository, WriteStrategy strategy, String key) {
-        this.writes.copyPrimaryToSecondary(repository, strategy, repository.idOf(key));
+        this.writes.repairKey(repository, strategy, repository.idOf(key));
     }
 
     private void releaseQuietly(ClaimableRepairLog log, RepairClaim claim, Duration backoff) {

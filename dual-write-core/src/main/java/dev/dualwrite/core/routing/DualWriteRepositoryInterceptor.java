@@ -12,6 +12,7 @@ import java.util.function.Supplier;
 import java.util.stream.Stream;
 
 import dev.dualwrite.core.routing.RepositoryMethods.Kind;
+import dev.dualwrite.core.strategy.StageCall;
 import dev.dualwrite.core.strategy.StrategySource;
 import dev.dualwrite.core.strategy.WriteStrategy;
 import org.aopalliance.intercept.MethodInterceptor;
@@ -79,15 +80,27 @@ public class DualWriteRepositoryInterceptor implements MethodInterceptor {
             return invocation.proceed();
         }
         DualRepository<Object, Object, Object> repository = paired.get();
-        WriteStrategy strategy = this.strategies.strategyFor(repository.name());
+        if (kind == Kind.READ) {
+            return this.reads.read(repository, this.strategies.strategyFor(repository.name()), invocation);
+        }
+        // A write runs under one stage from start to end: the stage it began under stays
+        // "in flight" until it returns, and a shared strategy source tells other instances that
+        // this one applies a newer stage only once such writes have ended.
+        try (StageCall call = this.strategies.begin(repository.name())) {
+            return write(repository, call.strategy(), kind, invocation);
+        }
+    }
+
+    private @Nullable Object write(DualRepository<Object, Object, Object> repository, WriteStrategy strategy, Kind kind,
+            MethodInvocation invocation) throws Throwable {
         if (strategy == WriteStrategy.REDIS_PRIMARY && kind != Kind.DERIVED_DELETE) {
             // Adding the library changes nothing: the call goes on to Redis as it always did.
             // (Derived deletes are the exception: Spring Data Redis runs them as finders.)
-            return (kind == Kind.READ) ? this.reads.read(repository, strategy, invocation) : invocation.proceed();
+            return invocation.proceed();
         }
         Object[] args = invocation.getArguments();
         return switch (kind) {
-            case READ -> this.reads.read(repository, strategy, invocation);
+            case READ, OBJECT_METHOD -> throw new IllegalStateException("Not a write: " + invocation.getMethod());
             case SAVE -> this.writes.save(repository, strategy, args[0]);
             case SAVE_ALL -> saveAll(repository, strategy, (Iterable<?>) args[0]);
             case DELETE -> deleteOne(repository, strategy, requiredId(repository, args[0]));
@@ -100,7 +113,6 @@ public class DualWriteRepositoryInterceptor implements MethodInterceptor {
             case UNKNOWN -> throw new UnroutableMethodException(repository.name(), invocation.getMethod(),
                     "it is neither a CrudRepository method nor a derived query (find/count/exists/delete...By), so "
                             + "dual-write cannot tell whether it writes and would reach only one store in " + strategy);
-            case OBJECT_METHOD -> invocation.proceed();
         };
     }
 

@@ -75,6 +75,7 @@ public class WriteCoordinator {
                 copyToRedisAfterCommit(repository, postgresId(repository, saved), "save");
                 yield repository.mapping().toRedis(saved);
             }
+            // Redis is not written, but the key is kept for a rollback (see saveInPostgres).
             case POSTGRES_ONLY -> repository.mapping().toRedis(saveInPostgres(repository, entity, false));
         };
     }
@@ -101,48 +102,65 @@ public class WriteCoordinator {
     }
 
     /**
-     * Bring the secondary store of {@code strategy} in line with the primary's current state of
-     * one key, synchronously: holding the key's advisory lock, re-read the primary and copy it
-     * (an upsert when the primary holds the key, a delete when it does not). In the same
-     * transaction the key's record in the PostgreSQL repair log is closed (in
-     * {@code POSTGRES_PRIMARY} that record is the transactional outbox), since both stores
-     * agree on the key once it commits. Used by the reconciler and by repair from a
-     * verification report; unlike a write's secondary step it is not guarded: failures are
-     * thrown to the caller.
+     * Bring one key's two stores in line from the store that holds its newest state,
+     * synchronously: holding the key's advisory lock, decide which store that is, copy its
+     * current state of the key (or its absence) to the other store, and close the key's record
+     * in the PostgreSQL repair log in the same transaction. Used by the reconciler and by repair
+     * from a verification report; failures are thrown to the caller.
+     * <p>
+     * The store is read from the key's repair records, under the lock: a record in the
+     * PostgreSQL log means a write made with PostgreSQL as primary has not reached Redis (the
+     * outbox of {@code POSTGRES_PRIMARY}, the rollback log of {@code POSTGRES_ONLY}), so
+     * PostgreSQL holds the truth; a record in the Redis log means a write made with Redis as
+     * primary has not reached PostgreSQL, so Redis does. With records in both logs (writes of
+     * instances on two adjacent stages while a move spreads), or none, the primary of
+     * {@code stage} wins: the newer of two adjacent stages. So a repair never copies a key
+     * backwards because the repairing instance happens to stand on the other stage. In a
+     * single-store stage the primary always wins: the other store is not kept.
      * @param repository the paired repository
-     * @param strategy the stage in force, which must write both stores
+     * @param stage the stage in force
      * @param id the id of the key to repair
-     * @return whether the primary holds the key (the secondary was upserted) rather than not
-     * (the secondary's copy was deleted)
+     * @return the store copied from, and whether it held the key
      */
-    public <R, P, ID> boolean copyPrimaryToSecondary(DualRepository<R, P, ID> repository, WriteStrategy strategy,
-            ID id) {
+    public <R, P, ID> KeyCopy repairKey(DualRepository<R, P, ID> repository, WriteStrategy stage, ID id) {
         Assert.notNull(repository, "repository must not be null");
-        Assert.notNull(strategy, "strategy must not be null");
-        Assert.isTrue(strategy.writesBoth(), () -> "Repository '" + repository.name() + "': strategy " + strategy
-                + " writes one store only; there is no secondary to bring in line");
-        return copyKey(repository, strategy.primary(), id);
+        Assert.notNull(stage, "stage must not be null");
+        Assert.notNull(id, "id must not be null");
+        String key = repository.keyOf(id);
+        long start = System.nanoTime();
+        try {
+            KeyCopy copy = repository.postgres().inKeyLock(key, () -> {
+                Store source = truthOf(repository, stage, key);
+                return new KeyCopy(source, copyLocked(repository, source, id, true));
+            });
+            this.metrics.recordWrite(repository.name(), otherThan(copy.source()), copy.present() ? "save" : "delete",
+                    start, true);
+            return copy;
+        }
+        catch (RuntimeException ex) {
+            this.metrics.recordWrite(repository.name(), otherThan(stage.primary()), "save", start, false);
+            throw ex;
+        }
     }
 
     /**
-     * Copy the current state of one key from {@code source} to the other store, synchronously
-     * and holding the key's advisory lock, and close the key's record in the PostgreSQL repair
-     * log in the same transaction (see {@link #copyPrimaryToSecondary}). Also for single-store
-     * stages, where an operator repairs the store that is not written from the one that is.
+     * Return the store {@link #repairKey} would copy a key from right now (read without the
+     * key's lock, so for planning only: a write may change the answer before the repair).
      * @param repository the paired repository
-     * @param source the store whose state wins
-     * @param id the id of the key to copy
-     * @return whether {@code source} holds the key (the other store was upserted) rather than
-     * not (the other store's copy was deleted)
+     * @param stage the stage in force
+     * @param key the entity key
+     * @return the store that holds the key's newest state
      */
-    public <R, P, ID> boolean copyKey(DualRepository<R, P, ID> repository, Store source, ID id) {
-        Assert.notNull(repository, "repository must not be null");
-        Assert.notNull(source, "source must not be null");
-        Assert.notNull(id, "id must not be null");
-        Store target = (source == Store.REDIS) ? Store.POSTGRES : Store.REDIS;
-        // Closing the key's record unconditionally is safe: records of this log are opened
-        // under this same lock, or, after a failed copy, describe a state this copy has read.
-        return secondary(repository, target, "save", () -> copyUnderLock(repository, source, id, true));
+    public Store truthOf(DualRepository<?, ?, ?> repository, WriteStrategy stage, String key) {
+        if (!stage.writesBoth()) {
+            return stage.primary();
+        }
+        boolean redisOwed = this.postgresRepairLog.isOpen(repository.name(), key, Store.REDIS);
+        boolean postgresOwed = this.redisRepairLog.isOpen(repository.name(), key);
+        if (redisOwed == postgresOwed) {
+            return stage.primary();
+        }
+        return redisOwed ? Store.POSTGRES : Store.REDIS;
     }
 
     private <R, P, ID> R saveInRedis(DualRepository<R, P, ID> repository, R entity) {
@@ -157,7 +175,12 @@ public class WriteCoordinator {
         });
     }
 
-    private <R, P, ID> P saveInPostgres(DualRepository<R, P, ID> repository, R entity, boolean outbox) {
+    // The key's record goes in the same transaction as the row: if this commits, Redis is owed
+    // the key. In POSTGRES_PRIMARY the copy that follows pays the debt at once; in
+    // POSTGRES_ONLY nothing does until a rollback to POSTGRES_PRIMARY, when the reconciler
+    // copies exactly these keys (the rollback log), so every write and delete made while Redis
+    // was not kept reaches Redis before Redis is read again.
+    private <R, P, ID> P saveInPostgres(DualRepository<R, P, ID> repository, R entity, boolean copyFollows) {
         P row = repository.mapping().toPostgres(entity);
         Object id = repository.postgres().idOf(row);
         // A row without id gets one from the database; nobody else can know its key yet, so
@@ -166,24 +189,23 @@ public class WriteCoordinator {
         return primary(repository, Store.POSTGRES, "save", keyOrNew(repository, id),
                 () -> repository.postgres().inKeyLock(lockKey, () -> {
                     P saved = repository.postgres().upsert(row);
-                    if (outbox) {
-                        // Same transaction as the row: if this commits, Redis is owed the key.
-                        this.postgresRepairLog.open(repository.name(),
-                                repository.keyOf(postgresId(repository, saved)), Store.REDIS);
-                    }
+                    openRedisDebt(repository, repository.keyOf(postgresId(repository, saved)), copyFollows);
                     return saved;
                 }));
     }
 
-    private <R, P, ID> void deleteInPostgres(DualRepository<R, P, ID> repository, ID id, boolean outbox) {
+    private <R, P, ID> void deleteInPostgres(DualRepository<R, P, ID> repository, ID id, boolean copyFollows) {
         String key = repository.keyOf(id);
         primary(repository, Store.POSTGRES, "delete", key, () -> repository.postgres().inKeyLock(key, () -> {
             repository.postgres().delete(id);
-            if (outbox) {
-                this.postgresRepairLog.open(repository.name(), key, Store.REDIS);
-            }
+            openRedisDebt(repository, key, copyFollows);
             return null;
         }));
+    }
+
+    private void openRedisDebt(DualRepository<?, ?, ?> repository, String key, boolean copyFollows) {
+        this.postgresRepairLog.open(repository.name(), key, Store.REDIS,
+                copyFollows ? PostgresRepairLog.PENDING_REASON : PostgresRepairLog.ROLLBACK_REASON);
     }
 
     // Stage DUAL: PostgreSQL follows Redis, the source of truth.
@@ -220,26 +242,43 @@ public class WriteCoordinator {
     // the other store; optionally close the key's record in the PostgreSQL repair log.
     private <R, P, ID> boolean copyUnderLock(DualRepository<R, P, ID> repository, Store source, ID id,
             boolean closeRecord) {
-        String key = repository.keyOf(id);
-        return repository.postgres().inKeyLock(key, () -> {
-            boolean present;
-            if (source == Store.REDIS) {
-                Optional<R> current = repository.redis().load(id);
-                current.ifPresentOrElse((entity) -> repository.postgres().upsert(repository.mapping().toPostgres(entity)),
-                        () -> repository.postgres().delete(id));
-                present = current.isPresent();
-            }
-            else {
-                Optional<P> current = repository.postgres().load(id);
-                current.ifPresentOrElse((row) -> repository.redis().save(repository.mapping().toRedis(row)),
-                        () -> repository.redis().delete(id));
-                present = current.isPresent();
-            }
-            if (closeRecord) {
-                this.postgresRepairLog.close(repository.name(), key, Store.REDIS);
-            }
-            return present;
-        });
+        return repository.postgres().inKeyLock(repository.keyOf(id), () -> copyLocked(repository, source, id, closeRecord));
+    }
+
+    // Closing the key's record unconditionally is safe: records of this log are opened under
+    // this same lock, or, after a failed copy, describe a state this copy has read.
+    private <R, P, ID> boolean copyLocked(DualRepository<R, P, ID> repository, Store source, ID id,
+            boolean closeRecord) {
+        boolean present;
+        if (source == Store.REDIS) {
+            Optional<R> current = repository.redis().load(id);
+            current.ifPresentOrElse((entity) -> repository.postgres().upsert(repository.mapping().toPostgres(entity)),
+                    () -> repository.postgres().delete(id));
+            present = current.isPresent();
+        }
+        else {
+            Optional<P> current = repository.postgres().load(id);
+            current.ifPresentOrElse((row) -> repository.redis().save(repository.mapping().toRedis(row)),
+                    () -> repository.redis().delete(id));
+            present = current.isPresent();
+        }
+        if (closeRecord) {
+            this.postgresRepairLog.close(repository.name(), repository.keyOf(id), Store.REDIS);
+        }
+        return present;
+    }
+
+    private static Store otherThan(Store store) {
+        return (store == Store.REDIS) ? Store.POSTGRES : Store.REDIS;
+    }
+
+    /**
+     * What {@link #repairKey} did.
+     * @param source the store whose state of the key was copied to the other
+     * @param present whether it held the key (the other store was upserted) rather than not
+     * (the other store's copy was deleted)
+     */
+    public record KeyCopy(Store source, boolean present) {
     }
 
     private <T> T primary(DualRepository<?, ?, ?> repository, Store store, String operation, String key,

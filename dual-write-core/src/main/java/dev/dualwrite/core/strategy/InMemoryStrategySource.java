@@ -1,6 +1,7 @@
 package dev.dualwrite.core.strategy;
 
 import java.time.Clock;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -62,7 +63,8 @@ public class InMemoryStrategySource implements StrategySource {
                 throw new StrategyChangeException("Repository '" + repository + "' cannot move from " + from + " to "
                         + target + " in one step: walk the stages one at a time, or force the change");
             }
-            applied[0] = new StrategyChange(repository, from, target, skips, this.clock.instant());
+            applied[0] = new StrategyChange(repository, from, target, skips, this.clock.instant(), 0, "application", null,
+                    List.of());
             return target;
         });
         StrategyChange change = applied[0];

@@ -17,6 +17,18 @@ public interface StrategySource {
     WriteStrategy strategyFor(String repository);
 
     /**
+     * Begin a call of a repository under the strategy in force; close the returned call when
+     * it ends. Writes are carried out under one strategy from start to end, even when the
+     * strategy changes meanwhile; a shared source acknowledges a change to other instances
+     * only once the calls begun before it have ended.
+     * @param repository the repository name
+     * @return the call, holding the strategy it runs under
+     */
+    default StageCall begin(String repository) {
+        return StageCall.untracked(strategyFor(repository));
+    }
+
+    /**
      * Move a repository to another strategy.
      * @param repository the repository name
      * @param target the strategy to move to

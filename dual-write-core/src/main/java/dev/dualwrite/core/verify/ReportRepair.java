@@ -23,11 +23,14 @@ import org.slf4j.LoggerFactory;
 import org.springframework.util.Assert;
 
 /**
- * Fixes exactly the keys a {@link VerificationReport} lists, from the authoritative store of
- * the strategy in force now (its primary): each key is read again from both stores, and when
- * they still differ the primary's current state is copied to the other store under the
- * key's advisory lock ({@link WriteCoordinator#copyKey}). A dry run only says what would be
- * done.
+ * Fixes exactly the keys a {@link VerificationReport} lists, from the store that holds each
+ * key's newest state: the primary of the strategy in force now, unless the key's repair
+ * records say a write made with the other store as primary has not been copied yet (for
+ * example a key written in {@code POSTGRES_ONLY} after a rollback to {@code POSTGRES_PRIMARY},
+ * until the rollback sync has copied it). Each key is read again from both stores, and when
+ * they still differ that store's current state is copied to the other under the key's
+ * advisory lock ({@link WriteCoordinator#repairKey}, which decides the direction again under
+ * the lock). A dry run only says what would be done.
  * <p>
  * Also in single-store stages, where it repairs the store that is not written: for example
  * PostgreSQL from Redis in {@code REDIS_PRIMARY} before moving to {@code DUAL} again.
@@ -82,26 +85,26 @@ public class ReportRepair {
      */
     public RepairOutcome repair(DualRepository<?, ?, ?> repository, Collection<String> keys, boolean dryRun) {
         WriteStrategy strategy = this.strategies.strategyFor(repository.name());
-        Store source = strategy.primary();
         List<KeyRepair> results = new ArrayList<>(keys.size());
         Map<Action, Long> counts = new EnumMap<>(Action.class);
         for (Action action : Action.values()) {
             counts.put(action, 0L);
         }
         for (String key : keys) {
-            KeyRepair result = repairKey(repository, source, key, dryRun);
+            KeyRepair result = repairKey(repository, strategy, key, dryRun);
             results.add(result);
             counts.merge(result.action(), 1L, Long::sum);
         }
-        logger.info("dual-write repair: repository '{}' ({}, from {}){}: {}", repository.name(), strategy,
-                source.tagValue(), dryRun ? " DRY RUN" : "", counts);
-        return new RepairOutcome(repository.name(), strategy, source, dryRun, counts, results);
+        logger.info("dual-write repair: repository '{}' ({}){}: {}", repository.name(), strategy,
+                dryRun ? " DRY RUN" : "", counts);
+        return new RepairOutcome(repository.name(), strategy, strategy.primary(), dryRun, counts, results);
     }
 
-    private <R, P, ID> KeyRepair repairKey(DualRepository<R, P, ID> repository, Store source, String key,
+    private <R, P, ID> KeyRepair repairKey(DualRepository<R, P, ID> repository, WriteStrategy strategy, String key,
             boolean dryRun) {
         try {
             ID id = repository.idOf(key);
+            Store source = this.writes.truthOf(repository, strategy, key);
             Optional<P> inPostgres = repository.postgres().load(id);
             Action action;
             try {
@@ -117,8 +120,8 @@ public class ReportRepair {
             if (action == Action.NONE || dryRun) {
                 return new KeyRepair(key, action, null);
             }
-            boolean present = this.writes.copyKey(repository, source, id);
-            return new KeyRepair(key, present ? upsertOf(source) : deleteOf(source), null);
+            WriteCoordinator.KeyCopy copy = this.writes.repairKey(repository, strategy, id);
+            return new KeyRepair(key, copy.present() ? upsertOf(copy.source()) : deleteOf(copy.source()), null);
         }
         catch (RuntimeException ex) {
             logger.warn("dual-write repair: repository '{}': key '{}' could not be repaired ({})", repository.name(),
@@ -176,7 +179,8 @@ public class ReportRepair {
      * What a repair from a report did.
      * @param repository the repository name
      * @param strategy the strategy in force
-     * @param source the authoritative store the keys were copied from
+     * @param source the primary of {@code strategy}, the store keys are copied from unless
+     * their repair records name the other
      * @param dryRun whether nothing was written
      * @param counts keys per action
      * @param keys what was done per key

@@ -1,11 +1,19 @@
 package dev.dualwrite.autoconfigure.endpoint;
 
 import java.security.Principal;
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 import dev.dualwrite.autoconfigure.repository.DualRepositoryRegistry;
+import dev.dualwrite.core.control.ControlPlane;
+import dev.dualwrite.core.control.InstanceStage;
+import dev.dualwrite.core.control.SharedStage;
+import dev.dualwrite.core.control.StageMove;
+import dev.dualwrite.core.ledger.Ledger;
+import dev.dualwrite.core.ledger.LedgerAction;
+import dev.dualwrite.core.ledger.LedgerEntry;
 import dev.dualwrite.core.repair.RepairLog;
 import dev.dualwrite.core.routing.DualRepository;
 import dev.dualwrite.core.routing.ReadRouting;
@@ -14,8 +22,6 @@ import dev.dualwrite.core.routing.ShadowMismatch;
 import dev.dualwrite.core.routing.ShadowReads;
 import dev.dualwrite.core.strategy.Store;
 import dev.dualwrite.core.strategy.StrategyChange;
-import dev.dualwrite.core.strategy.StrategyChangeException;
-import dev.dualwrite.core.strategy.StrategySource;
 import dev.dualwrite.core.strategy.WriteStrategy;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -28,8 +34,9 @@ import org.springframework.boot.actuate.endpoint.annotation.Selector;
 import org.springframework.boot.actuate.endpoint.annotation.WriteOperation;
 
 /**
- * The {@code dualwrite} actuator endpoint: reads the state of every paired repository and
- * changes one repository's strategy at run time.
+ * The {@code dualwrite} actuator endpoint: reads the state of every paired repository (its
+ * shared stage, the instances and what each applies, repair backlog, read shares), moves one
+ * repository's stage through the {@link ControlPlane}, and reads the ledger.
  * <p>
  * A change needs an authenticated caller: the write operation refuses a call without a
  * {@link Principal} before anything changes, whatever the application's exposure settings.
@@ -45,7 +52,7 @@ public class DualWriteEndpoint {
 
     private final DualRepositoryRegistry registry;
 
-    private final StrategySource strategies;
+    private final ControlPlane controlPlane;
 
     private final Map<Store, RepairLog> repairLogs;
 
@@ -55,15 +62,15 @@ public class DualWriteEndpoint {
 
     /**
      * @param registry the paired repositories
-     * @param strategies where strategies are read and changed
+     * @param controlPlane where stages are read and moved
      * @param repairLogs the repair log of each store to repair
      * @param readRoutings where ramped and shadow read shares are read and changed
      * @param shadowReads keeps the recent shadow-read mismatches
      */
-    public DualWriteEndpoint(DualRepositoryRegistry registry, StrategySource strategies,
+    public DualWriteEndpoint(DualRepositoryRegistry registry, ControlPlane controlPlane,
             Map<Store, ? extends RepairLog> repairLogs, ReadRoutingSource readRoutings, ShadowReads shadowReads) {
         this.registry = registry;
-        this.strategies = strategies;
+        this.controlPlane = controlPlane;
         this.repairLogs = Map.copyOf(repairLogs);
         this.readRoutings = readRoutings;
         this.shadowReads = shadowReads;
@@ -88,22 +95,54 @@ public class DualWriteEndpoint {
             .orElse(null);
     }
 
+    /**
+     * Read a repository's ledger, newest first:
+     * {@code GET /actuator/dualwrite/{name}/ledger?limit=50&before=<id>}.
+     * @param name the repository name
+     * @param ledger the literal {@code ledger}
+     * @param limit the most entries to return (default 50, at most 500)
+     * @param before only entries older than this id (the last id of the previous page)
+     * @return the entries, or {@code null} for an unknown repository
+     */
+    @ReadOperation
+    public @Nullable List<LedgerEntry> ledger(@Selector String name, @Selector String ledger, @Nullable Integer limit,
+            @Nullable Long before) {
+        if (!"ledger".equals(ledger)) {
+            throw new InvalidEndpointRequestException("Unknown part '" + ledger + "'; use /" + name + "/ledger",
+                    "Unknown part");
+        }
+        if (!isPaired(name)) {
+            return null;
+        }
+        int size = (limit != null) ? limit : 50;
+        if (size < 1 || size > Ledger.MAX_PAGE) {
+            throw new InvalidEndpointRequestException("limit must be between 1 and " + Ledger.MAX_PAGE,
+                    "Invalid limit");
+        }
+        return this.controlPlane.ledger().page(name, before, size);
+    }
+
+    /**
+     * Move a repository to another stage through the control plane, which checks the
+     * conditions of the move and records it in the ledger with the caller and reason.
+     * @param name the repository name
+     * @param strategy the stage to move to
+     * @param force whether to override conditions that do not hold (needs a reason)
+     * @param reason why, recorded in the ledger
+     * @param principal the caller
+     * @return the change made, or {@code null} for an unknown repository
+     */
     @WriteOperation
     public @Nullable StrategyChange change(@Selector String name, WriteStrategy strategy, @Nullable Boolean force,
-            @Nullable Principal principal) {
+            @Nullable String reason, @Nullable Principal principal) {
         // The actuator resolves a Principal parameter to null for an unidentified caller rather
         // than refusing the call, so the refusal has to happen here, before anything changes.
         OperatorRequests.requireCaller(principal, "Changing a strategy", "dualwrite");
         if (!isPaired(name)) {
             return null;
         }
-        if (!Boolean.TRUE.equals(force)) {
-            checkNoRepairsPending(name, this.strategies.strategyFor(name), strategy);
-        }
-        StrategyChange change = this.strategies.change(name, strategy, Boolean.TRUE.equals(force));
-        logger.info("dual-write: '{}' changed the strategy of repository '{}' from {} to {}{}", principal.getName(),
-                name, change.from(), change.to(), change.forced() ? " (forced)" : "");
-        return change;
+        return this.controlPlane.move(new StageMove(name, strategy, principal.getName(), reason,
+                Boolean.TRUE.equals(force)));
     }
 
     /**
@@ -147,34 +186,28 @@ public class DualWriteEndpoint {
         catch (IllegalArgumentException ex) {
             throw new InvalidEndpointRequestException(String.valueOf(ex.getMessage()), "Invalid percentage");
         }
+        if (rampsUp(current, changed)) {
+            // PostgreSQL answers would be partial before a backfill and a clean verification.
+            this.controlPlane.requireRampedReadsAllowed(name);
+        }
         this.readRoutings.change(name, changed);
+        this.controlPlane.ledger()
+            .append(LedgerEntry.of(name, LedgerAction.READS_CHANGED, principal.getName())
+                .withStages(null, this.controlPlane.strategyFor(name), this.controlPlane.stage(name).epoch())
+                .withDetails("from " + current + " to " + changed));
         logger.info("dual-write: '{}' changed the read routing of repository '{}' to {}", principal.getName(), name,
                 changed);
         return changed;
     }
 
-    // Repair records are settled from the current stage's primary. Leaving DUAL forward (or
-    // POSTGRES_PRIMARY back) with records pending would settle them from the store that
-    // missed the writes, and lose those writes.
-    private void checkNoRepairsPending(String name, WriteStrategy from, WriteStrategy to) {
-        Store behind = null;
-        if (from == WriteStrategy.DUAL && to.ordinal() > from.ordinal()) {
-            behind = Store.POSTGRES;
+    private static boolean rampsUp(ReadRouting current, ReadRouting changed) {
+        if (changed.readPercent() > current.readPercent()) {
+            return true;
         }
-        else if (from == WriteStrategy.POSTGRES_PRIMARY && to.ordinal() < from.ordinal()) {
-            behind = Store.REDIS;
-        }
-        if (behind == null) {
-            return;
-        }
-        Long pending = pendingOrNull(this.repairLogs.get(behind), name);
-        if (pending == null || pending > 0) {
-            throw new StrategyChangeException("Repository '" + name + "' cannot move from " + from + " to " + to
-                    + ": " + ((pending != null) ? pending : "an unknown number of") + " keys await repair in "
-                    + behind + ", and after the move they would be settled from " + behind
-                    + ", losing their latest writes; let the reconciler drain them (see pendingRepairs), "
-                    + "or force the change");
-        }
+        return changed.readPercentByMethod()
+            .entrySet()
+            .stream()
+            .anyMatch((entry) -> entry.getValue() > current.readPercentByMethod().getOrDefault(entry.getKey(), 0));
     }
 
     /**
@@ -193,7 +226,9 @@ public class DualWriteEndpoint {
     private RepositoryState stateOf(DualRepository<?, ?, ?> repository) {
         Map<String, @Nullable Long> pending = new LinkedHashMap<>();
         this.repairLogs.forEach((store, log) -> pending.put(store.tagValue(), pendingOrNull(log, repository.name())));
-        return new RepositoryState(this.strategies.strategyFor(repository.name()),
+        SharedStage stage = this.controlPlane.stage(repository.name());
+        return new RepositoryState(stage.strategy(), stage.epoch(), stage.changedAt(), stage.changedBy(),
+                stage.reason(), this.controlPlane.instances(repository.name()),
                 repository.redis().entityType().getName(), repository.postgresInterface().getName(),
                 repository.postgres().entityType().getName(), pending, this.readRoutings.routingFor(repository.name()),
                 this.shadowReads.recentMismatches(repository.name()));
@@ -218,7 +253,12 @@ public class DualWriteEndpoint {
 
     /**
      * State of one paired repository.
-     * @param strategy the strategy in force
+     * @param strategy the shared stage
+     * @param epoch the shared stage's epoch
+     * @param changedAt when the stage was set
+     * @param changedBy who set it
+     * @param reason why, as given
+     * @param instances what each instance that registered the repository applies
      * @param redisEntity the Redis entity type
      * @param postgresRepository the paired Spring Data JDBC repository
      * @param postgresEntity the PostgreSQL entity type
@@ -227,7 +267,8 @@ public class DualWriteEndpoint {
      * @param reads the ramped and shadow read shares
      * @param recentShadowMismatches the latest shadow reads whose answers differed, newest first
      */
-    public record RepositoryState(WriteStrategy strategy, String redisEntity, String postgresRepository,
+    public record RepositoryState(WriteStrategy strategy, long epoch, Instant changedAt, String changedBy,
+            @Nullable String reason, List<InstanceStage> instances, String redisEntity, String postgresRepository,
             String postgresEntity, Map<String, @Nullable Long> pendingRepairs, ReadRouting reads,
             List<ShadowMismatch> recentShadowMismatches) {
     }

@@ -8,7 +8,7 @@ import dev.dualwrite.core.repair.RedisRepairLog;
 import dev.dualwrite.core.repair.RepairLogs;
 import dev.dualwrite.core.routing.ReadRoutingSource;
 import dev.dualwrite.core.routing.ShadowReads;
-import dev.dualwrite.core.strategy.StrategySource;
+import dev.dualwrite.core.control.ControlPlane;
 
 import org.springframework.boot.actuate.autoconfigure.endpoint.condition.ConditionalOnAvailableEndpoint;
 import org.springframework.boot.actuate.autoconfigure.endpoint.expose.EndpointExposure;
@@ -30,10 +30,11 @@ public final class DualWriteEndpointAutoConfiguration {
 
     @Bean
     @ConditionalOnMissingBean
-    DualWriteEndpoint dualWriteEndpoint(DualRepositoryRegistry registry, StrategySource strategies,
+    @ConditionalOnBean(ControlPlane.class)
+    DualWriteEndpoint dualWriteEndpoint(DualRepositoryRegistry registry, ControlPlane controlPlane,
             RedisRepairLog redisRepairLog, PostgresRepairLog postgresRepairLog, ReadRoutingSource readRoutings,
             ShadowReads shadowReads) {
-        return new DualWriteEndpoint(registry, strategies,
+        return new DualWriteEndpoint(registry, controlPlane,
                 RepairLogs.byStoreToRepair(redisRepairLog, postgresRepairLog), readRoutings, shadowReads);
     }
 

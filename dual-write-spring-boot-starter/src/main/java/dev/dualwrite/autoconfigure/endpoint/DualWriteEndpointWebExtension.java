@@ -17,8 +17,9 @@ import org.springframework.boot.actuate.endpoint.web.annotation.EndpointWebExten
  * The HTTP form of {@link DualWriteEndpoint}'s strategy change: a change that is not made
  * gets a status and a message the operator can act on, rather than a bare 500 or a 204 that
  * looks like success. 403 when the caller is not authenticated, 404 for a name that is no
- * paired repository, 409 when the strategy source refuses the move (for example a jump over
- * a stage without {@code force}).
+ * paired repository, 409 when the control plane refuses the move (a condition does not hold:
+ * a skipped stage, an instance that does not apply the current stage yet, a missing backfill
+ * or verification, a repair backlog) or refuses to ramp reads for the same reasons.
  */
 @EndpointWebExtension(endpoint = DualWriteEndpoint.class)
 public class DualWriteEndpointWebExtension {
@@ -34,12 +35,12 @@ public class DualWriteEndpointWebExtension {
 
     @WriteOperation
     public WebEndpointResponse<Object> change(@Selector String name, WriteStrategy strategy, @Nullable Boolean force,
-            @Nullable Principal principal) {
+            @Nullable String reason, @Nullable Principal principal) {
         if (principal == null) {
             return OperatorRequests.forbidden("Changing a strategy", "dualwrite");
         }
         try {
-            StrategyChange change = this.delegate.change(name, strategy, force, principal);
+            StrategyChange change = this.delegate.change(name, strategy, force, reason, principal);
             if (change == null) {
                 return notFound(name);
             }
@@ -57,11 +58,17 @@ public class DualWriteEndpointWebExtension {
         if (principal == null) {
             return OperatorRequests.forbidden("Changing a strategy", "dualwrite");
         }
-        ReadRouting routing = this.delegate.changeReads(name, reads, readPercent, method, shadowReadPercent, principal);
-        if (routing == null) {
-            return notFound(name);
+        try {
+            ReadRouting routing = this.delegate.changeReads(name, reads, readPercent, method, shadowReadPercent,
+                    principal);
+            if (routing == null) {
+                return notFound(name);
+            }
+            return new WebEndpointResponse<>(routing);
         }
-        return new WebEndpointResponse<>(routing);
+        catch (StrategyChangeException ex) {
+            return OperatorRequests.refused(ex.getMessage(), OperatorRequests.STATUS_CONFLICT);
+        }
     }
 
     private WebEndpointResponse<Object> notFound(String name) {

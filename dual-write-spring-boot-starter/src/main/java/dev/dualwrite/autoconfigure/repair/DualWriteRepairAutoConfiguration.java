@@ -1,10 +1,9 @@
 package dev.dualwrite.autoconfigure.repair;
 
-import java.net.InetAddress;
-import java.util.UUID;
-
 import dev.dualwrite.autoconfigure.DualWriteAutoConfiguration;
+import dev.dualwrite.autoconfigure.InstanceNames;
 import dev.dualwrite.autoconfigure.repository.DualRepositoryRegistry;
+import dev.dualwrite.core.control.ControlPlane;
 import dev.dualwrite.core.repair.PostgresRepairLog;
 import dev.dualwrite.core.repair.RedisRepairLog;
 import dev.dualwrite.core.repair.RepairLogs;
@@ -54,7 +53,9 @@ public final class DualWriteRepairAutoConfiguration {
         RepairSettings settings = new RepairSettings(properties.getInterval(), properties.getBatchSize(),
                 properties.getLease(), properties.getMinAge(), properties.getInitialBackoff(),
                 properties.getMaxBackoff());
-        String owner = (properties.getInstanceId() != null) ? properties.getInstanceId() : defaultInstanceId();
+        String owner = (properties.getInstanceId() != null) ? properties.getInstanceId()
+                : (strategies instanceof ControlPlane controlPlane) ? controlPlane.instanceId()
+                        : InstanceNames.generate(InstanceNames.host());
         return new RepairReconciler(registry::all, strategies, writes,
                 RepairLogs.byStoreToRepair(redisRepairLog, postgresRepairLog),
                 settings, metrics, owner);
@@ -65,17 +66,6 @@ public final class DualWriteRepairAutoConfiguration {
     RepairReconcilerLifecycle dualWriteRepairReconcilerLifecycle(RepairReconciler reconciler,
             DualRepositoryRegistry registry, RepairMetrics metrics, DualWriteRepairProperties properties) {
         return new RepairReconcilerLifecycle(reconciler, registry, metrics, properties.isEnabled());
-    }
-
-    private static String defaultInstanceId() {
-        String host;
-        try {
-            host = InetAddress.getLocalHost().getHostName();
-        }
-        catch (Exception ex) {
-            host = "unknown-host";
-        }
-        return host + "-" + UUID.randomUUID().toString().substring(0, 8);
     }
 
 }

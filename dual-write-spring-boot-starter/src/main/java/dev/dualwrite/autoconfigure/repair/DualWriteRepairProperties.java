@@ -55,7 +55,7 @@ public class DualWriteRepairProperties {
     private Duration oldestAgeCacheFor = Duration.ofSeconds(10);
 
     /**
-     * Name of this instance in claims; defaults to the host name and a random suffix.
+     * Name of this instance in claims; defaults to dual-write.control.instance-id.
      */
     private @Nullable String instanceId;
 

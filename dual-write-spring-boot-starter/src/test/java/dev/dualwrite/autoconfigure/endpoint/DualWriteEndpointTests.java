@@ -162,17 +162,35 @@ class DualWriteEndpointTests {
         assertThat(this.strategies.strategyFor(WIDGETS)).isEqualTo(WriteStrategy.REDIS_PRIMARY);
         assertThat(response.statusCode()).isEqualTo(409);
         assertThat(EndpointClient.body(response).get("message").asString())
-            .isEqualTo("Repository 'autoconf_widgets' cannot move from REDIS_PRIMARY to POSTGRES_PRIMARY in one step: "
-                    + "walk the stages one at a time, or force the change");
+            .isEqualTo("Repository 'autoconf_widgets' cannot move from REDIS_PRIMARY to POSTGRES_PRIMARY: adjacent "
+                    + "FAILED: REDIS_PRIMARY -> POSTGRES_PRIMARY skips a stage; walk the stages one at a time. Meet the "
+                    + "conditions, or force the move with a reason");
     }
 
     @Test
-    void forcedJumpOverAStageIsApplied() {
+    void forcedJumpOverAStageIsAppliedAndRecordedWithItsReason() {
         HttpResponse<String> response = this.client.post("/" + WIDGETS,
-                "{\"strategy\":\"POSTGRES_PRIMARY\",\"force\":true}", "operator", "operator-secret");
+                "{\"strategy\":\"POSTGRES_PRIMARY\",\"force\":true,\"reason\":\"rehearsal\"}", "operator",
+                "operator-secret");
         assertThat(response.statusCode()).isEqualTo(200);
         assertThat(EndpointClient.body(response).get("forced").asBoolean()).isTrue();
         assertThat(this.strategies.strategyFor(WIDGETS)).isEqualTo(WriteStrategy.POSTGRES_PRIMARY);
+        JsonNode newest = EndpointClient.body(this.client.get("/" + WIDGETS + "/ledger?limit=1", "viewer",
+                "viewer-secret")).get(0);
+        assertThat(newest.get("action").asString()).isEqualTo("STAGE_CHANGED");
+        assertThat(newest.get("actor").asString()).isEqualTo("operator");
+        assertThat(newest.get("reason").asString()).isEqualTo("rehearsal");
+        assertThat(newest.get("forced").asBoolean()).isTrue();
+        assertThat(newest.get("details").asString()).contains("adjacent FAILED");
+    }
+
+    @Test
+    void forcedMoveWithoutAReasonIsRefused() {
+        HttpResponse<String> response = this.client.post("/" + WIDGETS,
+                "{\"strategy\":\"POSTGRES_PRIMARY\",\"force\":true}", "operator", "operator-secret");
+        assertThat(response.statusCode()).isEqualTo(409);
+        assertThat(EndpointClient.body(response).get("message").asString()).contains("a forced move needs a reason");
+        assertThat(this.strategies.strategyFor(WIDGETS)).isEqualTo(WriteStrategy.REDIS_PRIMARY);
     }
 
     @Test

@@ -81,7 +81,7 @@ class DualWriteEndpointWithoutSecurityTests extends EndpointHostTests {
     void endpointRefusesAChangeWithoutPrincipalWhateverTheTechnology(@Autowired DualWriteEndpoint endpoint) {
         // What JMX, which knows no caller, would reach.
         assertThatExceptionOfType(InvalidEndpointRequestException.class)
-            .isThrownBy(() -> endpoint.change(WIDGETS, WriteStrategy.DUAL, null, null))
+            .isThrownBy(() -> endpoint.change(WIDGETS, WriteStrategy.DUAL, null, null, null))
             .withMessageContaining("needs an authenticated caller");
         assertThat(this.strategies.strategyFor(WIDGETS)).isEqualTo(WriteStrategy.REDIS_PRIMARY);
     }

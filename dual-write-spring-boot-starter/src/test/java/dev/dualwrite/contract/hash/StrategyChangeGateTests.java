@@ -1,6 +1,7 @@
 package dev.dualwrite.contract.hash;
 
 import java.security.Principal;
+import java.time.Duration;
 import java.util.List;
 
 import dev.dualwrite.autoconfigure.endpoint.DualWriteEndpoint;
@@ -20,6 +21,7 @@ import org.springframework.test.context.DynamicPropertySource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 /**
  * Leaving DUAL forward while keys await repair in PostgreSQL is refused: after the move
@@ -61,12 +63,16 @@ class StrategyChangeGateTests {
         stores.postgresProxy().refuseConnections();
         this.repository.save(new Item("behind", "Behind", "x", 1));
         stores.restore();
-        assertThatThrownBy(() -> this.endpoint.change("hash_items", WriteStrategy.POSTGRES_PRIMARY, false, operator))
-            .isInstanceOf(StrategyChangeException.class)
-            .hasMessageContaining("1 keys await repair in POSTGRES")
-            .hasMessageContaining("let the reconciler drain them");
+        // The pool may still hand out a connection the proxy cut: such an attempt fails with a
+        // transaction error (and evicts that connection); the refusal must come once they are gone.
+        await().atMost(Duration.ofSeconds(30))
+            .untilAsserted(() -> assertThatThrownBy(
+                    () -> this.endpoint.change("hash_items", WriteStrategy.POSTGRES_PRIMARY, false, null, operator))
+                .isInstanceOf(StrategyChangeException.class)
+                .hasMessageContaining("repairs FAILED: 1 key(s) await repair in PostgreSQL")
+                .hasMessageContaining("let the reconciler drain them"));
         assertThat(this.strategies.strategyFor("hash_items")).isEqualTo(WriteStrategy.DUAL);
-        this.endpoint.change("hash_items", WriteStrategy.POSTGRES_PRIMARY, true, operator);
+        this.endpoint.change("hash_items", WriteStrategy.POSTGRES_PRIMARY, true, "test of the override", operator);
         assertThat(this.strategies.strategyFor("hash_items")).isEqualTo(WriteStrategy.POSTGRES_PRIMARY);
     }
 

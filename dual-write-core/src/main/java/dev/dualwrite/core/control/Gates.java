@@ -1,0 +1,222 @@
+package dev.dualwrite.core.control;
+
+import java.sql.Timestamp;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+import dev.dualwrite.core.backfill.BackfillCheckpoint;
+import dev.dualwrite.core.backfill.BackfillState;
+import dev.dualwrite.core.backfill.CheckpointStore;
+import dev.dualwrite.core.repair.FailureReason;
+import dev.dualwrite.core.repair.PostgresRepairLog;
+import dev.dualwrite.core.repair.RedisRepairLog;
+import dev.dualwrite.core.strategy.GateCheck;
+import dev.dualwrite.core.strategy.WriteStrategy;
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.jdbc.core.JdbcOperations;
+
+/**
+ * The conditions of a stage move, each checked against the shared tables with the figures it
+ * saw. Where a condition refers to "since the repository entered DUAL" or "after the
+ * backfill", times are the database's, so they compare across instances.
+ */
+final class Gates {
+
+    // When PostgreSQL last started to be kept after a period without it: a move from
+    // REDIS_PRIMARY to DUAL, or a first stage stored as DUAL. History written before exists
+    // only in Redis.
+    private static final String POSTGRES_KEPT_SINCE = """
+            select max(at) from dualwrite_ledger where repository = ? and (
+                (action = 'STAGE_CHANGED' and from_stage = 'REDIS_PRIMARY' and to_stage = 'DUAL')
+                or (action = 'STAGE_SEEDED' and to_stage = 'DUAL'))""";
+
+    // When Redis last started to be kept again after POSTGRES_ONLY.
+    private static final String REDIS_KEPT_AGAIN_SINCE = """
+            select max(at) from dualwrite_ledger
+            where repository = ? and action = 'STAGE_CHANGED' and from_stage = 'POSTGRES_ONLY'""";
+
+    private static final String NEWEST_FULL_VERIFICATION_AFTER = """
+            select outcome, started_at, at, details from dualwrite_ledger
+            where repository = ? and action = 'VERIFICATION_FINISHED' and mode = 'FULL' and started_at > ?
+            order by id desc limit 1""";
+
+    private final JdbcOperations jdbc;
+
+    private final InstanceTable instances;
+
+    private final CheckpointStore checkpoints;
+
+    private final RedisRepairLog redisRepairLog;
+
+    private final PostgresRepairLog postgresRepairLog;
+
+    private final ControlPlaneSettings settings;
+
+    Gates(JdbcOperations jdbc, InstanceTable instances, CheckpointStore checkpoints, RedisRepairLog redisRepairLog,
+            PostgresRepairLog postgresRepairLog, ControlPlaneSettings settings) {
+        this.jdbc = jdbc;
+        this.instances = instances;
+        this.checkpoints = checkpoints;
+        this.redisRepairLog = redisRepairLog;
+        this.postgresRepairLog = postgresRepairLog;
+        this.settings = settings;
+    }
+
+    /** Every condition of moving from {@code current} to {@code target}. */
+    List<GateCheck> forMove(SharedStage current, WriteStrategy target) {
+        List<GateCheck> checks = new ArrayList<>();
+        WriteStrategy from = current.strategy();
+        checks.add(new GateCheck("adjacent", from.isAdjacentTo(target), from.isAdjacentTo(target)
+                ? from + " -> " + target + " is one stage"
+                : from + " -> " + target + " skips a stage; walk the stages one at a time"));
+        checks.add(instancesAgree(current));
+        if (from == WriteStrategy.DUAL && target.ordinal() > from.ordinal()) {
+            checks.addAll(postgresComplete(current));
+        }
+        if (from == WriteStrategy.POSTGRES_PRIMARY && target.ordinal() < from.ordinal()) {
+            checks.add(redisOwedNothing(current.repository()));
+            redisVerifiedAfterRollback(current.repository()).ifPresent(checks::add);
+        }
+        return checks;
+    }
+
+    /**
+     * The conditions of serving reads from PostgreSQL in {@code DUAL}: PostgreSQL holds the
+     * history, was found equal to Redis, and owes nothing.
+     */
+    List<GateCheck> forRampedReads(SharedStage current) {
+        if (current.strategy() != WriteStrategy.DUAL) {
+            return List.of(new GateCheck("stage", true,
+                    "reads are ramped in DUAL only; at " + current.strategy() + " the share has no effect"));
+        }
+        return postgresComplete(current);
+    }
+
+    GateCheck instancesAgree(SharedStage current) {
+        List<InstanceStage> all = this.instances.stagesOf(current.repository(), this.settings.instanceTimeout());
+        List<String> behind = new ArrayList<>();
+        List<String> leftOut = new ArrayList<>();
+        int live = 0;
+        for (InstanceStage instance : all) {
+            if (!instance.live()) {
+                leftOut.add(instance.instanceId() + " (host " + instance.host() + ", last seen " + instance.lastSeenAt()
+                        + ")");
+                continue;
+            }
+            live++;
+            if (instance.epoch() != current.epoch()) {
+                behind.add(instance.instanceId() + " (host " + instance.host() + ") applies epoch " + instance.epoch()
+                        + " (" + instance.strategy() + ")");
+            }
+        }
+        String left = leftOut.isEmpty() ? "" : "; left out, no heartbeat within " + this.settings.instanceTimeout()
+                + ": " + String.join(", ", leftOut);
+        if (behind.isEmpty()) {
+            return new GateCheck("instances", true, live + " live instance(s) apply epoch " + current.epoch() + " ("
+                    + current.strategy() + ")" + left);
+        }
+        return new GateCheck("instances", false, (live - behind.size()) + " of " + live
+                + " live instance(s) apply epoch " + current.epoch() + " (" + current.strategy() + "); "
+                + String.join(", ", behind) + left + ". An instance applies a new stage within "
+                + this.settings.pollInterval() + " once its calls begun under the previous one have ended; wait, "
+                + "or stop it (it is left out " + this.settings.instanceTimeout() + " after its last heartbeat)");
+    }
+
+    // Leaving DUAL forward (or reading from PostgreSQL in DUAL) needs PostgreSQL to hold
+    // everything: the history copied after it started to be kept, found equal, nothing owed.
+    private List<GateCheck> postgresComplete(SharedStage current) {
+        List<GateCheck> checks = new ArrayList<>();
+        Instant keptSince = instant(POSTGRES_KEPT_SINCE, current.repository());
+        Instant verifiedAfter = current.changedAt();
+        if (keptSince == null) {
+            checks.add(new GateCheck("backfill", true, "the stage was first stored as " + current.strategy()
+                    + " with PostgreSQL written since; no history to copy"));
+        }
+        else {
+            Optional<BackfillCheckpoint> last = this.checkpoints.find(current.repository());
+            Instant finished = last.filter((checkpoint) -> checkpoint.state() == BackfillState.COMPLETED)
+                .map(BackfillCheckpoint::finishedAt)
+                .filter((at) -> at.isAfter(keptSince))
+                .orElse(null);
+            if (finished != null) {
+                checks.add(new GateCheck("backfill", true, "backfill COMPLETED at " + finished + " ("
+                        + last.get().rowsRead() + " keys read, " + last.get().rowsRejected()
+                        + " set aside), after the repository entered DUAL at " + keptSince));
+                verifiedAfter = later(verifiedAfter, finished);
+            }
+            else {
+                checks.add(new GateCheck("backfill", false, "no backfill COMPLETED since the repository entered DUAL at "
+                        + keptSince + " (" + last.map(Gates::describe).orElse("none has run since")
+                        + "); history written before DUAL exists only in Redis: run the backfill"));
+            }
+        }
+        checks.add(verifiedSince(current.repository(), verifiedAfter, "the backfill and the start of "
+                + current.strategy()));
+        checks.add(postgresOwedNothing(current.repository()));
+        return checks;
+    }
+
+    private GateCheck postgresOwedNothing(String repository) {
+        try {
+            long pending = this.redisRepairLog.pendingCount(repository);
+            return new GateCheck("repairs", pending == 0, (pending == 0) ? "no key awaits repair in PostgreSQL"
+                    : pending + " key(s) await repair in PostgreSQL (writes made with Redis as primary that did not "
+                            + "reach PostgreSQL); let the reconciler drain them");
+        }
+        catch (RuntimeException ex) {
+            return new GateCheck("repairs", false, "the repair log in Redis cannot be read (" + FailureReason.describe(ex)
+                    + ")");
+        }
+    }
+
+    private GateCheck redisOwedNothing(String repository) {
+        Duration grace = this.settings.inFlightGrace();
+        long backlog = this.postgresRepairLog.backlog(repository, grace);
+        return new GateCheck("repairs", backlog == 0, (backlog == 0)
+                ? "Redis is owed no key (outbox records of writes in flight for less than " + grace + " aside)"
+                : backlog + " key(s) await repair in Redis (writes made with PostgreSQL as primary, or in "
+                        + "POSTGRES_ONLY, that have not reached Redis); Redis would serve them stale: let the "
+                        + "reconciler drain them (the rollback sync)");
+    }
+
+    // After POSTGRES_ONLY, Redis was rebuilt from the rollback log: it must be found equal
+    // before it becomes the primary again.
+    private Optional<GateCheck> redisVerifiedAfterRollback(String repository) {
+        Instant keptAgain = instant(REDIS_KEPT_AGAIN_SINCE, repository);
+        if (keptAgain == null) {
+            return Optional.empty();
+        }
+        return Optional.of(verifiedSince(repository, keptAgain, "the move back from POSTGRES_ONLY"));
+    }
+
+    private GateCheck verifiedSince(String repository, Instant after, String what) {
+        List<GateCheck> found = this.jdbc.query(NEWEST_FULL_VERIFICATION_AFTER, (rs, row) -> {
+            boolean agree = "AGREE".equals(rs.getString("outcome"));
+            String seen = "the last full verification, started at " + rs.getTimestamp("started_at").toInstant()
+                    + ", ended " + rs.getString("outcome") + " (" + rs.getString("details") + ")";
+            return new GateCheck("verification", agree,
+                    agree ? seen : seen + "; repair the differences and verify again");
+        }, repository, Timestamp.from(after));
+        return found.isEmpty() ? new GateCheck("verification", false, "no full verification started after " + what
+                + " (at " + after + "); run one (mode FULL) and let it find the stores equal") : found.get(0);
+    }
+
+    private @Nullable Instant instant(String sql, String repository) {
+        Timestamp at = this.jdbc.queryForObject(sql, Timestamp.class, repository);
+        return (at != null) ? at.toInstant() : null;
+    }
+
+    private static Instant later(Instant a, Instant b) {
+        return a.isAfter(b) ? a : b;
+    }
+
+    private static String describe(BackfillCheckpoint checkpoint) {
+        return "last: " + checkpoint.state() + ((checkpoint.finishedAt() != null) ? " at " + checkpoint.finishedAt()
+                : ", started at " + checkpoint.startedAt());
+    }
+
+}

@@ -1,0 +1,134 @@
+package dev.dualwrite.core.control;
+
+import java.util.Iterator;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import dev.dualwrite.core.strategy.StageCall;
+import dev.dualwrite.core.strategy.WriteStrategy;
+
+/**
+ * The stages this instance applies, answered from memory on every call, with the calls in
+ * flight under each: a stage replaced by a newer one is acknowledged as left only once its
+ * last call has ended.
+ */
+final class LocalStages {
+
+    private final Map<String, Repository> repositories = new ConcurrentHashMap<>();
+
+    /**
+     * Apply a stage to new calls, if it is newer than the one applied.
+     * @return whether it was newer
+     */
+    boolean apply(String repository, WriteStrategy strategy, long epoch) {
+        Repository state = this.repositories.computeIfAbsent(repository, (name) -> new Repository());
+        synchronized (state) {
+            Applied current = state.current;
+            if (current != null && current.epoch >= epoch) {
+                return false;
+            }
+            if (current != null) {
+                state.leaving.add(current);
+            }
+            state.current = new Applied(strategy, epoch);
+            return true;
+        }
+    }
+
+    Optional<Applied> current(String repository) {
+        Repository state = this.repositories.get(repository);
+        return Optional.ofNullable((state != null) ? state.current : null);
+    }
+
+    Map<String, Repository> all() {
+        return this.repositories;
+    }
+
+    /**
+     * Begin a call under the stage applied now. The count is taken before the stage is
+     * checked again, so a stage replaced meanwhile is never left with an uncounted call.
+     */
+    StageCall begin(String repository, WriteStrategy fallback) {
+        Repository state = this.repositories.get(repository);
+        if (state == null) {
+            return StageCall.untracked(fallback);
+        }
+        while (true) {
+            Applied applied = state.current;
+            if (applied == null) {
+                return StageCall.untracked(fallback);
+            }
+            applied.calls.incrementAndGet();
+            if (applied == state.current) {
+                return applied.call();
+            }
+            applied.calls.decrementAndGet();
+        }
+    }
+
+    /**
+     * Return the epoch to acknowledge for a repository: the oldest stage with calls still in
+     * flight, else the current one.
+     */
+    Optional<Applied> acknowledged(String repository) {
+        Repository state = this.repositories.get(repository);
+        if (state == null) {
+            return Optional.empty();
+        }
+        synchronized (state) {
+            Applied oldest = state.current;
+            for (Iterator<Applied> it = state.leaving.iterator(); it.hasNext();) {
+                Applied leaving = it.next();
+                if (leaving.calls.get() == 0) {
+                    it.remove();
+                }
+                else if (leaving.epoch < oldest.epoch) {
+                    oldest = leaving;
+                }
+            }
+            return Optional.of(oldest);
+        }
+    }
+
+    static final class Repository {
+
+        volatile Applied current;
+
+        final ConcurrentLinkedQueue<Applied> leaving = new ConcurrentLinkedQueue<>();
+
+    }
+
+    /** A stage as applied here, with the number of calls running under it. */
+    record Applied(WriteStrategy strategy, long epoch, AtomicInteger calls) {
+
+        Applied(WriteStrategy strategy, long epoch) {
+            this(strategy, epoch, new AtomicInteger());
+        }
+
+        StageCall call() {
+            return new StageCall() {
+
+                private boolean closed;
+
+                @Override
+                public WriteStrategy strategy() {
+                    return Applied.this.strategy;
+                }
+
+                @Override
+                public void close() {
+                    if (!this.closed) {
+                        this.closed = true;
+                        Applied.this.calls.decrementAndGet();
+                    }
+                }
+
+            };
+        }
+
+    }
+
+}

@@ -1,0 +1,43 @@
+package dev.dualwrite.core.strategy;
+
+/**
+ * One repository call running under the stage that was in force when it began. A shared
+ * {@link StrategySource} tells other instances that this one applies a new stage only once
+ * every call begun under the previous stage has closed, so no write of an older stage is
+ * still in flight when the next move is allowed.
+ */
+public interface StageCall extends AutoCloseable {
+
+    /**
+     * Return the strategy the call runs under.
+     * @return the strategy
+     */
+    WriteStrategy strategy();
+
+    /**
+     * Mark the call as ended.
+     */
+    @Override
+    void close();
+
+    /**
+     * Return a call that nobody waits for.
+     * @param strategy the strategy the call runs under
+     * @return the call
+     */
+    static StageCall untracked(WriteStrategy strategy) {
+        return new StageCall() {
+
+            @Override
+            public WriteStrategy strategy() {
+                return strategy;
+            }
+
+            @Override
+            public void close() {
+            }
+
+        };
+    }
+
+}
