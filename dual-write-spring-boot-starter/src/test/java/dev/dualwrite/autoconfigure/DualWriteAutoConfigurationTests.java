@@ -32,6 +32,7 @@ import dev.dualwrite.core.routing.WriteCoordinator;
 import dev.dualwrite.core.secondary.FailurePolicy;
 import dev.dualwrite.core.secondary.SecondaryWriteException;
 import dev.dualwrite.core.secondary.SecondaryWriteGuard;
+import dev.dualwrite.core.control.ControlPlane;
 import dev.dualwrite.core.strategy.InMemoryStrategySource;
 import dev.dualwrite.core.strategy.Store;
 import dev.dualwrite.core.strategy.StrategySource;
@@ -114,7 +115,7 @@ class DualWriteAutoConfigurationTests {
             assertThat(context).hasNotFailed();
             assertThat(context).hasSingleBean(StrategySource.class)
                 .getBean(StrategySource.class)
-                .isInstanceOf(InMemoryStrategySource.class);
+                .isInstanceOf(ControlPlane.class);
             assertThat(context.getBean(StrategySource.class).strategyFor(WIDGETS))
                 .isEqualTo(WriteStrategy.REDIS_PRIMARY);
             assertThat(context).hasSingleBean(DualWriteMetrics.class)
@@ -297,13 +298,16 @@ class DualWriteAutoConfigurationTests {
     }
 
     @Test
-    void schemaMigrationCanBeSwitchedOff() {
+    void schemaMigrationCanBeSwitchedOffAndMissingTablesAreNamedAtStartup() {
         this.contextRunner.withUserConfiguration(WidgetRepositories.class)
             .withPropertyValues("dual-write.schema.migrate=false")
             .run((context) -> {
-                assertThat(context).hasNotFailed().doesNotHaveBean(DualWriteSchemaMigration.class);
-                assertThat(tables(context)).contains(WIDGETS, "flyway_schema_history")
-                    .doesNotContain("dualwrite_repair", "dualwrite_schema_history");
+                // The shared stages live in the library's tables: without them no instance can
+                // know its stage, so startup fails and says what to do.
+                assertThat(context).hasFailed();
+                assertThat(context.getStartupFailure()).rootCause()
+                    .hasMessageContaining("dual-write's tables are missing")
+                    .hasMessageContaining("classpath:db/dualwrite");
             });
     }
 
@@ -525,8 +529,9 @@ class DualWriteAutoConfigurationTests {
                 assertThat(labelsInPostgres(context, id)).containsExactly("mapped");
                 // Once PostgreSQL serves reads, rows come back mapped to the Redis type.
                 StrategySource strategies = context.getBean(StrategySource.class);
-                strategies.change(GadgetPairing.NAME, WriteStrategy.POSTGRES_PRIMARY, false);
-                strategies.change(GadgetPairing.NAME, WriteStrategy.POSTGRES_ONLY, false);
+                // Forced: this test is about the mapping, not the gates of the moves.
+                strategies.change(GadgetPairing.NAME, WriteStrategy.POSTGRES_PRIMARY, true);
+                strategies.change(GadgetPairing.NAME, WriteStrategy.POSTGRES_ONLY, true);
                 context.getBean(JdbcTemplate.class)
                     .update("update " + GadgetRow.TABLE + " set label = 'from-postgres' where id = ?", id);
                 assertThat(gadgets.findById(id)).contains(new Gadget(id, "from-postgres"));
@@ -545,13 +550,13 @@ class DualWriteAutoConfigurationTests {
                     "autoconf gadget rows");
             // The host's tables were there first: the library's history starts with a baseline.
             assertThat(appliedDescriptions(context, "dualwrite_schema_history"))
-                .containsExactly("<< Flyway Baseline >>", "repair records", "backfill", "repair claims");
+                .containsExactly("<< Flyway Baseline >>", "repair records", "backfill", "repair claims", "control plane");
         });
         // A restart finds both histories up to date.
         this.contextRunner.withUserConfiguration(WidgetRepositories.class).run((context) -> {
             assertThat(context).hasNotFailed();
             assertThat(appliedVersions(context, "flyway_schema_history")).containsExactly("1", "2");
-            assertThat(appliedVersions(context, "dualwrite_schema_history")).containsExactly("0", "1", "2", "3");
+            assertThat(appliedVersions(context, "dualwrite_schema_history")).containsExactly("0", "1", "2", "3", "4");
         });
     }
 
@@ -570,7 +575,7 @@ class DualWriteAutoConfigurationTests {
                 assertThat(context).hasNotFailed();
                 assertThat(tables(context)).contains(WIDGETS, "dualwrite_repair")
                     .doesNotContain("flyway_schema_history");
-                assertThat(appliedVersions(context, "dualwrite_schema_history")).containsExactly("0", "1", "2", "3");
+                assertThat(appliedVersions(context, "dualwrite_schema_history")).containsExactly("0", "1", "2", "3", "4");
                 assertThat(namesInPostgres(context, "kept")).containsExactly("legacy");
                 String id = newId();
                 context.getBean(WidgetRepository.class).save(new Widget(id, "new", 1));

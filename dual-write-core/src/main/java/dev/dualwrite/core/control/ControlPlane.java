@@ -31,6 +31,7 @@ import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import org.springframework.jdbc.BadSqlGrammarException;
 import org.springframework.jdbc.core.JdbcOperations;
 import org.springframework.transaction.support.TransactionOperations;
 import org.springframework.util.Assert;
@@ -138,14 +139,16 @@ public class ControlPlane implements StrategySource, AutoCloseable {
     public WriteStrategy register(String repository, WriteStrategy configured) {
         Assert.hasText(repository, "repository must not be empty");
         Assert.notNull(configured, "configured must not be null");
-        SharedStage stage = this.transactions.execute((status) -> {
-            if (this.stages.seed(repository, configured, "configuration", "first start with dual-write")) {
-                this.ledger.append(LedgerEntry.of(repository, LedgerAction.STAGE_SEEDED, "configuration")
-                    .withStages(null, configured, 1)
-                    .withReason("first start with dual-write: the configured stage is stored", false));
-            }
-            return this.stages.find(repository).orElseThrow();
-        });
+        SharedStage stage;
+        try {
+            stage = seedAndRead(repository, configured);
+        }
+        catch (BadSqlGrammarException ex) {
+            throw new IllegalStateException("dual-write's tables are missing (" + ex.getSQLException().getMessage()
+                    + "): apply the library's migrations (classpath:db/dualwrite) or leave dual-write.schema.migrate "
+                    + "at true; every instance reads the shared stage of repository '" + repository + "' from them",
+                    ex);
+        }
         if (stage.strategy() != configured) {
             logger.warn("dual-write: repository '{}': configured strategy {} is ignored; the shared stage is {} "
                     + "(epoch {}, set by '{}' at {}). Move stages through the dualwrite endpoint or ControlPlane#move",
@@ -154,6 +157,17 @@ public class ControlPlane implements StrategySource, AutoCloseable {
         this.local.apply(repository, stage.strategy(), stage.epoch());
         heartbeat();
         return stage.strategy();
+    }
+
+    private SharedStage seedAndRead(String repository, WriteStrategy configured) {
+        return this.transactions.execute((status) -> {
+            if (this.stages.seed(repository, configured, "configuration", "first start with dual-write")) {
+                this.ledger.append(LedgerEntry.of(repository, LedgerAction.STAGE_SEEDED, "configuration")
+                    .withStages(null, configured, 1)
+                    .withReason("first start with dual-write: the configured stage is stored", false));
+            }
+            return this.stages.find(repository).orElseThrow();
+        });
     }
 
     @Override

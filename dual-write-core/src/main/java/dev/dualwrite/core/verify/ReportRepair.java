@@ -14,6 +14,9 @@ import dev.dualwrite.core.repair.FailureReason;
 import dev.dualwrite.core.routing.DualRepository;
 import dev.dualwrite.core.routing.WriteCoordinator;
 import dev.dualwrite.core.strategy.Store;
+import dev.dualwrite.core.ledger.Ledger;
+import dev.dualwrite.core.ledger.LedgerAction;
+import dev.dualwrite.core.ledger.LedgerEntry;
 import dev.dualwrite.core.strategy.StrategySource;
 import dev.dualwrite.core.strategy.WriteStrategy;
 import org.jspecify.annotations.Nullable;
@@ -45,18 +48,33 @@ public class ReportRepair {
 
     private final EntityComparator comparator;
 
+    private final @Nullable Ledger ledger;
+
     /**
+     * Create a repair that records nothing in a ledger.
      * @param writes copies keys under their locks
      * @param strategies the strategy in force, whose primary is authoritative
      * @param comparator compares entities of the PostgreSQL types
      */
     public ReportRepair(WriteCoordinator writes, StrategySource strategies, EntityComparator comparator) {
+        this(writes, strategies, comparator, null);
+    }
+
+    /**
+     * @param writes copies keys under their locks
+     * @param strategies the strategy in force, whose primary is authoritative
+     * @param comparator compares entities of the PostgreSQL types
+     * @param ledger where repairs (not dry runs) are recorded, or {@code null} for nowhere
+     */
+    public ReportRepair(WriteCoordinator writes, StrategySource strategies, EntityComparator comparator,
+            @Nullable Ledger ledger) {
         Assert.notNull(writes, "writes must not be null");
         Assert.notNull(strategies, "strategies must not be null");
         Assert.notNull(comparator, "comparator must not be null");
         this.writes = writes;
         this.strategies = strategies;
         this.comparator = comparator;
+        this.ledger = ledger;
     }
 
     /**
@@ -67,13 +85,35 @@ public class ReportRepair {
      * @return what was done (or would be) per key
      */
     public RepairOutcome repair(DualRepository<?, ?, ?> repository, VerificationReport report, boolean dryRun) {
+        return repair(repository, report, dryRun, "application");
+    }
+
+    /**
+     * Repair (or plan the repair of) every key a report lists on behalf of someone; a repair
+     * that is not a dry run is recorded in the ledger.
+     * @param repository the repository the report is about
+     * @param report the verification report
+     * @param dryRun whether to only say what would be done
+     * @param actor who asked, as the ledger records it
+     * @return what was done (or would be) per key
+     */
+    public RepairOutcome repair(DualRepository<?, ?, ?> repository, VerificationReport report, boolean dryRun,
+            String actor) {
         Assert.notNull(repository, "repository must not be null");
         Assert.notNull(report, "report must not be null");
         Assert.isTrue(repository.name().equals(report.repository()), () -> "The report is about repository '"
                 + report.repository() + "', not '" + repository.name() + "'");
         Set<String> keys = new LinkedHashSet<>();
         report.differences().forEach((difference) -> keys.add(difference.key()));
-        return repair(repository, keys, dryRun);
+        RepairOutcome outcome = repair(repository, keys, dryRun);
+        if (!dryRun && this.ledger != null) {
+            this.ledger.appendQuietly(LedgerEntry.of(repository.name(), LedgerAction.REPAIRED_FROM_REPORT, actor)
+                .withStages(null, outcome.strategy(), 0)
+                .withResult(null, (outcome.counts().get(Action.FAILED) > 0) ? "PARTIAL" : "COMPLETED", null)
+                .withDetails(keys.size() + " key(s) of the report started at " + report.startedAt() + ": "
+                        + outcome.counts()));
+        }
+        return outcome;
     }
 
     /**

@@ -66,7 +66,7 @@ public class VerificationRuns implements AutoCloseable {
         this.executor.execute(() -> {
             run.state.set(State.RUNNING);
             try {
-                run.report = this.verifier.verify(repository, options, run.progress::set);
+                run.report = this.verifier.verify(repository, options, run.progress::set, startedBy);
                 run.state.set(run.report.error() == null ? State.DONE : State.FAILED);
             }
             catch (RuntimeException ex) {

@@ -1,9 +1,11 @@
 package dev.dualwrite.core.verify;
 
 import java.time.Clock;
+import java.time.Instant;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 
@@ -12,6 +14,9 @@ import dev.dualwrite.core.repair.FailureReason;
 import dev.dualwrite.core.repair.RepairLog;
 import dev.dualwrite.core.routing.DualRepository;
 import dev.dualwrite.core.strategy.Store;
+import dev.dualwrite.core.ledger.Ledger;
+import dev.dualwrite.core.ledger.LedgerAction;
+import dev.dualwrite.core.ledger.LedgerEntry;
 import dev.dualwrite.core.strategy.StrategySource;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -46,7 +51,10 @@ public class Verifier {
 
     private final Clock clock;
 
+    private final @Nullable Ledger ledger;
+
     /**
+     * Create a verifier that records nothing in a ledger.
      * @param scanners scanners of each repository's Redis store
      * @param comparator compares entities of the PostgreSQL types
      * @param strategies the strategy in force (recorded in reports)
@@ -54,6 +62,21 @@ public class Verifier {
      */
     public Verifier(RedisScanners scanners, EntityComparator comparator, StrategySource strategies,
             Map<Store, ? extends RepairLog> repairLogs) {
+        this(scanners, comparator, strategies, repairLogs, null);
+    }
+
+    /**
+     * Create a verifier that records the start and end of every verification in a ledger,
+     * where the control plane finds the clean full verification a move out of {@code DUAL}
+     * needs.
+     * @param scanners scanners of each repository's Redis store
+     * @param comparator compares entities of the PostgreSQL types
+     * @param strategies the strategy in force (recorded in reports)
+     * @param repairLogs the repair log of each store to repair (pending counts in reports)
+     * @param ledger where verifications are recorded, or {@code null} for nowhere
+     */
+    public Verifier(RedisScanners scanners, EntityComparator comparator, StrategySource strategies,
+            Map<Store, ? extends RepairLog> repairLogs, @Nullable Ledger ledger) {
         Assert.notNull(scanners, "scanners must not be null");
         Assert.notNull(comparator, "comparator must not be null");
         Assert.notNull(strategies, "strategies must not be null");
@@ -63,6 +86,7 @@ public class Verifier {
         this.strategies = strategies;
         this.repairLogs = Map.copyOf(repairLogs);
         this.clock = Clock.systemUTC();
+        this.ledger = ledger;
     }
 
     /**
@@ -85,10 +109,31 @@ public class Verifier {
      */
     public VerificationReport verify(DualRepository<?, ?, ?> repository, VerifyOptions options,
             Consumer<VerificationProgress> progress) {
+        return verify(repository, options, progress, "application");
+    }
+
+    /**
+     * Verify one repository on behalf of someone, recorded in the ledger.
+     * @param repository the paired repository
+     * @param options what to compare
+     * @param progress called after every batch, on the verifying thread
+     * @param actor who asked, as the ledger records it
+     * @return the report
+     */
+    public VerificationReport verify(DualRepository<?, ?, ?> repository, VerifyOptions options,
+            Consumer<VerificationProgress> progress, String actor) {
         Assert.notNull(repository, "repository must not be null");
         Assert.notNull(options, "options must not be null");
         Assert.notNull(progress, "progress must not be null");
+        Assert.hasText(actor, "actor must not be empty");
+        Instant started = record(LedgerEntry.of(repository.name(), LedgerAction.VERIFICATION_STARTED, actor)
+            .withStages(null, this.strategies.strategyFor(repository.name()), 0)
+            .withResult(options.mode().name(), null, null)).map(LedgerEntry::at).orElse(null);
         VerificationReport report = run(repository, options, progress);
+        record(LedgerEntry.of(repository.name(), LedgerAction.VERIFICATION_FINISHED, actor)
+            .withStages(null, report.strategy(), 0)
+            .withResult(options.mode().name(), outcome(report), started)
+            .withDetails(report.summary()));
         if (report.agree()) {
             logger.info("dual-write verify: {}", report.summary());
         }
@@ -128,6 +173,17 @@ public class Verifier {
             logger.warn("dual-write verify: repository '{}' could not be verified completely", repository.name(), ex);
         }
         return run.report(pendingRepairs(repository.name()), error);
+    }
+
+    private Optional<LedgerEntry> record(LedgerEntry entry) {
+        return (this.ledger != null) ? this.ledger.appendQuietly(entry) : Optional.empty();
+    }
+
+    private static String outcome(VerificationReport report) {
+        if (report.error() != null) {
+            return "INCOMPLETE";
+        }
+        return report.agree() ? "AGREE" : "DIFFER";
     }
 
     // By store tag; null where the log cannot be read (the report says "unknown").

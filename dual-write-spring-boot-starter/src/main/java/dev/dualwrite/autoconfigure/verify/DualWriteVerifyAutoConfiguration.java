@@ -3,6 +3,7 @@ package dev.dualwrite.autoconfigure.verify;
 
 import dev.dualwrite.autoconfigure.DualWriteAutoConfiguration;
 import dev.dualwrite.autoconfigure.repository.DualRepositoryRegistry;
+import dev.dualwrite.core.ledger.Ledger;
 import dev.dualwrite.core.repair.PostgresRepairLog;
 import dev.dualwrite.core.repair.RedisRepairLog;
 import dev.dualwrite.core.repair.RepairLogs;
@@ -44,16 +45,16 @@ public final class DualWriteVerifyAutoConfiguration {
     @Bean
     @ConditionalOnMissingBean
     Verifier dualWriteVerifier(RedisScanners scanners, EntityComparator comparator, StrategySource strategies,
-            RedisRepairLog redisRepairLog, PostgresRepairLog postgresRepairLog) {
+            RedisRepairLog redisRepairLog, PostgresRepairLog postgresRepairLog, Ledger ledger) {
         return new Verifier(scanners, comparator, strategies,
-                RepairLogs.byStoreToRepair(redisRepairLog, postgresRepairLog));
+                RepairLogs.byStoreToRepair(redisRepairLog, postgresRepairLog), ledger);
     }
 
     @Bean
     @ConditionalOnMissingBean
     ReportRepair dualWriteReportRepair(WriteCoordinator writes, StrategySource strategies,
-            EntityComparator comparator) {
-        return new ReportRepair(writes, strategies, comparator);
+            EntityComparator comparator, Ledger ledger) {
+        return new ReportRepair(writes, strategies, comparator, ledger);
     }
 
     @Bean

@@ -130,7 +130,7 @@ public class DualWriteVerifyEndpoint {
         boolean dry = !Boolean.FALSE.equals(dryRun);
         logger.info("dual-write repair: '{}' repairs the {} key(s) of verification {} of repository '{}'{}",
                 principal.getName(), report.differences().size(), id, report.repository(), dry ? " (dry run)" : "");
-        return this.repair.repair(pair, report, dry);
+        return this.repair.repair(pair, report, dry, principal.getName());
     }
 
     private @Nullable DualRepository<?, ?, ?> find(String name) {

@@ -81,7 +81,8 @@ public class VerifyOneShotRunner implements ApplicationRunner, ExitCodeGenerator
         List<VerificationReport> done = new ArrayList<>();
         int code = AGREE;
         for (DualRepository<?, ?, ?> repository : repositories) {
-            VerificationReport report = this.verifier.verify(repository, this.options);
+            VerificationReport report = this.verifier.verify(repository, this.options, (progress) -> {
+            }, "one-shot run");
             done.add(report);
             if (!report.agree()) {
                 code = DIFFER;
