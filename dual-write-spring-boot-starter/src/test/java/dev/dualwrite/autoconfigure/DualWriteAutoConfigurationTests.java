@@ -305,7 +305,7 @@ class DualWriteAutoConfigurationTests {
                 // The shared stages live in the library's tables: without them no instance can
                 // know its stage, so startup fails and says what to do.
                 assertThat(context).hasFailed();
-                assertThat(context.getStartupFailure()).rootCause()
+                assertThat(context.getStartupFailure()).cause()
                     .hasMessageContaining("dual-write's tables are missing")
                     .hasMessageContaining("classpath:db/dualwrite");
             });

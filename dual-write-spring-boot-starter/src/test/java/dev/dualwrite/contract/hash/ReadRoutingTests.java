@@ -16,6 +16,7 @@ import dev.dualwrite.core.routing.ReadRouting;
 import dev.dualwrite.core.routing.ReadRoutingSource;
 import dev.dualwrite.core.routing.ShadowMismatch;
 import dev.dualwrite.core.routing.ShadowReads;
+import dev.dualwrite.core.strategy.StrategyChangeException;
 import dev.dualwrite.core.strategy.StrategySource;
 import dev.dualwrite.core.strategy.WriteStrategy;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -32,6 +33,7 @@ import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 /**
@@ -174,7 +176,8 @@ class ReadRoutingTests {
     @Test
     void inPostgresPrimaryShadowReadsCompareWithRedis() {
         seed("differs", "redis", "postgres");
-        this.strategies.change(REPOSITORY, WriteStrategy.POSTGRES_PRIMARY, false);
+        // Forced: the stores differ on purpose here, which the gates of the move would refuse.
+        this.strategies.change(REPOSITORY, WriteStrategy.POSTGRES_PRIMARY, true);
         this.routings.change(REPOSITORY, new ReadRouting(0, Map.of(), 100));
         double mismatches = shadow("findByCategory", "mismatch");
         assertThat(this.repository.findByCategory("c")).extracting(Item::name).containsExactly("postgres");
@@ -194,10 +197,26 @@ class ReadRoutingTests {
     }
 
     @Test
+    void rampingReadsUpThroughTheEndpointIsRefusedBeforeABackfillAndACleanVerification() {
+        Principal operator = () -> "operator";
+        assertThatThrownBy(() -> this.endpoint.changeReads(REPOSITORY, "reads", 10, null, null, operator))
+            .isInstanceOf(StrategyChangeException.class)
+            .hasMessageContaining("cannot serve reads from PostgreSQL yet")
+            .hasMessageContaining("backfill FAILED")
+            .hasMessageContaining("verification FAILED");
+        assertThat(this.endpoint.repository(REPOSITORY).reads()).isEqualTo(ReadRouting.NONE);
+        // Shadow reads only compare; they never serve an answer, so they need no gate.
+        this.endpoint.changeReads(REPOSITORY, "reads", null, null, 5, operator);
+        assertThat(this.endpoint.repository(REPOSITORY).reads()).isEqualTo(new ReadRouting(0, Map.of(), 5));
+    }
+
+    @Test
     void readSharesChangeAtRunTimeThroughTheEndpoint() {
         seed("a", "redis", "postgres");
         Principal operator = () -> "operator";
-        this.endpoint.changeReads(REPOSITORY, "reads", 100, null, 5, operator);
+        // Ramped up as a configuration would (the stores differ on purpose, which the
+        // endpoint's gate would refuse); turning a share down is never gated.
+        this.routings.change(REPOSITORY, new ReadRouting(100, Map.of(), 5));
         assertThat(this.repository.findById("a")).map(Item::name).contains("postgres");
         this.endpoint.changeReads(REPOSITORY, "reads", 0, "findById", null, operator);
         assertThat(this.repository.findById("a")).map(Item::name).contains("redis");
