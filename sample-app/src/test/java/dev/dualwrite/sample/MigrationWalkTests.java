@@ -129,7 +129,8 @@ class MigrationWalkTests extends SampleHttpTests {
     private void changeStrategy(String strategy, boolean force) {
         this.http.post().uri("/actuator/dualwrite/tokens").contentType(MediaType.APPLICATION_JSON)
             .headers((headers) -> headers.setBasicAuth("ops", "walk-the-plank"))
-            .body(Map.of("strategy", strategy, "force", force))
+            .body(force ? Map.of("strategy", strategy, "force", true, "reason", "walk test: stores agree by construction")
+                    : Map.of("strategy", strategy))
             .exchange()
             .expectStatus().isOk()
             .expectBody().jsonPath("$.to").isEqualTo(strategy);
