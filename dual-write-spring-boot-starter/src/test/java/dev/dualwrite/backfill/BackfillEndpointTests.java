@@ -115,6 +115,43 @@ class BackfillEndpointTests {
     }
 
     @Test
+    void aBackfillOfARepositoryPastDualIsRefusedWith409BeforeAnyJobStarts() {
+        stores.seedGizmos(10);
+        this.strategies.change(BackfillTests.GIZMOS, WriteStrategy.POSTGRES_PRIMARY, true);
+        JsonNode jobBefore = body(get("")).get("job");
+
+        HttpResponse<String> refused = post("", "{\"repositories\":\"backfill_gizmos\"}", true);
+
+        // A script using curl -f must see that nothing started.
+        assertThat(refused.statusCode()).as(refused.body()).isEqualTo(409);
+        assertThat(body(refused).get("message").asString()).contains("'backfill_gizmos'")
+            .contains("POSTGRES_PRIMARY")
+            .contains("move the repository back to DUAL");
+        assertThat(body(get("")).get("job")).as("the job shown before the refusal").isEqualTo(jobBefore);
+        assertThat(stores.gizmosInPostgres()).isEmpty();
+    }
+
+    @Test
+    void aBackfillOfARepositoryBeforeDualIsRefusedWith409ButADryRunRuns() {
+        stores.seedGizmos(10);
+        this.strategies.change(BackfillTests.GIZMOS, WriteStrategy.REDIS_PRIMARY, true);
+
+        HttpResponse<String> refused = post("", "{\"repositories\":\"backfill_gizmos\"}", true);
+
+        assertThat(refused.statusCode()).as(refused.body()).isEqualTo(409);
+        assertThat(body(refused).get("message").asString()).contains("'backfill_gizmos'")
+            .contains("REDIS_PRIMARY")
+            .contains("move the repository to DUAL first");
+        HttpResponse<String> dryRun = post("", "{\"repositories\":\"backfill_gizmos\",\"dryRun\":true}", true);
+        assertThat(dryRun.statusCode()).as(dryRun.body()).isEqualTo(200);
+        await().atMost(Duration.ofSeconds(30)).until(() -> "done".equals(body(get("")).get("job").get("state").asString()));
+        JsonNode progress = body(get("")).get("job").get("progress").get(0);
+        assertThat(progress.get("state").asString()).isEqualTo("COMPLETED");
+        assertThat(progress.get("rowsWritten").asLong()).as("would be written").isEqualTo(10);
+        assertThat(stores.gizmosInPostgres()).isEmpty();
+    }
+
+    @Test
     void changesThatCannotBeMadeSayWhy() {
         assertThat(post("/pause", "{}", true).statusCode()).as("no job running").isEqualTo(404);
         assertThat(post("", "{\"repositories\":\"nope\"}", true).statusCode()).isEqualTo(404);

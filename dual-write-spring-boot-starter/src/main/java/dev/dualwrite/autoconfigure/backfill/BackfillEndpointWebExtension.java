@@ -47,6 +47,8 @@ public class BackfillEndpointWebExtension {
             return OperatorRequests.refused(ex.getMessage(), WebEndpointResponse.STATUS_NOT_FOUND);
         }
         catch (IllegalStateException ex) {
+            // A job already running on this instance, or a BackfillStageException: a
+            // repository not at stage DUAL. Either way nothing was started.
             return OperatorRequests.refused(ex.getMessage(), OperatorRequests.STATUS_CONFLICT);
         }
     }
