@@ -95,7 +95,7 @@ class BackfillEndpointTests {
         assertThat(started.statusCode()).as(started.body()).isEqualTo(200);
         assertThat(body(started).get("repositories").get(0).asString()).isEqualTo("backfill_gizmos");
 
-        await().atMost(Duration.ofSeconds(30)).until(() -> "done".equals(body(get("")).get("job").get("state").asString()));
+        await().atMost(Duration.ofSeconds(30)).until(() -> "DONE".equals(body(get("")).get("job").get("state").asString()));
         JsonNode status = body(get(""));
         JsonNode progress = status.get("job").get("progress").get(0);
         assertThat(progress.get("state").asString()).isEqualTo("COMPLETED");
@@ -144,7 +144,7 @@ class BackfillEndpointTests {
             .contains("move the repository to DUAL first");
         HttpResponse<String> dryRun = post("", "{\"repositories\":\"backfill_gizmos\",\"dryRun\":true}", true);
         assertThat(dryRun.statusCode()).as(dryRun.body()).isEqualTo(200);
-        await().atMost(Duration.ofSeconds(30)).until(() -> "done".equals(body(get("")).get("job").get("state").asString()));
+        await().atMost(Duration.ofSeconds(30)).until(() -> "DONE".equals(body(get("")).get("job").get("state").asString()));
         JsonNode progress = body(get("")).get("job").get("progress").get(0);
         assertThat(progress.get("state").asString()).isEqualTo("COMPLETED");
         assertThat(progress.get("rowsWritten").asLong()).as("would be written").isEqualTo(10);
@@ -171,7 +171,7 @@ class BackfillEndpointTests {
         assertThat(rate.statusCode()).isEqualTo(200);
         assertThat(body(rate).get("rateLimit").asDouble()).isZero();
         assertThat(post("/jump", "{}", true).statusCode()).isEqualTo(400);
-        await().atMost(Duration.ofSeconds(30)).until(() -> "done".equals(body(get("")).get("job").get("state").asString()));
+        await().atMost(Duration.ofSeconds(30)).until(() -> "DONE".equals(body(get("")).get("job").get("state").asString()));
     }
 
     private HttpResponse<String> get(String path) {
