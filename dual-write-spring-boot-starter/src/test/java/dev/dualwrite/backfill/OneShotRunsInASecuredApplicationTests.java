@@ -62,10 +62,7 @@ class OneShotRunsInASecuredApplicationTests {
 
     @Test
     void startedWithoutAWebServerTheRunFailsWithAnAnalysisThatSaysWhatToDo(CapturedOutput output) {
-        List<String> arguments = new ArrayList<>();
-        for (String property : stores.properties()) {
-            arguments.add("--" + property);
-        }
+        List<String> arguments = storeArguments();
         // Should it start after all, it must not end this JVM.
         arguments.add("--dual-write.backfill.exit-after-run=false");
         arguments.add("--dual-write.backfill.run=" + GIZMOS);
@@ -83,14 +80,19 @@ class OneShotRunsInASecuredApplicationTests {
     // The host's stores, the repository at DUAL, then the README's command line with this
     // test's repository as the one to run.
     private static ChildApplication start(String runProperty) throws IOException {
-        List<String> arguments = new ArrayList<>();
-        for (String property : stores.properties()) {
-            arguments.add("--" + property);
-        }
+        List<String> arguments = storeArguments();
         arguments.add("--dual-write.repositories." + GIZMOS + ".strategy=DUAL");
         arguments.addAll(readmeArguments(runProperty));
         arguments.add("--" + runProperty + "=" + GIZMOS);
         return ChildApplication.start(SecuredHostApplication.class, arguments);
+    }
+
+    private static List<String> storeArguments() {
+        List<String> arguments = new ArrayList<>();
+        for (String property : stores.properties()) {
+            arguments.add("--" + property);
+        }
+        return arguments;
     }
 
     // What the README's command line for the one-shot run passes after the jar, except the
