@@ -95,7 +95,7 @@ class BackfillEndpointTests {
         assertThat(started.statusCode()).as(started.body()).isEqualTo(200);
         assertThat(body(started).get("repositories").get(0).asString()).isEqualTo("backfill_gizmos");
 
-        await().atMost(Duration.ofSeconds(30)).until(() -> "done".equals(body(get("")).get("job").get("state").asString()));
+        await().atMost(Duration.ofSeconds(30)).until(() -> "DONE".equals(body(get("")).get("job").get("state").asString()));
         JsonNode status = body(get(""));
         JsonNode progress = status.get("job").get("progress").get(0);
         assertThat(progress.get("state").asString()).isEqualTo("COMPLETED");
@@ -112,6 +112,43 @@ class BackfillEndpointTests {
         HttpResponse<String> retried = post("/backfill_gizmos/retry-rejects", "{}", true);
         assertThat(retried.statusCode()).as(retried.body()).isEqualTo(200);
         assertThat(body(retried).get("copied").asLong()).isOne();
+    }
+
+    @Test
+    void aBackfillOfARepositoryPastDualIsRefusedWith409BeforeAnyJobStarts() {
+        stores.seedGizmos(10);
+        this.strategies.change(BackfillTests.GIZMOS, WriteStrategy.POSTGRES_PRIMARY, true);
+        JsonNode jobBefore = body(get("")).get("job");
+
+        HttpResponse<String> refused = post("", "{\"repositories\":\"backfill_gizmos\"}", true);
+
+        // A script using curl -f must see that nothing started.
+        assertThat(refused.statusCode()).as(refused.body()).isEqualTo(409);
+        assertThat(body(refused).get("message").asString()).contains("'backfill_gizmos'")
+            .contains("POSTGRES_PRIMARY")
+            .contains("move the repository back to DUAL");
+        assertThat(body(get("")).get("job")).as("the job shown before the refusal").isEqualTo(jobBefore);
+        assertThat(stores.gizmosInPostgres()).isEmpty();
+    }
+
+    @Test
+    void aBackfillOfARepositoryBeforeDualIsRefusedWith409ButADryRunRuns() {
+        stores.seedGizmos(10);
+        this.strategies.change(BackfillTests.GIZMOS, WriteStrategy.REDIS_PRIMARY, true);
+
+        HttpResponse<String> refused = post("", "{\"repositories\":\"backfill_gizmos\"}", true);
+
+        assertThat(refused.statusCode()).as(refused.body()).isEqualTo(409);
+        assertThat(body(refused).get("message").asString()).contains("'backfill_gizmos'")
+            .contains("REDIS_PRIMARY")
+            .contains("move the repository to DUAL first");
+        HttpResponse<String> dryRun = post("", "{\"repositories\":\"backfill_gizmos\",\"dryRun\":true}", true);
+        assertThat(dryRun.statusCode()).as(dryRun.body()).isEqualTo(200);
+        await().atMost(Duration.ofSeconds(30)).until(() -> "DONE".equals(body(get("")).get("job").get("state").asString()));
+        JsonNode progress = body(get("")).get("job").get("progress").get(0);
+        assertThat(progress.get("state").asString()).isEqualTo("COMPLETED");
+        assertThat(progress.get("rowsWritten").asLong()).as("would be written").isEqualTo(10);
+        assertThat(stores.gizmosInPostgres()).isEmpty();
     }
 
     @Test
@@ -134,7 +171,7 @@ class BackfillEndpointTests {
         assertThat(rate.statusCode()).isEqualTo(200);
         assertThat(body(rate).get("rateLimit").asDouble()).isZero();
         assertThat(post("/jump", "{}", true).statusCode()).isEqualTo(400);
-        await().atMost(Duration.ofSeconds(30)).until(() -> "done".equals(body(get("")).get("job").get("state").asString()));
+        await().atMost(Duration.ofSeconds(30)).until(() -> "DONE".equals(body(get("")).get("job").get("state").asString()));
     }
 
     private HttpResponse<String> get(String path) {

@@ -85,6 +85,8 @@ class BackfillProcessTests {
         ChildApplication notDual = ChildApplication.start(stores.properties(),
                 "dual-write.backfill.run=backfill_gizmos");
         assertThat(notDual.waitForExit(120)).as(notDual.output()).isEqualTo(BackfillJobReport.EXIT_FAILED);
+        assertThat(notDual.output()).contains("Repository 'backfill_gizmos' is at REDIS_PRIMARY")
+            .contains("move the repository to DUAL first");
 
         ChildApplication unknown = ChildApplication.start(stores.properties(), DUAL,
                 "dual-write.backfill.run=no_such_repository");

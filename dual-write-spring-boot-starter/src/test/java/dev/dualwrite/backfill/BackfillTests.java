@@ -22,6 +22,7 @@ import dev.dualwrite.core.backfill.BackfillMetrics;
 import dev.dualwrite.core.backfill.BackfillOptions;
 import dev.dualwrite.core.backfill.BackfillReject;
 import dev.dualwrite.core.backfill.BackfillReport;
+import dev.dualwrite.core.backfill.BackfillStageException;
 import dev.dualwrite.core.backfill.BackfillState;
 import dev.dualwrite.core.repair.RedisRepairLog;
 import dev.dualwrite.core.strategy.StrategySource;
@@ -40,7 +41,9 @@ import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
+import static org.assertj.core.api.Assertions.entry;
 import static org.awaitility.Awaitility.await;
 
 /**
@@ -208,15 +211,23 @@ class BackfillTests {
     }
 
     @Test
-    void refusesToCopyARepositoryThatIsNotAtStageDual() {
+    void refusesToStartABackfillOfARepositoryThatIsNotAtStageDual() {
         stores.seedGizmos(10);
         this.strategies.change(GIZMOS, WriteStrategy.REDIS_PRIMARY, true);
 
-        BackfillReport report = single(this.backfill.run(List.of(GIZMOS), options()));
-
-        assertThat(report.state()).isEqualTo(BackfillState.FAILED);
-        assertThat(report.message()).contains("REDIS_PRIMARY").contains("DUAL");
+        assertThatExceptionOfType(BackfillStageException.class)
+            .isThrownBy(() -> this.backfill.start(List.of(GIZMOS, SPROCKETS), options()))
+            .withMessage("Repository 'backfill_gizmos' is at REDIS_PRIMARY, but the backfill copies only in stage DUAL, "
+                    + "where live writes keep PostgreSQL up to date while it runs: move the repository to DUAL first "
+                    + "(a dry run works at any stage)")
+            .satisfies((ex) -> assertThat(ex.stages()).containsExactly(entry(GIZMOS, WriteStrategy.REDIS_PRIMARY)));
+        assertThat(this.backfill.checkpoint(SPROCKETS)).as("the other repository of the job did not run").isEmpty();
         assertThat(stores.gizmosInPostgres()).isEmpty();
+        assertThatExceptionOfType(BackfillStageException.class).isThrownBy(() -> this.backfill.retryRejects(GIZMOS));
+        assertThat(single(this.backfill.run(List.of(GIZMOS), options().withDryRun(true))).rowsWritten())
+            .as("a dry run would write").isEqualTo(10);
+        assertThat(single(this.backfill.run(List.of(GIZMOS), options().withRequireDual(false))).rowsWritten())
+            .as("written when the stage is not required").isEqualTo(10);
     }
 
     @Test

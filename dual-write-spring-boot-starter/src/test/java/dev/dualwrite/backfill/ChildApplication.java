@@ -9,8 +9,8 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Runs {@link BackfillHostApplication} in a JVM of its own, so a test can kill it for real
- * ({@code kill -9}) or read its exit status.
+ * Runs a host application ({@link BackfillHostApplication} unless told otherwise) in a JVM of
+ * its own, so a test can kill it for real ({@code kill -9}) or read its exit status.
  */
 final class ChildApplication {
 
@@ -23,21 +23,37 @@ final class ChildApplication {
         this.output = output;
     }
 
+    /**
+     * Start {@link BackfillHostApplication} without a web server.
+     * @param properties the stores' properties, as {@code key=value}
+     * @param more further properties, as {@code key=value}
+     */
     static ChildApplication start(String[] properties, String... more) throws IOException {
+        List<String> arguments = new ArrayList<>();
+        for (String property : properties) {
+            arguments.add("--" + property);
+        }
+        arguments.add("--spring.main.web-application-type=none");
+        for (String property : more) {
+            arguments.add("--" + property);
+        }
+        return start(BackfillHostApplication.class, arguments);
+    }
+
+    /**
+     * Start an application's {@code main} with exactly these command-line arguments.
+     * @param application the class whose {@code main} to run
+     * @param arguments its arguments
+     */
+    static ChildApplication start(Class<?> application, List<String> arguments) throws IOException {
         String classpath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
         List<String> command = new ArrayList<>();
         command.add(System.getProperty("java.home") + File.separator + "bin" + File.separator + "java");
         command.add("-Xmx256m");
         command.add("-cp");
         command.add(classpath);
-        command.add(BackfillHostApplication.class.getName());
-        for (String property : properties) {
-            command.add("--" + property);
-        }
-        command.add("--spring.main.web-application-type=none");
-        for (String property : more) {
-            command.add("--" + property);
-        }
+        command.add(application.getName());
+        command.addAll(arguments);
         Path output = Files.createTempFile("dualwrite-backfill-child", ".log");
         Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile()).start();
         return new ChildApplication(process, output);

@@ -19,6 +19,7 @@ import dev.dualwrite.core.verify.ReportRepair;
 import dev.dualwrite.core.verify.ReportRepair.Action;
 import dev.dualwrite.core.verify.ReportRepair.RepairOutcome;
 import dev.dualwrite.core.verify.VerificationProgress;
+import dev.dualwrite.core.verify.VerificationProgress.Phase;
 import dev.dualwrite.core.verify.VerificationReport;
 import dev.dualwrite.core.verify.VerificationRuns;
 import dev.dualwrite.core.verify.Verifier;
@@ -208,7 +209,7 @@ class VerifierTests {
         }
         List<VerificationProgress> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
         this.verifier.verify(pair(), VerifyOptions.full().withBatchSize(25), seen::add);
-        assertThat(seen).extracting(VerificationProgress::phase).contains("redis", "postgres", "done");
+        assertThat(seen).extracting(VerificationProgress::phase).contains(Phase.REDIS, Phase.POSTGRES, Phase.DONE);
         assertThat(seen.get(seen.size() - 1).fraction()).isEqualTo(1.0);
         assertThat(seen.get(seen.size() - 1).redisKeys()).isEqualTo(120);
     }

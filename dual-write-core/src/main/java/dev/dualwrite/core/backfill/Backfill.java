@@ -160,6 +160,8 @@ public class Backfill implements AutoCloseable {
      * @throws IllegalArgumentException for an unknown repository, a dependency cycle, or
      * options {@link #validate} refuses
      * @throws IllegalStateException when a job is already running on this instance
+     * @throws BackfillStageException when a repository of the job (dependencies included) is
+     * not at stage {@code DUAL}, unless the options make it a dry run or do not require it
      */
     public synchronized BackfillJob start(List<String> repositories, BackfillOptions options) {
         Assert.notNull(repositories, "repositories must not be null");
@@ -174,6 +176,11 @@ public class Backfill implements AutoCloseable {
                 : repositories;
         List<String> order = BackfillOrder.resolve(requested, repositories(), this.orders,
                 (name) -> this.checkpoints.find(name).map((cp) -> cp.state() == BackfillState.COMPLETED).orElse(false));
+        if (!options.dryRun()) {
+            // Refused up front, so that the caller learns it at once; each run checks again
+            // when its turn comes, in case the stage moved meanwhile.
+            refuseOutsideDual(order, options);
+        }
         String jobId = UUID.randomUUID().toString();
         BackfillControl control = new BackfillControl(options.rateLimit());
         List<RepositoryBackfill<?, ?, ?>> runs = new ArrayList<>();
@@ -241,13 +248,12 @@ public class Backfill implements AutoCloseable {
      * their new reason.
      * @param repository the repository
      * @return counts of what happened
+     * @throws BackfillStageException when the repository is not at stage {@code DUAL} (and the
+     * default options require it)
      */
     public RetryReport retryRejects(String repository) {
         BackfillSource<?, ?, ?> source = source(repository);
-        String refused = refusal(repository, this.defaults);
-        if (refused != null) {
-            throw new IllegalStateException(refused);
-        }
+        refuseOutsideDual(List.of(repository), this.defaults);
         return retry(source);
     }
 
@@ -326,13 +332,24 @@ public class Backfill implements AutoCloseable {
         if (!options.requireDual()) {
             return null;
         }
-        WriteStrategy strategy = this.strategies.apply(repository);
-        if (strategy != WriteStrategy.DUAL) {
-            return "repository '" + repository + "' is at " + strategy + ", but the backfill copies in stage DUAL, "
-                    + "where live writes keep PostgreSQL up to date while it runs; move the repository to DUAL first "
-                    + "(a dry run works at any stage)";
+        WriteStrategy stage = this.strategies.apply(repository);
+        return (stage != WriteStrategy.DUAL) ? BackfillStageException.reason(repository, stage) : null;
+    }
+
+    private void refuseOutsideDual(List<String> repositories, BackfillOptions options) {
+        if (!options.requireDual()) {
+            return;
         }
-        return null;
+        Map<String, WriteStrategy> outside = new LinkedHashMap<>();
+        for (String repository : repositories) {
+            WriteStrategy stage = this.strategies.apply(repository);
+            if (stage != WriteStrategy.DUAL) {
+                outside.put(repository, stage);
+            }
+        }
+        if (!outside.isEmpty()) {
+            throw new BackfillStageException(outside);
+        }
     }
 
     /**

@@ -142,6 +142,28 @@ public final class BackfillJob {
         return this.result.isDone();
     }
 
+    /** Return where the job as a whole stands; each repository's state is in {@link #progress()}. */
+    public State state() {
+        return isDone() ? State.DONE : isPaused() ? State.PAUSED : State.RUNNING;
+    }
+
+    /**
+     * Where a job stands. {@code DONE} says nothing about success: each repository's
+     * {@link BackfillState} does.
+     */
+    public enum State {
+
+        /** Copying, or waiting to copy, its repositories. */
+        RUNNING,
+
+        /** Paused by the operator. */
+        PAUSED,
+
+        /** Every repository of the job has ended, in whatever state. */
+        DONE
+
+    }
+
     /** Wait for the job to end and return its report. */
     public BackfillJobReport await() {
         try {

@@ -33,6 +33,7 @@ import dev.dualwrite.core.redis.scan.ScanSettings;
 import dev.dualwrite.core.redis.scan.ScannedEntry;
 import dev.dualwrite.core.routing.DualRepository;
 import dev.dualwrite.core.strategy.WriteStrategy;
+import dev.dualwrite.core.verify.VerificationProgress.Phase;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -96,7 +97,7 @@ final class VerificationRun<R, P, ID> {
 
     private double redisFraction;
 
-    private String phase = "redis";
+    private Phase phase = Phase.REDIS;
 
     private Instant lastLog;
 
@@ -152,7 +153,7 @@ final class VerificationRun<R, P, ID> {
             Future<?> paging = pager.submit(() -> pagePostgres(pages));
             scanRedis(pages);
             this.differences.recheckCandidates();
-            this.phase = "postgres";
+            this.phase = Phase.POSTGRES;
             report();
             while (!paging.isDone() || !pages.isEmpty()) {
                 PostgresPage page = await(() -> pages.poll(100, TimeUnit.MILLISECONDS));
@@ -166,7 +167,7 @@ final class VerificationRun<R, P, ID> {
         finally {
             pager.shutdownNow();
         }
-        this.phase = "done";
+        this.phase = Phase.DONE;
         // The last progress, without a log line: the Verifier logs the summary.
         this.progress.accept(progressNow());
     }
@@ -384,11 +385,11 @@ final class VerificationRun<R, P, ID> {
         double redisTotal = (this.redisSize >= 0) ? this.redisSize * sample
                 : (this.redisFraction > 0 ? this.redisKeys / this.redisFraction
                         : Math.max(0, this.postgresTotal) * sample);
-        if (!this.phase.equals("redis")) {
+        if (this.phase != Phase.REDIS) {
             redisTotal = this.redisKeys;
         }
         double total = redisTotal + Math.max(0, this.postgresTotal) * sample;
-        double fraction = this.phase.equals("done") ? 1.0 : (total > 0 ? Math.min(1.0, done / total) : 0.0);
+        double fraction = (this.phase == Phase.DONE) ? 1.0 : (total > 0 ? Math.min(1.0, done / total) : 0.0);
         Duration eta = (rate > 0 && total > 0) ? Duration.ofSeconds(Math.round(Math.max(0, total - done) / rate))
                 : null;
         long found = this.differences.total();

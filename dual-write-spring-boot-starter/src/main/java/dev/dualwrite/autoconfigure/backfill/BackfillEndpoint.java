@@ -181,8 +181,8 @@ public class BackfillEndpoint {
     }
 
     static JobStatus jobStatus(BackfillJob job) {
-        return new JobStatus(job.id(), job.repositories(), job.isDone() ? "done" : job.isPaused() ? "paused" : "running",
-                job.rateLimit(), job.options().dryRun(), job.progress());
+        return new JobStatus(job.id(), job.repositories(), job.state(), job.rateLimit(), job.options().dryRun(),
+                job.progress());
     }
 
     /**
@@ -197,12 +197,14 @@ public class BackfillEndpoint {
      * One job.
      * @param id its id
      * @param repositories its repositories, in order
-     * @param state {@code running}, {@code paused} or {@code done}
+     * @param state {@code RUNNING}, {@code PAUSED} or {@code DONE} (each repository's own state is
+     * in its progress)
      * @param rateLimit the rate limit in force, 0 for none
      * @param dryRun whether it writes nothing
      * @param progress each repository's progress
      */
-    public record JobStatus(String id, List<String> repositories, String state, double rateLimit, boolean dryRun,
+    public record JobStatus(String id, List<String> repositories, BackfillJob.State state, double rateLimit,
+            boolean dryRun,
             List<BackfillProgress> progress) {
     }
 

@@ -14,8 +14,8 @@ import org.springframework.boot.actuate.endpoint.web.WebEndpointResponse;
 import org.springframework.boot.actuate.endpoint.web.annotation.EndpointWebExtension;
 
 /**
- * The HTTP form of {@link BackfillEndpoint}'s changes: 403 when the caller is not
- * authenticated, 404 for a name that is no paired repository or when no job is running to
+ * The HTTP form of {@link BackfillEndpoint}'s changes: 403 when no authenticated caller
+ * reaches it (the application's security let an anonymous request through), 404 for a name that is no paired repository or when no job is running to
  * control, 409 when a job is already running or a repository is not at stage {@code DUAL},
  * 400 for a bad option or command.
  */
@@ -47,6 +47,8 @@ public class BackfillEndpointWebExtension {
             return OperatorRequests.refused(ex.getMessage(), WebEndpointResponse.STATUS_NOT_FOUND);
         }
         catch (IllegalStateException ex) {
+            // A job already running on this instance, or a BackfillStageException: a
+            // repository not at stage DUAL. Either way nothing was started.
             return OperatorRequests.refused(ex.getMessage(), OperatorRequests.STATUS_CONFLICT);
         }
     }

@@ -50,6 +50,12 @@ public class DualWriteEndpoint {
 
     private static final Logger logger = LoggerFactory.getLogger(DualWriteEndpoint.class);
 
+    /** What a strategy change is called in a refusal; shared with the HTTP form. */
+    static final String CHANGE_STRATEGY = "Changing a strategy";
+
+    /** What a read routing change is called in a refusal; shared with the HTTP form. */
+    static final String CHANGE_READS = "Changing read routing";
+
     private final DualRepositoryRegistry registry;
 
     private final ControlPlane controlPlane;
@@ -137,7 +143,7 @@ public class DualWriteEndpoint {
             @Nullable String reason, @Nullable Principal principal) {
         // The actuator resolves a Principal parameter to null for an unidentified caller rather
         // than refusing the call, so the refusal has to happen here, before anything changes.
-        OperatorRequests.requireCaller(principal, "Changing a strategy", "dualwrite");
+        OperatorRequests.requireCaller(principal, CHANGE_STRATEGY, "dualwrite");
         if (!isPaired(name)) {
             return null;
         }
@@ -161,7 +167,7 @@ public class DualWriteEndpoint {
     public @Nullable ReadRouting changeReads(@Selector String name, @Selector String reads,
             @Nullable Integer readPercent, @Nullable String method, @Nullable Integer shadowReadPercent,
             @Nullable Principal principal) {
-        OperatorRequests.requireCaller(principal, "Changing read routing", "dualwrite");
+        OperatorRequests.requireCaller(principal, CHANGE_READS, "dualwrite");
         if (!"reads".equals(reads)) {
             throw new InvalidEndpointRequestException("Unknown setting '" + reads + "'; use /" + name + "/reads",
                     "Unknown setting");

@@ -14,12 +14,13 @@ import org.springframework.boot.actuate.endpoint.web.WebEndpointResponse;
 import org.springframework.boot.actuate.endpoint.web.annotation.EndpointWebExtension;
 
 /**
- * The HTTP form of {@link DualWriteEndpoint}'s strategy change: a change that is not made
- * gets a status and a message the operator can act on, rather than a bare 500 or a 204 that
- * looks like success. 403 when the caller is not authenticated, 404 for a name that is no
- * paired repository, 409 when the control plane refuses the move (a condition does not hold:
- * a skipped stage, an instance that does not apply the current stage yet, a missing backfill
- * or verification, a repair backlog) or refuses to ramp reads for the same reasons.
+ * The HTTP form of {@link DualWriteEndpoint}'s strategy and read routing changes: a change
+ * that is not made gets a status and a message the operator can act on, rather than a bare
+ * 500 or a 204 that looks like success. 403 when no authenticated caller reaches it (the
+ * application's security let an anonymous request through), 404 for a name that is no paired
+ * repository, 409 when the control plane refuses the move (a condition does not hold: a
+ * skipped stage, an instance that does not apply the current stage yet, a missing backfill or
+ * verification, a repair backlog) or refuses to ramp reads for the same reasons.
  */
 @EndpointWebExtension(endpoint = DualWriteEndpoint.class)
 public class DualWriteEndpointWebExtension {
@@ -37,7 +38,7 @@ public class DualWriteEndpointWebExtension {
     public WebEndpointResponse<Object> change(@Selector String name, WriteStrategy strategy, @Nullable Boolean force,
             @Nullable String reason, @Nullable Principal principal) {
         if (principal == null) {
-            return OperatorRequests.forbidden("Changing a strategy", "dualwrite");
+            return OperatorRequests.forbidden(DualWriteEndpoint.CHANGE_STRATEGY, "dualwrite");
         }
         try {
             StrategyChange change = this.delegate.change(name, strategy, force, reason, principal);
@@ -56,7 +57,7 @@ public class DualWriteEndpointWebExtension {
             @Nullable Integer readPercent, @Nullable String method, @Nullable Integer shadowReadPercent,
             @Nullable Principal principal) {
         if (principal == null) {
-            return OperatorRequests.forbidden("Changing a strategy", "dualwrite");
+            return OperatorRequests.forbidden(DualWriteEndpoint.CHANGE_READS, "dualwrite");
         }
         try {
             ReadRouting routing = this.delegate.changeReads(name, reads, readPercent, method, shadowReadPercent,

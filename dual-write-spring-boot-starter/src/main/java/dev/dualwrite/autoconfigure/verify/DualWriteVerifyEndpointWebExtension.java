@@ -15,7 +15,8 @@ import org.springframework.boot.actuate.endpoint.web.annotation.EndpointWebExten
 
 /**
  * The HTTP form of {@link DualWriteVerifyEndpoint}'s operations that change something: 403
- * when the caller is not authenticated, 404 for an unknown repository or run (or a run whose
+ * when no authenticated caller reaches it (the application's security let an anonymous
+ * request through), 404 for an unknown repository or run (or a run whose
  * report is not ready), 400 for invalid options, 202 for a started verification.
  */
 @EndpointWebExtension(endpoint = DualWriteVerifyEndpoint.class)

@@ -61,6 +61,14 @@ class DualWriteEndpointPermitAllTests extends EndpointHostTests {
     }
 
     @Test
+    void anonymousReadRoutingChangeIsRefusedWithAMessageAboutReadRouting() {
+        HttpResponse<String> response = client().post("/" + WIDGETS + "/reads", "{\"readPercent\":10}", null, null);
+        assertThat(response.statusCode()).isEqualTo(403);
+        assertThat(EndpointClient.body(response).get("message").asString())
+            .startsWith("Changing read routing needs an authenticated caller");
+    }
+
+    @Test
     void authenticatedChangeIsApplied() {
         HttpResponse<String> response = client().post("/" + WIDGETS, "{\"strategy\":\"DUAL\"}",
                 "operator", "operator-secret");
