@@ -71,6 +71,8 @@ public class Backfill implements AutoCloseable {
 
     private final BackfillOptions defaults;
 
+    private final BackfillListener listener;
+
     private final ScheduledExecutorService ticker;
 
     private volatile @Nullable BackfillJob current;
@@ -104,12 +106,31 @@ public class Backfill implements AutoCloseable {
     public Backfill(Supplier<? extends List<? extends BackfillSource<?, ?, ?>>> sources,
             DataSource dataSource, BackfillMetrics metrics, Map<String, BackfillOrder> orders,
             Function<String, WriteStrategy> strategies, BackfillOptions defaults) {
+        this(sources, dataSource, metrics, orders, strategies, defaults, BackfillListener.NONE);
+    }
+
+    /**
+     * Create a backfill whose repositories are resolved on first use, with a listener that
+     * may refuse jobs and hears runs start and end.
+     * @param sources supplies the repositories that can be backfilled, called once
+     * @param dataSource PostgreSQL, where checkpoints, rejects and run locks live
+     * @param metrics where meters go
+     * @param orders the priority and dependencies of repositories (missing: medium, none)
+     * @param strategies the strategy in force of a repository
+     * @param defaults options of a job that does not say otherwise
+     * @param listener told before a job starts and when each run starts and ends
+     */
+    public Backfill(Supplier<? extends List<? extends BackfillSource<?, ?, ?>>> sources,
+            DataSource dataSource, BackfillMetrics metrics, Map<String, BackfillOrder> orders,
+            Function<String, WriteStrategy> strategies, BackfillOptions defaults, BackfillListener listener) {
         Assert.notNull(sources, "sources must not be null");
         Assert.notNull(dataSource, "dataSource must not be null");
         Assert.notNull(metrics, "metrics must not be null");
         Assert.notNull(orders, "orders must not be null");
         Assert.notNull(strategies, "strategies must not be null");
         Assert.notNull(defaults, "defaults must not be null");
+        Assert.notNull(listener, "listener must not be null");
+        this.listener = listener;
         this.sourceSupplier = sources;
         this.dataSource = dataSource;
         JdbcTemplate jdbc = new JdbcTemplate(dataSource);
@@ -163,9 +184,29 @@ public class Backfill implements AutoCloseable {
      * @throws BackfillStageException when a repository of the job (dependencies included) is
      * not at stage {@code DUAL}, unless the options make it a dry run or do not require it
      */
-    public synchronized BackfillJob start(List<String> repositories, BackfillOptions options) {
+    public BackfillJob start(List<String> repositories, BackfillOptions options) {
+        return start(repositories, options, "application");
+    }
+
+    /**
+     * Start a job in the background on behalf of someone, whom the listener (the control
+     * plane's ledger) records.
+     * @param repositories the repositories to backfill (their dependencies that have not
+     * completed yet are added); empty, or holding {@code "all"}, for all
+     * @param options how to run
+     * @param startedBy who asks
+     * @return the running job
+     * @throws IllegalArgumentException for an unknown repository, a dependency cycle, or
+     * options {@link #validate} refuses
+     * @throws IllegalStateException when a job is already running on this instance, or the
+     * listener refuses the job (for example while an instance does not apply DUAL yet)
+     * @throws BackfillStageException when a repository of the job (dependencies included) is
+     * not at stage {@code DUAL}, unless the options make it a dry run or do not require it
+     */
+    public synchronized BackfillJob start(List<String> repositories, BackfillOptions options, String startedBy) {
         Assert.notNull(repositories, "repositories must not be null");
         Assert.notNull(options, "options must not be null");
+        Assert.hasText(startedBy, "startedBy must not be empty");
         BackfillJob running = this.current;
         if (running != null && !running.isDone()) {
             throw new IllegalStateException("Backfill job " + running.id() + " of " + running.repositories()
@@ -180,13 +221,14 @@ public class Backfill implements AutoCloseable {
             // Refused up front, so that the caller learns it at once; each run checks again
             // when its turn comes, in case the stage moved meanwhile.
             refuseOutsideDual(order, options);
+            this.listener.beforeStart(order, startedBy);
         }
         String jobId = UUID.randomUUID().toString();
         BackfillControl control = new BackfillControl(options.rateLimit());
         List<RepositoryBackfill<?, ?, ?>> runs = new ArrayList<>();
         Map<String, List<String>> dependencies = new LinkedHashMap<>();
         for (String name : order) {
-            runs.add(newRun(sources().get(name), options, control, jobId));
+            runs.add(newRun(sources().get(name), options, control, jobId, startedBy));
             dependencies.put(name, this.orders.getOrDefault(name, BackfillOrder.DEFAULT).dependsOn());
         }
         BackfillJob job = new BackfillJob(jobId, runs, dependencies, control, options);
@@ -323,9 +365,10 @@ public class Backfill implements AutoCloseable {
     }
 
     private RepositoryBackfill<?, ?, ?> newRun(BackfillSource<?, ?, ?> source, BackfillOptions options,
-            BackfillControl control, String jobId) {
+            BackfillControl control, String jobId, String startedBy) {
+        BackfillListener listener = options.dryRun() ? BackfillListener.NONE : this.listener;
         return new RepositoryBackfill<>(source, options, control, this.checkpoints, this.rejects, this.metrics,
-                this.dataSource, () -> refusal(source.name(), options), jobId);
+                this.dataSource, () -> refusal(source.name(), options), jobId, new RunEvents(listener, startedBy));
     }
 
     private @Nullable String refusal(String repository, BackfillOptions options) {

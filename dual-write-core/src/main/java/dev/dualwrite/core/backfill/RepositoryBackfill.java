@@ -43,6 +43,8 @@ final class RepositoryBackfill<R, P, ID> {
 
     private final String runId;
 
+    private final RunEvents events;
+
     private final RunStatus status;
 
     private final RunProgress progress;
@@ -57,7 +59,7 @@ final class RepositoryBackfill<R, P, ID> {
 
     RepositoryBackfill(BackfillSource<R, P, ID> source, BackfillOptions options, BackfillControl control,
             CheckpointStore checkpoints, RejectStore rejects, BackfillMetrics metrics, @Nullable DataSource lockDataSource,
-            Supplier<@Nullable String> refusal, String runId) {
+            Supplier<@Nullable String> refusal, String runId, RunEvents events) {
         this.source = source;
         this.options = options;
         this.control = control;
@@ -67,6 +69,7 @@ final class RepositoryBackfill<R, P, ID> {
         this.lockDataSource = lockDataSource;
         this.refusal = refusal;
         this.runId = runId;
+        this.events = events;
         this.status = new RunStatus(control);
         this.progress = new RunProgress(source.name(), options);
         this.retries = new Retries(source.name(), options, control::isStopRequested);
@@ -104,6 +107,7 @@ final class RepositoryBackfill<R, P, ID> {
             checkpoint = new CheckpointTracker(name(), this.runId, this.checkpoints, this.progress,
                     !this.options.dryRun(), start);
             logStart();
+            this.events.started(name(), this.runId, this.resumed);
             this.progress.size(this.retries.call("count the keys", this.source.scanner()::size));
             BatchCopier<R, P, ID> copier = new BatchCopier<>(this.source, this.options, this.progress, this.rejects,
                     this.metrics, this.retries);
@@ -176,6 +180,7 @@ final class RepositoryBackfill<R, P, ID> {
         }
         this.metrics.progress(progress());
         BackfillReport report = report();
+        this.events.finished(report);
         if (end == BackfillState.COMPLETED) {
             logger.info("dual-write: {}", report.summary());
         }

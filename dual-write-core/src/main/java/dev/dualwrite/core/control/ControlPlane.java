@@ -13,6 +13,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
+import dev.dualwrite.core.backfill.BackfillListener;
 import dev.dualwrite.core.backfill.CheckpointStore;
 import dev.dualwrite.core.control.LocalStages.Applied;
 import dev.dualwrite.core.ledger.Ledger;
@@ -314,6 +315,16 @@ public class ControlPlane implements StrategySource, AutoCloseable {
      */
     public String instanceId() {
         return this.settings.instanceId();
+    }
+
+    /**
+     * Return what a {@link dev.dualwrite.core.backfill.Backfill} must tell the control plane:
+     * a job is refused while an instance does not apply the current stage of one of its
+     * repositories, and every run's start and end are recorded in the ledger.
+     * @return the listener to give the backfill
+     */
+    public BackfillListener backfillListener() {
+        return new BackfillRecorder(this);
     }
 
     /**

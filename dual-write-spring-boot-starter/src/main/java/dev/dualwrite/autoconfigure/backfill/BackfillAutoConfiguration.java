@@ -9,8 +9,10 @@ import dev.dualwrite.autoconfigure.DualWriteAutoConfiguration;
 import dev.dualwrite.autoconfigure.repository.DualRepositoryRegistry;
 import dev.dualwrite.autoconfigure.schema.DualWriteSchemaMigration;
 import dev.dualwrite.core.backfill.Backfill;
+import dev.dualwrite.core.backfill.BackfillListener;
 import dev.dualwrite.core.backfill.BackfillMetrics;
 import dev.dualwrite.core.backfill.BackfillOrder;
+import dev.dualwrite.core.control.ControlPlane;
 import dev.dualwrite.core.strategy.StrategySource;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
@@ -64,7 +66,12 @@ public final class BackfillAutoConfiguration {
             .forEach((name, repository) -> orders.put(name,
                     new BackfillOrder(repository.getPriority(), repository.getDependsOn())));
         BackfillMetrics metrics = new BackfillMetrics(meterRegistry.getIfAvailable(CompositeMeterRegistry::new));
-        return new Backfill(sources::all, dataSource, metrics, orders, strategies::strategyFor, properties.toOptions());
+        // With the control plane, a job waits for every instance to apply DUAL and is recorded
+        // in the ledger.
+        BackfillListener listener = (strategies instanceof ControlPlane controlPlane)
+                ? controlPlane.backfillListener() : BackfillListener.NONE;
+        return new Backfill(sources::all, dataSource, metrics, orders, strategies::strategyFor, properties.toOptions(),
+                listener);
     }
 
     // Pairing completes once every singleton exists; then the meters are registered up front.

@@ -124,7 +124,7 @@ public class BackfillEndpoint {
         }
         BackfillJob job;
         try {
-            job = this.backfill.start(names, options);
+            job = this.backfill.start(names, options, principal.getName());
         }
         catch (IllegalArgumentException ex) {
             throw new InvalidEndpointRequestException(String.valueOf(ex.getMessage()), "Invalid backfill request");

@@ -61,7 +61,7 @@ public class BackfillRunner implements ApplicationRunner, ExitCodeGenerator {
             return;
         }
         try {
-            BackfillJob job = this.backfill.start(requested, this.properties.toOptions());
+            BackfillJob job = this.backfill.start(requested, this.properties.toOptions(), "one-shot run");
             // Each repository's final report is logged by the backfill itself.
             BackfillJobReport report = follow(job);
             this.exitCode = report.exitCode(this.properties.isFailOnRejects());
