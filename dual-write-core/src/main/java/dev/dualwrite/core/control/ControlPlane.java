@@ -439,7 +439,6 @@ public class ControlPlane implements StrategySource, AutoCloseable {
         long deadline = System.nanoTime() + this.settings.drainTimeout().toNanos();
         while (this.local.acknowledged(repository).map(Applied::epoch).orElse(epoch) < epoch
                 && System.nanoTime() < deadline) {
-            Thread.onSpinWait();
             try {
                 Thread.sleep(1);
             }

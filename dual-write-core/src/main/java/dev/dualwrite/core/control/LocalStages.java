@@ -80,6 +80,9 @@ final class LocalStages {
         }
         synchronized (state) {
             Applied oldest = state.current;
+            if (oldest == null) {
+                return Optional.empty();
+            }
             for (Iterator<Applied> it = state.leaving.iterator(); it.hasNext();) {
                 Applied leaving = it.next();
                 if (leaving.calls.get() == 0) {
