@@ -37,9 +37,13 @@ import org.springframework.util.Assert;
  * Guarantees: no {@code KEYS}; every enumeration is a {@code SCAN MATCH <escaped prefix>*}
  * whose keys are read with {@code MGET} in batches of at most {@code batchSize}, so values in
  * memory stay bounded while streaming (the keys already seen are remembered, because
- * {@code SCAN} may return a key twice). A key that vanishes between {@code SCAN} and
- * {@code MGET} is skipped; a key under the prefix that holds another Redis type, or a value
- * that is not the entity's JSON, fails with a {@link RedisJsonReadException}. Works against
+ * {@code SCAN} may return a key twice).
+ * <p>
+ * Under concurrent writers, a multi-key read answers with the keys that exist when their
+ * batch is read, each with the value read then: a key that does not exist at that moment
+ * (deleted since the {@code SCAN}) is not in the answer, even if it is re-created a moment
+ * later. A key under the prefix that holds another Redis type, or a value that is not the
+ * entity's JSON, fails with a {@link RedisJsonReadException}. Works against
  * a single Redis (or a replica set behind one endpoint); Redis Cluster is not supported,
  * because {@code SCAN} would only see one node.
  * @param <T> the entity type
@@ -107,7 +111,8 @@ public class RedisJsonStore<T, ID> {
             json = this.redis.opsForValue().get(key);
         }
         catch (DataAccessException ex) {
-            // WRONGTYPE, most likely: say which type the key holds, or pass the failure on.
+            // WRONGTYPE, most likely: say which type the key holds, or pass the failure on
+            // (the key may have been replaced by a string since).
             checkMissing(List.of(key));
             throw ex;
         }
@@ -277,9 +282,10 @@ public class RedisJsonStore<T, ID> {
         return entries;
     }
 
-    // MGET answers nil both for a missing key and for one of another type; only the first is
-    // normal (deleted since it was scanned, or never there), the second is bad data. One
-    // pipelined TYPE per key, in one round trip.
+    // MGET answers nil both for a missing key and for one of another type; only the second is
+    // bad data. One pipelined TYPE per key, in one round trip. A key that is a string by now
+    // did not exist when MGET read it (deleted, then re-created since): like a key that is
+    // still missing, it is simply not part of this read.
     private void checkMissing(List<String> keys) {
         if (keys.isEmpty()) {
             return;
@@ -289,9 +295,9 @@ public class RedisJsonStore<T, ID> {
             return null;
         });
         for (int i = 0; i < keys.size(); i++) {
-            if (types.get(i) instanceof DataType type && type != DataType.NONE) {
+            if (types.get(i) instanceof DataType type && type != DataType.NONE && type != DataType.STRING) {
                 throw new RedisJsonReadException(keys.get(i), this.information.getJavaType(),
-                        "the key holds a Redis " + type.code() + ", not a string");
+                        "the key holds a Redis " + type.code() + ", where a JSON entity is stored as a Redis string");
             }
         }
     }

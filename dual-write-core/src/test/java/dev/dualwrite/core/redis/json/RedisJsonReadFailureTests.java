@@ -143,9 +143,10 @@ class RedisJsonReadFailureTests {
 
         assertThatThrownBy(() -> repository.findById("hash")).isInstanceOf(RedisJsonReadException.class)
             .hasMessageContaining(key("hash"))
-            .hasMessageContaining("holds a Redis hash");
+            .hasMessageContaining("the key holds a Redis hash, where a JSON entity is stored as a Redis string")
+            .hasMessageNotContaining(SECRET);
         assertThatThrownBy(() -> repository.findAll()).isInstanceOf(RedisJsonReadException.class)
-            .hasMessageContaining("holds a Redis hash");
+            .hasMessageContaining("the key holds a Redis hash, where a JSON entity is stored as a Redis string");
     }
 
     @Test
