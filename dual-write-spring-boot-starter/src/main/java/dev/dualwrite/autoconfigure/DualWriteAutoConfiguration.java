@@ -17,6 +17,8 @@ import dev.dualwrite.autoconfigure.repository.DualWriteRepositoryPostProcessor;
 import dev.dualwrite.autoconfigure.schema.DualWriteSchemaMigration;
 import dev.dualwrite.core.compare.EntityComparator;
 import dev.dualwrite.core.metrics.DualWriteMetrics;
+import dev.dualwrite.core.redis.json.SimpleRedisJsonRepository;
+import dev.dualwrite.core.redis.json.UnreadableValueListener;
 import dev.dualwrite.core.repair.ClaimableRepairLog;
 import dev.dualwrite.core.repair.PostgresRepairLog;
 import dev.dualwrite.core.repair.RedisRepairLog;
@@ -184,10 +186,25 @@ public final class DualWriteAutoConfiguration {
                 (pair, redisInterface) -> {
                     metrics.registerRepository(pair.name(), (name, store) -> logs.get(store).pendingCount(name));
                     metrics.registerReadMethods(pair.name(), ReadRouter.readMethodNames(redisInterface));
+                    if (pair.redis().repository() instanceof SimpleRedisJsonRepository<?, ?>) {
+                        metrics.registerUnreadableValues(pair.name());
+                    }
                     logger.info("dual-write: repository '{}' pairs {} with {}; strategy {}", pair.name(),
                             pair.redis().entityType().getSimpleName(), pair.postgresInterface().getSimpleName(),
                             strategies.strategyFor(pair.name()));
                 });
+    }
+
+    // Every JSON-string repository reports the values its multi-key reads leave out to the
+    // UnreadableValueListener beans; they are counted under the pair's name, like every other
+    // meter (those of an unpaired repository are only logged).
+    @Bean
+    @ConditionalOnMissingBean(name = "dualWriteUnreadableValueMeter")
+    UnreadableValueListener dualWriteUnreadableValueMeter(ObjectProvider<DualRepositoryRegistry> registry,
+            DualWriteMetrics metrics) {
+        return (repositoryInterface, failure) -> registry.getObject()
+            .find(repositoryInterface)
+            .ifPresent((pair) -> metrics.recordUnreadableValue(pair.name()));
     }
 
     @Bean

@@ -45,7 +45,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Every multi-key query shape of a JSON repository runs while writer threads delete,
  * re-create and overwrite keys under the prefix: none may fail, and every answer holds only
  * well-formed entities keyed by their own id. A key that vanishes between the {@code SCAN}
- * and the read is a normal event under live traffic, not bad data.
+ * and the read is a normal event under live traffic, not bad data; the repositories use the
+ * strict policy ({@link UnreadableValuePolicy#FAIL}) here, so that a race mistaken for an
+ * unreadable value fails the call instead of being skipped out of sight.
  */
 class RedisJsonConcurrentWritersTests {
 
@@ -91,7 +93,8 @@ class RedisJsonConcurrentWritersTests {
 
     @Configuration(proxyBeanMethods = false)
     @EnableRedisJsonRepositories(considerNestedRepositories = true,
-            includeFilters = @Filter(type = FilterType.ASSIGNABLE_TYPE, classes = Tokens.class))
+            includeFilters = @Filter(type = FilterType.ASSIGNABLE_TYPE, classes = Tokens.class),
+            unreadableValues = UnreadableValuePolicy.FAIL)
     static class Config {
 
     }
@@ -137,7 +140,9 @@ class RedisJsonConcurrentWritersTests {
         Set<String> allIds = new HashSet<>();
         IntStream.range(0, KEYS).forEach((i) -> allIds.add(id(i)));
         repository.saveAll(allIds.stream().map((id) -> token(id, 0, true, "")).toList());
-        List<String> someIds = IntStream.range(0, KEYS).filter((i) -> i % 3 == 0).mapToObj(RedisJsonConcurrentWritersTests::id)
+        List<String> someIds = IntStream.range(0, KEYS)
+            .filter((i) -> i % 3 == 0)
+            .mapToObj(RedisJsonConcurrentWritersTests::id)
             .toList();
         Set<String> someIdSet = Set.copyOf(someIds);
 
@@ -145,7 +150,8 @@ class RedisJsonConcurrentWritersTests {
         shapes.put("findAll()", repository::findAll);
         shapes.put("findAll(Sort)", () -> repository.findAll(Sort.by("amount")));
         shapes.put("findAll(Pageable)", () -> repository.findAll(PageRequest.of(0, 50)).getContent());
-        shapes.put("findAll(sorted Pageable)", () -> repository.findAll(PageRequest.of(1, 50, Sort.by("name"))).getContent());
+        shapes.put("findAll(sorted Pageable)",
+                () -> repository.findAll(PageRequest.of(1, 50, Sort.by("name"))).getContent());
         shapes.put("findAllById", () -> {
             List<JsonToken> found = repository.findAllById(someIds);
             assertWellFormed(found, someIdSet);
