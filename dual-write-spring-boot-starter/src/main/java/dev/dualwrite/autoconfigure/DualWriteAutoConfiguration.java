@@ -20,6 +20,8 @@ import dev.dualwrite.core.control.ControlPlane;
 import dev.dualwrite.core.control.ControlPlaneSettings;
 import dev.dualwrite.core.ledger.Ledger;
 import dev.dualwrite.core.metrics.DualWriteMetrics;
+import dev.dualwrite.core.redis.json.SimpleRedisJsonRepository;
+import dev.dualwrite.core.redis.json.UnreadableValueListener;
 import dev.dualwrite.core.repair.ClaimableRepairLog;
 import dev.dualwrite.core.repair.PostgresRepairLog;
 import dev.dualwrite.core.repair.RedisRepairLog;
@@ -204,10 +206,25 @@ public final class DualWriteAutoConfiguration {
                     }
                     metrics.registerRepository(pair.name(), (name, store) -> logs.get(store).pendingCount(name));
                     metrics.registerReadMethods(pair.name(), ReadRouter.readMethodNames(redisInterface));
+                    if (pair.redis().repository() instanceof SimpleRedisJsonRepository<?, ?>) {
+                        metrics.registerUnreadableValues(pair.name());
+                    }
                     logger.info("dual-write: repository '{}' pairs {} with {}; strategy {}", pair.name(),
                             pair.redis().entityType().getSimpleName(), pair.postgresInterface().getSimpleName(),
                             strategies.strategyFor(pair.name()));
                 });
+    }
+
+    // Every JSON-string repository reports the values its multi-key reads leave out to the
+    // UnreadableValueListener beans; they are counted under the pair's name, like every other
+    // meter (those of an unpaired repository are only logged).
+    @Bean
+    @ConditionalOnMissingBean(name = "dualWriteUnreadableValueMeter")
+    UnreadableValueListener dualWriteUnreadableValueMeter(ObjectProvider<DualRepositoryRegistry> registry,
+            DualWriteMetrics metrics) {
+        return (repositoryInterface, failure) -> registry.getObject()
+            .find(repositoryInterface)
+            .ifPresent((pair) -> metrics.recordUnreadableValue(pair.name()));
     }
 
     @Bean

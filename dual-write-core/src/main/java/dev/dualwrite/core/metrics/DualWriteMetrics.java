@@ -27,6 +27,8 @@ import org.springframework.util.Assert;
  * ramped reads from PostgreSQL that were served by Redis after all</li>
  * <li>{@code dualwrite.shadow.reads} (counter): repository, method, outcome ({@code match},
  * {@code mismatch}, {@code error}, {@code dropped})</li>
+ * <li>{@code dualwrite.reads.unreadable} (counter): repository; values that multi-key reads of a
+ * JSON-string repository left out because they cannot be read (registered for those only)</li>
  * </ul>
  */
 public class DualWriteMetrics {
@@ -42,6 +44,8 @@ public class DualWriteMetrics {
     public static final String READ_FALLBACKS = "dualwrite.reads.fallbacks";
 
     public static final String SHADOW_READS = "dualwrite.shadow.reads";
+
+    public static final String UNREADABLE_VALUES = "dualwrite.reads.unreadable";
 
     /** Kinds of secondary failure, the values of the {@code reason} tag. */
     public enum FailureKind {
@@ -128,6 +132,19 @@ public class DualWriteMetrics {
         }
     }
 
+    /**
+     * Register the counter of unreadable values left out by the multi-key reads of a
+     * JSON-string repository, with zero.
+     * @param repository the repository name
+     */
+    public void registerUnreadableValues(String repository) {
+        unreadableCounter(repository);
+    }
+
+    public void recordUnreadableValue(String repository) {
+        unreadableCounter(repository).increment();
+    }
+
     public void recordFallback(String repository, FallbackReason reason) {
         fallbackCounter(repository, reason).increment();
     }
@@ -174,6 +191,13 @@ public class DualWriteMetrics {
         return Counter.builder(READ_FALLBACKS)
             .description("Ramped reads from PostgreSQL served by Redis after all")
             .tags("repository", repository, "reason", reason.tagValue())
+            .register(this.registry);
+    }
+
+    private Counter unreadableCounter(String repository) {
+        return Counter.builder(UNREADABLE_VALUES)
+            .description("Values that multi-key reads left out because they cannot be read as the entity")
+            .tags("repository", repository)
             .register(this.registry);
     }
 

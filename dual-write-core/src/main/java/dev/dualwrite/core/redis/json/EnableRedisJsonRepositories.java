@@ -120,4 +120,15 @@ public @interface EnableRedisJsonRepositories {
      */
     String jsonMapperRef() default "";
 
+    /**
+     * What multi-key reads ({@code findAll}, {@code findAllById}, derived queries, pages) of
+     * the enabled repositories do with a value they cannot read: {@code SKIP} (also what
+     * {@code DEFAULT} means here) leaves it out, logs the key once and tells every
+     * {@link UnreadableValueListener} bean; {@code FAIL} fails the call with a
+     * {@link RedisJsonReadException}. An entity's own {@link RedisJson#unreadableValues()}
+     * wins over this one.
+     * @return the policy for unreadable values
+     */
+    UnreadableValuePolicy unreadableValues() default UnreadableValuePolicy.SKIP;
+
 }

@@ -14,6 +14,10 @@ import java.lang.annotation.Target;
  * The id is the property annotated with {@link org.springframework.data.annotation.Id @Id}
  * (a field or a record component); it is converted to the key's suffix with Spring's
  * {@code ConversionService}, and ids are assigned by the application.
+ * <p>
+ * A value under the prefix that cannot be read as the entity makes {@code findById} of its
+ * key fail; multi-key reads leave it out and go on, unless {@link #unreadableValues()} says
+ * otherwise.
  *
  * <pre class="code">
  * &#064;RedisJson(keyPrefix = "token:")
@@ -34,5 +38,15 @@ public @interface RedisJson {
      * @return the key prefix
      */
     String keyPrefix();
+
+    /**
+     * What {@code findAll}, {@code findAllById}, derived queries and pages of this entity's
+     * repositories do with a value they cannot read: leave it out ({@code SKIP}: logged once
+     * per key, counted) or fail the call ({@code FAIL}). {@code DEFAULT} takes the policy of
+     * {@link EnableRedisJsonRepositories#unreadableValues()}, which is {@code SKIP} unless set.
+     * {@code findById} of an unreadable value fails under every policy.
+     * @return the policy for unreadable values
+     */
+    UnreadableValuePolicy unreadableValues() default UnreadableValuePolicy.DEFAULT;
 
 }

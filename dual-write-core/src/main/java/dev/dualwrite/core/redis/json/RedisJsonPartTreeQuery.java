@@ -33,7 +33,9 @@ import org.springframework.util.ClassUtils;
  * keyspaces; the dual-write library routes such reads to PostgreSQL once reads move there.
  * Unsorted {@code Stream} results are lazy and read one batch at a time; sorted results are
  * sorted in memory. A derived delete removes a matching key only if its value is still the
- * one that matched, and returns the entities it removed or their number.
+ * one that matched, and returns the entities it removed or their number. Keys deleted while
+ * the scan runs are simply not matched; values that cannot be read are left out or fail the
+ * call, as the {@link UnreadableValuePolicy} says.
  * <p>
  * Everything that cannot be evaluated (an unsupported keyword, a keyword on a property of
  * the wrong type, a return type or parameter this module does not support) fails when the

@@ -14,6 +14,8 @@ public class RedisJsonPersistentEntity<T> extends BasicPersistentEntity<T, Redis
 
     private final @Nullable String keyPrefix;
 
+    private final UnreadableValuePolicy unreadableValues;
+
     /**
      * Create the metadata of one type.
      * @param information the type
@@ -22,6 +24,7 @@ public class RedisJsonPersistentEntity<T> extends BasicPersistentEntity<T, Redis
         super(information);
         RedisJson annotation = findAnnotation(RedisJson.class);
         this.keyPrefix = (annotation != null) ? annotation.keyPrefix() : null;
+        this.unreadableValues = (annotation != null) ? annotation.unreadableValues() : UnreadableValuePolicy.DEFAULT;
     }
 
     /**
@@ -30,6 +33,14 @@ public class RedisJsonPersistentEntity<T> extends BasicPersistentEntity<T, Redis
      */
     public @Nullable String getKeyPrefix() {
         return this.keyPrefix;
+    }
+
+    /**
+     * Return the policy declared by {@link RedisJson#unreadableValues()}, or
+     * {@link UnreadableValuePolicy#DEFAULT} when the type is not annotated.
+     */
+    public UnreadableValuePolicy getUnreadableValues() {
+        return this.unreadableValues;
     }
 
 }

@@ -17,8 +17,8 @@ import org.springframework.util.StringUtils;
  * domain type carries {@link RedisJson} (in strict configuration, when several Spring Data
  * modules are on the classpath, only those), registers one shared
  * {@link RedisJsonMappingContext} as {@value #MAPPING_CONTEXT_BEAN_NAME}, and wires each
- * {@link RedisJsonRepositoryFactoryBean} to the connection factory and JSON mapper named on
- * {@link EnableRedisJsonRepositories}.
+ * {@link RedisJsonRepositoryFactoryBean} to the connection factory, JSON mapper and
+ * unreadable-value policy named on {@link EnableRedisJsonRepositories}.
  */
 public class RedisJsonRepositoryConfigurationExtension extends RepositoryConfigurationExtensionSupport {
 
@@ -72,6 +72,7 @@ public class RedisJsonRepositoryConfigurationExtension extends RepositoryConfigu
             builder.addPropertyReference("jsonMapper", jsonMapperRef);
         }
         builder.addPropertyReference("mappingContext", MAPPING_CONTEXT_BEAN_NAME);
+        builder.addPropertyValue("unreadableValues", attributes.getEnum("unreadableValues"));
     }
 
 }

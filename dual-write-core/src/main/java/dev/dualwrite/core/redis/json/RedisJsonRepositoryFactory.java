@@ -31,6 +31,10 @@ import org.springframework.util.StringUtils;
  * {@link org.springframework.core.env.Environment}), an {@code @Id} property of the
  * repository's id type, and an id type that the {@link ConversionService} converts to and
  * from {@code String}; otherwise creation fails with a message naming the repository.
+ * <p>
+ * Multi-key reads leave out values they cannot read ({@link UnreadableValuePolicy#SKIP})
+ * unless the entity's {@link RedisJson#unreadableValues()} or
+ * {@link #setUnreadableValues(UnreadableValuePolicy)} says {@code FAIL}.
  */
 public class RedisJsonRepositoryFactory extends RepositoryFactorySupport {
 
@@ -43,6 +47,11 @@ public class RedisJsonRepositoryFactory extends RepositoryFactorySupport {
     private final ConversionService conversionService;
 
     private final int batchSize;
+
+    private UnreadableValuePolicy unreadableValues = UnreadableValuePolicy.SKIP;
+
+    private UnreadableValueListener unreadableValueListener = (repository, failure) -> {
+    };
 
     // Built once per entity type, so that a repository and its queries share the same objects.
     private final Map<Class<?>, RedisJsonEntitySupport<?, ?>> entities = new ConcurrentHashMap<>();
@@ -82,6 +91,28 @@ public class RedisJsonRepositoryFactory extends RepositoryFactorySupport {
         this.batchSize = batchSize;
     }
 
+    /**
+     * Set what multi-key reads do with a value they cannot read, for entities whose
+     * {@link RedisJson#unreadableValues()} is {@code DEFAULT} (default {@code SKIP}). Takes
+     * effect for repositories created afterwards.
+     * @param unreadableValues the policy; {@code DEFAULT} means {@code SKIP}
+     */
+    public void setUnreadableValues(UnreadableValuePolicy unreadableValues) {
+        Assert.notNull(unreadableValues, "unreadableValues must not be null");
+        this.unreadableValues = (unreadableValues != UnreadableValuePolicy.DEFAULT) ? unreadableValues
+                : UnreadableValuePolicy.SKIP;
+    }
+
+    /**
+     * Set who is told of each value a multi-key read leaves out (by default nobody; the value
+     * is logged once per key either way). Takes effect for repositories created afterwards.
+     * @param unreadableValueListener the listener
+     */
+    public void setUnreadableValueListener(UnreadableValueListener unreadableValueListener) {
+        Assert.notNull(unreadableValueListener, "unreadableValueListener must not be null");
+        this.unreadableValueListener = unreadableValueListener;
+    }
+
     @Override
     public RedisJsonEntityInformation<?, ?> getEntityInformation(RepositoryMetadata metadata) {
         Assert.notNull(metadata, "metadata must not be null");
@@ -114,14 +145,20 @@ public class RedisJsonRepositoryFactory extends RepositoryFactorySupport {
         RedisJsonPersistentEntity<?> entity = this.mappingContext.getRequiredPersistentEntity(metadata.getDomainType());
         String keyPrefix = keyPrefix(metadata, entity);
         checkId(metadata, entity);
-        return create(entity, keyPrefix);
+        UnreadableValuePolicy declared = entity.getUnreadableValues();
+        UnreadableValues unreadableValues = new UnreadableValues(metadata.getRepositoryInterface(),
+                (declared != UnreadableValuePolicy.DEFAULT) ? declared : this.unreadableValues,
+                this.unreadableValueListener);
+        return create(entity, keyPrefix, unreadableValues);
     }
 
-    private <T, ID> RedisJsonEntitySupport<T, ID> create(RedisJsonPersistentEntity<T> entity, String keyPrefix) {
+    private <T, ID> RedisJsonEntitySupport<T, ID> create(RedisJsonPersistentEntity<T> entity, String keyPrefix,
+            UnreadableValues unreadableValues) {
         RedisJsonEntityInformation<T, ID> information = new RedisJsonEntityInformation<>(entity, keyPrefix,
                 this.conversionService);
         RedisJsonCodec<T, ID> codec = new RedisJsonCodec<>(this.jsonMapper, information, entity);
-        RedisJsonStore<T, ID> store = new RedisJsonStore<>(this.redis, information, codec, this.batchSize);
+        RedisJsonStore<T, ID> store = new RedisJsonStore<>(this.redis, information, codec, this.batchSize,
+                unreadableValues);
         EntityProperties<T> properties = new EntityProperties<>(this.mappingContext, entity);
         return new RedisJsonEntitySupport<>(information, store, new RedisJsonSorting<>(properties),
                 new QueryPredicates<>(properties, this.conversionService));

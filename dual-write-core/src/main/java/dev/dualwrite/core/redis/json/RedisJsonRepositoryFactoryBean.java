@@ -1,5 +1,7 @@
 package dev.dualwrite.core.redis.json;
 
+import java.util.List;
+
 import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -15,6 +17,7 @@ import org.springframework.data.repository.Repository;
 import org.springframework.data.repository.core.support.RepositoryFactoryBeanSupport;
 import org.springframework.data.repository.core.support.RepositoryFactorySupport;
 import org.springframework.util.Assert;
+import org.springframework.util.function.SingletonSupplier;
 
 /**
  * The Spring {@code FactoryBean} of one Redis JSON repository, registered by
@@ -25,7 +28,9 @@ import org.springframework.util.Assert;
  * The {@link RedisConnectionFactory} must be set. The {@link JsonMapper} is the one set, else
  * the application's single {@code JsonMapper} bean (or its primary one), else a default
  * {@code JsonMapper.builder().findAndAddModules().build()}; several candidates without a
- * primary one fail with a message asking for {@code jsonMapperRef}.
+ * primary one fail with a message asking for {@code jsonMapperRef}. Every
+ * {@link UnreadableValueListener} bean of the bean factory is told of the values that
+ * multi-key reads leave out.
  * @param <T> the repository interface
  * @param <S> the entity type
  * @param <ID> the id type
@@ -44,6 +49,8 @@ public class RedisJsonRepositoryFactoryBean<T extends Repository<S, ID>, S, ID>
     private ConversionService conversionService = DefaultConversionService.getSharedInstance();
 
     private int batchSize = RedisJsonStore.DEFAULT_BATCH_SIZE;
+
+    private UnreadableValuePolicy unreadableValues = UnreadableValuePolicy.SKIP;
 
     private @Nullable BeanFactory beanFactory;
 
@@ -105,6 +112,16 @@ public class RedisJsonRepositoryFactoryBean<T extends Repository<S, ID>, S, ID>
         this.batchSize = batchSize;
     }
 
+    /**
+     * Set what multi-key reads do with a value they cannot read, unless the entity's
+     * {@link RedisJson#unreadableValues()} says otherwise (default {@code SKIP}).
+     * @param unreadableValues the policy; {@code DEFAULT} means {@code SKIP}
+     */
+    public void setUnreadableValues(UnreadableValuePolicy unreadableValues) {
+        Assert.notNull(unreadableValues, "unreadableValues must not be null");
+        this.unreadableValues = unreadableValues;
+    }
+
     @Override
     public void setBeanFactory(BeanFactory beanFactory) throws BeansException {
         super.setBeanFactory(beanFactory);
@@ -150,8 +167,21 @@ public class RedisJsonRepositoryFactoryBean<T extends Repository<S, ID>, S, ID>
         Assert.state(this.jsonMapper != null, "jsonMapper must be set");
         Assert.state(this.mappingContext != null, "mappingContext must be set");
         StringRedisTemplate redis = new StringRedisTemplate(this.redisConnectionFactory);
-        return new RedisJsonRepositoryFactory(redis, this.jsonMapper, this.mappingContext, this.conversionService,
-                this.batchSize);
+        RedisJsonRepositoryFactory factory = new RedisJsonRepositoryFactory(redis, this.jsonMapper,
+                this.mappingContext, this.conversionService, this.batchSize);
+        factory.setUnreadableValues(this.unreadableValues);
+        if (this.beanFactory != null) {
+            factory.setUnreadableValueListener(listenerBeans(this.beanFactory));
+        }
+        return factory;
+    }
+
+    // Looked up on the first value left out, not now: listener beans (meters) may depend on
+    // beans that must not be created while Spring Data is still building repositories.
+    private static UnreadableValueListener listenerBeans(BeanFactory beanFactory) {
+        SingletonSupplier<List<UnreadableValueListener>> listeners = SingletonSupplier
+            .of(() -> beanFactory.getBeanProvider(UnreadableValueListener.class).orderedStream().toList());
+        return (repository, failure) -> listeners.obtain().forEach((listener) -> listener.skipped(repository, failure));
     }
 
 }

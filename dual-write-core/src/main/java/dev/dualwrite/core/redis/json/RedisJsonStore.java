@@ -37,11 +37,16 @@ import org.springframework.util.Assert;
  * Guarantees: no {@code KEYS}; every enumeration is a {@code SCAN MATCH <escaped prefix>*}
  * whose keys are read with {@code MGET} in batches of at most {@code batchSize}, so values in
  * memory stay bounded while streaming (the keys already seen are remembered, because
- * {@code SCAN} may return a key twice). A key that vanishes between {@code SCAN} and
- * {@code MGET} is skipped; a key under the prefix that holds another Redis type, or a value
- * that is not the entity's JSON, fails with a {@link RedisJsonReadException}. Works against
- * a single Redis (or a replica set behind one endpoint); Redis Cluster is not supported,
- * because {@code SCAN} would only see one node.
+ * {@code SCAN} may return a key twice).
+ * <p>
+ * Under concurrent writers, a multi-key read answers with the keys that exist when their
+ * batch is read, each with the value read then: a key that does not exist at that moment
+ * (deleted since the {@code SCAN}) is not in the answer, even if it is re-created a moment
+ * later. A value that cannot be read (not the entity's JSON, or a key under the prefix that
+ * holds another Redis type) is handled by the repository's {@link UnreadableValuePolicy}; a
+ * store created with the public constructor fails with a {@link RedisJsonReadException}.
+ * Works against a single Redis (or a replica set behind one endpoint); Redis Cluster is not
+ * supported, because {@code SCAN} would only see one node.
  * @param <T> the entity type
  * @param <ID> the id type
  */
@@ -65,8 +70,11 @@ public class RedisJsonStore<T, ID> {
 
     private final String pattern;
 
+    private final UnreadableValues unreadableValues;
+
     /**
-     * Create the store of one entity type.
+     * Create the store of one entity type whose multi-key reads fail on a value they cannot
+     * read ({@link UnreadableValuePolicy#FAIL}).
      * @param redis the Redis connection, with string keys and values
      * @param information ids and keys of the entity type
      * @param codec the entity type's JSON
@@ -74,15 +82,22 @@ public class RedisJsonStore<T, ID> {
      */
     public RedisJsonStore(StringRedisTemplate redis, RedisJsonEntityInformation<T, ID> information,
             RedisJsonCodec<T, ID> codec, int batchSize) {
+        this(redis, information, codec, batchSize, UnreadableValues.failing());
+    }
+
+    RedisJsonStore(StringRedisTemplate redis, RedisJsonEntityInformation<T, ID> information,
+            RedisJsonCodec<T, ID> codec, int batchSize, UnreadableValues unreadableValues) {
         Assert.notNull(redis, "redis must not be null");
         Assert.notNull(information, "information must not be null");
         Assert.notNull(codec, "codec must not be null");
         Assert.isTrue(batchSize > 0, "batchSize must be positive");
+        Assert.notNull(unreadableValues, "unreadableValues must not be null");
         this.redis = redis;
         this.information = information;
         this.codec = codec;
         this.batchSize = batchSize;
         this.pattern = ScanSettings.escapeGlob(information.getKeyPrefix()) + "*";
+        this.unreadableValues = unreadableValues;
     }
 
     /** Return the ids and keys of the entity type. */
@@ -99,6 +114,8 @@ public class RedisJsonStore<T, ID> {
      * Read one entity.
      * @param id the id
      * @return the entity, or empty when the key does not exist
+     * @throws RedisJsonReadException when the value cannot be read or the key holds another
+     * type, whatever the {@link UnreadableValuePolicy}
      */
     public Optional<T> findById(ID id) {
         String key = this.information.getKey(id);
@@ -107,8 +124,12 @@ public class RedisJsonStore<T, ID> {
             json = this.redis.opsForValue().get(key);
         }
         catch (DataAccessException ex) {
-            // WRONGTYPE, most likely: say which type the key holds, or pass the failure on.
-            checkMissing(List.of(key));
+            // WRONGTYPE, most likely: say which type the key holds, or pass the failure on
+            // (the key may have been replaced by a string since).
+            List<RedisJsonReadException> wrongType = ofAnotherType(List.of(key));
+            if (!wrongType.isEmpty()) {
+                throw wrongType.get(0);
+            }
             throw ex;
         }
         // GET answers nil only for a missing key: one of another type is an error.
@@ -118,7 +139,8 @@ public class RedisJsonStore<T, ID> {
     /**
      * Read the entities of some ids with {@code MGET} in batches.
      * @param ids the ids; duplicates are read once
-     * @return the entries of the ids that exist, in the order of {@code ids}
+     * @return the entries of the ids that exist, in the order of {@code ids}, without the
+     * values left out by the {@link UnreadableValuePolicy}
      */
     public List<RedisJsonEntry<T>> findAllById(Collection<? extends ID> ids) {
         return read(keysOf(ids));
@@ -244,8 +266,10 @@ public class RedisJsonStore<T, ID> {
     /**
      * Read keys with one {@code MGET} per batch.
      * @param keys keys under the prefix
-     * @return the entries of the keys that exist, in the order of {@code keys}
-     * @throws RedisJsonReadException when a value cannot be read or a key holds another type
+     * @return the entries of the keys that exist, in the order of {@code keys}, without the
+     * values left out by the {@link UnreadableValuePolicy}
+     * @throws RedisJsonReadException when a value cannot be read or a key holds another type,
+     * under {@link UnreadableValuePolicy#FAIL}
      */
     public List<RedisJsonEntry<T>> read(List<String> keys) {
         List<RedisJsonEntry<T>> entries = new ArrayList<>(keys.size());
@@ -266,42 +290,51 @@ public class RedisJsonStore<T, ID> {
         for (int i = 0; i < keys.size(); i++) {
             String key = keys.get(i);
             String json = values.get(i);
-            if (json != null) {
+            if (json == null) {
+                missing.add(key);
+                continue;
+            }
+            try {
                 entries.add(new RedisJsonEntry<>(key, this.codec.read(key, json), json));
             }
-            else {
-                missing.add(key);
+            catch (RedisJsonReadException ex) {
+                this.unreadableValues.skipOrThrow(ex);
             }
         }
-        checkMissing(missing);
+        ofAnotherType(missing).forEach(this.unreadableValues::skipOrThrow);
         return entries;
     }
 
-    // MGET answers nil both for a missing key and for one of another type; only the first is
-    // normal (deleted since it was scanned, or never there), the second is bad data. One
-    // pipelined TYPE per key, in one round trip.
-    private void checkMissing(List<String> keys) {
+    // MGET answers nil both for a missing key and for one of another type; only the second is
+    // bad data. One pipelined TYPE per key, in one round trip. A key that is a string by now
+    // did not exist when MGET read it (deleted, then re-created since): like a key that is
+    // still missing, it is simply not part of this read.
+    private List<RedisJsonReadException> ofAnotherType(List<String> keys) {
         if (keys.isEmpty()) {
-            return;
+            return List.of();
         }
         List<Object> types = this.redis.executePipelined((RedisCallback<Object>) (connection) -> {
             keys.forEach((key) -> connection.keyCommands().type(bytes(key)));
             return null;
         });
+        List<RedisJsonReadException> failures = new ArrayList<>();
         for (int i = 0; i < keys.size(); i++) {
-            if (types.get(i) instanceof DataType type && type != DataType.NONE) {
-                throw new RedisJsonReadException(keys.get(i), this.information.getJavaType(),
-                        "the key holds a Redis " + type.code() + ", not a string");
+            if (types.get(i) instanceof DataType type && type != DataType.NONE && type != DataType.STRING) {
+                failures.add(new RedisJsonReadException(keys.get(i), this.information.getJavaType(),
+                        "the key holds a Redis " + type.code() + ", where a JSON entity is stored as a Redis string"));
             }
         }
+        return failures;
     }
 
     /**
      * Stream every entity under the prefix: {@code SCAN}, then {@code MGET} per batch, lazily.
      * The stream holds a Redis connection until it is exhausted or closed; close it (for
      * example with try-with-resources).
-     * @return the entries, in no particular order, each key once
-     * @throws RedisJsonReadException while streaming, when a value cannot be read
+     * @return the entries, in no particular order, each key once, without the values left out
+     * by the {@link UnreadableValuePolicy}
+     * @throws RedisJsonReadException while streaming, when a value cannot be read, under
+     * {@link UnreadableValuePolicy#FAIL}
      */
     public Stream<RedisJsonEntry<T>> stream() {
         Cursor<String> cursor = scan();

@@ -25,9 +25,15 @@ import org.springframework.util.Assert;
  * and {@code deleteAll()} only look at keys, {@code findAll} decodes every value. Sorting and
  * sorted paging happen in memory after the scan, which suits small keyspaces; unsorted pages
  * follow the (lexicographic) order of the keys and decode only the page's values, so pages
- * are stable between calls. A value that cannot be read fails the call with a
- * {@link RedisJsonReadException} naming the key. Single Redis only, no Redis Cluster (see
- * {@link RedisJsonStore}).
+ * are stable between calls. {@code count()} and page totals count keys, so they include
+ * values that cannot be read.
+ * <p>
+ * Writers may delete and re-create keys while a multi-key read runs: the answer holds the
+ * keys that exist when their batch is read, with the values read then, and never fails for
+ * that. A value that cannot be read makes {@code findById} of its key fail with a
+ * {@link RedisJsonReadException} naming the key; multi-key reads leave it out (logged once
+ * per key) or fail, as the {@link UnreadableValuePolicy} says. Single Redis only, no Redis
+ * Cluster (see {@link RedisJsonStore}).
  * @param <T> the entity type
  * @param <ID> the id type
  */

@@ -18,7 +18,6 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.ComponentScan.Filter;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.FilterType;
-import org.springframework.data.domain.Sort;
 import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.data.repository.ListCrudRepository;
 import org.springframework.data.repository.ListPagingAndSortingRepository;
@@ -29,8 +28,10 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 import static org.assertj.core.api.InstanceOfAssertFactories.type;
 
 /**
- * Values that cannot be read fail with a {@link RedisJsonReadException} that names the key,
- * the entity type and the problem, never the value; single reads and enumerations alike.
+ * A value that cannot be read makes {@code findById} fail with a
+ * {@link RedisJsonReadException} that names the key, the entity type and the problem, never
+ * the value. What multi-key reads do with it is {@link RedisJsonUnreadableValuesTests}'s
+ * subject.
  */
 class RedisJsonReadFailureTests {
 
@@ -46,8 +47,6 @@ class RedisJsonReadFailureTests {
     private static StringRedisTemplate redis;
 
     interface Tokens extends ListCrudRepository<JsonToken, String>, ListPagingAndSortingRepository<JsonToken, String> {
-
-        List<JsonToken> findByActiveTrue();
 
     }
 
@@ -138,29 +137,13 @@ class RedisJsonReadFailureTests {
     }
 
     @Test
-    void aKeyOfAnotherRedisTypeFails() {
+    void aKeyOfAnotherRedisTypeFailsNamingThatType() {
         redis.opsForHash().put(key("hash"), "field", SECRET);
 
         assertThatThrownBy(() -> repository.findById("hash")).isInstanceOf(RedisJsonReadException.class)
             .hasMessageContaining(key("hash"))
-            .hasMessageContaining("holds a Redis hash");
-        assertThatThrownBy(() -> repository.findAll()).isInstanceOf(RedisJsonReadException.class)
-            .hasMessageContaining("holds a Redis hash");
-    }
-
-    @Test
-    void enumerationsFailWithTheSameExceptionInsteadOfSkipping() {
-        repository.saveAll(List.of(token("t1"), token("t2")));
-        redis.opsForValue().set(key("bad"), "{" + SECRET);
-
-        assertThatThrownBy(() -> repository.findAll()).isInstanceOf(RedisJsonReadException.class)
-            .hasMessageContaining(key("bad"))
+            .hasMessageContaining("the key holds a Redis hash, where a JSON entity is stored as a Redis string")
             .hasMessageNotContaining(SECRET);
-        assertThatThrownBy(() -> repository.findAll(Sort.by("name"))).isInstanceOf(RedisJsonReadException.class);
-        assertThatThrownBy(() -> repository.findByActiveTrue()).isInstanceOf(RedisJsonReadException.class)
-            .hasMessageContaining(key("bad"));
-        // Counting looks at keys only.
-        assertThat(repository.count()).isEqualTo(3);
     }
 
     @Test
