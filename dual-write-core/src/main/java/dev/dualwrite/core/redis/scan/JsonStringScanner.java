@@ -96,7 +96,9 @@ public final class JsonStringScanner<R, ID> extends AbstractEntityScanner<R, ID>
     }
 
     // MGET answers nil both for a vanished key and for one of another type; the first is
-    // normal (deleted since it was scanned), the second is bad data to set aside.
+    // normal (deleted since it was scanned), the second is bad data to set aside. A key that
+    // is a string by the time TYPE asks was re-created after the MGET: a live write, which
+    // reached PostgreSQL itself, not bad data.
     private List<RawEntry> wrongTypes(LettuceNodes access, List<String> missing) {
         List<RawEntry> rejects = new ArrayList<>();
         List<RedisFuture<String>> types = new ArrayList<>(missing.size());
@@ -105,7 +107,8 @@ public final class JsonStringScanner<R, ID> extends AbstractEntityScanner<R, ID>
         }
         for (int i = 0; i < missing.size(); i++) {
             String type = access.await(types.get(i));
-            if (type != null && !"none".equals(type.toLowerCase(Locale.ROOT))) {
+            String kind = (type != null) ? type.toLowerCase(Locale.ROOT) : "none";
+            if (!"none".equals(kind) && !"string".equals(kind)) {
                 rejects.add(new RawEntry(missing.get(i), null, "the key holds a Redis " + type + ", not a JSON string"));
             }
         }
