@@ -4,7 +4,7 @@ create table dualwrite_stage (
     repository varchar(200) not null primary key,
     strategy   varchar(32)  not null,
     epoch      bigint       not null,
-    changed_at timestamptz  not null default now(),
+    changed_at timestamptz  not null default clock_timestamp(),
     changed_by varchar(200) not null,
     reason     text
 );
@@ -29,10 +29,12 @@ create table dualwrite_instance_stage (
     primary key (instance_id, repository)
 );
 
--- Append-only record of every stage change and operation, with who and why.
+-- Append-only record of every stage change and operation, with who and why. Times are
+-- clock_timestamp(), not the transaction's start: a move's gates may take a moment, and an
+-- operation that starts meanwhile must not look older than the move.
 create table dualwrite_ledger (
     id         bigserial    primary key,
-    at         timestamptz  not null default now(),
+    at         timestamptz  not null default clock_timestamp(),
     repository varchar(200) not null,
     action     varchar(32)  not null,
     from_stage varchar(32),

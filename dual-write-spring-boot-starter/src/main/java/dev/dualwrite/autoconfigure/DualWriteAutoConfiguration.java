@@ -69,6 +69,7 @@ import org.springframework.data.relational.core.mapping.RelationalMappingContext
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.scheduling.concurrent.CustomizableThreadFactory;
 import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.TransactionDefinition;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
@@ -107,8 +108,12 @@ public final class DualWriteAutoConfiguration {
         DualWriteProperties.Control control = properties.getControl();
         String host = InstanceNames.host();
         String instanceId = (control.getInstanceId() != null) ? control.getInstanceId() : InstanceNames.generate(host);
-        ControlPlane controlPlane = new ControlPlane(new JdbcTemplate(dataSource),
-                new TransactionTemplate(transactionManager), ledger, redisRepairLog, postgresRepairLog,
+        // Its own transactions, never the caller's: a move must commit (or not) before this
+        // instance applies it.
+        TransactionTemplate ownTransactions = new TransactionTemplate(transactionManager);
+        ownTransactions.setPropagationBehavior(TransactionDefinition.PROPAGATION_REQUIRES_NEW);
+        ControlPlane controlPlane = new ControlPlane(new JdbcTemplate(dataSource), ownTransactions, ledger,
+                redisRepairLog, postgresRepairLog,
                 new ControlPlaneSettings(instanceId, host, control.getPollInterval(), control.getHeartbeatInterval(),
                         control.getInstanceTimeout(), control.getInFlightGrace(), control.getDrainTimeout()),
                 properties.getStrategy());

@@ -82,7 +82,12 @@ class BackfillProcessTests {
         assertThat(rejectsAllowed.waitForExit(120)).as(rejectsAllowed.output())
             .isEqualTo(BackfillJobReport.EXIT_SUCCESS);
 
-        ChildApplication notDual = ChildApplication.start(stores.properties(),
+        // The run follows the shared stage, not its own property: an operator moved the
+        // repository back to REDIS_PRIMARY (as the control plane would store it), and the run
+        // that says DUAL in its properties is refused.
+        stores.postgres.update("update dualwrite_stage set strategy = 'REDIS_PRIMARY', epoch = epoch + 1, "
+                + "changed_by = 'test' where repository = 'backfill_gizmos'");
+        ChildApplication notDual = ChildApplication.start(stores.properties(), DUAL,
                 "dual-write.backfill.run=backfill_gizmos");
         assertThat(notDual.waitForExit(120)).as(notDual.output()).isEqualTo(BackfillJobReport.EXIT_FAILED);
         assertThat(notDual.output()).contains("Repository 'backfill_gizmos' is at REDIS_PRIMARY")

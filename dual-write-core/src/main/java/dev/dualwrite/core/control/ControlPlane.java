@@ -26,6 +26,7 @@ import dev.dualwrite.core.strategy.GateCheck;
 import dev.dualwrite.core.strategy.StageCall;
 import dev.dualwrite.core.strategy.StrategyChange;
 import dev.dualwrite.core.strategy.StrategyChangeException;
+import dev.dualwrite.core.strategy.Store;
 import dev.dualwrite.core.strategy.StrategySource;
 import dev.dualwrite.core.strategy.WriteStrategy;
 import org.jspecify.annotations.Nullable;
@@ -176,6 +177,14 @@ public class ControlPlane implements StrategySource, AutoCloseable {
         return this.local.current(repository).map(Applied::strategy).orElse(this.fallback);
     }
 
+    /**
+     * Read the repository's stage from the shared table (not this instance's memory).
+     */
+    @Override
+    public WriteStrategy newestStrategyFor(String repository) {
+        return this.stages.find(repository).map(SharedStage::strategy).orElseGet(() -> strategyFor(repository));
+    }
+
     @Override
     public StageCall begin(String repository) {
         return this.local.begin(repository, this.fallback);
@@ -227,6 +236,9 @@ public class ControlPlane implements StrategySource, AutoCloseable {
             if (current.strategy() == WriteStrategy.REDIS_PRIMARY && move.target() == WriteStrategy.DUAL) {
                 // Copies made before PostgreSQL was kept again may miss writes made meanwhile.
                 this.checkpoints.forget(move.repository());
+                // Redis alone was written since: a record saying PostgreSQL holds a newer value
+                // (left by a forced move) would copy an old row over a newer Redis value.
+                this.postgresRepairLog.forget(move.repository(), Store.REDIS);
             }
             LedgerEntry entry = this.ledger.append(LedgerEntry.of(move.repository(), LedgerAction.STAGE_CHANGED,
                     move.actor())
@@ -391,6 +403,13 @@ public class ControlPlane implements StrategySource, AutoCloseable {
         }
         if (executor != null) {
             executor.shutdownNow();
+            try {
+                // A heartbeat still running would bring the row back after it is removed.
+                executor.awaitTermination(5, TimeUnit.SECONDS);
+            }
+            catch (InterruptedException ex) {
+                Thread.currentThread().interrupt();
+            }
         }
         try {
             this.instances.remove(this.settings.instanceId());

@@ -50,7 +50,8 @@ final class StageTable {
 
     SharedStage move(String repository, WriteStrategy to, String actor, @Nullable String reason) {
         return this.jdbc.queryForObject("""
-                update dualwrite_stage set strategy = ?, epoch = epoch + 1, changed_at = now(), changed_by = ?, reason = ?
+                update dualwrite_stage set strategy = ?, epoch = epoch + 1, changed_at = clock_timestamp(), changed_by = ?,
+                    reason = ?
                 where repository = ? returning *""", StageTable::map, to.name(), actor, reason, repository);
     }
 

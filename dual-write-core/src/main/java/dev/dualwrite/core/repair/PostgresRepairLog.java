@@ -164,6 +164,19 @@ public class PostgresRepairLog implements ClaimableRepairLog {
         this.jdbc.update(CLOSE, repository, key, target.name());
     }
 
+    /**
+     * Remove every record of a repository whose target is {@code target}: when the records
+     * can no longer be right (Redis is owed nothing once the repository is back at
+     * {@code REDIS_PRIMARY}, where Redis alone holds the truth).
+     * @param repository the repository name
+     * @param target the store the records would repair
+     * @return the number of records removed
+     */
+    public int forget(String repository, Store target) {
+        return this.jdbc.update("delete from dualwrite_repair where repository = ? and target_store = ?", repository,
+                target.name());
+    }
+
     @Override
     public void recordFailure(String repository, String key, Store target, String reason) {
         this.jdbc.update(RECORD_FAILURE, repository, key, target.name(), reason);

@@ -227,7 +227,7 @@ public class RepairReconciler implements AutoCloseable {
             return Outcome.LEFT;
         }
         try {
-            copy(repository, strategy, claim.key());
+            copy(repository, claim.key());
         }
         catch (RuntimeException ex) {
             Duration backoff = this.settings.backoffAfter(claim.repairFailures());
@@ -244,8 +244,10 @@ public class RepairReconciler implements AutoCloseable {
         return Outcome.REPAIRED;
     }
 
-    private <R, P, ID> void copy(DualRepository<R, P, ID> repository, WriteStrategy strategy, String key) {
-        this.writes.repairKey(repository, strategy, repository.idOf(key));
+    // The newest shared stage, not this instance's: when both logs hold the key, its primary
+    // wrote last, and this instance may still stand on the older of two adjacent stages.
+    private <R, P, ID> void copy(DualRepository<R, P, ID> repository, String key) {
+        this.writes.repairKey(repository, this.strategies.newestStrategyFor(repository.name()), repository.idOf(key));
     }
 
     private void releaseQuietly(ClaimableRepairLog log, RepairClaim claim, Duration backoff) {

@@ -20,6 +20,8 @@ import org.aopalliance.intercept.MethodInvocation;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.aop.ProxyMethodInvocation;
+import org.springframework.transaction.support.TransactionSynchronization;
+import org.springframework.transaction.support.TransactionSynchronizationManager;
 import org.springframework.util.Assert;
 import org.springframework.util.ReflectionUtils;
 
@@ -84,11 +86,36 @@ public class DualWriteRepositoryInterceptor implements MethodInterceptor {
             return this.reads.read(repository, this.strategies.strategyFor(repository.name()), invocation);
         }
         // A write runs under one stage from start to end: the stage it began under stays
-        // "in flight" until it returns, and a shared strategy source tells other instances that
-        // this one applies a newer stage only once such writes have ended.
-        try (StageCall call = this.strategies.begin(repository.name())) {
-            return write(repository, call.strategy(), kind, invocation);
+        // "in flight" until the write is over, and a shared strategy source tells other
+        // instances that this one applies a newer stage only once such writes have ended.
+        StageCall call = this.strategies.begin(repository.name());
+        boolean endsWithTransaction = false;
+        try {
+            Object result = write(repository, call.strategy(), kind, invocation);
+            endsWithTransaction = endWithTransaction(call);
+            return result;
         }
+        finally {
+            if (!endsWithTransaction) {
+                call.close();
+            }
+        }
+    }
+
+    // Inside the caller's transaction the write is over only once that transaction has
+    // completed: its rows and records commit then, and the copy to Redis runs after commit.
+    // Completion callbacks run after every commit callback, so the copy is covered too.
+    private static boolean endWithTransaction(StageCall call) {
+        if (!TransactionSynchronizationManager.isSynchronizationActive()) {
+            return false;
+        }
+        TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
+            @Override
+            public void afterCompletion(int status) {
+                call.close();
+            }
+        });
+        return true;
     }
 
     private @Nullable Object write(DualRepository<Object, Object, Object> repository, WriteStrategy strategy, Kind kind,

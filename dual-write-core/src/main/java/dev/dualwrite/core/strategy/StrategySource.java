@@ -17,6 +17,18 @@ public interface StrategySource {
     WriteStrategy strategyFor(String repository);
 
     /**
+     * Return a repository's newest strategy, as stored for every instance: ahead of
+     * {@link #strategyFor} for a moment after a move made on another instance. Repairs decide
+     * by it which of two adjacent stages wrote last. May read a shared store: not for every
+     * call.
+     * @param repository the repository name
+     * @return the strategy, never {@code null}
+     */
+    default WriteStrategy newestStrategyFor(String repository) {
+        return strategyFor(repository);
+    }
+
+    /**
      * Begin a call of a repository under the strategy in force; close the returned call when
      * it ends. Writes are carried out under one strategy from start to end, even when the
      * strategy changes meanwhile; a shared source acknowledges a change to other instances

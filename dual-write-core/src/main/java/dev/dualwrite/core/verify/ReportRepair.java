@@ -124,7 +124,8 @@ public class ReportRepair {
      * @return what was done (or would be) per key
      */
     public RepairOutcome repair(DualRepository<?, ?, ?> repository, Collection<String> keys, boolean dryRun) {
-        WriteStrategy strategy = this.strategies.strategyFor(repository.name());
+        // The newest shared stage decides a key recorded in both repair logs (see repairKey).
+        WriteStrategy strategy = this.strategies.newestStrategyFor(repository.name());
         List<KeyRepair> results = new ArrayList<>(keys.size());
         Map<Action, Long> counts = new EnumMap<>(Action.class);
         for (Action action : Action.values()) {
