@@ -432,7 +432,7 @@ public class Backfill implements AutoCloseable {
         return capacity;
     }
 
-    private BackfillSource<?, ?, ?> source(String repository) {
+    BackfillSource<?, ?, ?> source(String repository) {
         BackfillSource<?, ?, ?> source = sources().get(repository);
         if (source == null) {
             throw new IllegalArgumentException("No paired repository is named '" + repository

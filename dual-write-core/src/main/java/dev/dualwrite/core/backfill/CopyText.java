@@ -104,8 +104,12 @@ final class CopyText {
             // Local date-times, as the driver binds them to a column without time zone.
             case TIMESTAMP -> (value instanceof Timestamp ts) ? micros(ts.toLocalDateTime()).toString()
                     : (value instanceof LocalDateTime ldt) ? micros(ldt).toString() : null;
+            // Spring Data JDBC's converter turns a LocalDate into a Timestamp at local midnight;
+            // the driver sends it as a local date-time with an offset, of which a date column
+            // keeps the local date.
             case DATE -> (value instanceof java.sql.Date date) ? date.toLocalDate().toString()
-                    : (value instanceof LocalDate date) ? date.toString() : null;
+                    : (value instanceof LocalDate date) ? date.toString()
+                    : (value instanceof Timestamp ts) ? ts.toLocalDateTime().toLocalDate().toString() : null;
             case BYTEA -> (value instanceof byte[] bytes) ? hex(bytes) : null;
         };
     }

@@ -7,6 +7,7 @@ import java.sql.Types;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
+import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
@@ -14,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Function;
 
 import dev.dualwrite.core.store.PostgresSide;
@@ -22,11 +24,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import org.springframework.data.jdbc.core.convert.JdbcConverter;
-import org.springframework.data.mapping.PersistentPropertyAccessor;
 import org.springframework.data.relational.core.dialect.PostgresDialect;
 import org.springframework.data.relational.core.mapping.RelationalPersistentEntity;
 import org.springframework.data.relational.core.mapping.RelationalPersistentProperty;
 import org.springframework.data.relational.core.sql.IdentifierProcessing;
+import org.springframework.data.relational.core.sql.SqlIdentifier;
 import org.springframework.jdbc.core.JdbcOperations;
 import org.springframework.jdbc.core.RowCallbackHandler;
 import org.springframework.transaction.support.TransactionOperations;
@@ -45,16 +47,18 @@ import org.springframework.util.Assert;
  * the rows of keys that vanished since they were read: a live delete that ran before the
  * locks were taken is never undone, and one that runs after them deletes the row itself.</li>
  * </ol>
- * Values are converted with the application's {@link JdbcConverter} (custom conversions
- * included). Between the locks and the re-check, the batch's present ids are looked up and
- * its other rows streamed with {@code COPY} straight into the table ({@link CopyInsert}),
- * which leaves PostgreSQL the least work of the ways measured (see {@code docs/backfill.md}).
+ * The columns are those Spring Data JDBC's own insert writes, embedded objects' columns
+ * included ({@link EntityColumns}), and values are converted with the application's
+ * {@link JdbcConverter} (custom conversions included). Between the locks and the re-check,
+ * the batch's present ids are looked up and its other rows streamed with {@code COPY}
+ * straight into the table ({@link CopyInsert}), which leaves PostgreSQL the least work of the
+ * ways measured (see {@code docs/backfill.md}).
  * A multi-row {@code INSERT ... VALUES ... ON CONFLICT (id) DO NOTHING} (split to stay under
  * the protocol's 32,767 parameters, generated from the Spring Data JDBC mapping with quoted
  * identifiers) takes over for batches of fewer than 16 rows, for drivers other than
  * PostgreSQL's own and for values COPY's text form is not written for. Aggregates neither can
- * express (embedded entities, references, versions) go through Spring Data JDBC one row at a
- * time, under the same locks.
+ * express (references and collections of entities, versions, composite ids) go through
+ * Spring Data JDBC one row at a time, under the same locks.
  * @param <P> the PostgreSQL entity type
  */
 public final class PostgresBatchWriter<P> {
@@ -72,15 +76,11 @@ public final class PostgresBatchWriter<P> {
 
     private final PostgresSide<P, Object> side;
 
-    private final JdbcConverter converter;
-
     private final JdbcOperations jdbc;
 
     private final TransactionOperations transactions;
 
-    private final RelationalPersistentEntity<P> entity;
-
-    private final List<RelationalPersistentProperty> columns = new ArrayList<>();
+    private final EntityColumns columns;
 
     // One per column: the converter's per-property work (reflection on the property's generic
     // type) is done once, not per value; see ColumnConverter for the per-value part.
@@ -109,6 +109,10 @@ public final class PostgresBatchWriter<P> {
     // the catalog for the column types.
     private volatile @Nullable Object copyInsert;
 
+    // Rows inserted each way, so that a test can tell which way a mapping takes (filled in the
+    // constructor, then only read).
+    private final Map<InsertWay, LongAdder> insertedBy = new EnumMap<>(InsertWay.class);
+
     /**
      * @param side the repository's PostgreSQL side (entity type, locks, per-row fallback)
      * @param converter the application's JDBC converter
@@ -124,43 +128,33 @@ public final class PostgresBatchWriter<P> {
         Assert.notNull(jdbc, "jdbc must not be null");
         Assert.notNull(transactions, "transactions must not be null");
         this.side = (PostgresSide<P, Object>) side;
-        this.converter = converter;
         this.jdbc = jdbc;
         this.transactions = transactions;
-        this.entity = (RelationalPersistentEntity<P>) converter.getMappingContext()
+        RelationalPersistentEntity<?> entity = converter.getMappingContext()
             .getRequiredPersistentEntity(side.entityType());
         IdentifierProcessing processing = (identifiers != null) ? identifiers
                 : PostgresDialect.INSTANCE.getIdentifierProcessing();
-        this.idProperty = this.entity.getRequiredIdProperty();
-        String problem = null;
-        if (this.entity.hasVersionProperty()) {
-            problem = "it has a @Version property";
-        }
-        for (RelationalPersistentProperty property : this.entity) {
-            if (property.isEmbedded() || property.isEntity()) {
-                problem = (problem != null) ? problem : "property '" + property.getName() + "' is "
-                        + (property.isEmbedded() ? "embedded" : "a reference or collection");
-            }
-            if (property.isWritable()) {
-                this.columns.add(property);
-            }
-        }
-        if (problem == null) {
-            for (RelationalPersistentProperty column : this.columns) {
+        this.idProperty = entity.getRequiredIdProperty();
+        this.columns = new EntityColumns(converter.getMappingContext(), entity);
+        this.unsupported = this.columns.unsupported();
+        if (this.unsupported == null) {
+            for (RelationalPersistentProperty column : this.columns.properties()) {
                 this.columnConverters.add(new ColumnConverter(converter, column));
             }
         }
         this.idConverter = new ColumnConverter(converter, this.idProperty);
-        this.idIndex = this.columns.indexOf(this.idProperty);
-        this.unsupported = problem;
-        this.table = this.entity.getQualifiedTableName().toSql(processing);
+        this.idIndex = this.columns.properties().indexOf(this.idProperty);
+        this.table = entity.getQualifiedTableName().toSql(processing);
         this.idColumn = this.idProperty.getColumnName().toSql(processing);
         List<String> names = new ArrayList<>();
-        for (RelationalPersistentProperty column : this.columns) {
-            names.add(column.getColumnName().toSql(processing));
-            this.columnNames.add(column.getColumnName().getReference());
+        for (SqlIdentifier name : this.columns.names()) {
+            names.add(name.toSql(processing));
+            this.columnNames.add(name.getReference());
         }
         this.columnList = String.join(", ", names);
+        for (InsertWay way : InsertWay.values()) {
+            this.insertedBy.put(way, new LongAdder());
+        }
     }
 
     /**
@@ -186,12 +180,12 @@ public final class PostgresBatchWriter<P> {
         Object[] values = null;
         int[] types = null;
         if (this.unsupported == null) {
-            PersistentPropertyAccessor<P> accessor = this.entity.getPropertyAccessor(row);
-            values = new Object[this.columns.size()];
-            types = new int[this.columns.size()];
-            for (int i = 0; i < this.columns.size(); i++) {
-                this.columnConverters.get(i).write(accessor.getProperty(this.columns.get(i)), values, types, i);
-            }
+            Object[] converted = new Object[this.columnNames.size()];
+            int[] convertedTypes = new int[this.columnNames.size()];
+            this.columns.forEachValue(row, (column, value) -> this.columnConverters.get(column)
+                .write(value, converted, convertedTypes, column));
+            values = converted;
+            types = convertedTypes;
         }
         Object jdbcId = (values != null && this.idIndex >= 0) ? values[this.idIndex] : this.idConverter.convert(id);
         return new PreparedRow<>(key, redisKey, id, jdbcId, row, values, types);
@@ -269,10 +263,23 @@ public final class PostgresBatchWriter<P> {
                 && copyInsert() instanceof CopyInsert copy) {
             Set<String> inserted = copy.insert((List) rows);
             if (inserted != null) {
-                return inserted;
+                return counted(InsertWay.COPY, inserted);
             }
         }
-        return insertAll(rows);
+        return counted(InsertWay.MULTI_ROW_INSERT, insertAll(rows));
+    }
+
+    private Set<String> counted(InsertWay way, Set<String> inserted) {
+        this.insertedBy.get(way).add(inserted.size());
+        return inserted;
+    }
+
+    /**
+     * Return how many rows were inserted one way since this writer was made, counting those of
+     * batches whose transaction then failed.
+     */
+    long rowsInsertedBy(InsertWay way) {
+        return this.insertedBy.get(way).sum();
     }
 
     private Object copyInsert() {
@@ -293,7 +300,7 @@ public final class PostgresBatchWriter<P> {
         Set<String> inserted = new HashSet<>();
         RowCallbackHandler returnedIds = keysOfReturnedIds(rows, inserted);
         // The protocol numbers parameters with 16 bits: a wide table's batch takes several statements.
-        int rowsPerStatement = Math.max(1, MAX_PARAMETERS / this.columns.size());
+        int rowsPerStatement = Math.max(1, MAX_PARAMETERS / this.columnNames.size());
         for (int from = 0; from < rows.size(); from += rowsPerStatement) {
             List<PreparedRow<P>> part = rows.subList(from, Math.min(rows.size(), from + rowsPerStatement));
             String sql = this.insertStatements.computeIfAbsent(part.size(), this::insertStatement);
@@ -322,7 +329,7 @@ public final class PostgresBatchWriter<P> {
     private String insertStatement(int rowCount) {
         StringBuilder sql = new StringBuilder("insert into ").append(this.table).append(" (").append(this.columnList)
             .append(") values ");
-        String tuple = "(" + String.join(", ", Collections.nCopies(this.columns.size(), "?")) + ")";
+        String tuple = "(" + String.join(", ", Collections.nCopies(this.columnNames.size(), "?")) + ")";
         for (int i = 0; i < rowCount; i++) {
             sql.append((i > 0) ? ", " : "").append(tuple);
         }
@@ -364,7 +371,14 @@ public final class PostgresBatchWriter<P> {
                 inserted.add(row.key());
             }
         }
-        return inserted;
+        return counted(InsertWay.ONE_BY_ONE, inserted);
+    }
+
+    /** The ways a batch's absent rows are inserted (see the class description). */
+    enum InsertWay {
+
+        COPY, MULTI_ROW_INSERT, ONE_BY_ONE
+
     }
 
     /**
