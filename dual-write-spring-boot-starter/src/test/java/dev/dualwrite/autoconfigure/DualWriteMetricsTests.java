@@ -6,20 +6,15 @@ import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
 
-import javax.sql.DataSource;
-
 import dev.dualwrite.autoconfigure.fixtures.FixtureStores;
+import dev.dualwrite.autoconfigure.fixtures.OtherInstance;
 import dev.dualwrite.autoconfigure.fixtures.widget.Widget;
 import dev.dualwrite.autoconfigure.fixtures.widget.jdbc.WidgetRowRepository;
 import dev.dualwrite.autoconfigure.fixtures.widget.redis.WidgetRepository;
 import dev.dualwrite.core.control.ControlPlane;
-import dev.dualwrite.core.control.ControlPlaneSettings;
 import dev.dualwrite.core.control.StageMetrics;
 import dev.dualwrite.core.control.StageMove;
-import dev.dualwrite.core.ledger.Ledger;
 import dev.dualwrite.core.metrics.DualWriteMetrics;
-import dev.dualwrite.core.repair.PostgresRepairLog;
-import dev.dualwrite.core.repair.RedisRepairLog;
 import dev.dualwrite.core.strategy.WriteStrategy;
 import dev.dualwrite.testsupport.TestSchema;
 import io.micrometer.core.instrument.Meter;
@@ -39,16 +34,12 @@ import org.springframework.boot.flyway.autoconfigure.FlywayAutoConfiguration;
 import org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration;
 import org.springframework.boot.jdbc.autoconfigure.DataSourceTransactionManagerAutoConfiguration;
 import org.springframework.boot.jdbc.autoconfigure.JdbcTemplateAutoConfiguration;
-import org.springframework.boot.test.context.assertj.AssertableApplicationContext;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.boot.transaction.autoconfigure.TransactionAutoConfiguration;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.data.jdbc.repository.config.EnableJdbcRepositories;
 import org.springframework.data.redis.repository.configuration.EnableRedisRepositories;
-import org.springframework.jdbc.core.JdbcTemplate;
-import org.springframework.transaction.PlatformTransactionManager;
-import org.springframework.transaction.support.TransactionTemplate;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -199,7 +190,7 @@ class DualWriteMetricsTests {
     void aMoveMadeOnAnotherInstanceIsCountedWhenThisInstanceAppliesIt() {
         this.contextRunner.withPropertyValues("dual-write.control.poll-interval=100ms").run((context) -> {
             MeterRegistry registry = context.getBean(MeterRegistry.class);
-            try (ControlPlane other = otherInstance(context)) {
+            try (ControlPlane other = OtherInstance.controlPlane(context)) {
                 other.register(WIDGETS, WriteStrategy.REDIS_PRIMARY);
                 other.move(StageMove.of(WIDGETS, WriteStrategy.DUAL, "operator", "moved on the other instance"));
             }
@@ -209,19 +200,6 @@ class DualWriteMetricsTests {
             assertThat(epoch(registry)).isEqualTo(2);
             assertThat(stageChanges(registry)).isEqualTo(1);
         });
-    }
-
-    // A second application instance on the same database, moving stages from its own control
-    // plane; it does not poll.
-    private static ControlPlane otherInstance(AssertableApplicationContext context) {
-        DataSource dataSource = context.getBean(DataSource.class);
-        return new ControlPlane(new JdbcTemplate(dataSource),
-                new TransactionTemplate(context.getBean(PlatformTransactionManager.class)),
-                context.getBean(Ledger.class), context.getBean(RedisRepairLog.class),
-                context.getBean(PostgresRepairLog.class),
-                new ControlPlaneSettings("other-instance", "other-host", Duration.ofSeconds(1), Duration.ofSeconds(5),
-                        Duration.ofSeconds(30), Duration.ofSeconds(10), Duration.ofSeconds(1)),
-                WriteStrategy.REDIS_PRIMARY);
     }
 
     private static double stage(MeterRegistry registry) {

@@ -5,19 +5,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
-import javax.sql.DataSource;
-
 import dev.dualwrite.autoconfigure.DualWriteAutoConfiguration;
 import dev.dualwrite.autoconfigure.fixtures.FixtureStores;
+import dev.dualwrite.autoconfigure.fixtures.OtherInstance;
 import dev.dualwrite.autoconfigure.fixtures.widget.Widget;
 import dev.dualwrite.autoconfigure.fixtures.widget.jdbc.WidgetRowRepository;
 import dev.dualwrite.autoconfigure.fixtures.widget.redis.WidgetRepository;
 import dev.dualwrite.core.control.ControlPlane;
-import dev.dualwrite.core.control.ControlPlaneSettings;
 import dev.dualwrite.core.control.StageMove;
-import dev.dualwrite.core.ledger.Ledger;
-import dev.dualwrite.core.repair.PostgresRepairLog;
-import dev.dualwrite.core.repair.RedisRepairLog;
 import dev.dualwrite.core.strategy.InMemoryStrategySource;
 import dev.dualwrite.core.strategy.StrategySource;
 import dev.dualwrite.core.strategy.WriteStrategy;
@@ -46,9 +41,6 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.data.jdbc.repository.config.EnableJdbcRepositories;
 import org.springframework.data.redis.repository.configuration.EnableRedisRepositories;
-import org.springframework.jdbc.core.JdbcTemplate;
-import org.springframework.transaction.PlatformTransactionManager;
-import org.springframework.transaction.support.TransactionTemplate;
 
 import static org.assertj.core.api.Assertions.as;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -233,7 +225,7 @@ class DualWriteHealthContributorAutoConfigurationTests {
                     "dual-write.control.poll-interval=100ms", "dual-write.control.heartbeat-interval=200ms",
                     "dual-write.control.instance-timeout=3s")
             .run((context) -> {
-                try (ControlPlane other = otherInstance(context)) {
+                try (ControlPlane other = OtherInstance.controlPlane(context)) {
                     // The other instance registers, then never polls: it stays at the first epoch.
                     other.register(WIDGETS, WriteStrategy.REDIS_PRIMARY);
                     context.getBean(ControlPlane.class)
@@ -283,17 +275,6 @@ class DualWriteHealthContributorAutoConfigurationTests {
     private static Map<String, Object> map(Map<String, Object> details, String key) {
         assertThat(details).containsKey(key);
         return (Map<String, Object>) details.get(key);
-    }
-
-    // A second application instance on the same database, with its own control plane.
-    private static ControlPlane otherInstance(AssertableApplicationContext context) {
-        return new ControlPlane(new JdbcTemplate(context.getBean(DataSource.class)),
-                new TransactionTemplate(context.getBean(PlatformTransactionManager.class)),
-                context.getBean(Ledger.class), context.getBean(RedisRepairLog.class),
-                context.getBean(PostgresRepairLog.class),
-                new ControlPlaneSettings("other-instance", "other-host", Duration.ofSeconds(1), Duration.ofSeconds(1),
-                        Duration.ofSeconds(3), Duration.ofSeconds(10), Duration.ofSeconds(1)),
-                WriteStrategy.REDIS_PRIMARY);
     }
 
     private static String newId() {
