@@ -18,6 +18,7 @@ import dev.dualwrite.autoconfigure.schema.DualWriteSchemaMigration;
 import dev.dualwrite.core.compare.EntityComparator;
 import dev.dualwrite.core.control.ControlPlane;
 import dev.dualwrite.core.control.ControlPlaneSettings;
+import dev.dualwrite.core.control.StageListener;
 import dev.dualwrite.core.ledger.Ledger;
 import dev.dualwrite.core.metrics.DualWriteMetrics;
 import dev.dualwrite.core.redis.json.SimpleRedisJsonRepository;
@@ -104,7 +105,7 @@ public final class DualWriteAutoConfiguration {
     @ConditionalOnMissingBean(StrategySource.class)
     ControlPlane dualWriteControlPlane(DataSource dataSource, PlatformTransactionManager transactionManager,
             DualWriteProperties properties, RedisRepairLog redisRepairLog, PostgresRepairLog postgresRepairLog,
-            Ledger ledger) {
+            Ledger ledger, ObjectProvider<StageListener> stageListeners) {
         DualWriteProperties.Control control = properties.getControl();
         String host = InstanceNames.host();
         String instanceId = (control.getInstanceId() != null) ? control.getInstanceId() : InstanceNames.generate(host);
@@ -117,6 +118,8 @@ public final class DualWriteAutoConfiguration {
                 new ControlPlaneSettings(instanceId, host, control.getPollInterval(), control.getHeartbeatInterval(),
                         control.getInstanceTimeout(), control.getInFlightGrace(), control.getDrainTimeout()),
                 properties.getStrategy());
+        // Before any repository registers, so that listeners hear every first stage.
+        stageListeners.orderedStream().forEach(controlPlane::addStageListener);
         controlPlane.start();
         return controlPlane;
     }

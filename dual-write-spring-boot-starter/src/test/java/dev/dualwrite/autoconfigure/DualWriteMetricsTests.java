@@ -2,14 +2,20 @@ package dev.dualwrite.autoconfigure;
 
 import dev.dualwrite.autoconfigure.metrics.DualWriteMetricsAutoConfiguration;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
 
 import dev.dualwrite.autoconfigure.fixtures.FixtureStores;
+import dev.dualwrite.autoconfigure.fixtures.OtherInstance;
 import dev.dualwrite.autoconfigure.fixtures.widget.Widget;
 import dev.dualwrite.autoconfigure.fixtures.widget.jdbc.WidgetRowRepository;
 import dev.dualwrite.autoconfigure.fixtures.widget.redis.WidgetRepository;
+import dev.dualwrite.core.control.ControlPlane;
+import dev.dualwrite.core.control.StageMetrics;
+import dev.dualwrite.core.control.StageMove;
 import dev.dualwrite.core.metrics.DualWriteMetrics;
+import dev.dualwrite.core.strategy.WriteStrategy;
 import dev.dualwrite.testsupport.TestSchema;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -36,6 +42,7 @@ import org.springframework.data.jdbc.repository.config.EnableJdbcRepositories;
 import org.springframework.data.redis.repository.configuration.EnableRedisRepositories;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * Tests for the meters {@link DualWriteAutoConfiguration} registers in the application's
@@ -107,14 +114,17 @@ class DualWriteMetricsTests {
                     .counter()
                     .count()).isZero();
             }
-            // 8 write timers, 4 read timers, 8 failure counters, 2 fallback counters and 2
-            // gauges, plus 4 shadow-read counters per read method: nothing else.
+            assertThat(stage(registry)).isEqualTo(WriteStrategy.REDIS_PRIMARY.ordinal());
+            assertThat(epoch(registry)).isEqualTo(1);
+            assertThat(stageChanges(registry)).isZero();
+            // 8 write timers, 4 read timers, 8 failure counters, 2 fallback counters, 2 pending
+            // gauges and 3 stage meters, plus 4 shadow-read counters per read method: nothing else.
             List<Meter> meters = registry.getMeters()
                 .stream()
                 .filter((meter) -> meter.getId().getName().startsWith("dualwrite."))
                 .filter((meter) -> !meter.getId().getName().equals(DualWriteMetrics.SHADOW_READS))
                 .toList();
-            assertThat(meters).hasSize(24)
+            assertThat(meters).hasSize(27)
                 .allSatisfy((meter) -> assertThat(meter.getId().getTag("repository")).isEqualTo(WIDGETS));
         });
     }
@@ -162,6 +172,46 @@ class DualWriteMetricsTests {
                     .gauge()
                     .value()).isEqualTo(pendingBefore + 1);
             });
+    }
+
+    @Test
+    void stageGaugeFollowsAMoveAndTheChangeIsCounted() {
+        this.contextRunner.run((context) -> {
+            MeterRegistry registry = context.getBean(MeterRegistry.class);
+            // Forced: this test is about the meters, not the conditions of the move.
+            context.getBean(ControlPlane.class).change(WIDGETS, WriteStrategy.DUAL, true);
+            assertThat(stage(registry)).isEqualTo(WriteStrategy.DUAL.ordinal());
+            assertThat(epoch(registry)).isEqualTo(2);
+            assertThat(stageChanges(registry)).isEqualTo(1);
+        });
+    }
+
+    @Test
+    void aMoveMadeOnAnotherInstanceIsCountedWhenThisInstanceAppliesIt() {
+        this.contextRunner.withPropertyValues("dual-write.control.poll-interval=100ms").run((context) -> {
+            MeterRegistry registry = context.getBean(MeterRegistry.class);
+            try (ControlPlane other = OtherInstance.controlPlane(context)) {
+                other.register(WIDGETS, WriteStrategy.REDIS_PRIMARY);
+                other.move(StageMove.of(WIDGETS, WriteStrategy.DUAL, "operator", "moved on the other instance"));
+            }
+            // Applied here by the poll, not by a move made here.
+            await().atMost(Duration.ofSeconds(10))
+                .untilAsserted(() -> assertThat(stage(registry)).isEqualTo(WriteStrategy.DUAL.ordinal()));
+            assertThat(epoch(registry)).isEqualTo(2);
+            assertThat(stageChanges(registry)).isEqualTo(1);
+        });
+    }
+
+    private static double stage(MeterRegistry registry) {
+        return registry.get(StageMetrics.STAGE).tags("repository", WIDGETS).gauge().value();
+    }
+
+    private static double epoch(MeterRegistry registry) {
+        return registry.get(StageMetrics.EPOCH).tags("repository", WIDGETS).gauge().value();
+    }
+
+    private static double stageChanges(MeterRegistry registry) {
+        return registry.get(StageMetrics.CHANGES).tags("repository", WIDGETS).counter().count();
     }
 
     private static long writes(MeterRegistry registry, String store, String operation, String outcome) {

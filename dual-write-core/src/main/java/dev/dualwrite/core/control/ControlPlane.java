@@ -340,6 +340,16 @@ public class ControlPlane implements StrategySource, AutoCloseable {
     }
 
     /**
+     * Tell {@code listener} about every stage this instance applies from now on: add it
+     * before the repositories register to hear their first stages too.
+     * @param listener the listener
+     */
+    public void addStageListener(StageListener listener) {
+        Assert.notNull(listener, "listener must not be null");
+        this.local.addListener(listener);
+    }
+
+    /**
      * Return the ledger moves and operations are recorded in.
      * @return the ledger
      */

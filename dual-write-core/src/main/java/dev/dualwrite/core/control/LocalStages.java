@@ -1,14 +1,19 @@
 package dev.dualwrite.core.control;
 
 import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import dev.dualwrite.core.strategy.StageCall;
 import dev.dualwrite.core.strategy.WriteStrategy;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The stages this instance applies, answered from memory on every call, with the calls in
@@ -17,24 +22,49 @@ import dev.dualwrite.core.strategy.WriteStrategy;
  */
 final class LocalStages {
 
+    private static final Logger logger = LoggerFactory.getLogger(LocalStages.class);
+
     private final Map<String, Repository> repositories = new ConcurrentHashMap<>();
 
+    private final List<StageListener> listeners = new CopyOnWriteArrayList<>();
+
+    void addListener(StageListener listener) {
+        this.listeners.add(listener);
+    }
+
     /**
-     * Apply a stage to new calls, if it is newer than the one applied.
+     * Apply a stage to new calls, if it is newer than the one applied, then tell the
+     * listeners.
      * @return whether it was newer
      */
     boolean apply(String repository, WriteStrategy strategy, long epoch) {
         Repository state = this.repositories.computeIfAbsent(repository, (name) -> new Repository());
+        Applied previous;
         synchronized (state) {
-            Applied current = state.current;
-            if (current != null && current.epoch >= epoch) {
+            previous = state.current;
+            if (previous != null && previous.epoch >= epoch) {
                 return false;
             }
-            if (current != null) {
-                state.leaving.add(current);
+            if (previous != null) {
+                state.leaving.add(previous);
             }
             state.current = new Applied(strategy, epoch);
-            return true;
+        }
+        // Outside the lock: a listener must not hold up calls that begin under the new stage.
+        notifyListeners(repository, (previous != null) ? previous.strategy : null, strategy, epoch);
+        return true;
+    }
+
+    private void notifyListeners(String repository, @Nullable WriteStrategy previous, WriteStrategy strategy,
+            long epoch) {
+        for (StageListener listener : this.listeners) {
+            try {
+                listener.applied(repository, previous, strategy, epoch);
+            }
+            catch (RuntimeException ex) {
+                logger.warn("dual-write: stage listener {} failed on repository '{}' now at {} (epoch {}); the stage "
+                        + "is applied all the same", listener, repository, strategy, epoch, ex);
+            }
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.dualwrite.autoconfigure.metrics;
 
 import dev.dualwrite.autoconfigure.DualWriteAutoConfiguration;
+import dev.dualwrite.core.control.StageMetrics;
 import dev.dualwrite.core.metrics.DualWriteMetrics;
 import io.micrometer.core.instrument.MeterRegistry;
 
@@ -14,7 +15,8 @@ import org.springframework.context.annotation.Bean;
 
 /**
  * Publishes dual-write's meters ({@code dualwrite.*}) to the application's
- * {@link MeterRegistry}. Switch them off as any other meters, with
+ * {@link MeterRegistry}, the stage meters included ({@link StageMetrics}, told of every stage
+ * the control plane applies). Switch them off as any other meters, with
  * {@code management.metrics.enable.dualwrite=false}.
  */
 @AutoConfiguration(after = { MetricsAutoConfiguration.class, CompositeMeterRegistryAutoConfiguration.class },
@@ -27,6 +29,13 @@ public final class DualWriteMetricsAutoConfiguration {
     @ConditionalOnMissingBean
     DualWriteMetrics dualWriteMetrics(MeterRegistry meterRegistry) {
         return new DualWriteMetrics(meterRegistry);
+    }
+
+    // A StageListener bean: the control plane adds every one before repositories register.
+    @Bean
+    @ConditionalOnMissingBean
+    StageMetrics dualWriteStageMetrics(MeterRegistry meterRegistry) {
+        return new StageMetrics(meterRegistry);
     }
 
 }
