@@ -246,6 +246,11 @@ public final class DualWriteAutoConfiguration {
     }
 
     @Bean
+    StageListener dualWriteReadRampGuard(ReadRoutingSource routings, ObjectProvider<ControlPlane> controlPlane) {
+        return new ReadRampGuard(routings, controlPlane);
+    }
+
+    @Bean
     @ConditionalOnMissingBean
     ShadowReads dualWriteShadowReads(DualWriteProperties properties, DualWriteMetrics metrics) {
         DualWriteProperties.Shadow shadow = properties.getShadow();
