@@ -7,6 +7,7 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import dev.dualwrite.core.strategy.StageCall;
@@ -144,7 +145,7 @@ final class LocalStages {
         StageCall call() {
             return new StageCall() {
 
-                private boolean closed;
+                private final AtomicBoolean closed = new AtomicBoolean();
 
                 @Override
                 public WriteStrategy strategy() {
@@ -153,10 +154,15 @@ final class LocalStages {
 
                 @Override
                 public void close() {
-                    if (!this.closed) {
-                        this.closed = true;
+                    if (this.closed.compareAndSet(false, true)) {
                         Applied.this.calls.decrementAndGet();
                     }
+                }
+
+                @Override
+                public StageCall retain() {
+                    Applied.this.calls.incrementAndGet();
+                    return Applied.this.call();
                 }
 
             };

@@ -91,7 +91,7 @@ public class DualWriteRepositoryInterceptor implements MethodInterceptor {
         StageCall call = this.strategies.begin(repository.name());
         boolean endsWithTransaction = false;
         try {
-            Object result = write(repository, call.strategy(), kind, invocation);
+            Object result = write(repository, call, kind, invocation);
             endsWithTransaction = endWithTransaction(call);
             return result;
         }
@@ -118,8 +118,9 @@ public class DualWriteRepositoryInterceptor implements MethodInterceptor {
         return true;
     }
 
-    private @Nullable Object write(DualRepository<Object, Object, Object> repository, WriteStrategy strategy, Kind kind,
+    private @Nullable Object write(DualRepository<Object, Object, Object> repository, StageCall call, Kind kind,
             MethodInvocation invocation) throws Throwable {
+        WriteStrategy strategy = call.strategy();
         if (strategy == WriteStrategy.REDIS_PRIMARY && kind != Kind.DERIVED_DELETE) {
             // Adding the library changes nothing: the call goes on to Redis as it always did.
             // (Derived deletes are the exception: Spring Data Redis runs them as finders.)
@@ -128,40 +129,40 @@ public class DualWriteRepositoryInterceptor implements MethodInterceptor {
         Object[] args = invocation.getArguments();
         return switch (kind) {
             case READ, OBJECT_METHOD -> throw new IllegalStateException("Not a write: " + invocation.getMethod());
-            case SAVE -> this.writes.save(repository, strategy, args[0]);
-            case SAVE_ALL -> saveAll(repository, strategy, (Iterable<?>) args[0]);
-            case DELETE -> deleteOne(repository, strategy, requiredId(repository, args[0]));
-            case DELETE_BY_ID -> deleteOne(repository, strategy, args[0]);
-            case DELETE_ALL_BY_ID -> deleteAll(repository, strategy, (Iterable<?>) args[0]);
-            case DELETE_ALL_ENTITIES -> deleteAll(repository, strategy,
+            case SAVE -> this.writes.save(repository, call, args[0]);
+            case SAVE_ALL -> saveAll(repository, call, (Iterable<?>) args[0]);
+            case DELETE -> deleteOne(repository, call, requiredId(repository, args[0]));
+            case DELETE_BY_ID -> deleteOne(repository, call, args[0]);
+            case DELETE_ALL_BY_ID -> deleteAll(repository, call, (Iterable<?>) args[0]);
+            case DELETE_ALL_ENTITIES -> deleteAll(repository, call,
                     toList((Iterable<?>) args[0]).stream().map((entity) -> requiredId(repository, entity)).toList());
-            case DELETE_ALL -> deleteAll(repository, strategy, allIds(repository, strategy));
-            case DERIVED_DELETE -> derivedDelete(repository, strategy, invocation);
+            case DELETE_ALL -> deleteAll(repository, call, allIds(repository, strategy));
+            case DERIVED_DELETE -> derivedDelete(repository, call, invocation);
             case UNKNOWN -> throw new UnroutableMethodException(repository.name(), invocation.getMethod(),
                     "it is neither a CrudRepository method nor a derived query (find/count/exists/delete...By), so "
                             + "dual-write cannot tell whether it writes and would reach only one store in " + strategy);
         };
     }
 
-    private List<Object> saveAll(DualRepository<Object, Object, Object> repository, WriteStrategy strategy,
+    private List<Object> saveAll(DualRepository<Object, Object, Object> repository, StageCall call,
             Iterable<?> entities) {
         List<Object> saved = new ArrayList<>();
         for (Object entity : entities) {
-            saved.add(this.writes.save(repository, strategy, entity));
+            saved.add(this.writes.save(repository, call, entity));
         }
         return saved;
     }
 
-    private @Nullable Object deleteOne(DualRepository<Object, Object, Object> repository, WriteStrategy strategy,
+    private @Nullable Object deleteOne(DualRepository<Object, Object, Object> repository, StageCall call,
             Object id) {
-        this.writes.delete(repository, strategy, id);
+        this.writes.delete(repository, call, id);
         return null;
     }
 
-    private @Nullable Object deleteAll(DualRepository<Object, Object, Object> repository, WriteStrategy strategy,
+    private @Nullable Object deleteAll(DualRepository<Object, Object, Object> repository, StageCall call,
             Iterable<?> ids) {
         for (Object id : ids) {
-            this.writes.delete(repository, strategy, id);
+            this.writes.delete(repository, call, id);
         }
         return null;
     }
@@ -179,7 +180,7 @@ public class DualWriteRepositoryInterceptor implements MethodInterceptor {
 
     // A derived delete runs its finder (deleteByX -> findByX) on the stage's primary store,
     // then deletes each match through the per-key write path.
-    private @Nullable Object derivedDelete(DualRepository<Object, Object, Object> repository, WriteStrategy strategy,
+    private @Nullable Object derivedDelete(DualRepository<Object, Object, Object> repository, StageCall call,
             MethodInvocation invocation) throws Throwable {
         Method method = invocation.getMethod();
         String finderName = "find" + method.getName().substring("delete".length());
@@ -200,7 +201,7 @@ public class DualWriteRepositoryInterceptor implements MethodInterceptor {
             }
         }));
         for (Object entity : matches) {
-            this.writes.delete(repository, strategy, requiredId(repository, entity));
+            this.writes.delete(repository, call, requiredId(repository, entity));
         }
         Class<?> returnType = method.getReturnType();
         if (returnType == void.class || returnType == Void.class) {

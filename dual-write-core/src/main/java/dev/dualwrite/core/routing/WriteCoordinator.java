@@ -1,12 +1,15 @@
 package dev.dualwrite.core.routing;
 
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 
 import dev.dualwrite.core.metrics.DualWriteMetrics;
 import dev.dualwrite.core.repair.PostgresRepairLog;
 import dev.dualwrite.core.repair.RedisRepairLog;
 import dev.dualwrite.core.secondary.SecondaryWriteGuard;
+import dev.dualwrite.core.repair.RepairLog;
+import dev.dualwrite.core.strategy.StageCall;
 import dev.dualwrite.core.strategy.Store;
 import dev.dualwrite.core.strategy.WriteStrategy;
 import org.jspecify.annotations.Nullable;
@@ -63,16 +66,28 @@ public class WriteCoordinator {
      * @return the saved entity as the primary store returned it
      */
     public <R, P, ID> R save(DualRepository<R, P, ID> repository, WriteStrategy strategy, R entity) {
-        return switch (strategy) {
+        return save(repository, StageCall.untracked(strategy), entity);
+    }
+
+    /**
+     * Save one entity in the stores of the call's stage; a secondary write that outlives the
+     * call keeps the stage in flight until it is over (see {@link StageCall#retain()}).
+     * @param repository the paired repository
+     * @param call the call, with the stage it runs under
+     * @param entity the entity, in the Redis repository's type
+     * @return the saved entity as the primary store returned it
+     */
+    public <R, P, ID> R save(DualRepository<R, P, ID> repository, StageCall call, R entity) {
+        return switch (call.strategy()) {
             case REDIS_PRIMARY -> saveInRedis(repository, entity);
             case DUAL -> {
                 R saved = saveInRedis(repository, entity);
-                copyToPostgres(repository, repository.redis().idOf(saved), "save");
+                copyToPostgres(repository, call, repository.redis().idOf(saved), "save");
                 yield saved;
             }
             case POSTGRES_PRIMARY -> {
                 P saved = saveInPostgres(repository, entity, true);
-                copyToRedisAfterCommit(repository, postgresId(repository, saved), "save");
+                copyToRedisAfterCommit(repository, call, postgresId(repository, saved), "save");
                 yield repository.mapping().toRedis(saved);
             }
             // Redis is not written, but the key is kept for a rollback (see saveInPostgres).
@@ -87,15 +102,25 @@ public class WriteCoordinator {
      * @param id the id of the entity to delete
      */
     public <R, P, ID> void delete(DualRepository<R, P, ID> repository, WriteStrategy strategy, ID id) {
-        switch (strategy) {
+        delete(repository, StageCall.untracked(strategy), id);
+    }
+
+    /**
+     * Delete one key from the stores of the call's stage; deleting a missing key is fine.
+     * @param repository the paired repository
+     * @param call the call, with the stage it runs under
+     * @param id the id of the entity to delete
+     */
+    public <R, P, ID> void delete(DualRepository<R, P, ID> repository, StageCall call, ID id) {
+        switch (call.strategy()) {
             case REDIS_PRIMARY -> deleteInRedis(repository, id);
             case DUAL -> {
                 deleteInRedis(repository, id);
-                copyToPostgres(repository, id, "delete");
+                copyToPostgres(repository, call, id, "delete");
             }
             case POSTGRES_PRIMARY -> {
                 deleteInPostgres(repository, id, true);
-                copyToRedisAfterCommit(repository, id, "delete");
+                copyToRedisAfterCommit(repository, call, id, "delete");
             }
             case POSTGRES_ONLY -> deleteInPostgres(repository, id, false);
         }
@@ -209,20 +234,19 @@ public class WriteCoordinator {
     }
 
     // Stage DUAL: PostgreSQL follows Redis, the source of truth.
-    private <R, P, ID> void copyToPostgres(DualRepository<R, P, ID> repository, ID id, String operation) {
-        this.guard.write(repository.name(), repository.keyOf(id), Store.POSTGRES,
-                () -> secondary(repository, Store.POSTGRES, operation,
-                        () -> copyUnderLock(repository, Store.REDIS, id, false)),
-                this.redisRepairLog);
+    private <R, P, ID> void copyToPostgres(DualRepository<R, P, ID> repository, StageCall call, ID id,
+            String operation) {
+        guarded(repository, call, id, Store.POSTGRES, this.redisRepairLog, () -> secondary(repository, Store.POSTGRES,
+                operation, () -> copyUnderLock(repository, Store.REDIS, id, false)));
     }
 
     // Stage POSTGRES_PRIMARY: Redis follows PostgreSQL and stays warm for a rollback. Only
     // the transaction that copied the current state pays the outbox debt.
-    private <R, P, ID> void copyToRedisAfterCommit(DualRepository<R, P, ID> repository, ID id, String operation) {
-        Runnable copy = () -> this.guard.write(repository.name(), repository.keyOf(id), Store.REDIS,
+    private <R, P, ID> void copyToRedisAfterCommit(DualRepository<R, P, ID> repository, StageCall call, ID id,
+            String operation) {
+        Runnable copy = () -> guarded(repository, call, id, Store.REDIS, this.postgresRepairLog,
                 () -> secondary(repository, Store.REDIS, operation,
-                        () -> copyUnderLock(repository, Store.POSTGRES, id, true)),
-                this.postgresRepairLog);
+                        () -> copyUnderLock(repository, Store.POSTGRES, id, true)));
         if (TransactionSynchronizationManager.isSynchronizationActive()) {
             // The caller's own transaction holds the new row (and the key's lock) until it
             // commits; copying before that would copy the old state, or wait for the lock.
@@ -235,6 +259,33 @@ public class WriteCoordinator {
         }
         else {
             copy.run();
+        }
+    }
+
+    // A secondary write belongs to its call's stage, whose direction it copies in: the stage
+    // stays in flight until the copy has run or never will, so no move overtakes a copy that
+    // the time limit left running. One that has not started when the guard gives up (and
+    // records the key for repair) does not run at all: the reconciler settles the key.
+    private void guarded(DualRepository<?, ?, ?> repository, StageCall call, Object id, Store target, RepairLog log,
+            Runnable copy) {
+        StageCall held = call.retain();
+        AtomicBoolean taken = new AtomicBoolean();
+        try {
+            this.guard.write(repository.name(), repository.keyOf(id), target, () -> {
+                if (taken.compareAndSet(false, true)) {
+                    try {
+                        copy.run();
+                    }
+                    finally {
+                        held.close();
+                    }
+                }
+            }, log);
+        }
+        finally {
+            if (taken.compareAndSet(false, true)) {
+                held.close();
+            }
         }
     }
 

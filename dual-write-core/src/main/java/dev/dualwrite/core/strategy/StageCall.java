@@ -21,6 +21,15 @@ public interface StageCall extends AutoCloseable {
     void close();
 
     /**
+     * Keep the call's stage in flight for work the call hands over to another thread (a
+     * secondary write that may outlive the call), until the returned call is closed too.
+     * @return a call to close when that work is over
+     */
+    default StageCall retain() {
+        return untracked(strategy());
+    }
+
+    /**
      * Return a call that nobody waits for.
      * @param strategy the strategy the call runs under
      * @return the call
