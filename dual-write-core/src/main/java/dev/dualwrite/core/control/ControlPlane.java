@@ -92,6 +92,9 @@ public class ControlPlane implements StrategySource, AutoCloseable {
 
     private final Map<String, Long> acknowledged = new ConcurrentHashMap<>();
 
+    // The epoch up to which each repository needs no more rollback-sync check.
+    private final Map<String, Long> rollbackChecked = new ConcurrentHashMap<>();
+
     private final Instant startedAt = Instant.now();
 
     private final Object lifecycle = new Object();
@@ -376,9 +379,7 @@ public class ControlPlane implements StrategySource, AutoCloseable {
         if (due || acknowledgementsChanged()) {
             heartbeat();
         }
-        if (due) {
-            recordRollbackSyncs(shared);
-        }
+        recordRollbackSyncs(shared);
     }
 
     /**
@@ -483,12 +484,17 @@ public class ControlPlane implements StrategySource, AutoCloseable {
     private void recordRollbackSyncs(Map<String, SharedStage> shared) {
         for (String repository : this.local.all().keySet()) {
             SharedStage stage = shared.get(repository);
-            if (stage == null || stage.strategy() != WriteStrategy.POSTGRES_PRIMARY) {
+            if (stage == null || stage.strategy() != WriteStrategy.POSTGRES_PRIMARY
+                    || this.rollbackChecked.getOrDefault(repository, 0L) >= stage.epoch()) {
                 continue;
             }
             Optional<LedgerEntry> moved = this.ledger.newest(repository, LedgerAction.STAGE_CHANGED)
                 .filter((entry) -> entry.from() == WriteStrategy.POSTGRES_ONLY && entry.epoch() == stage.epoch());
-            if (moved.isEmpty() || this.postgresRepairLog.backlog(repository, this.settings.inFlightGrace()) > 0) {
+            if (moved.isEmpty()) {
+                this.rollbackChecked.put(repository, stage.epoch());
+                continue;
+            }
+            if (this.postgresRepairLog.backlog(repository, this.settings.inFlightGrace()) > 0) {
                 continue;
             }
             this.transactions.executeWithoutResult((status) -> {
@@ -504,6 +510,7 @@ public class ControlPlane implements StrategySource, AutoCloseable {
                         .withDetails("every key written in POSTGRES_ONLY has reached Redis"));
                 }
             });
+            this.rollbackChecked.put(repository, stage.epoch());
         }
     }
 
