@@ -90,37 +90,29 @@ public final class JsonStringScanner<R, ID> extends AbstractEntityScanner<R, ID>
                     }
                 }
             }
-            entries.addAll(recheckMissing(access, missing));
+            entries.addAll(wrongTypes(access, missing));
         }
         return entries;
     }
 
     // MGET answers nil both for a vanished key and for one of another type; the first is
-    // normal (deleted since it was scanned), the second is bad data to set aside. A key that is
-    // a string when TYPE answers was created again after the MGET (a live delete and create in
-    // between): it is read again, not set aside.
-    private List<RawEntry> recheckMissing(LettuceNodes access, List<String> missing) {
-        List<RawEntry> entries = new ArrayList<>();
+    // normal (deleted since it was scanned), the second is bad data to set aside. A key that
+    // is a string by the time TYPE asks was re-created after the MGET: a live write, which
+    // reached PostgreSQL itself, not bad data.
+    private List<RawEntry> wrongTypes(LettuceNodes access, List<String> missing) {
+        List<RawEntry> rejects = new ArrayList<>();
         List<RedisFuture<String>> types = new ArrayList<>(missing.size());
         for (String key : missing) {
             types.add(access.commands().type(bytes(key)));
         }
         for (int i = 0; i < missing.size(); i++) {
-            String key = missing.get(i);
             String type = access.await(types.get(i));
-            if (type == null || "none".equals(type.toLowerCase(Locale.ROOT))) {
-                continue;
+            String kind = (type != null) ? type.toLowerCase(Locale.ROOT) : "none";
+            if (!"none".equals(kind) && !"string".equals(kind)) {
+                rejects.add(new RawEntry(missing.get(i), null, "the key holds a Redis " + type + ", not a JSON string"));
             }
-            if ("string".equals(type.toLowerCase(Locale.ROOT))) {
-                byte[] value = access.await(access.commands().get(bytes(key)));
-                if (value != null) {
-                    entries.add(new RawEntry(key, value, null));
-                }
-                continue;
-            }
-            entries.add(new RawEntry(key, null, "the key holds a Redis " + type + ", not a JSON string"));
         }
-        return entries;
+        return rejects;
     }
 
     @Override
