@@ -7,12 +7,18 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import dev.dualwrite.core.verify.KeyComparison.Reading;
+
 /**
  * The differences one verification found. A difference seen while the application writes
  * may be a write in flight, so each starts as a candidate (unless nothing can change it);
- * candidates are read again from both stores after the settle delay, a thousand at a time
- * ({@link KeyComparison#recheck}), and only those still there are recorded: counted by kind,
- * the first {@link VerifyOptions#maxDifferences()} kept. Used by the verifying thread only.
+ * candidates are read again from both stores under their lock after the settle delay, a
+ * thousand at a time ({@link KeyComparison#recheck}), and those still apart once more after
+ * another settle delay: only a difference that persists ({@link KeyComparison#persists}) is
+ * recorded, counted by kind, the first {@link VerifyOptions#maxDifferences()} kept. Two
+ * readings, because the lock does not cover a write's primary store: the first may fall
+ * between a write reaching its primary and its copy, which waits for that lock. Used by the
+ * verifying thread only.
  */
 final class FoundDifferences {
 
@@ -54,7 +60,34 @@ final class FoundDifferences {
         if (this.candidates.isEmpty()) {
             return;
         }
-        long wait = this.candidates.get(0).foundAt() + this.options.settleDelay().toMillis() - this.clock.millis();
+        settle(this.candidates.get(0).foundAt());
+        List<Reading> apart = new ArrayList<>();
+        for (Candidate candidate : this.candidates) {
+            Reading reading = StoreCalls.retried(() -> this.comparison.recheck(candidate.key()));
+            Difference difference = reading.difference();
+            if (difference != null && difference.kind() == DifferenceKind.UNREADABLE_IN_REDIS) {
+                confirmed(difference);
+            }
+            else if (difference != null) {
+                apart.add(reading);
+            }
+        }
+        this.candidates.clear();
+        if (apart.isEmpty()) {
+            return;
+        }
+        // A settle delay after the last of those readings: time for a copy waiting on a lock to land.
+        settle(this.clock.millis());
+        for (Reading earlier : apart) {
+            Reading later = StoreCalls.retried(() -> this.comparison.recheck(earlier.difference().key()));
+            if (this.comparison.persists(earlier, later)) {
+                confirmed(later.difference());
+            }
+        }
+    }
+
+    private void settle(long since) {
+        long wait = since + this.options.settleDelay().toMillis() - this.clock.millis();
         if (wait > 0) {
             try {
                 Thread.sleep(wait);
@@ -64,13 +97,6 @@ final class FoundDifferences {
                 throw new IllegalStateException("Verification interrupted", ex);
             }
         }
-        for (Candidate candidate : this.candidates) {
-            Difference difference = StoreCalls.retried(() -> this.comparison.recheck(candidate.key()));
-            if (difference != null) {
-                confirmed(difference);
-            }
-        }
-        this.candidates.clear();
     }
 
     /** Return how many differences were recorded. */

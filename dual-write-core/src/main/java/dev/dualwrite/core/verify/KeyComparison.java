@@ -2,7 +2,6 @@ package dev.dualwrite.core.verify;
 
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 
 import dev.dualwrite.core.compare.EntityComparator;
 import dev.dualwrite.core.compare.EntityComparator.FieldValues;
@@ -79,20 +78,68 @@ final class KeyComparison<R, P, ID> {
     /**
      * Read a key again from both stores, holding its advisory lock so that no copy of the
      * library is half done, and compare.
+     * <p>
+     * The lock does not cover a write's primary store: a write may have reached its primary
+     * (Redis in {@code DUAL}; PostgreSQL, committed, in {@code POSTGRES_PRIMARY}) while its copy
+     * waits for this very lock. A difference read here may still be such a write in flight:
+     * compare it with a later reading ({@link #persists}).
      * @param key the entity key
-     * @return the difference, or {@code null} when the stores agree now
+     * @return what both stores hold, with the difference ({@code null} when they agree now)
      */
-    @Nullable Difference recheck(String key) {
+    Reading recheck(String key) {
         ID id = this.repository.idOf(key);
         return this.repository.postgres().inKeyLock(key, () -> {
             List<ScannedEntry<R, ID>> found = this.scanner.read(List.of(this.scanner.keyOf(id)), this.settings);
             ScannedEntry<R, ID> entry = found.isEmpty() ? null : found.get(0);
-            Optional<P> row = this.repository.postgres().load(id);
+            P row = this.repository.postgres().load(id).orElse(null);
             if (entry != null && entry.isReject()) {
-                return new Difference(key, DifferenceKind.UNREADABLE_IN_REDIS, List.of(), null, entry.problem());
+                return new Reading(new Difference(key, DifferenceKind.UNREADABLE_IN_REDIS, List.of(), null,
+                        entry.problem()), null, row);
             }
-            return difference(key, (entry != null) ? entry.entity() : null, row.orElse(null));
+            R entity = (entry != null) ? entry.entity() : null;
+            Difference difference = difference(key, entity, row);
+            if (difference != null && difference.kind() == DifferenceKind.UNREADABLE_IN_REDIS) {
+                return new Reading(difference, null, row);
+            }
+            return new Reading(difference, (entity != null) ? this.repository.mapping().toPostgres(entity) : null,
+                    row);
         });
+    }
+
+    /**
+     * Return whether the difference of a reading is still there in a later one, taken a settle
+     * delay after it: the stores still differ and one of them holds the very value it held
+     * before. Otherwise a copy of a write in flight has landed since, or the key is being
+     * written again (a store that held no value both times may have held one in between), and
+     * each such write copies the key's whole current state: no difference to report. A value
+     * that does not decode is one as soon as it is read.
+     * @param earlier the first reading, which found a difference
+     * @param later the reading a settle delay later
+     * @return whether to report the later reading's difference
+     */
+    boolean persists(Reading earlier, Reading later) {
+        if (earlier.difference() == null || later.difference() == null) {
+            return false;
+        }
+        if (later.difference().kind() == DifferenceKind.UNREADABLE_IN_REDIS) {
+            return true;
+        }
+        return sameValue(earlier.redis(), later.redis()) || sameValue(earlier.postgres(), later.postgres());
+    }
+
+    private boolean sameValue(@Nullable Object earlier, @Nullable Object later) {
+        return earlier != null && later != null && this.comparator.differingFields(earlier, later).isEmpty();
+    }
+
+    /**
+     * What both stores held for one key at one reading under its lock, each in the PostgreSQL
+     * entity type.
+     * @param difference how they differed, or {@code null}
+     * @param redis Redis's value mapped to the PostgreSQL type, or {@code null} when absent or
+     * unreadable
+     * @param postgres PostgreSQL's row, or {@code null} when absent
+     */
+    record Reading(@Nullable Difference difference, @Nullable Object redis, @Nullable Object postgres) {
     }
 
 }

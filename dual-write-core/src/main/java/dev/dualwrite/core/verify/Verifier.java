@@ -34,8 +34,10 @@ import org.springframework.util.Assert;
  * looked up in PostgreSQL with one query and compared on a few threads; at the same time,
  * PostgreSQL ids are paged by keyset, each page checked for existence in Redis. Differences
  * found while the application writes may be writes in flight, so each is read again from
- * both stores, under the key's advisory lock, after a settle delay, and only reported if it
- * persists.
+ * both stores, under the key's advisory lock, after a settle delay, and once more after
+ * another: it is reported only if the stores still differ and one of them still holds the
+ * value it held at the first (otherwise a write's copy landed and the key is being written
+ * again).
  */
 public class Verifier {
 

@@ -17,8 +17,8 @@ import org.springframework.util.Assert;
  * @param batchSize keys read per batch from each store
  * @param maxDifferences most differences listed in the report; all are counted
  * @param settleDelay how long a difference found must persist before it is reported: it is
- * read again from both stores, under the key's lock, after this delay, so that a write still
- * in flight is not reported
+ * read again from both stores, under the key's lock, after this delay and once more after
+ * another, so that a write still in flight is not reported
  */
 public record VerifyOptions(VerifyMode mode, double samplePercent, long sampleCount, boolean includeValues,
         int batchSize, int maxDifferences, Duration settleDelay) {

@@ -1,0 +1,9 @@
+package dev.dualwrite.control.app.redis;
+
+import dev.dualwrite.control.app.Ticket;
+
+import org.springframework.data.repository.CrudRepository;
+
+public interface TicketRepository extends CrudRepository<Ticket, String> {
+
+}
