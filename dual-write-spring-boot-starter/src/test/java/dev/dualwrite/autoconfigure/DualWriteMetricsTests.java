@@ -7,9 +7,9 @@ import java.util.List;
 import java.util.UUID;
 
 import dev.dualwrite.autoconfigure.fixtures.FixtureStores;
+import dev.dualwrite.autoconfigure.fixtures.WidgetHost;
 import dev.dualwrite.autoconfigure.fixtures.OtherInstance;
 import dev.dualwrite.autoconfigure.fixtures.widget.Widget;
-import dev.dualwrite.autoconfigure.fixtures.widget.jdbc.WidgetRowRepository;
 import dev.dualwrite.autoconfigure.fixtures.widget.redis.WidgetRepository;
 import dev.dualwrite.core.control.ControlPlane;
 import dev.dualwrite.core.control.StageMetrics;
@@ -27,19 +27,9 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
-import org.springframework.boot.data.jdbc.autoconfigure.DataJdbcRepositoriesAutoConfiguration;
-import org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration;
-import org.springframework.boot.data.redis.autoconfigure.DataRedisRepositoriesAutoConfiguration;
-import org.springframework.boot.flyway.autoconfigure.FlywayAutoConfiguration;
-import org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration;
-import org.springframework.boot.jdbc.autoconfigure.DataSourceTransactionManagerAutoConfiguration;
-import org.springframework.boot.jdbc.autoconfigure.JdbcTemplateAutoConfiguration;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
-import org.springframework.boot.transaction.autoconfigure.TransactionAutoConfiguration;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
-import org.springframework.data.jdbc.repository.config.EnableJdbcRepositories;
-import org.springframework.data.redis.repository.configuration.EnableRedisRepositories;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -59,16 +49,9 @@ class DualWriteMetricsTests {
     @BeforeEach
     void createSchema() {
         this.schema = TestSchema.create(DualWriteMetricsTests.class);
-        this.contextRunner = new ApplicationContextRunner()
-            .withConfiguration(AutoConfigurations.of(DataSourceAutoConfiguration.class,
-                    JdbcTemplateAutoConfiguration.class, DataSourceTransactionManagerAutoConfiguration.class,
-                    TransactionAutoConfiguration.class, DataJdbcRepositoriesAutoConfiguration.class,
-                    DataRedisAutoConfiguration.class, DataRedisRepositoriesAutoConfiguration.class,
-                    FlywayAutoConfiguration.class, DualWriteMetricsAutoConfiguration.class,
-                    DualWriteAutoConfiguration.class))
-            .withPropertyValues(FixtureStores.properties(this.schema))
-            .withPropertyValues("spring.flyway.locations=classpath:db/autoconf/host")
-            .withUserConfiguration(WidgetRepositories.class, MeterRegistryConfiguration.class);
+        this.contextRunner = WidgetHost.on(this.schema)
+            .withConfiguration(AutoConfigurations.of(DualWriteMetricsAutoConfiguration.class))
+            .withUserConfiguration(MeterRegistryConfiguration.class);
     }
 
     @AfterEach
@@ -228,13 +211,6 @@ class DualWriteMetricsTests {
         SimpleMeterRegistry meterRegistry() {
             return new SimpleMeterRegistry();
         }
-
-    }
-
-    @Configuration(proxyBeanMethods = false)
-    @EnableRedisRepositories(basePackageClasses = WidgetRepository.class)
-    @EnableJdbcRepositories(basePackageClasses = WidgetRowRepository.class)
-    static class WidgetRepositories {
 
     }
 

@@ -1,9 +1,8 @@
 package dev.dualwrite.autoconfigure;
 
 import dev.dualwrite.autoconfigure.fixtures.FixtureStores;
+import dev.dualwrite.autoconfigure.fixtures.WidgetHost;
 import dev.dualwrite.autoconfigure.fixtures.widget.Widget;
-import dev.dualwrite.autoconfigure.fixtures.widget.jdbc.WidgetRowRepository;
-import dev.dualwrite.autoconfigure.fixtures.widget.redis.WidgetRepository;
 import dev.dualwrite.core.routing.ReadRouting;
 import dev.dualwrite.core.routing.ReadRoutingSource;
 import dev.dualwrite.core.strategy.StrategySource;
@@ -13,19 +12,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import org.springframework.boot.autoconfigure.AutoConfigurations;
-import org.springframework.boot.data.jdbc.autoconfigure.DataJdbcRepositoriesAutoConfiguration;
-import org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration;
-import org.springframework.boot.data.redis.autoconfigure.DataRedisRepositoriesAutoConfiguration;
-import org.springframework.boot.flyway.autoconfigure.FlywayAutoConfiguration;
-import org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration;
-import org.springframework.boot.jdbc.autoconfigure.DataSourceTransactionManagerAutoConfiguration;
-import org.springframework.boot.jdbc.autoconfigure.JdbcTemplateAutoConfiguration;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
-import org.springframework.boot.transaction.autoconfigure.TransactionAutoConfiguration;
-import org.springframework.context.annotation.Configuration;
-import org.springframework.data.jdbc.repository.config.EnableJdbcRepositories;
-import org.springframework.data.redis.repository.configuration.EnableRedisRepositories;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -44,15 +31,7 @@ class ReadRampGuardTests {
     @BeforeEach
     void createSchema() {
         this.schema = TestSchema.create(ReadRampGuardTests.class);
-        this.contextRunner = new ApplicationContextRunner()
-            .withConfiguration(AutoConfigurations.of(DataSourceAutoConfiguration.class,
-                    JdbcTemplateAutoConfiguration.class, DataSourceTransactionManagerAutoConfiguration.class,
-                    TransactionAutoConfiguration.class, DataJdbcRepositoriesAutoConfiguration.class,
-                    DataRedisAutoConfiguration.class, DataRedisRepositoriesAutoConfiguration.class,
-                    FlywayAutoConfiguration.class, DualWriteAutoConfiguration.class))
-            .withPropertyValues(FixtureStores.properties(this.schema))
-            .withPropertyValues("spring.flyway.locations=classpath:db/autoconf/host")
-            .withUserConfiguration(WidgetRepositories.class);
+        this.contextRunner = WidgetHost.on(this.schema);
     }
 
     @AfterEach
@@ -85,13 +64,6 @@ class ReadRampGuardTests {
             strategies.change(WIDGETS, WriteStrategy.REDIS_PRIMARY, false);
             assertThat(routings.routingFor(WIDGETS)).isEqualTo(ReadRouting.NONE);
         });
-    }
-
-    @Configuration(proxyBeanMethods = false)
-    @EnableRedisRepositories(basePackageClasses = WidgetRepository.class)
-    @EnableJdbcRepositories(basePackageClasses = WidgetRowRepository.class)
-    static class WidgetRepositories {
-
     }
 
 }

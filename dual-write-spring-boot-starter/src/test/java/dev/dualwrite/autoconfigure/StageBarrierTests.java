@@ -4,8 +4,8 @@ import java.time.Duration;
 import java.util.UUID;
 
 import dev.dualwrite.autoconfigure.fixtures.FixtureStores;
+import dev.dualwrite.autoconfigure.fixtures.WidgetHost;
 import dev.dualwrite.autoconfigure.fixtures.widget.Widget;
-import dev.dualwrite.autoconfigure.fixtures.widget.jdbc.WidgetRowRepository;
 import dev.dualwrite.autoconfigure.fixtures.widget.redis.WidgetRepository;
 import dev.dualwrite.core.control.ControlPlane;
 import dev.dualwrite.core.control.InstanceStage;
@@ -16,19 +16,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import org.springframework.boot.autoconfigure.AutoConfigurations;
-import org.springframework.boot.data.jdbc.autoconfigure.DataJdbcRepositoriesAutoConfiguration;
-import org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration;
-import org.springframework.boot.data.redis.autoconfigure.DataRedisRepositoriesAutoConfiguration;
-import org.springframework.boot.flyway.autoconfigure.FlywayAutoConfiguration;
-import org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration;
-import org.springframework.boot.jdbc.autoconfigure.DataSourceTransactionManagerAutoConfiguration;
-import org.springframework.boot.jdbc.autoconfigure.JdbcTemplateAutoConfiguration;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
-import org.springframework.boot.transaction.autoconfigure.TransactionAutoConfiguration;
-import org.springframework.context.annotation.Configuration;
-import org.springframework.data.jdbc.repository.config.EnableJdbcRepositories;
-import org.springframework.data.redis.repository.configuration.EnableRedisRepositories;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.support.TransactionTemplate;
@@ -52,17 +40,9 @@ class StageBarrierTests {
     @BeforeEach
     void createSchema() {
         this.schema = TestSchema.create(StageBarrierTests.class);
-        this.contextRunner = new ApplicationContextRunner()
-            .withConfiguration(AutoConfigurations.of(DataSourceAutoConfiguration.class,
-                    JdbcTemplateAutoConfiguration.class, DataSourceTransactionManagerAutoConfiguration.class,
-                    TransactionAutoConfiguration.class, DataJdbcRepositoriesAutoConfiguration.class,
-                    DataRedisAutoConfiguration.class, DataRedisRepositoriesAutoConfiguration.class,
-                    FlywayAutoConfiguration.class, DualWriteAutoConfiguration.class))
-            .withPropertyValues(FixtureStores.properties(this.schema))
-            .withPropertyValues("spring.flyway.locations=classpath:db/autoconf/host",
-                    "dual-write.strategy=POSTGRES_ONLY", "dual-write.control.poll-interval=100ms",
-                    "dual-write.control.heartbeat-interval=200ms", "dual-write.control.drain-timeout=100ms")
-            .withUserConfiguration(WidgetRepositories.class);
+        this.contextRunner = WidgetHost.on(this.schema)
+            .withPropertyValues("dual-write.strategy=POSTGRES_ONLY", "dual-write.control.poll-interval=100ms",
+                    "dual-write.control.heartbeat-interval=200ms", "dual-write.control.drain-timeout=100ms");
     }
 
     @AfterEach
@@ -101,13 +81,6 @@ class StageBarrierTests {
             .mapToLong(InstanceStage::epoch)
             .findFirst()
             .orElseThrow();
-    }
-
-    @Configuration(proxyBeanMethods = false)
-    @EnableRedisRepositories(basePackageClasses = WidgetRepository.class)
-    @EnableJdbcRepositories(basePackageClasses = WidgetRowRepository.class)
-    static class WidgetRepositories {
-
     }
 
 }
