@@ -34,6 +34,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import static dev.dualwrite.control.StageWalk.failedGates;
 import static dev.dualwrite.core.strategy.WriteStrategy.DUAL;
 import static dev.dualwrite.core.strategy.WriteStrategy.POSTGRES_ONLY;
 import static dev.dualwrite.core.strategy.WriteStrategy.POSTGRES_PRIMARY;
@@ -344,10 +345,6 @@ class StageMoveScenarioTests {
             .filter((entry) -> entry.action() == LedgerAction.STAGE_SEEDED
                     || entry.action() == LedgerAction.STAGE_CHANGED)
             .toList();
-    }
-
-    private static List<String> failedGates(StrategyChangeException ex) {
-        return ex.gates().stream().filter((check) -> !check.passed()).map(GateCheck::gate).toList();
     }
 
     private static void print(String format, Object... args) {

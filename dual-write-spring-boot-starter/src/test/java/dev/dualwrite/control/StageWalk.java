@@ -45,7 +45,7 @@ import static org.awaitility.Awaitility.await;
  * write, the way an operator would: every move through {@code ControlPlane#move} without
  * force, the backfill and the verification through the instances' own beans. After each move
  * it waits until every instance applies the new epoch, then holds the writers at their
- * barrier and checks the stores; it prints what it saw, for the lead's notes.
+ * barrier and checks the stores. It prints what it saw and counted, to be quoted.
  */
 final class StageWalk {
 
@@ -343,7 +343,8 @@ final class StageWalk {
         gates.forEach((gate) -> this.refusals.merge(gate, 1, Integer::sum));
     }
 
-    private static List<String> failedGates(StrategyChangeException ex) {
+    /** Return the gates a refusal names as failed. */
+    static List<String> failedGates(StrategyChangeException ex) {
         return ex.gates().stream().filter((check) -> !check.passed()).map(GateCheck::gate).toList();
     }
 
