@@ -122,8 +122,10 @@ public class DualRepositoryRegistry implements SmartInitializingSingleton {
                 result = this.byInterface;
                 if (result == null) {
                     result = resolve();
-                    this.byInterface = result;
+                    // Published only once every pair is registered (its shared stage applied):
+                    // a call on another thread must never be routed by a stage not applied yet.
                     result.forEach((redisInterface, pair) -> this.onPaired.accept(pair, redisInterface));
+                    this.byInterface = result;
                 }
             }
         }
