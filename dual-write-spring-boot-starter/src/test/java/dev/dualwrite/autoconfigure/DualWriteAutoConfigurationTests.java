@@ -34,6 +34,7 @@ import dev.dualwrite.core.secondary.SecondaryWriteException;
 import dev.dualwrite.core.secondary.SecondaryWriteGuard;
 import dev.dualwrite.core.control.ControlPlane;
 import dev.dualwrite.core.strategy.InMemoryStrategySource;
+import dev.dualwrite.core.strategy.StageCall;
 import dev.dualwrite.core.strategy.Store;
 import dev.dualwrite.core.strategy.StrategySource;
 import dev.dualwrite.core.strategy.WriteStrategy;
@@ -780,10 +781,11 @@ class DualWriteAutoConfigurationTests {
             super(guard, redisRepairLog, postgresRepairLog, metrics);
         }
 
+        // The form the repository decorator calls: with the call, which holds its stage.
         @Override
-        public <R, P, ID> R save(DualRepository<R, P, ID> repository, WriteStrategy strategy, R entity) {
+        public <R, P, ID> R save(DualRepository<R, P, ID> repository, StageCall call, R entity) {
             this.saves.incrementAndGet();
-            return super.save(repository, strategy, entity);
+            return super.save(repository, call, entity);
         }
 
     }
