@@ -59,7 +59,8 @@ public class WriteCoordinator {
     }
 
     /**
-     * Save one entity in the stores of {@code strategy}.
+     * Save one entity in the stores of {@code strategy}, outside any stage barrier (the
+     * repository decorator calls {@link #save(DualRepository, StageCall, Object)}).
      * @param repository the paired repository
      * @param strategy the stage in force
      * @param entity the entity, in the Redis repository's type
@@ -96,7 +97,9 @@ public class WriteCoordinator {
     }
 
     /**
-     * Delete one key from the stores of {@code strategy}; deleting a missing key is fine.
+     * Delete one key from the stores of {@code strategy}, outside any stage barrier (the
+     * repository decorator calls {@link #delete(DualRepository, StageCall, Object)});
+     * deleting a missing key is fine.
      * @param repository the paired repository
      * @param strategy the stage in force
      * @param id the id of the entity to delete
