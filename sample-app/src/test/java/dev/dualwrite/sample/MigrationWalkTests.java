@@ -123,7 +123,8 @@ class MigrationWalkTests extends SampleHttpTests {
         this.http.get().uri("/tokens?holder={holder}", HOLDER).exchange()
             .expectStatus().isOk()
             .expectBody().jsonPath("$[*].id").value((ids) -> assertThat((List<Object>) ids).containsExactlyInAnyOrder(b, f));
-        assertNoPendingRepairs();
+        // Redis is not written, but each key written here is kept for a rollback: f, b, probe.
+        assertPendingRepairs(0, 3);
     }
 
     private void changeStrategy(String strategy, boolean force) {
@@ -145,12 +146,16 @@ class MigrationWalkTests extends SampleHttpTests {
     }
 
     private void assertNoPendingRepairs() {
+        assertPendingRepairs(0, 0);
+    }
+
+    private void assertPendingRepairs(int postgres, int redis) {
         this.http.get().uri("/actuator/dualwrite/tokens").headers((headers) -> headers.setBasicAuth("ops", "walk-the-plank"))
             .exchange()
             .expectStatus().isOk()
             .expectBody()
-            .jsonPath("$.pendingRepairs.postgres").isEqualTo(0)
-            .jsonPath("$.pendingRepairs.redis").isEqualTo(0);
+            .jsonPath("$.pendingRepairs.postgres").isEqualTo(postgres)
+            .jsonPath("$.pendingRepairs.redis").isEqualTo(redis);
     }
 
     private void put(String id, String holder, String username) {
