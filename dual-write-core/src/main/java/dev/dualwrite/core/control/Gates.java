@@ -102,31 +102,17 @@ final class Gates {
     }
 
     GateCheck instancesAgree(SharedStage current) {
-        List<InstanceStage> all = this.instances.stagesOf(current.repository(), this.settings.instanceTimeout());
-        List<String> behind = new ArrayList<>();
-        List<String> leftOut = new ArrayList<>();
-        int live = 0;
-        for (InstanceStage instance : all) {
-            if (!instance.live()) {
-                leftOut.add(instance.instanceId() + " (host " + instance.host() + ", last seen " + instance.lastSeenAt()
-                        + ")");
-                continue;
-            }
-            live++;
-            if (instance.epoch() != current.epoch()) {
-                behind.add(instance.instanceId() + " (host " + instance.host() + ") applies epoch " + instance.epoch()
-                        + " (" + instance.strategy() + ")");
-            }
+        Agreement agreement = Agreement.of(current,
+                this.instances.stagesOf(current.repository(), this.settings.instanceTimeout()));
+        String left = agreement.leftOut().isEmpty() ? "" : "; left out, no heartbeat within "
+                + this.settings.instanceTimeout() + ": " + String.join(", ", agreement.leftOut());
+        if (agreement.agreed()) {
+            return new GateCheck("instances", true, agreement.live() + " live instance(s) apply epoch "
+                    + current.epoch() + " (" + current.strategy() + ")" + left);
         }
-        String left = leftOut.isEmpty() ? "" : "; left out, no heartbeat within " + this.settings.instanceTimeout()
-                + ": " + String.join(", ", leftOut);
-        if (behind.isEmpty()) {
-            return new GateCheck("instances", true, live + " live instance(s) apply epoch " + current.epoch() + " ("
-                    + current.strategy() + ")" + left);
-        }
-        return new GateCheck("instances", false, (live - behind.size()) + " of " + live
-                + " live instance(s) apply epoch " + current.epoch() + " (" + current.strategy() + "); "
-                + String.join(", ", behind) + left + ". An instance applies a new stage within "
+        return new GateCheck("instances", false, (agreement.live() - agreement.behind().size()) + " of "
+                + agreement.live() + " live instance(s) apply epoch " + current.epoch() + " (" + current.strategy()
+                + "); " + String.join(", ", agreement.behind()) + left + ". An instance applies a new stage within "
                 + this.settings.pollInterval() + " once its calls begun under the previous one have ended; wait, "
                 + "or stop it (it is left out " + this.settings.instanceTimeout() + " after its last heartbeat)");
     }

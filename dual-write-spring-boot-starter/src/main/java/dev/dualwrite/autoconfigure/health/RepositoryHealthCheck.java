@@ -11,6 +11,7 @@ import java.util.Optional;
 import java.util.function.LongSupplier;
 
 import dev.dualwrite.core.control.ControlPlane;
+import dev.dualwrite.core.control.Agreement;
 import dev.dualwrite.core.control.InstanceStage;
 import dev.dualwrite.core.control.SharedStage;
 import dev.dualwrite.core.repair.ClaimableRepairLog;
@@ -74,22 +75,10 @@ final class RepositoryHealthCheck {
     }
 
     private Map<String, Object> instances(SharedStage stage, List<InstanceStage> instances, List<String> problems) {
-        List<String> behind = new ArrayList<>();
-        List<String> leftOut = new ArrayList<>();
-        int live = 0;
-        for (InstanceStage instance : instances) {
-            if (!instance.live()) {
-                leftOut.add(instance.instanceId() + " (host " + instance.host() + ", last seen " + instance.lastSeenAt()
-                        + ")");
-                continue;
-            }
-            live++;
-            // A newer epoch than the stage read a moment ago is a move made meanwhile, not a lag.
-            if (instance.epoch() < stage.epoch()) {
-                behind.add(instance.instanceId() + " (host " + instance.host() + ") applies epoch " + instance.epoch()
-                        + " (" + instance.strategy() + ")");
-            }
-        }
+        Agreement agreement = Agreement.of(stage, instances);
+        int live = agreement.live();
+        List<String> behind = agreement.behind();
+        List<String> leftOut = agreement.leftOut();
         Map<String, Object> figures = new LinkedHashMap<>();
         figures.put("live", live);
         figures.put("agreeing", live - behind.size());
