@@ -33,8 +33,11 @@ import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import org.springframework.dao.DataAccessResourceFailureException;
+import org.springframework.dao.TransientDataAccessException;
 import org.springframework.jdbc.BadSqlGrammarException;
 import org.springframework.jdbc.core.JdbcOperations;
+import org.springframework.transaction.TransactionException;
 import org.springframework.transaction.support.TransactionOperations;
 import org.springframework.util.Assert;
 import org.springframework.util.StringUtils;
@@ -66,6 +69,11 @@ public class ControlPlane implements StrategySource, AutoCloseable {
 
     /** The actor of moves made through {@link #change}. */
     public static final String APPLICATION = "application";
+
+    // Tries of a move whose connection failed, and the pause between two (see decideWithRetry).
+    private static final int MOVE_ATTEMPTS = 5;
+
+    private static final long MOVE_RETRY_PAUSE_MILLIS = 200;
 
     /** The actor of entries the library makes on its own. */
     public static final String LIBRARY = "dual-write";
@@ -219,7 +227,52 @@ public class ControlPlane implements StrategySource, AutoCloseable {
             throw new StrategyChangeException("Repository '" + move.repository() + "': a forced move needs a reason, "
                     + "recorded in the ledger with the conditions it overrides");
         }
-        StrategyChange change = this.transactions.execute((status) -> {
+        StrategyChange change = decideWithRetry(move);
+        if (change.from() != change.to()) {
+            logMove(change);
+            this.local.apply(change.repository(), change.to(), change.epoch());
+            awaitLocalDrain(change.repository(), change.epoch());
+            try {
+                heartbeat();
+            }
+            catch (RuntimeException ex) {
+                // The move is made; the next poll reports what this instance applies.
+                logger.warn("dual-write: could not report the move of repository '{}' at once ({}); reporting it "
+                        + "within {}", change.repository(), FailureReason.describe(ex), this.settings.pollInterval());
+            }
+        }
+        return change;
+    }
+
+    // A pooled connection that died (PostgreSQL restarted, a network cut) fails the first
+    // statement; the pool drops it, and the move is tried again on another. After a pause the
+    // pool checks the connections it hands out again (it trusts only those used a moment ago),
+    // so a few tries reach a live one. Safe: a move is decided anew each time, and one that
+    // did commit finds the repository at its target.
+    private StrategyChange decideWithRetry(StageMove move) {
+        for (int attempt = 1;; attempt++) {
+            try {
+                return decide(move);
+            }
+            catch (TransactionException | DataAccessResourceFailureException | TransientDataAccessException ex) {
+                if (attempt == MOVE_ATTEMPTS) {
+                    throw ex;
+                }
+                logger.info("dual-write: move of repository '{}' failed on its connection ({}); trying again",
+                        move.repository(), FailureReason.describe(ex));
+                try {
+                    Thread.sleep(MOVE_RETRY_PAUSE_MILLIS);
+                }
+                catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    throw ex;
+                }
+            }
+        }
+    }
+
+    private StrategyChange decide(StageMove move) {
+        return this.transactions.execute((status) -> {
             SharedStage current = this.stages.lock(move.repository())
                 .orElseThrow(() -> new StrategyChangeException("Repository '" + move.repository()
                         + "' has no shared stage: no instance has registered it"));
@@ -251,13 +304,6 @@ public class ControlPlane implements StrategySource, AutoCloseable {
             return new StrategyChange(move.repository(), current.strategy(), move.target(), !failed.isEmpty(),
                     entry.at(), moved.epoch(), move.actor(), move.reason(), checks);
         });
-        if (change.from() != change.to()) {
-            logMove(change);
-            this.local.apply(change.repository(), change.to(), change.epoch());
-            awaitLocalDrain(change.repository(), change.epoch());
-            heartbeat();
-        }
-        return change;
     }
 
     /**
