@@ -339,17 +339,6 @@ public class ControlPlane implements StrategySource, AutoCloseable {
     }
 
     /**
-     * Return the conditions of moving a repository to {@code target} as they stand now,
-     * without moving it.
-     * @param repository the repository name
-     * @param target the stage to move to
-     * @return every condition, passed or failed, with its figures
-     */
-    public List<GateCheck> check(String repository, WriteStrategy target) {
-        return this.gates.forMove(stage(repository), target);
-    }
-
-    /**
      * Return a repository's shared stage.
      * @param repository the repository name
      * @return the stage as stored
@@ -424,6 +413,10 @@ public class ControlPlane implements StrategySource, AutoCloseable {
         boolean due = System.nanoTime() - this.lastHeartbeat >= this.settings.heartbeatInterval().toNanos();
         if (due || acknowledgementsChanged()) {
             heartbeat();
+        }
+        if (due) {
+            // Instances silent for a day are gone for good; their rows only clutter the view.
+            this.instances.forgetSilentFor(Duration.ofDays(1).plus(this.settings.instanceTimeout()));
         }
         recordRollbackSyncs(shared);
     }
@@ -507,8 +500,6 @@ public class ControlPlane implements StrategySource, AutoCloseable {
         this.instances.heartbeat(this.settings.instanceId(), this.settings.host(), this.startedAt, applied);
         applied.forEach((repository, stage) -> this.acknowledged.put(repository, stage.epoch()));
         this.lastHeartbeat = System.nanoTime();
-        // Instances silent for a day are gone for good; their rows only clutter the view.
-        this.instances.forgetSilentFor(Duration.ofDays(1).plus(this.settings.instanceTimeout()));
     }
 
     private void awaitLocalDrain(String repository, long epoch) {
