@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
 
+import dev.dualwrite.autoconfigure.health.DualWriteHealthIndicator;
 import dev.dualwrite.contract.ContractStores;
 import dev.dualwrite.control.app.Ticket;
 import dev.dualwrite.core.backfill.BackfillReport;
@@ -154,6 +155,15 @@ class BackgroundVerificationTests {
         // Repair is off on this instance: the differences stay, and so does the gauge.
         await().atMost(Duration.ofSeconds(10)).until(() -> gauge(a, BackgroundVerifier.DIFFERENCES) == 7.0);
         assertThat(gauge(a, BackgroundVerifier.AGE)).isBetween(0.0, 60.0);
+        Map<?, ?> repositories = (Map<?, ?>) a.context()
+            .getBean(DualWriteHealthIndicator.class)
+            .health()
+            .getDetails()
+            .get("repositories");
+        Map<?, ?> shown = (Map<?, ?>) ((Map<?, ?>) repositories.get(this.service.repository()))
+            .get("backgroundVerification");
+        assertThat(shown.get("differences")).isEqualTo(7L);
+        print("health of a: backgroundVerification %s", shown);
         assertThat(this.service.owedToPostgres()).as("nothing queued without repair-differences").isZero();
         assertThat(this.service.owedToRedis()).isZero();
         print("background pass on a: %s; gauge %s = %.0f", found.summary(), BackgroundVerifier.DIFFERENCES,
@@ -208,8 +218,9 @@ class BackgroundVerificationTests {
             .until(() -> passes(stopped).stream().anyMatch((pass) -> pass.done() && pass.by().endsWith(" on " + other)));
 
         List<Pass> all = passes(since);
-        all.forEach((pass) -> print("pass by %s: %s .. %s %s", pass.by(), pass.startedAt(), pass.finishedAt(),
-                pass.state()));
+        // Figures, not assertions: the rate limit (500 keys and rows a second) paces each pass.
+        all.forEach((pass) -> print("pass by %s: %s .. %s %s, %d keys and rows read, %.0f/s (limit 500)", pass.by(),
+                pass.startedAt(), pass.finishedAt(), pass.state(), pass.rowsRead(), pass.rowsPerSecond()));
         for (int i = 1; i < all.size(); i++) {
             Pass previous = all.get(i - 1);
             assertThat(previous.finishedAt()).as("pass %d ended", i - 1).isNotNull();
@@ -248,18 +259,24 @@ class BackgroundVerificationTests {
 
     private List<Pass> passes(Instant since) {
         return stores.postgres()
-            .query("select started_by, started_at, finished_at, state from dualwrite_verification "
+            .query("select started_by, started_at, finished_at, state, coalesce(redis_keys, 0) + "
+                    + "coalesce(postgres_rows, 0) as rows_read from dualwrite_verification "
                     + "where repository = ? and background and started_at >= ? order by started_at",
                     (rs, row) -> new Pass(rs.getString("started_by"), rs.getTimestamp("started_at").toInstant(),
                             Optional.ofNullable(rs.getTimestamp("finished_at")).map(Timestamp::toInstant).orElse(null),
-                            rs.getString("state")),
+                            rs.getString("state"), rs.getLong("rows_read")),
                     this.service.repository(), Timestamp.from(since));
     }
 
-    private record Pass(String by, Instant startedAt, Instant finishedAt, String state) {
+    private record Pass(String by, Instant startedAt, Instant finishedAt, String state, long rowsRead) {
 
         boolean done() {
             return "DONE".equals(this.state);
+        }
+
+        double rowsPerSecond() {
+            return (this.finishedAt == null) ? Double.NaN
+                    : this.rowsRead * 1000.0 / Math.max(1, Duration.between(this.startedAt, this.finishedAt).toMillis());
         }
 
     }

@@ -2,6 +2,7 @@ package dev.dualwrite.core.verify;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Collection;
 import java.util.Map;
 import java.util.Optional;
@@ -20,7 +21,6 @@ import dev.dualwrite.core.routing.WriteCoordinator;
 import dev.dualwrite.core.strategy.Store;
 import dev.dualwrite.core.strategy.StrategySource;
 import dev.dualwrite.core.strategy.WriteStrategy;
-import dev.dualwrite.core.verify.VerificationStore.LastPass;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.jspecify.annotations.Nullable;
@@ -186,6 +186,16 @@ public class BackgroundVerifier implements AutoCloseable {
         return ACTOR + " on " + this.settings.instanceId();
     }
 
+    /**
+     * Return what the last completed pass of a repository found, whichever instance ran it,
+     * as this instance read it last (every tick).
+     * @param repository the repository name
+     * @return the pass, or empty when none has completed
+     */
+    public Optional<LastPass> lastPass(String repository) {
+        return Optional.ofNullable(this.lastPasses.get(repository));
+    }
+
     private void tick() {
         for (DualRepository<?, ?, ?> repository : this.repositories.get()) {
             if (this.closed) {
@@ -337,6 +347,15 @@ public class BackgroundVerifier implements AutoCloseable {
         LastPass last = this.lastPasses.get(repository);
         return (last != null) ? Math.max(0, this.clock.millis() - last.finishedAt().toEpochMilli()) / 1000.0
                 : Double.NaN;
+    }
+
+    /**
+     * A completed background pass, as the meters show it.
+     * @param id the run id (its report: {@link VerificationStore#report})
+     * @param finishedAt when it ended
+     * @param differences the differences it found
+     */
+    public record LastPass(String id, Instant finishedAt, long differences) {
     }
 
     private static void sleep(long nanos) {

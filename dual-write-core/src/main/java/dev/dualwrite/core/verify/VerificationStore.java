@@ -17,6 +17,7 @@ import java.util.Optional;
 
 import dev.dualwrite.core.strategy.Store;
 import dev.dualwrite.core.strategy.WriteStrategy;
+import dev.dualwrite.core.verify.BackgroundVerifier.LastPass;
 import dev.dualwrite.core.verify.VerificationRuns.RunStatus;
 import dev.dualwrite.core.verify.VerificationRuns.State;
 import org.jspecify.annotations.Nullable;
@@ -227,15 +228,6 @@ public class VerificationStore {
     /** The instance holding the repository's lease now, if any. */
     Optional<String> leaseHolder(String repository) {
         return this.jdbc.queryForList(HOLDER, String.class, repository).stream().findFirst();
-    }
-
-    /**
-     * What the gauges of the background verifier show of a completed pass.
-     * @param id the run id
-     * @param finishedAt when it ended
-     * @param differences the differences it found
-     */
-    record LastPass(String id, Instant finishedAt, long differences) {
     }
 
     private @Nullable VerificationReport report(ResultSet rs) throws SQLException {
