@@ -72,6 +72,11 @@ final class TicketService implements AutoCloseable {
         return this.stores;
     }
 
+    /** The prefix of this service's Redis keys: a ticket's key is the prefix and its id. */
+    String keyPrefix() {
+        return this.keyPrefix;
+    }
+
     /**
      * Start an instance through the class's proxies.
      * @param instanceId its {@code dual-write.control.instance-id}

@@ -40,7 +40,7 @@ final class Gates {
             where repository = ? and action = 'STAGE_CHANGED' and from_stage = 'POSTGRES_ONLY'""";
 
     private static final String NEWEST_FULL_VERIFICATION_AFTER = """
-            select outcome, started_at, at, details from dualwrite_ledger
+            select outcome, actor, started_at, at, details from dualwrite_ledger
             where repository = ? and action = 'VERIFICATION_FINISHED' and mode = 'FULL' and started_at > ?
             order by id desc limit 1""";
 
@@ -187,7 +187,9 @@ final class Gates {
     private GateCheck verifiedSince(String repository, Instant after, String what) {
         List<GateCheck> found = this.jdbc.query(NEWEST_FULL_VERIFICATION_AFTER, (rs, row) -> {
             boolean agree = "AGREE".equals(rs.getString("outcome"));
-            String seen = "the last full verification, started at " + rs.getTimestamp("started_at").toInstant()
+            // The actor tells an operator's verification from a background pass.
+            String seen = "the last full verification, by '" + rs.getString("actor") + "', started at "
+                    + rs.getTimestamp("started_at").toInstant()
                     + ", ended " + rs.getString("outcome") + " (" + rs.getString("details") + ")";
             return new GateCheck("verification", agree,
                     agree ? seen : seen + "; repair the differences and verify again");

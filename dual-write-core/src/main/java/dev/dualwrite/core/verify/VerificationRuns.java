@@ -4,27 +4,37 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Comparator;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
 
 import dev.dualwrite.core.repair.FailureReason;
 import dev.dualwrite.core.routing.DualRepository;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import org.springframework.util.Assert;
 
 /**
  * Verifications started in the background (for example from the actuator endpoint), one at
  * a time, with their progress while they run and their reports once done. Keeps the most
- * recent runs only.
+ * recent runs only in memory; when the verifier keeps its reports in a
+ * {@link VerificationStore}, a run this instance no longer holds (or never ran: another
+ * instance, a background pass, a time before a restart) is read from there.
  */
 public class VerificationRuns implements AutoCloseable {
+
+    private static final Logger logger = LoggerFactory.getLogger(VerificationRuns.class);
 
     private final Verifier verifier;
 
@@ -66,7 +76,7 @@ public class VerificationRuns implements AutoCloseable {
         this.executor.execute(() -> {
             run.state.set(State.RUNNING);
             try {
-                run.report = this.verifier.verify(repository, options, run.progress::set, startedBy);
+                run.report = this.verifier.verify(repository, options, run.progress::set, startedBy, run.id, false);
                 run.state.set(run.report.error() == null ? State.DONE : State.FAILED);
             }
             catch (RuntimeException ex) {
@@ -80,28 +90,61 @@ public class VerificationRuns implements AutoCloseable {
     /**
      * Return the status of a run.
      * @param id the run id
-     * @return its status, or empty for an unknown (or forgotten) run
+     * @return its status, or empty for an unknown run
      */
     public Optional<RunStatus> status(String id) {
-        return Optional.ofNullable(this.runs.get(id)).map(Run::status);
+        Optional<RunStatus> held = Optional.ofNullable(this.runs.get(id)).map(Run::status);
+        return held.isPresent() ? held : stored((store) -> store.status(id));
     }
 
     /**
      * Return the report of a finished run.
      * @param id the run id
-     * @return the report, or empty while the run is not finished or for an unknown run
+     * @return the report, or empty while the run is not finished or for an unknown run; one
+     * read from the store lists no values
      */
     public Optional<VerificationReport> report(String id) {
-        return Optional.ofNullable(this.runs.get(id)).map((run) -> run.report);
+        Run run = this.runs.get(id);
+        if (run != null) {
+            return Optional.ofNullable(run.report);
+        }
+        return stored((store) -> store.report(id));
     }
 
     /**
-     * Return the status of every kept run, oldest first.
+     * Return the status of every run held in memory and of the newest stored ones (as many as
+     * this instance keeps), oldest first.
      * @return the statuses
      */
     public List<RunStatus> all() {
+        List<RunStatus> held;
         synchronized (this.runs) {
-            return this.runs.values().stream().map(Run::status).toList();
+            held = this.runs.values().stream().map(Run::status).toList();
+        }
+        Set<String> ids = new HashSet<>();
+        held.forEach((status) -> ids.add(status.id()));
+        List<RunStatus> all = new ArrayList<>(stored((store) -> Optional.of(store.recent(null, this.keep)))
+            .orElse(List.of())
+            .stream()
+            .filter((status) -> !ids.contains(status.id()))
+            .toList());
+        all.addAll(held);
+        all.sort(Comparator.comparing(RunStatus::requestedAt));
+        return all;
+    }
+
+    // PostgreSQL may be down: the runs in memory are still served.
+    private <T> Optional<T> stored(Function<VerificationStore, Optional<T>> read) {
+        VerificationStore store = this.verifier.store();
+        if (store == null) {
+            return Optional.empty();
+        }
+        try {
+            return read.apply(store);
+        }
+        catch (RuntimeException ex) {
+            logger.warn("dual-write verify: could not read stored verifications ({})", FailureReason.describe(ex));
+            return Optional.empty();
         }
     }
 

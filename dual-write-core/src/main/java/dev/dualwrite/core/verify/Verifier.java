@@ -6,6 +6,7 @@ import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.UUID;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 
@@ -55,6 +56,8 @@ public class Verifier {
 
     private final @Nullable Ledger ledger;
 
+    private final @Nullable VerificationStore store;
+
     /**
      * Create a verifier that records nothing in a ledger.
      * @param scanners scanners of each repository's Redis store
@@ -79,6 +82,22 @@ public class Verifier {
      */
     public Verifier(RedisScanners scanners, EntityComparator comparator, StrategySource strategies,
             Map<Store, ? extends RepairLog> repairLogs, @Nullable Ledger ledger) {
+        this(scanners, comparator, strategies, repairLogs, ledger, null);
+    }
+
+    /**
+     * Create a verifier that records the start and end of every verification in a ledger and
+     * keeps every report in a {@link VerificationStore}, so that reports outlive this
+     * instance. A store that cannot be written never fails a verification: it is logged.
+     * @param scanners scanners of each repository's Redis store
+     * @param comparator compares entities of the PostgreSQL types
+     * @param strategies the strategy in force (recorded in reports)
+     * @param repairLogs the repair log of each store to repair (pending counts in reports)
+     * @param ledger where verifications are recorded, or {@code null} for nowhere
+     * @param store where reports are kept, or {@code null} for nowhere
+     */
+    public Verifier(RedisScanners scanners, EntityComparator comparator, StrategySource strategies,
+            Map<Store, ? extends RepairLog> repairLogs, @Nullable Ledger ledger, @Nullable VerificationStore store) {
         Assert.notNull(scanners, "scanners must not be null");
         Assert.notNull(comparator, "comparator must not be null");
         Assert.notNull(strategies, "strategies must not be null");
@@ -89,6 +108,7 @@ public class Verifier {
         this.repairLogs = Map.copyOf(repairLogs);
         this.clock = Clock.systemUTC();
         this.ledger = ledger;
+        this.store = store;
     }
 
     /**
@@ -124,10 +144,21 @@ public class Verifier {
      */
     public VerificationReport verify(DualRepository<?, ?, ?> repository, VerifyOptions options,
             Consumer<VerificationProgress> progress, String actor) {
+        return verify(repository, options, progress, actor, UUID.randomUUID().toString(), false);
+    }
+
+    /**
+     * Verify, keeping the report under {@code id} in the store (if any).
+     * @param background whether the background verifier runs it
+     */
+    VerificationReport verify(DualRepository<?, ?, ?> repository, VerifyOptions options,
+            Consumer<VerificationProgress> progress, String actor, String id, boolean background) {
         Assert.notNull(repository, "repository must not be null");
         Assert.notNull(options, "options must not be null");
         Assert.notNull(progress, "progress must not be null");
         Assert.hasText(actor, "actor must not be empty");
+        boolean stored = keep(id, (store) -> store.started(id, repository.name(), options,
+                this.strategies.strategyFor(repository.name()), actor, background));
         Instant started = record(LedgerEntry.of(repository.name(), LedgerAction.VERIFICATION_STARTED, actor)
             .withStages(null, this.strategies.strategyFor(repository.name()), 0)
             .withResult(options.mode().name(), null, null)).map(LedgerEntry::at).orElse(null);
@@ -135,7 +166,10 @@ public class Verifier {
         record(LedgerEntry.of(repository.name(), LedgerAction.VERIFICATION_FINISHED, actor)
             .withStages(null, report.strategy(), 0)
             .withResult(options.mode().name(), outcome(report), started)
-            .withDetails(report.summary()));
+            .withDetails(report.summary() + (stored ? "; report " + id : "")));
+        if (stored) {
+            keep(id, (store) -> store.finished(id, report));
+        }
         if (report.agree()) {
             logger.info("dual-write verify: {}", report.summary());
         }
@@ -175,6 +209,27 @@ public class Verifier {
             logger.warn("dual-write verify: repository '{}' could not be verified completely", repository.name(), ex);
         }
         return run.report(pendingRepairs(repository.name()), error);
+    }
+
+    /** Return where reports are kept, if anywhere. */
+    @Nullable VerificationStore store() {
+        return this.store;
+    }
+
+    // The verification matters more than its stored copy (PostgreSQL may be what is failing).
+    private boolean keep(String id, Consumer<VerificationStore> write) {
+        VerificationStore target = this.store;
+        if (target == null) {
+            return false;
+        }
+        try {
+            write.accept(target);
+            return true;
+        }
+        catch (RuntimeException ex) {
+            logger.warn("dual-write verify: could not store verification {} ({})", id, FailureReason.describe(ex));
+            return false;
+        }
     }
 
     private Optional<LedgerEntry> record(LedgerEntry entry) {

@@ -7,7 +7,9 @@ import dev.dualwrite.core.control.ControlPlane;
 import dev.dualwrite.core.repair.PostgresRepairLog;
 import dev.dualwrite.core.repair.RedisRepairLog;
 import dev.dualwrite.core.routing.DualRepository;
+import dev.dualwrite.core.verify.BackgroundVerifier;
 
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
@@ -35,9 +37,9 @@ public final class DualWriteHealthContributorAutoConfiguration {
     @ConditionalOnMissingBean(name = { "dualwriteHealthIndicator", "dualwriteHealthContributor" })
     DualWriteHealthIndicator dualwriteHealthIndicator(ControlPlane controlPlane, DualRepositoryRegistry registry,
             RedisRepairLog redisRepairLog, PostgresRepairLog postgresRepairLog, DualWriteProperties properties,
-            DualWriteHealthProperties health) {
+            DualWriteHealthProperties health, ObjectProvider<BackgroundVerifier> backgroundVerifier) {
         RepositoryHealthCheck check = new RepositoryHealthCheck(controlPlane, redisRepairLog, postgresRepairLog, health,
-                properties.getControl().getInFlightGrace());
+                properties.getControl().getInFlightGrace(), backgroundVerifier::getIfAvailable);
         return new DualWriteHealthIndicator(() -> registry.all().stream().map(DualRepository::name).toList(), check,
                 controlPlane.instanceId(), health.getCacheFor());
     }

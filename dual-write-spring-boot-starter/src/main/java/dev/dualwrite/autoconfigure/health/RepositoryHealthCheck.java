@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 
 import dev.dualwrite.core.control.ControlPlane;
 import dev.dualwrite.core.control.Agreement;
@@ -20,6 +21,8 @@ import dev.dualwrite.core.repair.PostgresRepairLog;
 import dev.dualwrite.core.repair.RedisRepairLog;
 import dev.dualwrite.core.strategy.Store;
 import dev.dualwrite.core.strategy.WriteStrategy;
+import dev.dualwrite.core.verify.BackgroundVerifier;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Reads one repository's shared stage, the instances that apply it and both repair logs, and
@@ -37,12 +40,18 @@ final class RepositoryHealthCheck {
 
     private final Duration inFlightGrace;
 
+    private final Supplier<@Nullable BackgroundVerifier> backgroundVerifier;
+
     /**
      * @param inFlightGrace age below which an outbox record of a write in flight is no
      * backlog, as for the control plane's gates
+     * @param backgroundVerifier the background verifier, whose last pass is shown, or
+     * {@code null} when it is off
      */
     RepositoryHealthCheck(ControlPlane controlPlane, RedisRepairLog redisRepairLog,
-            PostgresRepairLog postgresRepairLog, DualWriteHealthProperties thresholds, Duration inFlightGrace) {
+            PostgresRepairLog postgresRepairLog, DualWriteHealthProperties thresholds, Duration inFlightGrace,
+            Supplier<@Nullable BackgroundVerifier> backgroundVerifier) {
+        this.backgroundVerifier = backgroundVerifier;
         this.controlPlane = controlPlane;
         this.redisRepairLog = redisRepairLog;
         this.postgresRepairLog = postgresRepairLog;
@@ -68,6 +77,19 @@ final class RepositoryHealthCheck {
                 () -> this.redisRepairLog.pendingCount(repository), problems));
         repairs.put(Store.REDIS.tagValue(), owedToRedis(stage, problems));
         details.put("repairs", repairs);
+        BackgroundVerifier background = this.backgroundVerifier.get();
+        if (background != null) {
+            details.put("backgroundVerification", background.lastPass(repository).<Object>map((pass) -> {
+                // Figures only: a pass that found differences may be queued for repair already,
+                // and a long pass is no fault; the meters carry them to alerts.
+                Map<String, Object> figures = new LinkedHashMap<>();
+                figures.put("lastPass", pass.id());
+                figures.put("endedAt", pass.finishedAt().toString());
+                figures.put("age", seconds(Duration.between(pass.finishedAt(), Instant.now())));
+                figures.put("differences", pass.differences());
+                return figures;
+            }).orElse("no pass completed yet"));
+        }
         if (!problems.isEmpty()) {
             details.put("problems", problems);
         }

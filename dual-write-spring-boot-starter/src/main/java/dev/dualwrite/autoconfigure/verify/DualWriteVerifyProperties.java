@@ -65,6 +65,8 @@ public class DualWriteVerifyProperties {
      */
     private int keepReports = 10;
 
+    private final Background background = new Background();
+
     public List<String> getRun() {
         return this.run;
     }
@@ -143,6 +145,114 @@ public class DualWriteVerifyProperties {
 
     public void setKeepReports(int keepReports) {
         this.keepReports = keepReports;
+    }
+
+    public Background getBackground() {
+        return this.background;
+    }
+
+    /**
+     * The background verification: full passes over every repository whose stage keeps both
+     * stores, one instance at a time, throttled.
+     */
+    public static class Background {
+
+        /**
+         * Whether to verify every repository whose stage keeps both stores in the background,
+         * pass after pass.
+         */
+        private boolean enabled;
+
+        /**
+         * Most keys and rows a pass reads per second from both stores together; 0 for no
+         * limit.
+         */
+        private double rate = 500;
+
+        /**
+         * Keys read per batch from each store by a pass.
+         */
+        private int batchSize = 100;
+
+        /**
+         * Time from the end of a pass of a repository to the start of the next, on
+         * whichever instance.
+         */
+        private Duration pause = Duration.ofMinutes(10);
+
+        /**
+         * Time an instance holds a repository's pass without renewing it; another instance
+         * takes the pass over once it lapses.
+         */
+        private Duration lease = Duration.ofMinutes(1);
+
+        /**
+         * Whether each difference a completed pass confirms is queued for the reconciler,
+         * which copies it from the store that holds the key's newest state.
+         */
+        private boolean repairDifferences;
+
+        /**
+         * Most differences a pass lists (and queues for repair); all are counted.
+         */
+        private int maxDifferences = 1000;
+
+        public boolean isEnabled() {
+            return this.enabled;
+        }
+
+        public void setEnabled(boolean enabled) {
+            this.enabled = enabled;
+        }
+
+        public double getRate() {
+            return this.rate;
+        }
+
+        public void setRate(double rate) {
+            this.rate = rate;
+        }
+
+        public int getBatchSize() {
+            return this.batchSize;
+        }
+
+        public void setBatchSize(int batchSize) {
+            this.batchSize = batchSize;
+        }
+
+        public Duration getPause() {
+            return this.pause;
+        }
+
+        public void setPause(Duration pause) {
+            this.pause = pause;
+        }
+
+        public Duration getLease() {
+            return this.lease;
+        }
+
+        public void setLease(Duration lease) {
+            this.lease = lease;
+        }
+
+        public boolean isRepairDifferences() {
+            return this.repairDifferences;
+        }
+
+        public void setRepairDifferences(boolean repairDifferences) {
+            this.repairDifferences = repairDifferences;
+        }
+
+        public int getMaxDifferences() {
+            return this.maxDifferences;
+        }
+
+        public void setMaxDifferences(int maxDifferences) {
+            this.maxDifferences = maxDifferences;
+        }
+
     }
 
 }

@@ -1,0 +1,330 @@
+package dev.dualwrite.control;
+
+import java.sql.Timestamp;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
+
+import dev.dualwrite.autoconfigure.health.DualWriteHealthIndicator;
+import dev.dualwrite.contract.ContractStores;
+import dev.dualwrite.control.app.Ticket;
+import dev.dualwrite.core.backfill.BackfillReport;
+import dev.dualwrite.core.backfill.BackfillState;
+import dev.dualwrite.core.control.StageMove;
+import dev.dualwrite.core.strategy.GateCheck;
+import dev.dualwrite.core.strategy.StrategyChange;
+import dev.dualwrite.core.verify.BackgroundVerifier;
+import dev.dualwrite.core.verify.Difference;
+import dev.dualwrite.core.verify.DifferenceKind;
+import dev.dualwrite.core.verify.ReportRepair;
+import dev.dualwrite.core.verify.ReportRepair.Action;
+import dev.dualwrite.core.verify.VerificationReport;
+import dev.dualwrite.core.verify.VerificationRuns;
+import dev.dualwrite.core.verify.VerificationRuns.RunStatus;
+import dev.dualwrite.core.verify.VerificationRuns.State;
+import dev.dualwrite.core.verify.VerificationStore;
+import dev.dualwrite.core.verify.VerifyOptions;
+import dev.dualwrite.testsupport.TestKeyPrefix;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import static dev.dualwrite.core.strategy.WriteStrategy.DUAL;
+import static dev.dualwrite.core.strategy.WriteStrategy.POSTGRES_PRIMARY;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.groups.Tuple.tuple;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Verification reports kept in PostgreSQL, and the background verifier, with instances of one
+ * service (Spring contexts sharing both servers): a report outlives the instance that made it
+ * and its clean verification opens the promotion gate on another; the background verifier
+ * finds differences planted directly in one store, shows them in its gauges, queues them for
+ * repair when asked, and its next clean pass opens the gate; two instances never run a pass
+ * of one repository at once, and a stopped instance hands the pass over at once.
+ * <p>
+ * Memory is not measured here: a pass is a {@code Verifier} run (a scan cursor, a few batches
+ * in flight, at most {@code max-differences} differences held), the same code whose memory
+ * {@code VerifierBenchmarkTests} covers.
+ */
+class BackgroundVerificationTests {
+
+    private static final String PREFIX = TestKeyPrefix.create(BackgroundVerificationTests.class).prefix();
+
+    private static final ContractStores stores = ContractStores.start(BackgroundVerificationTests.class, PREFIX);
+
+    private static final Map<String, String> SETTINGS = Map.of("dual-write.control.instance-timeout", "5s");
+
+    private static final String[] BACKGROUND = { "dual-write.verify.background.enabled=true",
+            "dual-write.verify.background.pause=300ms", "dual-write.verify.background.batch-size=50",
+            "dual-write.verify.settle-delay=50ms" };
+
+    private TicketService service;
+
+    @BeforeEach
+    void newService() {
+        this.service = new TicketService(stores, PREFIX, SETTINGS);
+    }
+
+    @AfterEach
+    void stopService() {
+        this.service.close();
+    }
+
+    @AfterAll
+    static void cleanUp() {
+        stores.close();
+    }
+
+    @Test
+    void aStoredReportOutlivesItsInstanceAndItsCleanVerificationOpensTheGateOnAnother() {
+        TicketInstance a = this.service.start("a");
+        a.tickets().saveAll(tickets(200));
+        move(a, a);
+        backfill(a);
+        stores.postgres().update("update control_tickets set owner = 'planted' where id = 't7'");
+        VerificationReport differ = a.verifier().verify(a.pair(), VerifyOptions.full(), (progress) -> {
+        }, "operator");
+        String differId = newest(a).id();
+        this.service.stop(a);
+
+        TicketInstance b = this.service.start("b");
+        try (VerificationRuns runs = new VerificationRuns(b.verifier(), 10)) {
+            RunStatus status = runs.status(differId).orElseThrow();
+            assertThat(status.state()).isEqualTo(State.DONE);
+            assertThat(status.startedBy()).isEqualTo("operator");
+            assertThat(status.agree()).isFalse();
+            assertThat(status.differences()).isEqualTo(1);
+            assertThat(runs.all()).extracting(RunStatus::id).contains(differId);
+            VerificationReport stored = runs.report(differId).orElseThrow();
+            assertThat(stored.differences()).extracting(Difference::key, Difference::kind, Difference::fields)
+                .containsExactly(tuple("t7", DifferenceKind.CONTENT, List.of("owner")));
+            assertThat(stored.counts()).isEqualTo(differ.counts());
+            assertThat(stored.redisKeys()).isEqualTo(200);
+            assertThat(stored.postgresRows()).isEqualTo(200);
+            // The stored summary is the one logged; a report read back times to the microsecond.
+            assertThat(status.summary()).isEqualTo(differ.summary());
+            print("report %s read back on a new instance: %s", differId, stored.summary());
+
+            // The endpoint's repair path, from the report read back.
+            ReportRepair.RepairOutcome repaired = b.context()
+                .getBean(ReportRepair.class)
+                .repair(b.pair(), stored, false, "operator");
+            assertThat(repaired.counts()).containsEntry(Action.UPSERT_POSTGRES, 1L);
+        }
+        VerificationReport clean = b.verifier().verify(b.pair(), VerifyOptions.full(), (progress) -> {
+        }, "operator");
+        assertThat(clean.agree()).as(clean.summary()).isTrue();
+        String cleanId = newest(b).id();
+        this.service.stop(b);
+
+        TicketInstance c = this.service.start("c");
+        StrategyChange change = c.controlPlane()
+            .move(StageMove.of(this.service.repository(), POSTGRES_PRIMARY, "operator", "after a restart"));
+        assertThat(change.forced()).isFalse();
+        GateCheck verification = gate(change, "verification");
+        assertThat(verification.passed()).isTrue();
+        assertThat(verification.detail()).contains("by 'operator'").contains("report " + cleanId);
+        print("gate on a third instance: %s", verification);
+    }
+
+    @Test
+    void theBackgroundVerifierFindsPlantedDifferencesQueuesThemWhenAskedAndItsCleanPassOpensTheGate() {
+        TicketInstance a = this.service.start("a", BACKGROUND);
+        a.tickets().saveAll(tickets(300));
+        move(a, a);
+        backfill(a);
+        Instant planted = Instant.now();
+        stores.postgres().update("update control_tickets set owner = 'planted' where id in ('t1', 't2', 't3')");
+        stores.postgres().update("delete from control_tickets where id in ('t4', 't5')");
+        stores.postgres().update("insert into control_tickets (id, owner, version) values ('ghost', 'planted', 1)");
+        stores.redis().opsForValue().set(this.service.keyPrefix() + "t6", "{\"id\":\"t6\",\"owner\":\"planted\",\"version\":9}");
+
+        VerificationReport found = awaitBackgroundPass(a, planted);
+        assertThat(found.differences()).extracting(Difference::key, Difference::kind)
+            .containsExactlyInAnyOrder(tuple("t1", DifferenceKind.CONTENT), tuple("t2", DifferenceKind.CONTENT),
+                    tuple("t3", DifferenceKind.CONTENT), tuple("t6", DifferenceKind.CONTENT),
+                    tuple("t4", DifferenceKind.ONLY_IN_REDIS), tuple("t5", DifferenceKind.ONLY_IN_REDIS),
+                    tuple("ghost", DifferenceKind.ONLY_IN_POSTGRES));
+        // Repair is off on this instance: the differences stay, and so does the gauge.
+        await().atMost(Duration.ofSeconds(10)).until(() -> gauge(a, BackgroundVerifier.DIFFERENCES) == 7.0);
+        assertThat(gauge(a, BackgroundVerifier.AGE)).isBetween(0.0, 60.0);
+        Map<?, ?> repositories = (Map<?, ?>) a.context()
+            .getBean(DualWriteHealthIndicator.class)
+            .health()
+            .getDetails()
+            .get("repositories");
+        Map<?, ?> shown = (Map<?, ?>) ((Map<?, ?>) repositories.get(this.service.repository()))
+            .get("backgroundVerification");
+        assertThat(shown.get("differences")).isEqualTo(7L);
+        print("health of a: backgroundVerification %s", shown);
+        assertThat(this.service.owedToPostgres()).as("nothing queued without repair-differences").isZero();
+        assertThat(this.service.owedToRedis()).isZero();
+        print("background pass on a: %s; gauge %s = %.0f", found.summary(), BackgroundVerifier.DIFFERENCES,
+                gauge(a, BackgroundVerifier.DIFFERENCES));
+        this.service.stop(a);
+
+        List<String> withRepair = new ArrayList<>(List.of(BACKGROUND));
+        withRepair.add("dual-write.verify.background.repair-differences=true");
+        Instant restarted = Instant.now();
+        TicketInstance b = this.service.start("b", withRepair.toArray(String[]::new));
+        VerificationReport queued = awaitBackgroundPass(b, restarted);
+        assertThat(queued.differenceCount()).isEqualTo(7);
+        // Redis is the primary in DUAL: PostgreSQL follows it, the row only it held goes.
+        await().atMost(Duration.ofSeconds(30))
+            .untilAsserted(() -> assertThat(this.service.inPostgres()).isEqualTo(this.service.inRedis()));
+        VerificationReport clean = awaitCleanBackgroundPass(b, Instant.now());
+        await().atMost(Duration.ofSeconds(10)).until(() -> gauge(b, BackgroundVerifier.DIFFERENCES) == 0.0);
+        assertThat(this.service.inPostgres()).hasSize(300).doesNotContainKey("ghost");
+        assertThat(this.service.inPostgres().get("t6").owner()).isEqualTo("planted");
+        assertThat(this.service.owedToPostgres()).isZero();
+        print("after repair, background pass on b: %s", clean.summary());
+
+        StrategyChange change = b.controlPlane()
+            .move(StageMove.of(this.service.repository(), POSTGRES_PRIMARY, "operator", "background pass clean"));
+        assertThat(change.forced()).isFalse();
+        GateCheck verification = gate(change, "verification");
+        assertThat(verification.passed()).isTrue();
+        assertThat(verification.detail()).contains("by '" + BackgroundVerifier.ACTOR + " on b'");
+        print("gate satisfied by the background verifier: %s", verification);
+    }
+
+    @Test
+    void twoInstancesNeverRunAPassOfOneRepositoryAtOnceAndAStoppedOneHandsItOver() {
+        String[] throttled = { "dual-write.verify.background.enabled=true", "dual-write.verify.background.pause=0s",
+                "dual-write.verify.background.batch-size=50", "dual-write.verify.background.rate=500" };
+        TicketInstance a = this.service.start("a", throttled);
+        TicketInstance b = this.service.start("b", throttled);
+        a.tickets().saveAll(tickets(200));
+        move(a, a, b);
+        backfill(a);
+        Instant since = Instant.now();
+        await().atMost(Duration.ofSeconds(60)).until(() -> passes(since).stream().filter(Pass::done).count() >= 4);
+
+        String holder = stores.postgres()
+            .queryForObject("select holder from dualwrite_verification_lease where repository = ?", String.class,
+                    this.service.repository());
+        TicketInstance stopping = holder.equals("a") ? a : b;
+        TicketInstance other = (stopping == a) ? b : a;
+        Instant stopped = Instant.now();
+        this.service.stop(stopping);
+        await().atMost(Duration.ofSeconds(30))
+            .until(() -> passes(stopped).stream().anyMatch((pass) -> pass.done() && pass.by().endsWith(" on " + other)));
+
+        List<Pass> all = passes(since);
+        // Figures, not assertions: the rate limit (500 keys and rows a second) paces each pass.
+        all.forEach((pass) -> print("pass by %s: %s .. %s %s, %d keys and rows read, %.0f/s (limit 500)", pass.by(),
+                pass.startedAt(), pass.finishedAt(), pass.state(), pass.rowsRead(), pass.rowsPerSecond()));
+        for (int i = 1; i < all.size(); i++) {
+            Pass previous = all.get(i - 1);
+            assertThat(previous.finishedAt()).as("pass %d ended", i - 1).isNotNull();
+            assertThat(all.get(i).startedAt()).as("pass %d by %s starts after pass %d by %s ended", i,
+                    all.get(i).by(), i - 1, previous.by()).isAfterOrEqualTo(previous.finishedAt());
+        }
+        print("%d passes of one repository by two instances, none overlapping; %s stopped while holding the lease "
+                + "and %s took over", all.size(), stopping, other);
+    }
+
+    private VerificationReport awaitBackgroundPass(TicketInstance on, Instant after) {
+        VerificationStore store = store(on);
+        AtomicReference<Optional<RunStatus>> found = new AtomicReference<>(Optional.empty());
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100)).until(() -> {
+            // The first pass that started after the time given: recent() is newest first.
+            found.set(store.recent(this.service.repository(), 20)
+                .stream()
+                .filter((status) -> status.startedBy().startsWith(BackgroundVerifier.ACTOR))
+                .filter((status) -> status.state() == State.DONE && status.requestedAt().isAfter(after))
+                .reduce((newer, older) -> older));
+            return found.get().isPresent();
+        });
+        return store.report(found.get().orElseThrow().id()).orElseThrow();
+    }
+
+    private VerificationReport awaitCleanBackgroundPass(TicketInstance on, Instant after) {
+        AtomicReference<Instant> from = new AtomicReference<>(after);
+        AtomicReference<VerificationReport> pass = new AtomicReference<>();
+        await().atMost(Duration.ofSeconds(60)).until(() -> {
+            pass.set(awaitBackgroundPass(on, from.get()));
+            from.set(pass.get().startedAt());
+            return pass.get().agree();
+        });
+        return pass.get();
+    }
+
+    private List<Pass> passes(Instant since) {
+        return stores.postgres()
+            .query("select started_by, started_at, finished_at, state, coalesce(redis_keys, 0) + "
+                    + "coalesce(postgres_rows, 0) as rows_read from dualwrite_verification "
+                    + "where repository = ? and background and started_at >= ? order by started_at",
+                    (rs, row) -> new Pass(rs.getString("started_by"), rs.getTimestamp("started_at").toInstant(),
+                            Optional.ofNullable(rs.getTimestamp("finished_at")).map(Timestamp::toInstant).orElse(null),
+                            rs.getString("state"), rs.getLong("rows_read")),
+                    this.service.repository(), Timestamp.from(since));
+    }
+
+    private record Pass(String by, Instant startedAt, Instant finishedAt, String state, long rowsRead) {
+
+        boolean done() {
+            return "DONE".equals(this.state);
+        }
+
+        double rowsPerSecond() {
+            return (this.finishedAt == null) ? Double.NaN
+                    : this.rowsRead * 1000.0 / Math.max(1, Duration.between(this.startedAt, this.finishedAt).toMillis());
+        }
+
+    }
+
+    private RunStatus newest(TicketInstance on) {
+        return store(on).recent(this.service.repository(), 1).get(0);
+    }
+
+    private static VerificationStore store(TicketInstance on) {
+        return on.context().getBean(VerificationStore.class);
+    }
+
+    private double gauge(TicketInstance on, String name) {
+        return on.context()
+            .getBean(MeterRegistry.class)
+            .get(name)
+            .tag("repository", this.service.repository())
+            .gauge()
+            .value();
+    }
+
+    private void move(TicketInstance on, TicketInstance... all) {
+        StrategyChange change = on.controlPlane()
+            .move(StageMove.of(this.service.repository(), DUAL, "operator", "test step"));
+        this.service.awaitApplied(change.epoch(), all);
+    }
+
+    private void backfill(TicketInstance on) {
+        List<BackfillReport> reports = on.backfill()
+            .run(List.of(this.service.repository()), on.backfill().defaults())
+            .reports();
+        assertThat(reports).singleElement().extracting(BackfillReport::state).isEqualTo(BackfillState.COMPLETED);
+    }
+
+    private static GateCheck gate(StrategyChange change, String name) {
+        return change.gates().stream().filter((check) -> check.gate().equals(name)).findFirst().orElseThrow();
+    }
+
+    private static List<Ticket> tickets(int count) {
+        List<Ticket> tickets = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            tickets.add(new Ticket("t" + i, "seed", 1));
+        }
+        return tickets;
+    }
+
+    private static void print(String format, Object... args) {
+        System.out.println("[background-verify] " + String.format(format, args));
+    }
+
+}
