@@ -172,8 +172,9 @@ class HungSecondaryProofTests {
             long start = System.nanoTime();
             this.repository.save(new HungItem("probe", "during", 1));
             Duration call = Duration.ofNanos(System.nanoTime() - start);
+            // One call on a shared machine: a looser margin than the percentile's below.
             assertThat(call).as("%s: the caller's wait for a silent secondary", stage)
-                .isLessThanOrEqualTo(limit.plus(MARGIN));
+                .isLessThanOrEqualTo(limit.plusSeconds(2));
             await().atMost(Duration.ofSeconds(10))
                 .pollInterval(Duration.ofMillis(50))
                 .until(() -> secondaryThreadsIn(clientPackage) == 0);

@@ -46,6 +46,10 @@ class SecondaryWriteGuardTests {
 
     private static final Duration LIMIT = Duration.ofMillis(500);
 
+    // Far below Lettuce's 60 s, far above the limit: what tells an ended write from one that
+    // waited for the client's own timeout, even on a loaded machine.
+    private static final Duration ENDED_WITHIN = Duration.ofSeconds(10);
+
     private final TestKeyPrefix keys = TestKeyPrefix.create(SecondaryWriteGuardTests.class);
 
     private TcpProxy redisProxy;
@@ -110,13 +114,13 @@ class SecondaryWriteGuardTests {
             }
         }, new RedisRepairLog(new StringRedisTemplate(this.directRedis)));
         Duration call = Duration.ofNanos(System.nanoTime() - start);
-        await().atMost(Duration.ofSeconds(5)).until(() -> endedAt.get() != null);
+        await().atMost(ENDED_WITHIN).until(() -> endedAt.get() != null);
         Duration write = Duration.ofNanos(endedAt.get() - start);
         System.out.printf("Redis silent, limit %s: the call returned after %.3f s, the write ended after %.3f s (%s)%n",
                 LIMIT, call.toNanos() / 1e9, write.toNanos() / 1e9, ended.get());
-        assertThat(call).isLessThan(LIMIT.plusSeconds(1));
+        assertThat(call).isLessThan(ENDED_WITHIN);
         // Ended by the interrupt while Redis is still silent, not by Lettuce's 60 s timeout.
-        assertThat(write).isLessThan(LIMIT.plusSeconds(1));
+        assertThat(write).isLessThan(ENDED_WITHIN);
         assertThat(ended.get()).hasRootCauseInstanceOf(InterruptedException.class);
         assertThat(new StringRedisTemplate(this.directRedis).opsForHash().keys(RedisRepairLog.hashKey(repository())))
             .containsExactly("k");
@@ -132,7 +136,9 @@ class SecondaryWriteGuardTests {
             .isThrownBy(() -> this.guard.withinTimeLimit(() -> redis.opsForValue().get(this.keys.key("k"))))
             .withMessageContaining("did not finish within PT0.5S");
         Duration took = Duration.ofNanos(System.nanoTime() - start);
-        assertThat(took).isLessThan(LIMIT.plusSeconds(1));
+        System.out.printf("Redis silent, limit %s: work on the caller's thread was ended after %.3f s%n", LIMIT,
+                took.toNanos() / 1e9);
+        assertThat(took).isLessThan(ENDED_WITHIN);
         assertThat(Thread.currentThread().isInterrupted()).as("interrupt left on the caller's thread").isFalse();
         this.redisProxy.restore();
         assertThat(this.guard.withinTimeLimit(() -> "done")).isEqualTo("done");
