@@ -167,6 +167,17 @@ class DualWriteAutoConfigurationTests {
     }
 
     @Test
+    void secondaryPoolSizeWithoutAHikariPoolIsFiveAndSaysSo(CapturedOutput output) {
+        this.contextRunner.withUserConfiguration(WidgetRepositories.class)
+            .withPropertyValues("spring.datasource.type=org.springframework.jdbc.datasource.SimpleDriverDataSource")
+            .run((context) -> {
+                assertThat(executor(context.getBean(SecondaryWriteGuard.class)).getCorePoolSize()).isEqualTo(5);
+                assertThat(output).contains("secondary writes run on 5 thread(s)")
+                    .contains("the DataSource is not a Hikari pool");
+            });
+    }
+
+    @Test
     void secondaryPoolAbleToHoldTheWholeConnectionPoolIsWarnedAboutOnce(CapturedOutput output) {
         // 3 secondary threads plus the reconciler: the fixture's whole Hikari pool of 4.
         this.contextRunner.withUserConfiguration(WidgetRepositories.class)
