@@ -167,7 +167,8 @@ public final class DualWriteAutoConfiguration {
 
     @Bean
     @ConditionalOnMissingBean
-    SecondaryWriteGuard dualWriteSecondaryGuard(DualWriteProperties properties, DualWriteMetrics metrics) {
+    SecondaryWriteGuard dualWriteSecondaryGuard(DualWriteProperties properties, DualWriteMetrics metrics,
+            DataSource dataSource) {
         DualWriteProperties.Secondary secondary = properties.getSecondary();
         DualWriteProperties.CircuitBreaker breaker = secondary.getCircuitBreaker();
         CircuitBreakerConfig breakerConfig = CircuitBreakerConfig.custom()
@@ -182,13 +183,16 @@ public final class DualWriteAutoConfiguration {
         for (Store store : Store.values()) {
             breakers.put(store, CircuitBreaker.of("dualwrite-" + store.tagValue(), breakerConfig));
         }
-        // A timed-out write is left to finish rather than interrupted: it copies the primary's
-        // current state, so finishing late is harmless and converges sooner, while an
-        // interrupt could leave a pooled connection half-used.
+        // A timed-out write is interrupted (the guard also aborts its PostgreSQL connection if
+        // the interrupt does not end it): left running, it would hold a connection and the
+        // key's lock for as long as the store client waits (60 s by default for Lettuce).
         TimeLimiter timeLimiter = TimeLimiter
-            .of(TimeLimiterConfig.custom().timeoutDuration(secondary.getTimeout()).cancelRunningFuture(false).build());
-        return new SecondaryWriteGuard(breakers, timeLimiter, secondaryExecutor(secondary), secondary.getFailurePolicy(),
-                metrics);
+            .of(TimeLimiterConfig.custom().timeoutDuration(secondary.getTimeout()).cancelRunningFuture(true).build());
+        ConnectionBudget budget = ConnectionBudget.of(dataSource);
+        budget.warnWhenSecondaryCanStarvePrimary(secondary.getPoolSize());
+        return new SecondaryWriteGuard(breakers, timeLimiter,
+                secondaryExecutor(budget.secondaryThreads(secondary.getPoolSize()), secondary.getQueueCapacity()),
+                secondary.getFailurePolicy(), metrics);
     }
 
     @Bean
@@ -279,10 +283,10 @@ public final class DualWriteAutoConfiguration {
         return (settings != null && settings.getStrategy() != null) ? settings.getStrategy() : properties.getStrategy();
     }
 
-    private static ExecutorService secondaryExecutor(DualWriteProperties.Secondary secondary) {
+    private static ExecutorService secondaryExecutor(int threads, int queueCapacity) {
         // When the secondary cannot keep up, writes are recorded for repair instead of piling
-        // up in memory.
-        return boundedExecutor("dualwrite-secondary-", secondary.getPoolSize(), secondary.getQueueCapacity());
+        // up in memory; a write waiting in the queue spends its own time limit there.
+        return boundedExecutor("dualwrite-secondary-", threads, queueCapacity);
     }
 
     // Bounded queue with AbortPolicy: work beyond capacity is rejected, never queued without end.

@@ -168,15 +168,19 @@ public class DualWriteProperties {
         private FailurePolicy failurePolicy = FailurePolicy.LENIENT;
 
         /**
-         * Time limit of one secondary write; past it the caller goes on and the key is
-         * recorded for repair.
+         * Time limit of one secondary write; past it the caller goes on, the key is recorded
+         * for repair and the write is ended (interrupted, its PostgreSQL connection aborted
+         * if need be), whatever the store client's own timeouts. Repairs run within it too.
          */
         private Duration timeout = Duration.ofSeconds(2);
 
         /**
-         * Number of threads that run secondary writes.
+         * Number of threads that run secondary writes, each holding a PostgreSQL connection
+         * while it runs. Defaults to half the maximum pool size of a Hikari DataSource (at
+         * least 1), otherwise 5, so that they can never take every connection from the
+         * primary writes.
          */
-        private int poolSize = 16;
+        private @Nullable Integer poolSize;
 
         /**
          * Number of secondary writes that may wait for a thread before further ones are
@@ -202,11 +206,11 @@ public class DualWriteProperties {
             this.timeout = timeout;
         }
 
-        public int getPoolSize() {
+        public @Nullable Integer getPoolSize() {
             return this.poolSize;
         }
 
-        public void setPoolSize(int poolSize) {
+        public void setPoolSize(@Nullable Integer poolSize) {
             this.poolSize = poolSize;
         }
 
@@ -318,11 +322,11 @@ public class DualWriteProperties {
          */
         private int mismatchSampleSize = 50;
 
-        public int getPoolSize() {
+        public @Nullable Integer getPoolSize() {
             return this.poolSize;
         }
 
-        public void setPoolSize(int poolSize) {
+        public void setPoolSize(@Nullable Integer poolSize) {
             this.poolSize = poolSize;
         }
 

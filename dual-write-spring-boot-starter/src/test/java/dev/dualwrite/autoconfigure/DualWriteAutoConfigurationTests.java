@@ -45,6 +45,7 @@ import io.github.resilience4j.timelimiter.TimeLimiter;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.data.jdbc.autoconfigure.DataJdbcRepositoriesAutoConfiguration;
@@ -57,6 +58,8 @@ import org.springframework.boot.jdbc.autoconfigure.JdbcTemplateAutoConfiguration
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.assertj.AssertableApplicationContext;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.boot.transaction.autoconfigure.TransactionAutoConfiguration;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -75,6 +78,7 @@ import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
  * Tests for {@link DualWriteAutoConfiguration}, against the real servers: each test starts
  * host applications on a schema of its own.
  */
+@ExtendWith(OutputCaptureExtension.class)
 class DualWriteAutoConfigurationTests {
 
     private static final AutoConfigurations STORES = AutoConfigurations.of(DataSourceAutoConfiguration.class,
@@ -144,9 +148,46 @@ class DualWriteAutoConfigurationTests {
             assertThat(breaker.getMinimumNumberOfCalls()).isEqualTo(10);
             assertThat(breaker.getWaitIntervalFunctionInOpenState().apply(1)).isEqualTo(10_000);
             assertThat(breaker.getPermittedNumberOfCallsInHalfOpenState()).isEqualTo(3);
-            assertThat(executor(guard).getCorePoolSize()).isEqualTo(16);
+            // Half of the fixture's Hikari pool of 4, so secondary writes never hold every connection.
+            assertThat(executor(guard).getCorePoolSize()).isEqualTo(2);
+            assertThat(executor(guard).getMaximumPoolSize()).isEqualTo(2);
             assertThat(executor(guard).getQueue().remainingCapacity()).isEqualTo(1000);
+            assertThat(timeLimiter(guard).getTimeLimiterConfig().shouldCancelRunningFuture()).isTrue();
         });
+    }
+
+    @Test
+    void secondaryPoolSizeFollowsTheHikariPoolAndIsNotWarnedAbout(CapturedOutput output) {
+        this.contextRunner.withUserConfiguration(WidgetRepositories.class)
+            .withPropertyValues("spring.datasource.hikari.maximum-pool-size=11")
+            .run((context) -> {
+                assertThat(executor(context.getBean(SecondaryWriteGuard.class)).getCorePoolSize()).isEqualTo(5);
+                assertThat(output).doesNotContain("dual-write.secondary.pool-size=");
+            });
+    }
+
+    @Test
+    void secondaryPoolSizeWithoutAHikariPoolIsFiveAndSaysSo(CapturedOutput output) {
+        this.contextRunner.withUserConfiguration(WidgetRepositories.class)
+            .withPropertyValues("spring.datasource.type=org.springframework.jdbc.datasource.SimpleDriverDataSource")
+            .run((context) -> {
+                assertThat(executor(context.getBean(SecondaryWriteGuard.class)).getCorePoolSize()).isEqualTo(5);
+                assertThat(output).contains("secondary writes run on 5 thread(s)")
+                    .contains("the DataSource is not a Hikari pool");
+            });
+    }
+
+    @Test
+    void secondaryPoolAbleToHoldTheWholeConnectionPoolIsWarnedAboutOnce(CapturedOutput output) {
+        // 3 secondary threads plus the reconciler: the fixture's whole Hikari pool of 4.
+        this.contextRunner.withUserConfiguration(WidgetRepositories.class)
+            .withPropertyValues("dual-write.secondary.pool-size=3")
+            .run((context) -> {
+                assertThat(executor(context.getBean(SecondaryWriteGuard.class)).getCorePoolSize()).isEqualTo(3);
+                String warning = "dual-write.secondary.pool-size=3 secondary write threads plus the reconciler can "
+                        + "hold 4 PostgreSQL connections, the whole pool (spring.datasource.hikari.maximum-pool-size=4)";
+                assertThat(output).containsOnlyOnce(warning).contains("Set dual-write.secondary.pool-size to at most 2");
+            });
     }
 
     @Test

@@ -300,8 +300,8 @@ public abstract class AbstractStrategyContractTests<T> {
         assertThat(pendingRepairs(strategy)).filteredOn((record) -> record.key().equals("a"))
             .singleElement()
             .satisfies((record) -> assertThat(record.reason()).contains("timed out"));
-        // The cut-off write goes on in the background and lands once the store is fast again;
-        // it copies the primary's state, so it is harmless. Let it finish before the next test.
+        // The cut-off write is ended at the time limit; once the store is fast again the
+        // reconciler copies the primary's state of the key. Let it land before the next test.
         secondaryProxy(strategy).delay(Duration.ZERO);
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(nameIn(strategy.secondary(), "a")).contains("Alpha"));
     }

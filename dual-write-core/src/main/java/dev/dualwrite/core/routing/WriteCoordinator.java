@@ -145,6 +145,9 @@ public class WriteCoordinator {
      * {@code stage} wins: the newer of two adjacent stages. So a repair never copies a key
      * backwards because the repairing instance happens to stand on the other stage. In a
      * single-store stage the primary always wins: the other store is not kept.
+     * <p>
+     * The copy runs within the secondary's time limit ({@link SecondaryWriteGuard#withinTimeLimit}),
+     * so a silent store never holds the key's lock, and so its primary writes, much longer.
      * @param repository the paired repository
      * @param stage the stage in force
      * @param id the id of the key to repair
@@ -157,10 +160,12 @@ public class WriteCoordinator {
         String key = repository.keyOf(id);
         long start = System.nanoTime();
         try {
-            KeyCopy copy = repository.postgres().inKeyLock(key, () -> {
+            // Within the secondary's time limit, like a live copy: a silent store must not hold
+            // the key's lock (and so the key's primary writes) or a connection for longer.
+            KeyCopy copy = this.guard.withinTimeLimit(() -> repository.postgres().inKeyLock(key, () -> {
                 Store source = truthOf(repository, stage, key);
                 return new KeyCopy(source, copyLocked(repository, source, id, true));
-            });
+            }));
             this.metrics.recordWrite(repository.name(), otherThan(copy.source()), copy.present() ? "save" : "delete",
                     start, true);
             return copy;
@@ -239,15 +244,17 @@ public class WriteCoordinator {
     // Stage DUAL: PostgreSQL follows Redis, the source of truth.
     private <R, P, ID> void copyToPostgres(DualRepository<R, P, ID> repository, StageCall call, ID id,
             String operation) {
-        guarded(repository, call, id, Store.POSTGRES, this.redisRepairLog, () -> secondary(repository, Store.POSTGRES,
-                operation, () -> copyUnderLock(repository, Store.REDIS, id, false)));
+        guarded(repository, call, id, Store.POSTGRES, this.redisRepairLog, false, () -> secondary(repository,
+                Store.POSTGRES, operation, () -> copyUnderLock(repository, Store.REDIS, id, false)));
     }
 
     // Stage POSTGRES_PRIMARY: Redis follows PostgreSQL and stays warm for a rollback. Only
-    // the transaction that copied the current state pays the outbox debt.
+    // the transaction that copied the current state pays the outbox debt. The outbox record
+    // committed with the primary write already covers the key, so a failed copy whose
+    // failure cannot be noted on that record (PostgreSQL busy) does not fail the call.
     private <R, P, ID> void copyToRedisAfterCommit(DualRepository<R, P, ID> repository, StageCall call, ID id,
             String operation) {
-        Runnable copy = () -> guarded(repository, call, id, Store.REDIS, this.postgresRepairLog,
+        Runnable copy = () -> guarded(repository, call, id, Store.REDIS, this.postgresRepairLog, true,
                 () -> secondary(repository, Store.REDIS, operation,
                         () -> copyUnderLock(repository, Store.POSTGRES, id, true)));
         if (TransactionSynchronizationManager.isSynchronizationActive()) {
@@ -270,7 +277,7 @@ public class WriteCoordinator {
     // the time limit left running. One that has not started when the guard gives up (and
     // records the key for repair) does not run at all: the reconciler settles the key.
     private void guarded(DualRepository<?, ?, ?> repository, StageCall call, Object id, Store target, RepairLog log,
-            Runnable copy) {
+            boolean alreadyRecorded, Runnable copy) {
         StageCall held = call.retain();
         AtomicBoolean taken = new AtomicBoolean();
         try {
@@ -283,7 +290,7 @@ public class WriteCoordinator {
                         held.close();
                     }
                 }
-            }, log);
+            }, log, alreadyRecorded);
         }
         finally {
             if (taken.compareAndSet(false, true)) {

@@ -1,5 +1,7 @@
 package dev.dualwrite.core.store;
 
+import java.sql.Connection;
+import java.sql.SQLException;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Supplier;
@@ -12,7 +14,10 @@ import org.springframework.data.relational.core.dialect.PostgresDialect;
 import org.springframework.data.relational.core.mapping.RelationalMappingContext;
 import org.springframework.data.relational.core.mapping.RelationalPersistentEntity;
 import org.springframework.data.relational.core.sql.IdentifierProcessing;
+import org.springframework.jdbc.core.ConnectionCallback;
 import org.springframework.jdbc.core.JdbcOperations;
+import org.springframework.transaction.support.TransactionSynchronization;
+import org.springframework.transaction.support.TransactionSynchronizationManager;
 import org.springframework.transaction.support.TransactionOperations;
 import org.springframework.util.Assert;
 
@@ -95,11 +100,44 @@ public final class PostgresSide<P, ID> {
      */
     public <T> T inKeyLock(@Nullable String key, Supplier<T> work) {
         return this.transactions.execute((status) -> {
+            abortableUnderWatchdog();
             if (key != null) {
                 this.jdbc.queryForList(LOCK_SQL, lockName(key));
             }
             return work.get();
         });
+    }
+
+    // Time-limited work (a secondary write, a repair) may block on this transaction's
+    // connection: on a silent server a JDBC socket read ignores interrupts, so the watchdog
+    // must be able to abort the connection. The registration lasts until the transaction has
+    // completed, before the connection goes back to its pool.
+    private void abortableUnderWatchdog() {
+        if (!AbortScope.isOpen() || !TransactionSynchronizationManager.isSynchronizationActive()) {
+            return;
+        }
+        AbortScope.Registration registration = this.jdbc.execute(
+                (ConnectionCallback<AbortScope.Registration>) (connection) -> AbortScope.onAbort(() -> abort(connection)));
+        if (registration == null) {
+            return;
+        }
+        TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
+            @Override
+            public void afterCompletion(int status) {
+                registration.remove();
+            }
+        });
+    }
+
+    private static void abort(Connection connection) {
+        try {
+            // Closes the socket at once: the blocked read fails, the pool evicts the connection
+            // and the server rolls the transaction back, releasing the key's lock.
+            connection.abort(Runnable::run);
+        }
+        catch (SQLException ex) {
+            throw new IllegalStateException("Could not abort a hung PostgreSQL connection", ex);
+        }
     }
 
     /**

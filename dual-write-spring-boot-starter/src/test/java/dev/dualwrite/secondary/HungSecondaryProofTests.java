@@ -1,0 +1,335 @@
+package dev.dualwrite.secondary;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import dev.dualwrite.autoconfigure.DualWriteProperties;
+import dev.dualwrite.autoconfigure.repository.DualRepositoryRegistry;
+import dev.dualwrite.contract.ContractStores;
+import dev.dualwrite.core.repair.PostgresRepairLog;
+import dev.dualwrite.core.repair.RedisRepairLog;
+import dev.dualwrite.core.strategy.StrategySource;
+import dev.dualwrite.core.strategy.WriteStrategy;
+import dev.dualwrite.core.verify.VerificationReport;
+import dev.dualwrite.core.verify.Verifier;
+import dev.dualwrite.core.verify.VerifyOptions;
+import dev.dualwrite.secondary.app.HungItem;
+import dev.dualwrite.secondary.app.HungSecondaryApplication;
+import dev.dualwrite.secondary.app.redis.HungItemRepository;
+import dev.dualwrite.testsupport.PostgresServer;
+import dev.dualwrite.testsupport.TcpProxy;
+import dev.dualwrite.testsupport.TestServers;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.test.annotation.DirtiesContext;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The issue's proof that a hung secondary never stalls the primary, with the library's
+ * default settings (time limit, pools, circuit breaker, reconciler) and Hikari's and
+ * Lettuce's defaults: only the addresses are set, pointing both stores through a
+ * {@link TcpProxy}. Under 8 writers the secondary goes silent (the proxy accepts and never
+ * answers) and, separately, refuses connections for 40 s: in {@code POSTGRES_PRIMARY} with
+ * Redis as the secondary and in {@code DUAL} with PostgreSQL as the secondary. No caller
+ * fails, the callers' 99th percentile stays within the secondary's time limit plus a small
+ * margin, calls keep starting right after the secondary comes back, and the stores converge.
+ */
+@DirtiesContext
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+// One warning per write recorded for repair, tens of thousands during an outage, would measure
+// how fast the build reads this JVM's console rather than the library: they are left out.
+@SpringBootTest(classes = HungSecondaryApplication.class, properties = { "spring.flyway.locations=classpath:db/hung",
+        "logging.level.dev.dualwrite.core.secondary.SecondaryWriteGuard=ERROR" })
+class HungSecondaryProofTests {
+
+    private static final String REPOSITORY = "hung_items";
+
+    private static final int WRITERS = 8;
+
+    private static final int KEYS_PER_WRITER = 100;
+
+    // Scheduling noise of a shared 2-core machine on top of the time limit.
+    private static final Duration MARGIN = Duration.ofMillis(750);
+
+    private static final ContractStores stores = ContractStores.start(HungSecondaryProofTests.class,
+            HungItem.KEYSPACE);
+
+    @Autowired
+    private HungItemRepository repository;
+
+    @Autowired
+    private StrategySource strategies;
+
+    @Autowired
+    private Verifier verifier;
+
+    @Autowired
+    private DualRepositoryRegistry registry;
+
+    @Autowired
+    private RedisRepairLog redisRepairLog;
+
+    @Autowired
+    private PostgresRepairLog postgresRepairLog;
+
+    @Autowired
+    private DualWriteProperties properties;
+
+    // Addresses only: every timeout and pool size stays at its default.
+    @DynamicPropertySource
+    static void servers(DynamicPropertyRegistry registry) {
+        PostgresServer proxied = TestServers.postgres()
+            .withAddress(stores.postgresProxy().host(), stores.postgresProxy().port());
+        registry.add("spring.datasource.url", () -> proxied.jdbcUrl(stores.schema()));
+        registry.add("spring.datasource.username", proxied::username);
+        registry.add("spring.datasource.password", proxied::password);
+        registry.add("spring.flyway.schemas", stores::schema);
+        registry.add("spring.data.redis.host", stores.redisProxy()::host);
+        registry.add("spring.data.redis.port", stores.redisProxy()::port);
+    }
+
+    @AfterAll
+    static void cleanUp() {
+        stores.restore();
+        stores.clear(List.of(REPOSITORY), List.of(REPOSITORY));
+        stores.redis().delete(RedisRepairLog.claimsKey(REPOSITORY));
+        stores.close();
+    }
+
+    @Test
+    @Order(4)
+    void postgresPrimaryCopyHungOnASilentRedisIsEndedWhileRedisStaysSilent() {
+        assertHungCopyEnded(WriteStrategy.POSTGRES_PRIMARY, stores.redisProxy(), "io.lettuce.");
+    }
+
+    @Test
+    @Order(5)
+    void postgresPrimaryCallersDoNotWaitForASilentRedis() throws Exception {
+        Outage outage = run(WriteStrategy.POSTGRES_PRIMARY, "Redis silent 20 s", stores.redisProxy(),
+                () -> stores.redisProxy().blackhole(true), Duration.ofSeconds(20));
+        assertWithinTimeLimit(outage);
+    }
+
+    @Test
+    @Order(6)
+    void postgresPrimaryCallersDoNotWaitForARefusingRedis() throws Exception {
+        Outage outage = run(WriteStrategy.POSTGRES_PRIMARY, "Redis refusing 40 s", stores.redisProxy(),
+                stores.redisProxy()::refuseConnections, Duration.ofSeconds(40));
+        assertWithinTimeLimit(outage);
+    }
+
+    @Test
+    @Order(1)
+    void dualCopyHungOnASilentPostgresIsEndedWhilePostgresStaysSilent() {
+        assertHungCopyEnded(WriteStrategy.DUAL, stores.postgresProxy(), "org.postgresql.");
+    }
+
+    @Test
+    @Order(2)
+    void dualCallersDoNotWaitForASilentPostgres() throws Exception {
+        Outage outage = run(WriteStrategy.DUAL, "PostgreSQL silent 20 s", stores.postgresProxy(),
+                () -> stores.postgresProxy().blackhole(true), Duration.ofSeconds(20));
+        assertWithinTimeLimit(outage);
+    }
+
+    @Test
+    @Order(3)
+    void dualCallersDoNotWaitForARefusingPostgres() throws Exception {
+        Outage outage = run(WriteStrategy.DUAL, "PostgreSQL refusing 40 s", stores.postgresProxy(),
+                stores.postgresProxy()::refuseConnections, Duration.ofSeconds(40));
+        assertWithinTimeLimit(outage);
+    }
+
+    // One write whose copy hangs on the silent secondary: the caller returns at the time limit,
+    // and the copy's thread leaves the store client while the proxy still forwards nothing, so
+    // only the guard can have ended it (a Lettuce wait by interrupt, a JDBC read by aborting
+    // the connection); it no longer holds a PostgreSQL connection or the key's lock.
+    private void assertHungCopyEnded(WriteStrategy stage, TcpProxy secondary, String clientPackage) {
+        this.strategies.change(REPOSITORY, stage, true);
+        this.repository.save(new HungItem("probe", "before", 0));
+        Duration limit = this.properties.getSecondary().getTimeout();
+        secondary.blackhole(true);
+        try {
+            long start = System.nanoTime();
+            this.repository.save(new HungItem("probe", "during", 1));
+            Duration call = Duration.ofNanos(System.nanoTime() - start);
+            // One call on a shared machine: a looser margin than the percentile's below.
+            assertThat(call).as("%s: the caller's wait for a silent secondary", stage)
+                .isLessThanOrEqualTo(limit.plusSeconds(2));
+            await().atMost(Duration.ofSeconds(10))
+                .pollInterval(Duration.ofMillis(50))
+                .until(() -> secondaryThreadsIn(clientPackage) == 0);
+            Duration ended = Duration.ofNanos(System.nanoTime() - start);
+            System.out.printf("%s, secondary silent: the call returned after %.3f s, its copy's thread was out of "
+                    + "the store client %.3f s after the call began, the secondary still silent%n", stage,
+                    call.toNanos() / 1e9, ended.toNanos() / 1e9);
+        }
+        finally {
+            secondary.restore();
+        }
+    }
+
+    private static long secondaryThreadsIn(String clientPackage) {
+        return Thread.getAllStackTraces()
+            .entrySet()
+            .stream()
+            .filter((thread) -> thread.getKey().getName().startsWith("dualwrite-secondary-"))
+            .filter((thread) -> Arrays.stream(thread.getValue())
+                .anyMatch((frame) -> frame.getClassName().startsWith(clientPackage)))
+            .count();
+    }
+
+    private void assertWithinTimeLimit(Outage outage) {
+        Duration limit = this.properties.getSecondary().getTimeout().plus(MARGIN);
+        assertThat(outage.failures()).as("%s: caller failures", outage.label()).isEmpty();
+        assertThat(outage.percentile(99)).as("%s: caller p99", outage.label()).isLessThanOrEqualTo(limit);
+        assertThat(outage.firstStartAfterRestore())
+            .as("%s: wait for the first call to start once the secondary is back", outage.label())
+            .isLessThanOrEqualTo(limit);
+        awaitConverged(outage.label());
+    }
+
+    private Outage run(WriteStrategy stage, String fault, TcpProxy proxy, Runnable inject, Duration length)
+            throws Exception {
+        String label = stage + ", " + fault + ", " + WRITERS + " writers";
+        this.strategies.change(REPOSITORY, stage, true);
+        AtomicBoolean running = new AtomicBoolean(true);
+        ConcurrentLinkedQueue<long[]> calls = new ConcurrentLinkedQueue<>();
+        ConcurrentLinkedQueue<String> failures = new ConcurrentLinkedQueue<>();
+        ExecutorService pool = Executors.newFixedThreadPool(WRITERS);
+        List<Future<?>> writers = new ArrayList<>();
+        long injectedAt;
+        long restoredAt;
+        try {
+            for (int i = 0; i < WRITERS; i++) {
+                int writer = i;
+                writers.add(pool.submit(() -> write(writer, running, calls, failures)));
+            }
+            Thread.sleep(2_000);
+            injectedAt = System.nanoTime();
+            inject.run();
+            Thread.sleep(length.toMillis());
+        }
+        finally {
+            proxy.restore();
+            restoredAt = System.nanoTime();
+        }
+        try {
+            Thread.sleep(5_000);
+        }
+        finally {
+            running.set(false);
+            for (Future<?> writer : writers) {
+                writer.get(120, TimeUnit.SECONDS);
+            }
+            pool.shutdownNow();
+        }
+        Outage outage = new Outage(label, calls.toArray(long[][]::new), List.copyOf(failures), injectedAt, restoredAt);
+        System.out.println(outage.summary());
+        failures.stream().distinct().limit(5).forEach((failure) -> System.out.println("  failure: " + failure));
+        return outage;
+    }
+
+    // Each writer has keys of its own, so writers never wait for each other's key locks.
+    private void write(int writer, AtomicBoolean running, ConcurrentLinkedQueue<long[]> calls,
+            ConcurrentLinkedQueue<String> failures) {
+        ThreadLocalRandom random = ThreadLocalRandom.current();
+        int i = 0;
+        while (running.get()) {
+            String id = "w" + writer + "-" + random.nextInt(KEYS_PER_WRITER);
+            long begin = System.nanoTime();
+            try {
+                if (random.nextInt(5) == 0) {
+                    this.repository.deleteById(id);
+                }
+                else {
+                    this.repository.save(new HungItem(id, "w" + writer + "-" + i, i));
+                }
+            }
+            catch (RuntimeException ex) {
+                failures.add(ex.toString());
+            }
+            calls.add(new long[] { begin, System.nanoTime() });
+            i++;
+        }
+    }
+
+    private void awaitConverged(String label) {
+        await().atMost(Duration.ofSeconds(150)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
+            assertThat(this.redisRepairLog.pendingCount(REPOSITORY)).as("%s: Redis repair log", label).isZero();
+            assertThat(this.postgresRepairLog.pendingCount(REPOSITORY)).as("%s: PostgreSQL repair log", label).isZero();
+        });
+        VerificationReport report = this.verifier.verify(Verifier.find(this.registry::all, REPOSITORY),
+                VerifyOptions.full());
+        assertThat(report.differences()).as("%s: %s", label, report.summary()).isEmpty();
+        assertThat(report.agree()).isTrue();
+        assertThat(report.redisKeys()).isPositive();
+    }
+
+    /**
+     * The calls of one run: start and end nano times of each, with the moments the fault began
+     * and ended. Figures are over the calls that overlapped the fault, which the calls before
+     * and after would otherwise drown.
+     */
+    private record Outage(String label, long[][] calls, List<String> failures, long injectedAt, long restoredAt) {
+
+        long[] latenciesDuringFault() {
+            return Arrays.stream(this.calls)
+                .filter((call) -> call[1] >= this.injectedAt && call[0] <= this.restoredAt)
+                .mapToLong((call) -> call[1] - call[0])
+                .sorted()
+                .toArray();
+        }
+
+        Duration percentile(int percentile) {
+            long[] latencies = latenciesDuringFault();
+            int index = Math.max(0, (int) Math.ceil(latencies.length * percentile / 100.0) - 1);
+            return Duration.ofNanos(latencies[index]);
+        }
+
+        Duration max() {
+            long[] latencies = latenciesDuringFault();
+            return Duration.ofNanos(latencies[latencies.length - 1]);
+        }
+
+        Duration firstStartAfterRestore() {
+            long first = Arrays.stream(this.calls).mapToLong((call) -> call[0]).filter((begin) -> begin >= this.restoredAt)
+                .min()
+                .orElse(Long.MAX_VALUE);
+            return (first == Long.MAX_VALUE) ? Duration.ofDays(1) : Duration.ofNanos(first - this.restoredAt);
+        }
+
+        String summary() {
+            return String.format("%s: %,d calls (%,d during the fault), %d failed; during the fault p50 %.3f s, "
+                    + "p99 %.3f s, max %.3f s; first call after the secondary came back started %.3f s later",
+                    this.label, this.calls.length, latenciesDuringFault().length, this.failures.size(),
+                    seconds(percentile(50)), seconds(percentile(99)), seconds(max()),
+                    seconds(firstStartAfterRestore()));
+        }
+
+        private static double seconds(Duration duration) {
+            return duration.toNanos() / 1e9;
+        }
+
+    }
+
+}
