@@ -18,6 +18,8 @@ import dev.dualwrite.core.repair.RedisRepairLog;
 import dev.dualwrite.core.repair.RepairLog;
 import dev.dualwrite.core.repair.RepairReconciler;
 import dev.dualwrite.core.repair.RepairRecord;
+import dev.dualwrite.core.strategy.GateCheck;
+import dev.dualwrite.core.strategy.StrategyChangeException;
 import dev.dualwrite.core.strategy.StrategySource;
 import dev.dualwrite.core.strategy.WriteStrategy;
 import dev.dualwrite.core.verify.Difference;
@@ -90,6 +92,7 @@ class InterruptedWritesTests {
         properties.put("dual-write.repair.max-backoff", "1s");
         properties.put("dual-write.repair.interrupted-write-grace", GRACE.toMillis() + "ms");
         properties.put("dual-write.secondary.timeout", "1s");
+        properties.put("dual-write.control.in-flight-grace", "1s");
         app = new SpringApplicationBuilder(WriterApplication.class).web(WebApplicationType.NONE)
             .run(arguments(properties).toArray(String[]::new));
         redis = new StringRedisTemplate(app.getBean(org.springframework.data.redis.connection.RedisConnectionFactory.class));
@@ -149,6 +152,19 @@ class InterruptedWritesTests {
         assertThat(redisRepairLog().pending(BOLTS, 10)).as("no repair record: the copy neither ran nor failed")
             .isEmpty();
         assertThat(intentKeys(BOLTS)).as("the write's intent survived the kill").containsExactly("lonely");
+
+        // Leaving DUAL forward is refused while the dead writer's key is owed, even before the
+        // reconciler has turned its intent into a record.
+        StrategySource strategies = app.getBean(StrategySource.class);
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250)).untilAsserted(() -> {
+            GateCheck repairs = refusedMove(strategies, BOLTS, WriteStrategy.POSTGRES_PRIMARY).stream()
+                .filter((gate) -> gate.gate().equals("repairs"))
+                .findFirst()
+                .orElseThrow();
+            assertThat(repairs.passed()).isFalse();
+            assertThat(repairs.detail()).startsWith("1 key(s) await repair in PostgreSQL");
+        });
+        assertThat(redisRepairLog().pending(BOLTS, 10)).isEmpty();
 
         // Past the grace the intent becomes an ordinary repair record, which the reconciler drains.
         await().atMost(Duration.ofSeconds(60))
@@ -249,6 +265,16 @@ class InterruptedWritesTests {
                 + "%d intents/records left in all; drained in %.1f s (grace %s), 0 differences after, %d keys%n",
                 stage, KILLS, (draining - started) / 1e9, differed, differed, byIntent, recorded,
                 (drained - draining) / 1e9, GRACE, keysAfter);
+    }
+
+    private static List<GateCheck> refusedMove(StrategySource strategies, String repository, WriteStrategy target) {
+        try {
+            strategies.change(repository, target, false);
+        }
+        catch (StrategyChangeException ex) {
+            return ex.gates();
+        }
+        throw new AssertionError("the move of " + repository + " to " + target + " was accepted");
     }
 
     private static void move(WriteStrategy stage) {
