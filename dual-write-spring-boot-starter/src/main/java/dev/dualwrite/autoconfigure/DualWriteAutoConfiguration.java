@@ -1,5 +1,6 @@
 package dev.dualwrite.autoconfigure;
 
+import java.time.Duration;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -12,6 +13,7 @@ import java.util.concurrent.TimeUnit;
 
 import javax.sql.DataSource;
 
+import dev.dualwrite.autoconfigure.repair.DualWriteRepairProperties;
 import dev.dualwrite.autoconfigure.repository.DualRepositoryRegistry;
 import dev.dualwrite.autoconfigure.repository.DualWriteRepositoryPostProcessor;
 import dev.dualwrite.autoconfigure.schema.DualWriteSchemaMigration;
@@ -85,7 +87,8 @@ import org.springframework.transaction.support.TransactionTemplate;
         DataSourceTransactionManagerAutoConfiguration.class, FlywayAutoConfiguration.class })
 @ConditionalOnClass({ RedisOperations.class, JdbcAggregateOperations.class })
 @ConditionalOnBean({ RedisConnectionFactory.class, DataSource.class })
-@EnableConfigurationProperties(DualWriteProperties.class)
+// The repair properties too: the Redis repair log built here needs the interrupted-write grace.
+@EnableConfigurationProperties({ DualWriteProperties.class, DualWriteRepairProperties.class })
 public final class DualWriteAutoConfiguration {
 
     private static final Logger logger = LoggerFactory.getLogger(DualWriteAutoConfiguration.class);
@@ -152,8 +155,18 @@ public final class DualWriteAutoConfiguration {
 
     @Bean
     @ConditionalOnMissingBean
-    RedisRepairLog dualWriteRedisRepairLog(RedisConnectionFactory connectionFactory) {
-        return new RedisRepairLog(new StringRedisTemplate(connectionFactory));
+    RedisRepairLog dualWriteRedisRepairLog(RedisConnectionFactory connectionFactory, DualWriteProperties properties,
+            DualWriteRepairProperties repairProperties) {
+        Duration grace = repairProperties.getInterruptedWriteGrace();
+        Duration secondaryTimeout = properties.getSecondary().getTimeout();
+        // A live write holds its intent until its copy has run or timed out: a grace no longer
+        // than the time limit would have the reconciler repair live writes as interrupted ones.
+        if (grace.compareTo(secondaryTimeout) <= 0) {
+            throw new IllegalStateException("dual-write.repair.interrupted-write-grace (" + grace
+                    + ") must be longer than dual-write.secondary.timeout (" + secondaryTimeout
+                    + "), with room for the Redis command timeout: raise the grace");
+        }
+        return new RedisRepairLog(new StringRedisTemplate(connectionFactory), grace);
     }
 
     @Bean

@@ -20,6 +20,7 @@ import dev.dualwrite.autoconfigure.fixtures.widget.Widget;
 import dev.dualwrite.autoconfigure.fixtures.widget.jdbc.WidgetRowRepository;
 import dev.dualwrite.autoconfigure.fixtures.widget.jdbc2.SecondWidgetRowRepository;
 import dev.dualwrite.autoconfigure.fixtures.widget.redis.WidgetRepository;
+import dev.dualwrite.autoconfigure.repair.DualWriteRepairProperties;
 import dev.dualwrite.autoconfigure.repository.DualRepositoryRegistry;
 import dev.dualwrite.autoconfigure.repository.DualWriteRepositoryPostProcessor;
 import dev.dualwrite.autoconfigure.schema.DualWriteSchemaMigration;
@@ -351,6 +352,20 @@ class DualWriteAutoConfigurationTests {
                     .hasStackTraceContaining("dual-write's tables are missing")
                     .hasStackTraceContaining("classpath:db/dualwrite");
             });
+    }
+
+    @Test
+    void interruptedWriteGraceDefaultsTo20sAndMustBeLongerThanTheSecondaryTimeout() {
+        this.contextRunner.withUserConfiguration(WidgetRepositories.class).run((context) -> {
+            assertThat(context).hasNotFailed();
+            assertThat(context.getBean(DualWriteRepairProperties.class).getInterruptedWriteGrace())
+                .isEqualTo(Duration.ofSeconds(20));
+        });
+        this.contextRunner.withUserConfiguration(WidgetRepositories.class)
+            .withPropertyValues("dual-write.repair.interrupted-write-grace=3s", "dual-write.secondary.timeout=3s")
+            .run((context) -> assertThat(startupFailure(context))
+                .hasMessageContaining("dual-write.repair.interrupted-write-grace (PT3S) must be longer than "
+                        + "dual-write.secondary.timeout (PT3S)"));
     }
 
     @Test

@@ -10,9 +10,10 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Runs a host application ({@link BackfillHostApplication} unless told otherwise) in a JVM of
- * its own, so a test can kill it for real ({@code kill -9}) or read its exit status.
+ * its own, so a test can kill it for real ({@code kill -9}) or read its exit status. Public
+ * for the tests of other packages that kill a writing process.
  */
-final class ChildApplication {
+public final class ChildApplication {
 
     private final Process process;
 
@@ -28,7 +29,7 @@ final class ChildApplication {
      * @param properties the stores' properties, as {@code key=value}
      * @param more further properties, as {@code key=value}
      */
-    static ChildApplication start(String[] properties, String... more) throws IOException {
+    public static ChildApplication start(String[] properties, String... more) throws IOException {
         List<String> arguments = new ArrayList<>();
         for (String property : properties) {
             arguments.add("--" + property);
@@ -45,7 +46,7 @@ final class ChildApplication {
      * @param application the class whose {@code main} to run
      * @param arguments its arguments
      */
-    static ChildApplication start(Class<?> application, List<String> arguments) throws IOException {
+    public static ChildApplication start(Class<?> application, List<String> arguments) throws IOException {
         String classpath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
         List<String> command = new ArrayList<>();
         command.add(System.getProperty("java.home") + File.separator + "bin" + File.separator + "java");
@@ -59,7 +60,7 @@ final class ChildApplication {
         return new ChildApplication(process, output);
     }
 
-    int waitForExit(long seconds) throws InterruptedException {
+    public int waitForExit(long seconds) throws InterruptedException {
         if (!this.process.waitFor(seconds, TimeUnit.SECONDS)) {
             this.process.destroyForcibly();
             throw new IllegalStateException("The child application did not exit within " + seconds + "s:\n" + output());
@@ -68,16 +69,16 @@ final class ChildApplication {
     }
 
     /** Kill the process without warning, as {@code kill -9} does. */
-    void kill() throws InterruptedException {
+    public void kill() throws InterruptedException {
         this.process.destroyForcibly();
         this.process.waitFor(30, TimeUnit.SECONDS);
     }
 
-    boolean isAlive() {
+    public boolean isAlive() {
         return this.process.isAlive();
     }
 
-    String output() {
+    public String output() {
         try {
             return Files.readString(this.output);
         }

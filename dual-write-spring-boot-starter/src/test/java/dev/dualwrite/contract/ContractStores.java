@@ -116,7 +116,8 @@ public final class ContractStores implements AutoCloseable {
     /**
      * Empty the tables and keys the tests write, between tests.
      * @param tables the application tables to empty
-     * @param repositories the repository names whose Redis repair records to remove
+     * @param repositories the repository names whose Redis repair records and write intents to
+     * remove
      */
     public void clear(List<String> tables, List<String> repositories) {
         for (String table : tables) {
@@ -126,6 +127,7 @@ public final class ContractStores implements AutoCloseable {
         deleteRedisKeys();
         for (String repository : repositories) {
             this.redis.delete("dualwrite:repair:{" + repository + "}");
+            this.redis.delete("dualwrite:intent:{" + repository + "}");
         }
     }
 

@@ -220,7 +220,7 @@ final class TicketService implements AutoCloseable {
         }
         this.stores.postgres().update("delete from control_tickets");
         this.stores.redis().delete(List.of(RedisRepairLog.hashKey(this.repository),
-                RedisRepairLog.claimsKey(this.repository)));
+                RedisRepairLog.claimsKey(this.repository), RedisRepairLog.intentKey(this.repository)));
     }
 
 }

@@ -151,12 +151,18 @@ final class Gates {
         return checks;
     }
 
+    // Write intents count once older than the in-flight grace, not the reconciler's longer
+    // interrupted-write grace: an instance that died mid-write is left out of the agreement
+    // (instance timeout) long after its last intents passed the in-flight grace, so no move
+    // passes with a dead writer's keys unrecorded.
     private GateCheck postgresOwedNothing(String repository) {
         try {
-            long pending = this.redisRepairLog.pendingCount(repository);
-            return new GateCheck("repairs", pending == 0, (pending == 0) ? "no key awaits repair in PostgreSQL"
+            Duration grace = this.settings.inFlightGrace();
+            long pending = this.redisRepairLog.backlog(repository, grace);
+            return new GateCheck("repairs", pending == 0, (pending == 0)
+                    ? "no key awaits repair in PostgreSQL (write intents in flight for less than " + grace + " aside)"
                     : pending + " key(s) await repair in PostgreSQL (writes made with Redis as primary that did not "
-                            + "reach PostgreSQL); let the reconciler drain them");
+                            + "reach PostgreSQL, or were interrupted before it); let the reconciler drain them");
         }
         catch (RuntimeException ex) {
             return new GateCheck("repairs", false, "the repair log in Redis cannot be read (" + FailureReason.describe(ex)

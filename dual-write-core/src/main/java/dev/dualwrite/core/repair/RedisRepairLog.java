@@ -7,6 +7,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicLong;
 
 import dev.dualwrite.core.strategy.Store;
 import org.jspecify.annotations.Nullable;
@@ -14,6 +17,7 @@ import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.data.redis.core.ScanOptions;
 import org.springframework.data.redis.core.StringRedisTemplate;
+import org.springframework.data.redis.core.ZSetOperations.TypedTuple;
 import org.springframework.data.redis.core.script.DefaultRedisScript;
 import org.springframework.data.redis.core.script.RedisScript;
 import org.springframework.util.Assert;
@@ -29,6 +33,17 @@ import org.springframework.util.Assert;
  * (same slot), field = key, value = owner, lease end and repair failures as JSON; claiming,
  * completing and releasing are each one Lua script, so they are atomic with respect to
  * {@link #recordFailure} and to other instances.
+ * <p>
+ * Write intents close the window between the two writes of {@code DUAL}: before the Redis
+ * write, the writer adds one member per write to the sorted set
+ * {@code dualwrite:intent:{<repository>}} (same slot; member = a token unique to the write
+ * and the key, score = epoch millis) and removes exactly that member once the PostgreSQL copy
+ * has run or its failure has been recorded here. A member older than the interrupted-write
+ * grace belongs to a write whose process died in between (or was stopped): {@link #claim}
+ * first turns such members into ordinary records, one script per batch, so the reconciler
+ * copies their keys. One member per write rather than one per key: with one per key, a
+ * writer finishing its copy would clear the intent of a concurrent writer of the same key
+ * whose Redis write is not yet copied.
  */
 public class RedisRepairLog implements ClaimableRepairLog {
 
@@ -105,19 +120,76 @@ public class RedisRepairLog implements ClaimableRepairLog {
             return 0
             """, Long.class);
 
+    // Only members still present are turned into records: one removed meanwhile belongs to a
+    // write that finished (copied, or recorded its failure itself). ARGV: member, key, reason,
+    // time, per intent. A key that already has a record keeps its times and counts one more
+    // attempt, so a claim of that record taken before will not remove it on completion.
+    private static final RedisScript<Long> PROMOTE = new DefaultRedisScript<>("""
+            local promoted = 0
+            for i = 1, #ARGV, 4 do
+              if redis.call('ZREM', KEYS[1], ARGV[i]) == 1 then
+                local first, last, attempts = ARGV[i + 3], ARGV[i + 3], 1
+                local old = redis.call('HGET', KEYS[2], ARGV[i + 1])
+                if old then
+                  local rec = cjson.decode(old)
+                  first, last, attempts = rec.firstRecordedAt, rec.lastRecordedAt, rec.attempts + 1
+                end
+                redis.call('HSET', KEYS[2], ARGV[i + 1], cjson.encode({target = 'POSTGRES', reason = ARGV[i + 2],
+                  firstRecordedAt = first, lastRecordedAt = last, attempts = attempts}))
+                promoted = promoted + 1
+              end
+            end
+            return promoted
+            """, Long.class);
+
+    /**
+     * Default of the interrupted-write grace: intents older than this are taken for writes
+     * whose process died between the Redis write and the PostgreSQL copy.
+     */
+    public static final Duration DEFAULT_INTERRUPTED_WRITE_GRACE = Duration.ofSeconds(20);
+
+    private static final int PROMOTE_BATCH = 500;
+
+    private static final char TOKEN_END = '|';
+
     private final StringRedisTemplate redis;
+
+    private final Duration interruptedWriteGrace;
+
+    // Unique to this log instance (so to the process in practice) and to each write.
+    private final String tokenPrefix = Long.toString(ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE, 36);
+
+    private final AtomicLong tokens = new AtomicLong();
 
     private final JsonMapper json = JsonMapper.builder().build();
 
     private final Clock clock;
 
+    /**
+     * Create a log whose interrupted-write grace is {@link #DEFAULT_INTERRUPTED_WRITE_GRACE}.
+     * @param redis the Redis the records are kept in
+     */
     public RedisRepairLog(StringRedisTemplate redis) {
-        this(redis, Clock.systemUTC());
+        this(redis, DEFAULT_INTERRUPTED_WRITE_GRACE);
     }
 
-    RedisRepairLog(StringRedisTemplate redis, Clock clock) {
+    /**
+     * @param redis the Redis the records are kept in
+     * @param interruptedWriteGrace age from which a write intent that was not cleared is taken
+     * for an interrupted write and turned into a record; must exceed the longest a live write
+     * can take between its intent and its PostgreSQL copy (the Redis command timeout plus the
+     * secondary time limit), or a slow live write is repaired needlessly
+     */
+    public RedisRepairLog(StringRedisTemplate redis, Duration interruptedWriteGrace) {
+        this(redis, interruptedWriteGrace, Clock.systemUTC());
+    }
+
+    RedisRepairLog(StringRedisTemplate redis, Duration interruptedWriteGrace, Clock clock) {
         Assert.notNull(redis, "redis must not be null");
+        Assert.isTrue(interruptedWriteGrace != null && !interruptedWriteGrace.isNegative()
+                && !interruptedWriteGrace.isZero(), "interruptedWriteGrace must be positive");
         this.redis = redis;
+        this.interruptedWriteGrace = interruptedWriteGrace;
         this.clock = clock;
     }
 
@@ -139,6 +211,89 @@ public class RedisRepairLog implements ClaimableRepairLog {
         return hashKey(repository) + ":claims";
     }
 
+    /**
+     * Return the Redis key of a repository's write intents.
+     * @param repository the repository name
+     * @return the sorted-set key, on the same cluster slot as {@link #hashKey}
+     */
+    public static String intentKey(String repository) {
+        return "dualwrite:intent:{" + repository + "}";
+    }
+
+    /**
+     * Record, before a write with Redis as primary, that the key's PostgreSQL copy is about to
+     * be owed. The intent is durable as soon as this returns; until {@link #closeIntent} removes
+     * it, it turns into a repair record once older than the interrupted-write grace.
+     * @param repository the repository name
+     * @param key the entity key
+     * @return the intent's member, unique to this write, to pass to {@link #closeIntent}
+     */
+    public String openIntent(String repository, String key) {
+        String member = this.tokenPrefix + "." + Long.toString(this.tokens.incrementAndGet(), 36) + TOKEN_END + key;
+        this.redis.opsForZSet().add(intentKey(repository), member, this.clock.millis());
+        return member;
+    }
+
+    /**
+     * Remove one write's intent, once its PostgreSQL copy has run or its failure has been
+     * recorded; intents of other writes of the same key stay.
+     * @param repository the repository name
+     * @param member what {@link #openIntent} returned
+     */
+    public void closeIntent(String repository, String member) {
+        this.redis.opsForZSet().remove(intentKey(repository), member);
+    }
+
+    /**
+     * Turn the intents older than the interrupted-write grace into repair records, each
+     * atomically (an intent removed meanwhile by its finishing write is left alone). Called by
+     * {@link #claim} before it claims.
+     * @param repository the repository name
+     * @return how many intents became records
+     */
+    public int recordInterruptedWrites(String repository) {
+        long before = this.clock.millis() - this.interruptedWriteGrace.toMillis();
+        int promoted = 0;
+        Set<TypedTuple<String>> old;
+        do {
+            old = this.redis.opsForZSet()
+                .rangeByScoreWithScores(intentKey(repository), Double.NEGATIVE_INFINITY, before, 0, PROMOTE_BATCH);
+            if (old == null || old.isEmpty()) {
+                break;
+            }
+            List<String> args = new ArrayList<>(old.size() * 4);
+            for (TypedTuple<String> intent : old) {
+                String member = intent.getValue();
+                Double score = intent.getScore();
+                if (member == null || score == null) {
+                    continue;
+                }
+                int end = member.indexOf(TOKEN_END);
+                Instant at = Instant.ofEpochMilli(score.longValue());
+                args.add(member);
+                args.add(member.substring(end + 1));
+                args.add("write interrupted before PostgreSQL was written (intent from " + at + ")");
+                args.add(at.toString());
+            }
+            Long done = this.redis.execute(PROMOTE, List.of(intentKey(repository), hashKey(repository)),
+                    args.toArray());
+            promoted += (done != null) ? done.intValue() : 0;
+        }
+        while (old.size() == PROMOTE_BATCH);
+        return promoted;
+    }
+
+    /**
+     * Return how many keys of a repository PostgreSQL may be behind on, counting write intents
+     * older than {@code inFlight} (writes in flight for less than that are left aside).
+     * @param repository the repository name
+     * @param inFlight age below which an intent is taken for a write still in flight
+     * @return records plus intents older than {@code inFlight}
+     */
+    public long backlog(String repository, Duration inFlight) {
+        return records(repository) + intentsOlderThan(repository, inFlight);
+    }
+
     @Override
     public void recordFailure(String repository, String key, Store target, String reason) {
         this.redis.execute(RECORD, List.of(hashKey(repository)), key, target.name(), reason,
@@ -156,9 +311,25 @@ public class RedisRepairLog implements ClaimableRepairLog {
         return this.redis.opsForHash().hasKey(hashKey(repository), key);
     }
 
+    /**
+     * {@inheritDoc}
+     * <p>
+     * Counts the records and the intents of interrupted writes (older than the grace), which
+     * the next {@link #claim} turns into records.
+     */
     @Override
     public long pendingCount(String repository) {
+        return backlog(repository, this.interruptedWriteGrace);
+    }
+
+    private long records(String repository) {
         return this.redis.opsForHash().size(hashKey(repository));
+    }
+
+    private long intentsOlderThan(String repository, Duration age) {
+        Long count = this.redis.opsForZSet()
+            .count(intentKey(repository), Double.NEGATIVE_INFINITY, this.clock.millis() - age.toMillis());
+        return (count != null) ? count : 0;
     }
 
     @Override
@@ -177,6 +348,7 @@ public class RedisRepairLog implements ClaimableRepairLog {
     @Override
     @SuppressWarnings("unchecked")
     public List<RepairClaim> claim(String repository, String owner, int limit, Duration lease, Duration minAge) {
+        recordInterruptedWrites(repository);
         // Young records are skipped here rather than in the script: the script would have to
         // parse timestamps. One recorded again between the two is still claimed, harmlessly.
         Instant youngest = this.clock.instant().minus(minAge);
@@ -238,6 +410,15 @@ public class RedisRepairLog implements ClaimableRepairLog {
                 if (oldest == null || first.isBefore(oldest)) {
                     oldest = first;
                 }
+            }
+        }
+        Set<TypedTuple<String>> first = this.redis.opsForZSet().rangeWithScores(intentKey(repository), 0, 0);
+        if (first != null && !first.isEmpty()) {
+            Double score = first.iterator().next().getScore();
+            Instant intent = (score != null) ? Instant.ofEpochMilli(score.longValue()) : null;
+            if (intent != null && !intent.isAfter(this.clock.instant().minus(this.interruptedWriteGrace))
+                    && (oldest == null || intent.isBefore(oldest))) {
+                oldest = intent;
             }
         }
         return Optional.ofNullable(oldest);

@@ -38,6 +38,11 @@ import org.springframework.util.Assert;
  * single-store stage ({@code REDIS_PRIMARY}, {@code POSTGRES_ONLY}) the other store is not
  * kept, so records are left alone until a two-store stage returns: in {@code POSTGRES_ONLY}
  * they are the rollback log, the keys Redis is owed when the repository moves back.
+ * <p>
+ * Claiming from the Redis log first turns the write intents of interrupted {@code DUAL}
+ * writes (older than the grace) into records ({@link RedisRepairLog#recordInterruptedWrites}),
+ * so a process killed between its Redis write and its PostgreSQL copy is repaired like a
+ * failed copy.
  */
 public class RepairReconciler implements AutoCloseable {
 

@@ -13,6 +13,8 @@ import dev.dualwrite.core.strategy.StageCall;
 import dev.dualwrite.core.strategy.Store;
 import dev.dualwrite.core.strategy.WriteStrategy;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import org.springframework.transaction.support.TransactionSynchronization;
 import org.springframework.transaction.support.TransactionSynchronizationManager;
@@ -28,8 +30,18 @@ import org.springframework.util.Assert;
  * key when the primary has none). Secondary writes of one key are therefore serialised
  * and the last one to run copies the final state, whatever order concurrent writers of
  * the key took, on this instance or another.
+ * <p>
+ * No interrupted write is forgotten. In {@code DUAL} each save and delete records a write
+ * intent in Redis before the Redis write and clears it once the PostgreSQL copy has run or its
+ * failure is recorded for repair ({@link RedisRepairLog#openIntent}); a process that dies
+ * between the two writes leaves the intent, which the reconciler turns into a repair record
+ * once older than the grace. In {@code POSTGRES_PRIMARY} the outbox record commits with the
+ * PostgreSQL write and is closed in the transaction that copied the key to Redis. The
+ * single-store stages pay no extra round trip.
  */
 public class WriteCoordinator {
+
+    private static final Logger logger = LoggerFactory.getLogger(WriteCoordinator.class);
 
     private final SecondaryWriteGuard guard;
 
@@ -82,8 +94,19 @@ public class WriteCoordinator {
         return switch (call.strategy()) {
             case REDIS_PRIMARY -> saveInRedis(repository, entity);
             case DUAL -> {
+                // The intent before the Redis write: a process that dies after it leaves the
+                // intent behind, so the key is repaired. An entity whose id Redis generates has
+                // no key before it is saved: its intent follows the save at once (a process
+                // dying in between leaves a new key that only a verification finds).
+                ID id = repository.redis().idOf(entity);
+                @Nullable String intent = (id != null) ? openIntent(repository, "save", repository.keyOf(id)) : null;
                 R saved = saveInRedis(repository, entity);
-                copyToPostgres(repository, call, repository.redis().idOf(saved), "save");
+                ID savedId = repository.redis().idOf(saved);
+                if (intent == null) {
+                    intent = openIntent(repository, "save", repository.keyOf(savedId));
+                }
+                copyToPostgres(repository, call, savedId, "save");
+                closeIntent(repository, intent);
                 yield saved;
             }
             case POSTGRES_PRIMARY -> {
@@ -118,8 +141,10 @@ public class WriteCoordinator {
         switch (call.strategy()) {
             case REDIS_PRIMARY -> deleteInRedis(repository, id);
             case DUAL -> {
+                String intent = openIntent(repository, "delete", repository.keyOf(id));
                 deleteInRedis(repository, id);
                 copyToPostgres(repository, call, id, "delete");
+                closeIntent(repository, intent);
             }
             case POSTGRES_PRIMARY -> {
                 deleteInPostgres(repository, id, true);
@@ -239,6 +264,30 @@ public class WriteCoordinator {
     private void openRedisDebt(DualRepository<?, ?, ?> repository, String key, boolean copyFollows) {
         this.postgresRepairLog.open(repository.name(), key, Store.REDIS,
                 copyFollows ? PostgresRepairLog.PENDING_REASON : PostgresRepairLog.ROLLBACK_REASON);
+    }
+
+    // A failure here fails the call before Redis is written: without the intent, a crash
+    // after the Redis write would leave PostgreSQL behind with nothing to say so.
+    private String openIntent(DualRepository<?, ?, ?> repository, String operation, String key) {
+        try {
+            return this.redisRepairLog.openIntent(repository.name(), key);
+        }
+        catch (RuntimeException ex) {
+            throw new PrimaryWriteException(repository.name(), operation, key, Store.REDIS, ex);
+        }
+    }
+
+    // Only reached once the copy has run or its failure is recorded: a copy that threw (a
+    // failure that could not be recorded, or the strict policy) keeps its intent. Failing to
+    // remove the intent costs one needless repair later, never the caller's write.
+    private void closeIntent(DualRepository<?, ?, ?> repository, String intent) {
+        try {
+            this.redisRepairLog.closeIntent(repository.name(), intent);
+        }
+        catch (RuntimeException ex) {
+            logger.debug("Repository '{}': could not clear write intent '{}'; the reconciler will repair its key",
+                    repository.name(), intent, ex);
+        }
     }
 
     // Stage DUAL: PostgreSQL follows Redis, the source of truth.

@@ -55,6 +55,13 @@ public class DualWriteRepairProperties {
     private Duration oldestAgeCacheFor = Duration.ofSeconds(10);
 
     /**
+     * Age from which a DUAL write intent that was never cleared is taken for a write whose
+     * process died between the Redis write and the PostgreSQL copy, and repaired. Must exceed
+     * dual-write.secondary.timeout plus the Redis command timeout.
+     */
+    private Duration interruptedWriteGrace = Duration.ofSeconds(20);
+
+    /**
      * Name of this instance in claims; defaults to dual-write.control.instance-id.
      */
     private @Nullable String instanceId;
@@ -121,6 +128,14 @@ public class DualWriteRepairProperties {
 
     public void setOldestAgeCacheFor(Duration oldestAgeCacheFor) {
         this.oldestAgeCacheFor = oldestAgeCacheFor;
+    }
+
+    public Duration getInterruptedWriteGrace() {
+        return this.interruptedWriteGrace;
+    }
+
+    public void setInterruptedWriteGrace(Duration interruptedWriteGrace) {
+        this.interruptedWriteGrace = interruptedWriteGrace;
     }
 
     public @Nullable String getInstanceId() {

@@ -1,0 +1,368 @@
+package dev.dualwrite.durability;
+
+import java.sql.Connection;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+import dev.dualwrite.autoconfigure.repository.DualRepositoryRegistry;
+import dev.dualwrite.backfill.ChildApplication;
+import dev.dualwrite.core.repair.PostgresRepairLog;
+import dev.dualwrite.core.repair.RedisRepairLog;
+import dev.dualwrite.core.repair.RepairLog;
+import dev.dualwrite.core.repair.RepairReconciler;
+import dev.dualwrite.core.repair.RepairRecord;
+import dev.dualwrite.core.strategy.GateCheck;
+import dev.dualwrite.core.strategy.StrategyChangeException;
+import dev.dualwrite.core.strategy.StrategySource;
+import dev.dualwrite.core.strategy.WriteStrategy;
+import dev.dualwrite.core.verify.Difference;
+import dev.dualwrite.core.verify.VerificationReport;
+import dev.dualwrite.core.verify.Verifier;
+import dev.dualwrite.core.verify.VerifyOptions;
+import dev.dualwrite.testsupport.PostgresServer;
+import dev.dualwrite.testsupport.RedisServer;
+import dev.dualwrite.testsupport.TestKeyPrefix;
+import dev.dualwrite.testsupport.TestSchema;
+import dev.dualwrite.testsupport.TestServers;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.boot.WebApplicationType;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.data.redis.core.Cursor;
+import org.springframework.data.redis.core.ScanOptions;
+import org.springframework.data.redis.core.StringRedisTemplate;
+import org.springframework.jdbc.core.JdbcTemplate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The issue's proof that no write is lost to a process killed between its two writes: writers
+ * in a child JVM save and delete keys of both Redis shapes from several threads and are killed
+ * with {@code SIGKILL} at random moments under load, five times, at {@code DUAL} and then at
+ * {@code POSTGRES_PRIMARY}. Every key a full verification finds different afterwards has a
+ * write intent or a repair record; the reconciler (in this JVM, with a short grace) drains them
+ * and a full verification then finds zero differences.
+ */
+class InterruptedWritesTests {
+
+    private static final String BOLTS = "durability_bolts";
+
+    private static final String NUTS = "durability_nuts";
+
+    private static final List<String> REPOSITORIES = List.of(BOLTS, NUTS);
+
+    private static final int KILLS = 5;
+
+    private static final Duration GRACE = Duration.ofSeconds(3);
+
+    private static TestSchema schema;
+
+    private static TestKeyPrefix keys;
+
+    private static JdbcTemplate postgres;
+
+    private static ConfigurableApplicationContext app;
+
+    private static StringRedisTemplate redis;
+
+    private final Random random = new Random();
+
+    @BeforeAll
+    static void start() {
+        schema = TestSchema.create(InterruptedWritesTests.class);
+        keys = TestKeyPrefix.create(InterruptedWritesTests.class);
+        postgres = new JdbcTemplate(schema.dataSource());
+        // This JVM only verifies and repairs; its reconciler runs when the test says so.
+        Map<String, String> properties = properties();
+        properties.put("dual-write.repair.enabled", "false");
+        properties.put("dual-write.repair.min-age", "0s");
+        properties.put("dual-write.repair.initial-backoff", "200ms");
+        properties.put("dual-write.repair.max-backoff", "1s");
+        properties.put("dual-write.repair.interrupted-write-grace", GRACE.toMillis() + "ms");
+        properties.put("dual-write.secondary.timeout", "1s");
+        properties.put("dual-write.control.in-flight-grace", "1s");
+        app = new SpringApplicationBuilder(WriterApplication.class).web(WebApplicationType.NONE)
+            .run(arguments(properties).toArray(String[]::new));
+        redis = new StringRedisTemplate(app.getBean(org.springframework.data.redis.connection.RedisConnectionFactory.class));
+    }
+
+    @AfterAll
+    static void stop() {
+        try {
+            clearStores();
+            app.close();
+        }
+        finally {
+            keys.close();
+            schema.close();
+        }
+    }
+
+    @BeforeEach
+    void clear() {
+        clearStores();
+    }
+
+    @Test
+    void writersKilledAtDualLeaveEveryDifferingKeyWithAnIntentOrRecordAndTheReconcilerConvergesThem()
+            throws Exception {
+        killWritersAndConverge(WriteStrategy.DUAL);
+    }
+
+    @Test
+    void writersKilledAtPostgresPrimaryLeaveEveryDifferingKeyInTheOutboxAndTheReconcilerConvergesThem()
+            throws Exception {
+        killWritersAndConverge(WriteStrategy.POSTGRES_PRIMARY);
+    }
+
+    @Test
+    void aDualWriteKilledBeforeItsPostgresCopyIsRepairedThroughItsIntentAlone() throws Exception {
+        move(WriteStrategy.DUAL);
+        ChildApplication child;
+        // The table lock holds the child's PostgreSQL copy after its Redis write: the kill then
+        // lands exactly between the two writes. A secondary time limit longer than the test keeps
+        // the child from recording the copy as failed.
+        try (Connection lock = schema.dataSource().getConnection()) {
+            lock.setAutoCommit(false);
+            lock.createStatement().execute("lock table durability_bolts in access exclusive mode");
+            child = startChild("dwtest.writer.once=lonely", "dual-write.secondary.timeout=5m",
+                    "dual-write.repair.interrupted-write-grace=6m");
+            await().atMost(Duration.ofMinutes(3))
+                .pollInterval(Duration.ofMillis(100))
+                .until(() -> redis.hasKey(keys.key("bolt:lonely")) || !child.isAlive());
+            assertThat(child.isAlive()).as("the child is still inside its write:\n%s", child.output()).isTrue();
+            child.kill();
+            lock.rollback();
+        }
+        assertThat(child.output()).doesNotContain("dwtest: saved");
+        assertThat(postgres.queryForObject("select count(*) from durability_bolts where id = 'lonely'", Long.class))
+            .as("PostgreSQL never got the write").isZero();
+        assertThat(redisRepairLog().pending(BOLTS, 10)).as("no repair record: the copy neither ran nor failed")
+            .isEmpty();
+        assertThat(intentKeys(BOLTS)).as("the write's intent survived the kill").containsExactly("lonely");
+
+        // Leaving DUAL forward is refused while the dead writer's key is owed, even before the
+        // reconciler has turned its intent into a record.
+        StrategySource strategies = app.getBean(StrategySource.class);
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250)).untilAsserted(() -> {
+            GateCheck repairs = refusedMove(strategies, BOLTS, WriteStrategy.POSTGRES_PRIMARY).stream()
+                .filter((gate) -> gate.gate().equals("repairs"))
+                .findFirst()
+                .orElseThrow();
+            assertThat(repairs.passed()).isFalse();
+            assertThat(repairs.detail()).startsWith("1 key(s) await repair in PostgreSQL");
+        });
+        assertThat(redisRepairLog().pending(BOLTS, 10)).isEmpty();
+
+        // Past the grace the intent becomes an ordinary repair record, which the reconciler drains.
+        await().atMost(Duration.ofSeconds(60))
+            .pollInterval(Duration.ofMillis(250))
+            .until(() -> redisRepairLog().recordInterruptedWrites(BOLTS) == 1);
+        assertThat(intentKeys(BOLTS)).isEmpty();
+        List<RepairRecord> records = redisRepairLog().pending(BOLTS, 10);
+        assertThat(records).singleElement().satisfies((record) -> {
+            assertThat(record.key()).isEqualTo("lonely");
+            assertThat(record.reason()).startsWith("write interrupted before PostgreSQL was written (intent from ");
+        });
+        app.getBean(RepairReconciler.class).drainOnce();
+
+        assertThat(postgres.queryForObject("select name from durability_bolts where id = 'lonely'", String.class))
+            .isEqualTo("written once");
+        assertThat(redisRepairLog().pendingCount(BOLTS)).isZero();
+        assertThat(verify(BOLTS).differences()).isEmpty();
+    }
+
+    @Test
+    void concurrentWritesOfOneKeyEachClearOnlyTheirOwnIntent() {
+        RedisRepairLog log = redisRepairLog();
+        String first = log.openIntent(BOLTS, "shared");
+        String second = log.openIntent(BOLTS, "shared");
+        assertThat(first).isNotEqualTo(second);
+
+        // The second writer finished its copy; the first one's Redis write may not be copied yet.
+        log.closeIntent(BOLTS, second);
+
+        assertThat(redis.opsForZSet().range(RedisRepairLog.intentKey(BOLTS), 0, -1)).containsExactly(first);
+        // Young: a write in flight, not yet anyone's backlog.
+        assertThat(log.pendingCount(BOLTS)).isZero();
+        assertThat(log.backlog(BOLTS, Duration.ZERO)).isEqualTo(1);
+        await().atMost(Duration.ofSeconds(60))
+            .pollInterval(Duration.ofMillis(250))
+            .until(() -> log.pendingCount(BOLTS) == 1);
+        assertThat(log.recordInterruptedWrites(BOLTS)).isEqualTo(1);
+        assertThat(log.isOpen(BOLTS, "shared")).isTrue();
+        // Closing the promoted intent later (its writer was only slow) changes nothing.
+        log.closeIntent(BOLTS, first);
+        assertThat(log.isOpen(BOLTS, "shared")).isTrue();
+        assertThat(log.pendingCount(BOLTS)).isEqualTo(1);
+    }
+
+    private void killWritersAndConverge(WriteStrategy stage) throws Exception {
+        move(stage);
+        long started = System.nanoTime();
+        for (int kill = 0; kill < KILLS; kill++) {
+            ChildApplication child = startChild("dwtest.writer.threads=6", "dwtest.writer.keys=40");
+            await().atMost(Duration.ofMinutes(3))
+                .pollInterval(Duration.ofMillis(100))
+                .until(() -> child.output().contains(WriterApplication.WRITING) || !child.isAlive());
+            assertThat(child.isAlive()).as("the child writes:\n%s", child.output()).isTrue();
+            Thread.sleep(500 + this.random.nextInt(1500));
+            child.kill();
+        }
+
+        int differed = 0;
+        int byIntent = 0;
+        int recorded = 0;
+        for (String repository : REPOSITORIES) {
+            VerificationReport before = verify(repository);
+            assertThat(before.error()).isNull();
+            Set<String> intents = intentKeys(repository);
+            Set<String> records = recordKeys(redisRepairLog(), repository);
+            records.addAll(recordKeys(app.getBean(PostgresRepairLog.class), repository));
+            recorded += intents.size() + records.size();
+            for (Difference difference : before.differences()) {
+                assertThat(intents.contains(difference.key()) || records.contains(difference.key()))
+                    .as("%s: key '%s' differs (%s) with neither a write intent nor a repair record; intents %s, "
+                            + "records %s", repository, difference.key(), difference.kind(), intents, records)
+                    .isTrue();
+                differed++;
+                byIntent += (intents.contains(difference.key()) && !records.contains(difference.key())) ? 1 : 0;
+            }
+        }
+        assertThat(recorded).as("the kills landed inside writes, which left intents or records").isPositive();
+
+        long draining = System.nanoTime();
+        RepairReconciler reconciler = app.getBean(RepairReconciler.class);
+        await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(200)).until(() -> {
+            reconciler.drainOnce();
+            return REPOSITORIES.stream().allMatch((repository) -> redisRepairLog().pendingCount(repository) == 0
+                    && intentKeys(repository).isEmpty()
+                    && app.getBean(PostgresRepairLog.class).pendingCount(repository) == 0);
+        });
+        long drained = System.nanoTime();
+
+        long keysAfter = 0;
+        for (String repository : REPOSITORIES) {
+            VerificationReport after = verify(repository);
+            assertThat(after.differences()).as("%s: %s", repository, after.summary()).isEmpty();
+            assertThat(after.agree()).isTrue();
+            keysAfter += after.redisKeys();
+        }
+        assertThat(keysAfter).isPositive();
+        System.out.printf("%s: %d kills in %.1f s, %d keys differed, %d covered (%d by a write intent only), "
+                + "%d intents/records left in all; drained in %.1f s (grace %s), 0 differences after, %d keys%n",
+                stage, KILLS, (draining - started) / 1e9, differed, differed, byIntent, recorded,
+                (drained - draining) / 1e9, GRACE, keysAfter);
+    }
+
+    private static List<GateCheck> refusedMove(StrategySource strategies, String repository, WriteStrategy target) {
+        try {
+            strategies.change(repository, target, false);
+        }
+        catch (StrategyChangeException ex) {
+            return ex.gates();
+        }
+        throw new AssertionError("the move of " + repository + " to " + target + " was accepted");
+    }
+
+    private static void move(WriteStrategy stage) {
+        StrategySource strategies = app.getBean(StrategySource.class);
+        for (String repository : REPOSITORIES) {
+            if (strategies.strategyFor(repository) != stage) {
+                // Forced: the stores hold only what these tests wrote; the gates are not the point.
+                strategies.change(repository, stage, true);
+            }
+        }
+        await().atMost(Duration.ofSeconds(30))
+            .until(() -> REPOSITORIES.stream().allMatch((repository) -> strategies.strategyFor(repository) == stage));
+    }
+
+    private static ChildApplication startChild(String... more) throws Exception {
+        Map<String, String> properties = properties();
+        properties.put("dual-write.repair.enabled", "false");
+        properties.put("spring.main.web-application-type", "none");
+        for (String property : more) {
+            String[] keyValue = property.split("=", 2);
+            properties.put(keyValue[0], keyValue[1]);
+        }
+        return ChildApplication.start(WriterApplication.class, arguments(properties));
+    }
+
+    private static Map<String, String> properties() {
+        PostgresServer server = schema.server();
+        RedisServer redisServer = TestServers.redis();
+        Map<String, String> properties = new LinkedHashMap<>();
+        properties.put("spring.datasource.url", schema.jdbcUrl());
+        properties.put("spring.datasource.username", server.username());
+        properties.put("spring.datasource.password", server.password());
+        properties.put("spring.datasource.hikari.maximum-pool-size", "12");
+        properties.put("spring.flyway.locations", "classpath:db/durability");
+        properties.put("spring.flyway.schemas", schema.name());
+        properties.put("spring.data.redis.host", redisServer.host());
+        properties.put("spring.data.redis.port", Integer.toString(redisServer.port()));
+        properties.put("spring.data.redis.timeout", "5s");
+        properties.put("dwtest.durability.prefix", keys.prefix());
+        properties.put("dual-write.strategy", "DUAL");
+        properties.put("dual-write.secondary.timeout", "2s");
+        properties.put("dual-write.secondary.circuit-breaker.minimum-number-of-calls", "100000");
+        properties.put("dual-write.control.poll-interval", "200ms");
+        return properties;
+    }
+
+    private static List<String> arguments(Map<String, String> properties) {
+        List<String> arguments = new ArrayList<>();
+        properties.forEach((key, value) -> arguments.add("--" + key + "=" + value));
+        return arguments;
+    }
+
+    private static VerificationReport verify(String repository) {
+        return app.getBean(Verifier.class)
+            .verify(Verifier.find(app.getBean(DualRepositoryRegistry.class)::all, repository), VerifyOptions.full());
+    }
+
+    private static RedisRepairLog redisRepairLog() {
+        return app.getBean(RedisRepairLog.class);
+    }
+
+    private static Set<String> intentKeys(String repository) {
+        Set<String> members = redis.opsForZSet().range(RedisRepairLog.intentKey(repository), 0, -1);
+        return (members != null)
+                ? members.stream().map((member) -> member.substring(member.indexOf('|') + 1)).collect(Collectors.toSet())
+                : Set.of();
+    }
+
+    private static Set<String> recordKeys(RepairLog log, String repository) {
+        return log.pending(repository, 1_000_000).stream().map(RepairRecord::key).collect(Collectors.toCollection(HashSet::new));
+    }
+
+    private static void clearStores() {
+        postgres.update("delete from durability_bolts");
+        postgres.update("delete from durability_nuts");
+        postgres.update("delete from dualwrite_repair");
+        keys.deleteKeys();
+        List<String> nutKeys = new ArrayList<>();
+        try (Cursor<String> cursor = redis.scan(ScanOptions.scanOptions().match(Nut.KEYSPACE + "*").count(500).build())) {
+            cursor.forEachRemaining(nutKeys::add);
+        }
+        if (!nutKeys.isEmpty()) {
+            redis.unlink(nutKeys);
+        }
+        for (String repository : REPOSITORIES) {
+            redis.delete(List.of(RedisRepairLog.hashKey(repository), RedisRepairLog.claimsKey(repository),
+                    RedisRepairLog.intentKey(repository)));
+        }
+    }
+
+}

@@ -1,0 +1,88 @@
+package dev.dualwrite.durability;
+
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import dev.dualwrite.core.redis.json.EnableRedisJsonRepositories;
+import dev.dualwrite.durability.hashjdbc.NutRowRepository;
+import dev.dualwrite.durability.hashredis.NutRepository;
+import dev.dualwrite.durability.jdbc.BoltRowRepository;
+import dev.dualwrite.durability.redis.BoltRepository;
+
+import org.springframework.boot.ApplicationRunner;
+import org.springframework.boot.SpringApplication;
+import org.springframework.boot.SpringBootConfiguration;
+import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.context.annotation.Bean;
+import org.springframework.core.env.Environment;
+import org.springframework.data.jdbc.repository.config.EnableJdbcRepositories;
+import org.springframework.data.redis.repository.configuration.EnableRedisRepositories;
+
+/**
+ * A host application with both Redis shapes, {@code durability_bolts} (JSON strings) and
+ * {@code durability_nuts} ({@code @RedisHash}). Started in the test's JVM to verify and
+ * repair, and as a child process that writes until it is killed:
+ * {@code dwtest.writer.threads} threads save and delete random keys among
+ * {@code dwtest.writer.keys} (few, so concurrent writers share keys), or, with
+ * {@code dwtest.writer.once=<id>}, one save of one bolt.
+ */
+@SpringBootConfiguration
+@EnableAutoConfiguration
+@EnableRedisJsonRepositories(basePackageClasses = BoltRepository.class)
+@EnableRedisRepositories(basePackageClasses = NutRepository.class)
+@EnableJdbcRepositories(basePackageClasses = { BoltRowRepository.class, NutRowRepository.class })
+public class WriterApplication {
+
+    /** Printed once the first write of the child has returned. */
+    static final String WRITING = "dwtest: writers are writing";
+
+    public static void main(String[] args) {
+        SpringApplication.run(WriterApplication.class, args);
+    }
+
+    @Bean
+    @ConditionalOnProperty("dwtest.writer.threads")
+    ApplicationRunner writers(BoltRepository bolts, NutRepository nuts, Environment environment) {
+        int threads = environment.getRequiredProperty("dwtest.writer.threads", Integer.class);
+        int keys = environment.getRequiredProperty("dwtest.writer.keys", Integer.class);
+        AtomicBoolean announced = new AtomicBoolean();
+        return (arguments) -> {
+            for (int t = 0; t < threads; t++) {
+                Thread thread = new Thread(() -> {
+                    ThreadLocalRandom random = ThreadLocalRandom.current();
+                    while (true) {
+                        String id = "k" + random.nextInt(keys);
+                        int value = random.nextInt(1_000_000);
+                        try {
+                            switch (random.nextInt(10)) {
+                                case 0, 1, 2, 3 -> bolts.save(new Bolt(id, "bolt " + value, value));
+                                case 4 -> bolts.deleteById(id);
+                                case 5, 6, 7, 8 -> nuts.save(new Nut(id, "nut " + value, value));
+                                default -> nuts.deleteById(id);
+                            }
+                            if (announced.compareAndSet(false, true)) {
+                                System.out.println(WRITING);
+                            }
+                        }
+                        catch (RuntimeException ex) {
+                            System.out.println("dwtest: write failed: " + ex);
+                        }
+                    }
+                }, "dwtest-writer-" + t);
+                thread.start();
+            }
+        };
+    }
+
+    @Bean
+    @ConditionalOnProperty("dwtest.writer.once")
+    ApplicationRunner oneWrite(BoltRepository bolts, Environment environment) {
+        String id = environment.getRequiredProperty("dwtest.writer.once");
+        return (arguments) -> {
+            bolts.save(new Bolt(id, "written once", 1));
+            System.out.println("dwtest: saved " + id);
+        };
+    }
+
+}
