@@ -112,8 +112,9 @@ class WritePathBenchmark {
             long loadStart = System.nanoTime();
             bareRedis.saveAll(Arrays.asList(tokens));
             // One transaction: one commit to wait for rather than one per row.
+            JdbcAggregateOperations aggregates = app.getBean(JdbcAggregateOperations.class);
             new TransactionTemplate(app.getBean(PlatformTransactionManager.class))
-                .executeWithoutResult((status) -> app.getBean(JdbcAggregateOperations.class).insertAll(Arrays.asList(rows)));
+                .executeWithoutResult((status) -> aggregates.insertAll(Arrays.asList(rows)));
             new JdbcTemplate(schema.dataSource()).execute("vacuum analyze tokens");
             System.out.printf(Locale.ROOT, "loaded %,d tokens (~%d bytes of JSON each) into Redis and PostgreSQL in %.1fs%n",
                     keyCount, approximateJsonLength(tokens[0]), (System.nanoTime() - loadStart) / 1e9);
