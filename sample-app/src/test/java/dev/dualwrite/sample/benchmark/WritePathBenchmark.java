@@ -56,7 +56,7 @@ import org.springframework.transaction.support.TransactionTemplate;
  * <pre>
  * ./mvnw -q -pl sample-app -am test -Dtest=WritePathBenchmark -Dsurefire.failIfNoSpecifiedTests=false
  * </pre>
- * Twelve series share one set of {@code -Dbenchmark.keys} tokens (10,000 by default, the
+ * Twelve series share one set of {@code -Dbenchmark.keys} tokens (5,000 by default, the
  * sample's shape, in Redis and in the {@code tokens} table before anything is measured): save
  * and findById of the bare Redis JSON repository, of the bare JDBC repository (whose save of an
  * existing row is an update, the bare PostgreSQL upsert) and of the decorated repository at
@@ -84,7 +84,7 @@ class WritePathBenchmark {
 
     @Test
     void decoratedCallsBesideBareRepositories() throws Exception {
-        int keyCount = Integer.getInteger("benchmark.keys", 10_000);
+        int keyCount = Integer.getInteger("benchmark.keys", 5_000);
         int calls = Integer.getInteger("benchmark.calls", 2_000);
         int warmUp = Integer.getInteger("benchmark.warm-up", 1_000);
         int slice = Integer.getInteger("benchmark.slice", 10);
