@@ -31,6 +31,8 @@ import dev.dualwrite.testsupport.TestSchema;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.api.StatefulRedisConnection;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -157,6 +159,7 @@ class WritePathBenchmark {
                             + "(%d garbage collections, %d ms; load average %.1f before, %.1f after, %d cores)%n",
                     calls, series.size(), slice, seconds, gcCount() - gcCountBefore, gcMillis() - gcTimeBefore,
                     loadBefore, loadAverage(), Runtime.getRuntime().availableProcessors());
+            checkSameRepositoryMetrics(app);
             report(series, samples);
         }
         finally {
@@ -252,6 +255,29 @@ class WritePathBenchmark {
         }
         System.out.printf(Locale.ROOT, "bare Redis repository: the decorated proxy's %d advices but dual-write's%n",
                 bareAdvice.size());
+    }
+
+    // Spring Boot times every repository call through an invocation listener, not an advice:
+    // the bare repository must pay for it as the decorated ones do.
+    private static void checkSameRepositoryMetrics(ConfigurableApplicationContext app) {
+        MeterRegistry meters = app.getBean(MeterRegistry.class);
+        long bare = timedCalls(meters, BareTokens.class);
+        long decorated = timedCalls(meters, StageRepositories.AtRedisPrimary.class);
+        if ((bare == 0) != (decorated == 0)) {
+            throw new IllegalStateException("Spring Boot's repository metrics time " + bare + " calls of the bare "
+                    + "repository and " + decorated + " of the decorated one: the comparison would not be fair");
+        }
+        System.out.printf(Locale.ROOT, "Spring Boot repository metrics: %,d calls of the bare Redis repository timed, "
+                + "%,d of the decorated one at REDIS_PRIMARY%n", bare, decorated);
+    }
+
+    private static long timedCalls(MeterRegistry meters, Class<?> repositoryInterface) {
+        return meters.find("spring.data.repository.invocations")
+            .tag("repository", repositoryInterface.getSimpleName())
+            .timers()
+            .stream()
+            .mapToLong(Timer::count)
+            .sum();
     }
 
     private static List<String> adviceOf(Object repository) {
