@@ -47,6 +47,9 @@ import org.springframework.util.Assert;
  * <li>Still holding the locks, ask Redis which of the inserted keys still exist, and delete
  * the rows of keys that vanished since they were read: a live delete that ran before the
  * locks were taken is never undone, and one that runs after them deletes the row itself.</li>
+ * <li>Only in a catch-up ({@link BackfillMode#CATCH_UP}), still holding the locks, bring the
+ * present rows that differ from Redis up to date with Redis's current value, re-read under
+ * the locks ({@link CatchUpWriter}).</li>
  * </ol>
  * The columns are those Spring Data JDBC's own insert writes, embedded objects' columns
  * included ({@link EntityColumns}), and values are converted with the application's
