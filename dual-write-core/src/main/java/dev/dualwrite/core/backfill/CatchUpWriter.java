@@ -14,6 +14,7 @@ import dev.dualwrite.core.backfill.PostgresBatchWriter.CurrentValue;
 import dev.dualwrite.core.backfill.PostgresBatchWriter.PreparedRow;
 import dev.dualwrite.core.compare.EntityComparator;
 import dev.dualwrite.core.store.PostgresSide;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The catch-up's part of a batch ({@link BackfillMode#CATCH_UP}), run inside the batch's
@@ -36,9 +37,18 @@ final class CatchUpWriter<P> {
 
     private final EntityComparator comparator;
 
-    CatchUpWriter(PostgresSide<P, Object> side, EntityComparator comparator) {
+    private final Function<List<PreparedRow<P>>, @Nullable Set<String>> possiblyDiffering;
+
+    /**
+     * @param possiblyDiffering the keys of present rows whose stored values differ from the
+     * row's, found without loading them (or {@code null} when it cannot tell): only those are
+     * loaded and compared
+     */
+    CatchUpWriter(PostgresSide<P, Object> side, EntityComparator comparator,
+            Function<List<PreparedRow<P>>, @Nullable Set<String>> possiblyDiffering) {
         this.side = side;
         this.comparator = comparator;
+        this.possiblyDiffering = possiblyDiffering;
     }
 
     /**
@@ -49,12 +59,13 @@ final class CatchUpWriter<P> {
      * @return what was done
      */
     Result refresh(List<PreparedRow<P>> present, Function<Collection<String>, Map<String, CurrentValue<P>>> currentInRedis) {
-        if (present.isEmpty()) {
+        List<PreparedRow<P>> candidates = candidates(present);
+        if (candidates.isEmpty()) {
             return Result.NONE;
         }
-        Map<Object, P> loaded = load(present);
+        Map<Object, P> loaded = load(candidates);
         List<PreparedRow<P>> differing = new ArrayList<>();
-        for (PreparedRow<P> row : present) {
+        for (PreparedRow<P> row : candidates) {
             P stored = loaded.get(row.id());
             if (stored == null || differ(row.entity(), stored)) {
                 differing.add(row);
@@ -94,12 +105,13 @@ final class CatchUpWriter<P> {
      * @return how many differ
      */
     int countDiffering(List<PreparedRow<P>> present) {
-        if (present.isEmpty()) {
+        List<PreparedRow<P>> candidates = candidates(present);
+        if (candidates.isEmpty()) {
             return 0;
         }
-        Map<Object, P> loaded = load(present);
+        Map<Object, P> loaded = load(candidates);
         int differing = 0;
-        for (PreparedRow<P> row : present) {
+        for (PreparedRow<P> row : candidates) {
             P stored = loaded.get(row.id());
             if (stored == null || differ(row.entity(), stored)) {
                 differing++;
@@ -126,6 +138,16 @@ final class CatchUpWriter<P> {
             }
         }
         return removed;
+    }
+
+    // Rows the SQL filter finds equal are exactly what inserting them would store; the others
+    // (and all rows, where it cannot tell) go through the entity comparison, which decides.
+    private List<PreparedRow<P>> candidates(List<PreparedRow<P>> present) {
+        if (present.isEmpty()) {
+            return present;
+        }
+        Set<String> possibly = this.possiblyDiffering.apply(present);
+        return (possibly == null) ? present : present.stream().filter((row) -> possibly.contains(row.key())).toList();
     }
 
     private Map<Object, P> load(List<PreparedRow<P>> rows) {

@@ -5,6 +5,7 @@ import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Types;
 import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.EnumMap;
@@ -103,6 +104,8 @@ public final class PostgresBatchWriter<P> {
 
     private final String columnList;
 
+    private final List<String> quotedColumns = new ArrayList<>();
+
     private final @Nullable String unsupported;
 
     private final Map<Integer, String> insertStatements = new ConcurrentHashMap<>();
@@ -155,13 +158,15 @@ public final class PostgresBatchWriter<P> {
         List<String> names = new ArrayList<>();
         for (SqlIdentifier name : this.columns.names()) {
             names.add(name.toSql(processing));
+            this.quotedColumns.add(name.toSql(processing));
             this.columnNames.add(name.getReference());
         }
         this.columnList = String.join(", ", names);
         for (InsertWay way : InsertWay.values()) {
             this.insertedBy.put(way, new LongAdder());
         }
-        this.catchUp = new CatchUpWriter<>(this.side, new EntityComparator(converter.getMappingContext()));
+        this.catchUp = new CatchUpWriter<>(this.side, new EntityComparator(converter.getMappingContext()),
+                this::possiblyDiffering);
     }
 
     /**
@@ -307,6 +312,22 @@ public final class PostgresBatchWriter<P> {
         return present;
     }
 
+    // The catch-up's first look at present rows, in SQL (see CopyInsert#differing); null when
+    // the table or a value is not one COPY is used for: the rows are then loaded and compared.
+    @SuppressWarnings({ "unchecked", "rawtypes" })
+    private @Nullable Set<String> possiblyDiffering(List<PreparedRow<P>> present) {
+        if (this.unsupported != null || !(copyInsert() instanceof CopyInsert copy)) {
+            return null;
+        }
+        BitSet differing = copy.differing((List) present);
+        if (differing == null) {
+            return null;
+        }
+        Set<String> keys = new HashSet<>();
+        differing.stream().forEach((index) -> keys.add(present.get(index).key()));
+        return keys;
+    }
+
     private void lock(List<PreparedRow<P>> rows) {
         lockKeys(rows.stream().map(PreparedRow::key).toList());
     }
@@ -350,7 +371,7 @@ public final class PostgresBatchWriter<P> {
         Object copy = this.copyInsert;
         if (copy == null) {
             copy = (this.idIndex >= 0) ? CopyInsert.create(this.jdbc, this.table, this.idColumn, this.columnList,
-                    this.columnNames, this.idIndex) : "the id is not a written column";
+                    this.columnNames, this.quotedColumns, this.idIndex) : "the id is not a written column";
             if (copy instanceof String reason) {
                 logger.info("dual-write: the backfill writes {} with multi-row inserts, not COPY, because {}", this.table,
                         reason);
