@@ -115,6 +115,32 @@ class BackfillEndpointTests {
     }
 
     @Test
+    void aCatchUpStartedOverHttpRefreshesStaleRowsAndRemovesRowsWithoutKey() {
+        stores.seedGizmos(20);
+        // As left by a period at REDIS_PRIMARY: 5 stale rows and one whose key was deleted.
+        for (int i = 0; i < 5; i++) {
+            stores.postgres.update("insert into backfill_gizmos (id, name, quantity) values (?, 'stale', 0)", "g" + i);
+        }
+        stores.postgres.update("insert into backfill_gizmos (id, name, quantity) values ('gone', 'deleted', 0)");
+
+        HttpResponse<String> badMode = post("", "{\"repositories\":\"backfill_gizmos\",\"mode\":\"refresh\"}", true);
+        assertThat(badMode.statusCode()).as(badMode.body()).isEqualTo(400);
+        assertThat(body(badMode).get("message").asString()).contains("'refresh'").contains("CATCH_UP");
+
+        HttpResponse<String> started = post("", "{\"repositories\":\"backfill_gizmos\",\"mode\":\"catch-up\"}", true);
+        assertThat(started.statusCode()).as(started.body()).isEqualTo(200);
+        await().atMost(Duration.ofSeconds(30)).until(() -> "DONE".equals(body(get("")).get("job").get("state").asString()));
+        JsonNode progress = body(get("")).get("job").get("progress").get(0);
+        assertThat(progress.get("state").asString()).isEqualTo("COMPLETED");
+        assertThat(progress.get("mode").asString()).isEqualTo("CATCH_UP");
+        assertThat(progress.get("rowsWritten").asLong()).isEqualTo(15);
+        assertThat(progress.get("rowsRefreshed").asLong()).isEqualTo(5);
+        assertThat(progress.get("rowsRemoved").asLong()).isEqualTo(1);
+        assertThat(progress.get("rowsSkipped").asLong()).isZero();
+        assertThat(stores.gizmosInPostgres()).isEqualTo(stores.gizmosInRedis());
+    }
+
+    @Test
     void aBackfillOfARepositoryPastDualIsRefusedWith409BeforeAnyJobStarts() {
         stores.seedGizmos(10);
         this.strategies.change(BackfillTests.GIZMOS, WriteStrategy.POSTGRES_PRIMARY, true);

@@ -143,6 +143,32 @@ final class BackfillFixture implements AutoCloseable {
         this.redis.del("dualwrite:repair:{backfill_gizmos}", "dualwrite:repair:{backfill_sprockets}");
     }
 
+    /**
+     * Clear what the gizmo tests wrote, leaving the {@code @RedisHash} keyspace (shared by
+     * every class that uses sprockets) alone.
+     */
+    void clearGizmos() {
+        this.postgres.update("delete from backfill_gizmos");
+        this.postgres.update("delete from dualwrite_backfill_checkpoint");
+        this.postgres.update("delete from dualwrite_backfill_reject");
+        this.postgres.update("delete from dualwrite_repair");
+        this.keys.deleteKeys();
+        this.redis.del("dualwrite:repair:{backfill_gizmos}");
+    }
+
+    /** Close without touching the sprockets' keyspace (for classes that never write it). */
+    void closeGizmos() {
+        try {
+            this.keys.deleteKeys();
+            this.redis.del("dualwrite:repair:{backfill_gizmos}");
+        }
+        finally {
+            this.connection.close();
+            this.client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+            this.schema.close();
+        }
+    }
+
     void deleteSprocketKeys() {
         ScanCursor cursor = ScanCursor.INITIAL;
         do {

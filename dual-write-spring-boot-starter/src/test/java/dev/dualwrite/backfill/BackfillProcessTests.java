@@ -1,6 +1,7 @@
 package dev.dualwrite.backfill;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 
 import dev.dualwrite.core.backfill.BackfillJobReport;
@@ -67,6 +68,42 @@ class BackfillProcessTests {
     }
 
     @Test
+    void aCatchUpKilledHalfwayResumesAsACatchUpAndLeavesTheStoresEqual() throws Exception {
+        stores.seedGizmos(20_000);
+        // As a period at REDIS_PRIMARY leaves them: every row stale, and 500 rows of keys deleted there.
+        stores.postgres.update("insert into backfill_gizmos (id, name, quantity) "
+                + "select 'g' || i, 'stale', 0 from generate_series(0, 19999) as i");
+        stores.postgres.update("insert into backfill_gizmos (id, name, quantity) "
+                + "select 'gone' || i, 'deleted', 0 from generate_series(0, 499) as i");
+        ChildApplication first = ChildApplication.start(stores.properties(), DUAL,
+                "dual-write.backfill.run=backfill_gizmos", "dual-write.backfill.mode=CATCH_UP",
+                "dual-write.backfill.batch-size=100", "dual-write.backfill.rate-limit=4000");
+        await().atMost(Duration.ofSeconds(120))
+            .pollInterval(Duration.ofMillis(100))
+            .until(() -> checkpointCount("rows_refreshed") >= 3_000 || !first.isAlive());
+        assertThat(first.isAlive()).as("still catching up when killed:\n%s", first.output()).isTrue();
+        first.kill();
+        Map<String, Object> killed = stores.postgres.queryForMap(
+                "select state, mode from dualwrite_backfill_checkpoint where repository = 'backfill_gizmos'");
+        assertThat(killed).containsEntry("state", "RUNNING").containsEntry("mode", "CATCH_UP");
+
+        ChildApplication second = ChildApplication.start(stores.properties(), DUAL,
+                "dual-write.backfill.run=backfill_gizmos", "dual-write.backfill.mode=CATCH_UP",
+                "dual-write.backfill.batch-size=500");
+        int status = second.waitForExit(180);
+
+        assertThat(status).as(second.output()).isEqualTo(BackfillJobReport.EXIT_SUCCESS);
+        assertThat(second.output()).contains("resumes from its checkpoint").contains("500 removed");
+        assertThat(stores.gizmosInPostgres()).isEqualTo(stores.gizmosInRedis()).hasSize(20_000);
+        assertThat(stores.postgres.queryForObject("select state from dualwrite_backfill_checkpoint", String.class))
+            .isEqualTo("COMPLETED");
+        // Rows refreshed by batches that committed after the last checkpoint save are found
+        // equal on resumption: counted once at most.
+        assertThat(checkpointCount("rows_refreshed")).isBetween(3_000L, 20_000L);
+        assertThat(checkpointCount("rows_removed")).isEqualTo(500);
+    }
+
+    @Test
     void theOneShotRunExitsWithAStatusThatSaysWhetherEverythingWasCopied() throws Exception {
         stores.seedGizmos(200);
         stores.redis.set(stores.gizmoKey("bad"), "not json");
@@ -109,6 +146,13 @@ class BackfillProcessTests {
         catch (org.springframework.dao.EmptyResultDataAccessException ex) {
             return 0;
         }
+    }
+
+    private static long checkpointCount(String column) {
+        List<Long> counts = stores.postgres.queryForList(
+                "select " + column + " from dualwrite_backfill_checkpoint where repository = 'backfill_gizmos'",
+                Long.class);
+        return counts.isEmpty() ? 0 : counts.get(0);
     }
 
     private static long count() {

@@ -19,6 +19,7 @@ import dev.dualwrite.core.backfill.Backfill;
 import dev.dualwrite.core.backfill.BackfillJob;
 import dev.dualwrite.core.backfill.BackfillJobReport;
 import dev.dualwrite.core.backfill.BackfillMetrics;
+import dev.dualwrite.core.backfill.BackfillMode;
 import dev.dualwrite.core.backfill.BackfillOptions;
 import dev.dualwrite.core.backfill.BackfillReject;
 import dev.dualwrite.core.backfill.BackfillReport;
@@ -148,6 +149,43 @@ class BackfillTests {
             .singleElement()
             .asString()
             .contains("teeth=many");
+    }
+
+    @Test
+    void aCatchUpOfRedisHashEntitiesRefreshesStaleRowsAndRemovesThoseOfDeletedKeys() {
+        this.strategies.change(SPROCKETS, WriteStrategy.REDIS_PRIMARY, true);
+        for (int i = 0; i < 50; i++) {
+            this.sprockets.save(new Sprocket("s" + i, "sprocket " + i, i));
+        }
+        this.strategies.change(SPROCKETS, WriteStrategy.DUAL, true);
+        assertThat(single(this.backfill.run(List.of(SPROCKETS), options())).rowsWritten()).isEqualTo(50);
+        // A rollback: 10 changed and 5 deleted in Redis alone.
+        this.strategies.change(SPROCKETS, WriteStrategy.REDIS_PRIMARY, true);
+        for (int i = 0; i < 10; i++) {
+            this.sprockets.save(new Sprocket("s" + i, "changed " + i, 100 + i));
+        }
+        for (int i = 10; i < 15; i++) {
+            this.sprockets.deleteById("s" + i);
+        }
+        this.strategies.change(SPROCKETS, WriteStrategy.DUAL, true);
+
+        BackfillReport report = single(this.backfill.run(List.of(SPROCKETS),
+                options().withMode(BackfillMode.CATCH_UP)));
+
+        assertThat(report.state()).isEqualTo(BackfillState.COMPLETED);
+        assertThat(report.rowsRefreshed()).isEqualTo(10);
+        assertThat(report.rowsRemoved()).isEqualTo(5);
+        assertThat(report.rowsSkipped()).isEqualTo(35);
+        Map<String, Integer> teeth = new TreeMap<>();
+        stores.postgres.query("select id, teeth from backfill_sprockets",
+                (RowCallbackHandler) (rs) -> teeth.put(rs.getString(1), rs.getInt(2)));
+        Map<String, Integer> expected = new TreeMap<>();
+        for (int i = 0; i < 50; i++) {
+            if (i < 10 || i >= 15) {
+                expected.put("s" + i, (i < 10) ? 100 + i : i);
+            }
+        }
+        assertThat(teeth).isEqualTo(expected);
     }
 
     @Test
@@ -406,7 +444,9 @@ class BackfillTests {
     @Test
     void metersAreRegisteredUpFrontForEveryRepository() {
         for (String repository : List.of(GIZMOS, SPROCKETS)) {
-            assertThat(this.meters.find(BackfillMetrics.ROWS).tag("repository", repository).counters()).hasSize(3);
+            assertThat(this.meters.find(BackfillMetrics.ROWS).tag("repository", repository).counters())
+                .extracting((counter) -> counter.getId().getTag("outcome"))
+                .containsExactlyInAnyOrder("written", "skipped", "rejected", "refreshed", "removed");
             assertThat(this.meters.find(BackfillMetrics.ROWS_READ).tag("repository", repository).counter()).isNotNull();
             assertThat(this.meters.find(BackfillMetrics.PROGRESS).tag("repository", repository).gauge()).isNotNull();
             assertThat(this.meters.find(BackfillMetrics.RUNNING).tag("repository", repository).gauge()).isNotNull();

@@ -39,7 +39,9 @@ import org.springframework.util.Assert;
  * resumes from its durable checkpoint without losing a key, and a key copied twice is
  * absorbed; a value that cannot be copied is set aside in the rejects table and the rest is
  * still written; memory stays flat whatever the number of keys. One job runs at a time per
- * instance, and one run per repository across instances.
+ * instance, and one run per repository across instances. By default present rows are left
+ * alone; a catch-up ({@link BackfillMode#CATCH_UP}) also rewrites those that differ from Redis
+ * with Redis's current value and removes those whose key is gone, with the same guarantees.
  * <pre class="code">
  * BackfillJob job = backfill.start(List.of("tokens"), backfill.defaults().withRateLimit(20_000));
  * job.setRateLimit(50_000);

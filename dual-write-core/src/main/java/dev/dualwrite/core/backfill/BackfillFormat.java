@@ -45,9 +45,15 @@ public final class BackfillFormat {
         if (progress.estimatedTotal() >= 0) {
             line.append(String.format(Locale.ROOT, " of ~%,d", progress.estimatedTotal()));
         }
-        line.append(String.format(Locale.ROOT, "), %,d %s, %,d skipped, %,d rejected, %,.0f rows/s",
-                progress.rowsWritten(), progress.dryRun() ? "would be written" : "written", progress.rowsSkipped(),
-                progress.rowsRejected(), progress.rowsPerSecond()));
+        line.append(String.format(Locale.ROOT, "), %,d %s, %,d skipped, ", progress.rowsWritten(),
+                progress.dryRun() ? "would be written" : "written", progress.rowsSkipped()));
+        if (progress.mode() == BackfillMode.CATCH_UP) {
+            line.append(String.format(Locale.ROOT, "%,d %s, %,d %s, ", progress.rowsRefreshed(),
+                    progress.dryRun() ? "stale" : "refreshed", progress.rowsRemoved(),
+                    progress.dryRun() ? "without key" : "removed"));
+        }
+        line.append(String.format(Locale.ROOT, "%,d rejected, %,.0f rows/s", progress.rowsRejected(),
+                progress.rowsPerSecond()));
         if (progress.rateLimit() > 0) {
             line.append(String.format(Locale.ROOT, " (limit %,.0f)", progress.rateLimit()));
         }

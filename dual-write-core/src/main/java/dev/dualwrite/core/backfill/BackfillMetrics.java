@@ -18,7 +18,7 @@ import org.springframework.util.Assert;
  * <ul>
  * <li>{@code dualwrite.backfill.rows.read} (counter): repository</li>
  * <li>{@code dualwrite.backfill.rows} (counter): repository, outcome ({@code written},
- * {@code skipped}, {@code rejected})</li>
+ * {@code skipped}, {@code rejected}; a catch-up's {@code refreshed} and {@code removed})</li>
  * <li>{@code dualwrite.backfill.batches} (timer, PostgreSQL part of a batch): repository,
  * outcome ({@code success}, {@code failure})</li>
  * <li>{@code dualwrite.backfill.throttled} (timer, time the rate limit held reads back): repository</li>
@@ -61,7 +61,7 @@ public class BackfillMetrics {
         AtomicReference<BackfillProgress> progress = this.current.computeIfAbsent(repository,
                 (name) -> new AtomicReference<>());
         Counter.builder(ROWS_READ).tag("repository", repository).register(this.registry);
-        for (String outcome : new String[] { "written", "skipped", "rejected" }) {
+        for (String outcome : new String[] { "written", "skipped", "rejected", "refreshed", "removed" }) {
             Counter.builder(ROWS).tag("repository", repository).tag("outcome", outcome).register(this.registry);
         }
         for (String outcome : new String[] { "success", "failure" }) {
@@ -95,6 +95,17 @@ public class BackfillMetrics {
             .increment(skipped);
         Counter.builder(ROWS).tag("repository", repository).tag("outcome", "rejected").register(this.registry)
             .increment(rejected);
+    }
+
+    void caughtUp(String repository, long refreshed, long removed) {
+        if (refreshed > 0) {
+            Counter.builder(ROWS).tag("repository", repository).tag("outcome", "refreshed").register(this.registry)
+                .increment(refreshed);
+        }
+        if (removed > 0) {
+            Counter.builder(ROWS).tag("repository", repository).tag("outcome", "removed").register(this.registry)
+                .increment(removed);
+        }
     }
 
     void batch(String repository, long nanos, boolean success) {

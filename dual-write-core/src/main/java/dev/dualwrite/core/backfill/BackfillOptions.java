@@ -26,13 +26,17 @@ import org.springframework.util.StringUtils;
  * @param progressInterval how often a progress line is logged
  * @param requireDual whether to refuse a (non dry) run of a repository that is not at stage
  * {@code DUAL}, where live writes keep PostgreSQL up to date while the backfill copies
+ * @param mode what to do with rows PostgreSQL already holds: leave them
+ * ({@link BackfillMode#COPY_MISSING}) or bring those that differ up to date and remove those
+ * whose key is gone ({@link BackfillMode#CATCH_UP})
  */
 public record BackfillOptions(String keyPattern, int batchSize, int parallelism, double rateLimit, boolean dryRun,
         boolean failFast, boolean restart, int scanCount, int pipelineDepth, Duration redisTimeout, int attempts,
-        Duration retryBackoff, Duration progressInterval, boolean requireDual) {
+        Duration retryBackoff, Duration progressInterval, boolean requireDual, BackfillMode mode) {
 
     public static final BackfillOptions DEFAULTS = new BackfillOptions("*", 500, defaultParallelism(), 0, false, false,
-            false, 500, 64, Duration.ofSeconds(10), 5, Duration.ofMillis(500), Duration.ofSeconds(10), true);
+            false, 500, 64, Duration.ofSeconds(10), 5, Duration.ofMillis(500), Duration.ofSeconds(10), true,
+            BackfillMode.COPY_MISSING);
 
     public BackfillOptions {
         Assert.isTrue(StringUtils.hasLength(keyPattern), "keyPattern must not be empty");
@@ -43,6 +47,7 @@ public record BackfillOptions(String keyPattern, int batchSize, int parallelism,
         Assert.notNull(redisTimeout, "redisTimeout must not be null");
         Assert.notNull(retryBackoff, "retryBackoff must not be null");
         Assert.notNull(progressInterval, "progressInterval must not be null");
+        Assert.notNull(mode, "mode must not be null");
     }
 
     // Writers decode as well as write, so one per core keeps every core busy; at most 4, so
@@ -58,67 +63,78 @@ public record BackfillOptions(String keyPattern, int batchSize, int parallelism,
     public BackfillOptions withKeyPattern(String keyPattern) {
         return new BackfillOptions(keyPattern, this.batchSize, this.parallelism, this.rateLimit, this.dryRun,
                 this.failFast, this.restart, this.scanCount, this.pipelineDepth, this.redisTimeout, this.attempts,
-                this.retryBackoff, this.progressInterval, this.requireDual);
+                this.retryBackoff, this.progressInterval, this.requireDual, this.mode);
     }
 
     public BackfillOptions withBatchSize(int batchSize) {
         return new BackfillOptions(this.keyPattern, batchSize, this.parallelism, this.rateLimit, this.dryRun,
                 this.failFast, this.restart, this.scanCount, this.pipelineDepth, this.redisTimeout, this.attempts,
-                this.retryBackoff, this.progressInterval, this.requireDual);
+                this.retryBackoff, this.progressInterval, this.requireDual, this.mode);
     }
 
     public BackfillOptions withParallelism(int parallelism) {
         return new BackfillOptions(this.keyPattern, this.batchSize, parallelism, this.rateLimit, this.dryRun,
                 this.failFast, this.restart, this.scanCount, this.pipelineDepth, this.redisTimeout, this.attempts,
-                this.retryBackoff, this.progressInterval, this.requireDual);
+                this.retryBackoff, this.progressInterval, this.requireDual, this.mode);
     }
 
     public BackfillOptions withRateLimit(double rateLimit) {
         return new BackfillOptions(this.keyPattern, this.batchSize, this.parallelism, rateLimit, this.dryRun,
                 this.failFast, this.restart, this.scanCount, this.pipelineDepth, this.redisTimeout, this.attempts,
-                this.retryBackoff, this.progressInterval, this.requireDual);
+                this.retryBackoff, this.progressInterval, this.requireDual, this.mode);
     }
 
     public BackfillOptions withDryRun(boolean dryRun) {
         return new BackfillOptions(this.keyPattern, this.batchSize, this.parallelism, this.rateLimit, dryRun,
                 this.failFast, this.restart, this.scanCount, this.pipelineDepth, this.redisTimeout, this.attempts,
-                this.retryBackoff, this.progressInterval, this.requireDual);
+                this.retryBackoff, this.progressInterval, this.requireDual, this.mode);
     }
 
     public BackfillOptions withFailFast(boolean failFast) {
         return new BackfillOptions(this.keyPattern, this.batchSize, this.parallelism, this.rateLimit, this.dryRun,
                 failFast, this.restart, this.scanCount, this.pipelineDepth, this.redisTimeout, this.attempts,
-                this.retryBackoff, this.progressInterval, this.requireDual);
+                this.retryBackoff, this.progressInterval, this.requireDual, this.mode);
     }
 
     public BackfillOptions withRestart(boolean restart) {
         return new BackfillOptions(this.keyPattern, this.batchSize, this.parallelism, this.rateLimit, this.dryRun,
                 this.failFast, restart, this.scanCount, this.pipelineDepth, this.redisTimeout, this.attempts,
-                this.retryBackoff, this.progressInterval, this.requireDual);
+                this.retryBackoff, this.progressInterval, this.requireDual, this.mode);
     }
 
     public BackfillOptions withScan(int scanCount, int pipelineDepth, Duration redisTimeout) {
         return new BackfillOptions(this.keyPattern, this.batchSize, this.parallelism, this.rateLimit, this.dryRun,
                 this.failFast, this.restart, scanCount, pipelineDepth, redisTimeout, this.attempts,
-                this.retryBackoff, this.progressInterval, this.requireDual);
+                this.retryBackoff, this.progressInterval, this.requireDual, this.mode);
     }
 
     public BackfillOptions withRetries(int attempts, Duration retryBackoff) {
         return new BackfillOptions(this.keyPattern, this.batchSize, this.parallelism, this.rateLimit, this.dryRun,
                 this.failFast, this.restart, this.scanCount, this.pipelineDepth, this.redisTimeout, attempts,
-                retryBackoff, this.progressInterval, this.requireDual);
+                retryBackoff, this.progressInterval, this.requireDual, this.mode);
     }
 
     public BackfillOptions withProgressInterval(Duration progressInterval) {
         return new BackfillOptions(this.keyPattern, this.batchSize, this.parallelism, this.rateLimit, this.dryRun,
                 this.failFast, this.restart, this.scanCount, this.pipelineDepth, this.redisTimeout, this.attempts,
-                this.retryBackoff, progressInterval, this.requireDual);
+                this.retryBackoff, progressInterval, this.requireDual, this.mode);
     }
 
     public BackfillOptions withRequireDual(boolean requireDual) {
         return new BackfillOptions(this.keyPattern, this.batchSize, this.parallelism, this.rateLimit, this.dryRun,
                 this.failFast, this.restart, this.scanCount, this.pipelineDepth, this.redisTimeout, this.attempts,
-                this.retryBackoff, this.progressInterval, requireDual);
+                this.retryBackoff, this.progressInterval, requireDual, this.mode);
+    }
+
+    public BackfillOptions withMode(BackfillMode mode) {
+        return new BackfillOptions(this.keyPattern, this.batchSize, this.parallelism, this.rateLimit, this.dryRun,
+                this.failFast, this.restart, this.scanCount, this.pipelineDepth, this.redisTimeout, this.attempts,
+                this.retryBackoff, this.progressInterval, this.requireDual, mode);
+    }
+
+    /** Tell whether present rows are brought up to date too ({@link BackfillMode#CATCH_UP}). */
+    boolean catchUp() {
+        return this.mode == BackfillMode.CATCH_UP;
     }
 
 }

@@ -11,18 +11,25 @@ import org.jspecify.annotations.Nullable;
  * @param repository the repository name
  * @param state how it ended
  * @param dryRun whether nothing was written ({@code rowsWritten} then counts rows that would be)
+ * @param mode what the run did with rows PostgreSQL already held
  * @param resumed whether it continued from a checkpoint
  * @param rowsRead keys read
  * @param rowsWritten rows inserted (or, in a dry run, that would be)
- * @param rowsSkipped rows already present, or deleted from Redis meanwhile
+ * @param rowsSkipped rows already present (in a catch-up: and equal to Redis), or deleted from
+ * Redis meanwhile
+ * @param rowsRefreshed present rows a catch-up rewrote with Redis's current value (in a dry
+ * run: present rows that differ from Redis)
+ * @param rowsRemoved rows a catch-up deleted because their key is no longer in Redis (in a dry
+ * run: rows whose key is missing)
  * @param rowsRejected keys set aside
  * @param duration how long it took
  * @param rowsPerSecond rows read per second over the run
  * @param rejects the first rejects of the run (at most 100), with reasons
  * @param message why it failed or was skipped
  */
-public record BackfillReport(String repository, BackfillState state, boolean dryRun, boolean resumed, long rowsRead,
-        long rowsWritten, long rowsSkipped, long rowsRejected, Duration duration, double rowsPerSecond,
+public record BackfillReport(String repository, BackfillState state, boolean dryRun, BackfillMode mode,
+        boolean resumed, long rowsRead, long rowsWritten, long rowsSkipped, long rowsRefreshed, long rowsRemoved,
+        long rowsRejected, Duration duration, double rowsPerSecond,
         List<RejectedKey> rejects, @Nullable String message) {
 
     /**
@@ -33,13 +40,23 @@ public record BackfillReport(String repository, BackfillState state, boolean dry
     public record RejectedKey(String key, String reason) {
     }
 
+    private String caughtUp() {
+        if (this.mode != BackfillMode.CATCH_UP) {
+            return "";
+        }
+        return String.format(Locale.ROOT, "%,d %s, %,d %s, ", this.rowsRefreshed,
+                this.dryRun ? "stale" : "refreshed", this.rowsRemoved, this.dryRun ? "without key" : "removed");
+    }
+
     /** Return a one-line summary for logs. */
     public String summary() {
         return String.format(Locale.ROOT,
-                "backfill%s of '%s' %s in %s: %,d read, %,d %s, %,d skipped, %,d rejected, %,.0f rows/s%s",
+                "%s%s of '%s' %s in %s: %,d read, %,d %s, %,d skipped, %s%,d rejected, %,.0f rows/s%s",
+                (this.mode == BackfillMode.CATCH_UP) ? "catch-up backfill" : "backfill",
                 this.dryRun ? " (dry run)" : "", this.repository, this.state.name().toLowerCase(Locale.ROOT),
                 BackfillFormat.duration(this.duration), this.rowsRead, this.rowsWritten,
-                this.dryRun ? "would be written" : "written", this.rowsSkipped, this.rowsRejected, this.rowsPerSecond,
+                this.dryRun ? "would be written" : "written", this.rowsSkipped, caughtUp(), this.rowsRejected,
+                this.rowsPerSecond,
                 (this.message != null) ? "; " + this.message : "");
     }
 

@@ -1,10 +1,12 @@
 package dev.dualwrite.core.backfill;
 
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
+import dev.dualwrite.core.backfill.PostgresBatchWriter.CurrentValue;
 import dev.dualwrite.core.backfill.PostgresBatchWriter.Outcome;
 import dev.dualwrite.core.backfill.PostgresBatchWriter.PreparedRow;
 import dev.dualwrite.core.redis.scan.RawEntry;
@@ -61,8 +63,13 @@ final class BatchCopier<R, P, ID> {
         String name = this.source.name();
         if (this.options.dryRun()) {
             int present = this.retries.call("read PostgreSQL", () -> this.source.writer().present(rows)).size();
+            // A dry catch-up counts the present rows that differ as "would be refreshed"; it
+            // cannot tell without Redis's current values which of them a run would remove.
+            int stale = this.options.catchUp()
+                    ? this.retries.call("read PostgreSQL", () -> this.source.writer().countStale(rows)) : 0;
             this.progress.written.addAndGet(rows.size() - present);
-            this.progress.skipped.addAndGet(present);
+            this.progress.skipped.addAndGet(present - stale);
+            this.progress.refreshed.addAndGet(stale);
             return;
         }
         write(rows, new RawValues<>(entries));
@@ -95,12 +102,19 @@ final class BatchCopier<R, P, ID> {
             long start = System.nanoTime();
             try {
                 Outcome outcome = this.source.writer().write(rows,
-                        (keys) -> this.source.scanner().existing(keys, this.settings));
+                        (keys) -> this.source.scanner().existing(keys, this.settings),
+                        this.options.catchUp() ? this::currentValues : null);
                 this.metrics.batch(name, System.nanoTime() - start, true);
                 long skippedRows = outcome.present().size() + outcome.vanished().size();
                 this.progress.written.addAndGet(outcome.written().size());
                 this.progress.skipped.addAndGet(skippedRows);
+                this.progress.refreshed.addAndGet(outcome.refreshed().size());
+                this.progress.removed.addAndGet(outcome.removed().size());
                 this.metrics.rows(name, 0, outcome.written().size(), skippedRows, 0);
+                this.metrics.caughtUp(name, outcome.refreshed().size(), outcome.removed().size());
+                if (!outcome.unreadable().isEmpty()) {
+                    setAsideUnreadable(rows, outcome.unreadable());
+                }
                 return;
             }
             catch (RuntimeException ex) {
@@ -117,6 +131,38 @@ final class BatchCopier<R, P, ID> {
                 this.retries.pause(attempt);
             }
         }
+    }
+
+    // A catch-up's re-read found values that no longer decode: their rows stay as they are
+    // and the keys are set aside, as a scan would have set them aside.
+    private void setAsideUnreadable(List<PreparedRow<P>> rows, Map<String, String> unreadable) {
+        for (PreparedRow<P> row : rows) {
+            String problem = unreadable.get(row.key());
+            if (problem != null) {
+                this.rejects.reject(row.redisKey(), problem, null);
+            }
+        }
+    }
+
+    // The catch-up's re-read, under the batch's locks: Redis's current value of each key that
+    // still exists, mapped to its row as the scan's values are.
+    private Map<String, CurrentValue<P>> currentValues(Collection<String> redisKeys) {
+        DualRepository<R, P, ID> repository = this.source.repository();
+        Map<String, CurrentValue<P>> current = new HashMap<>();
+        for (ScannedEntry<R, ID> entry : this.source.scanner().read(redisKeys, this.settings)) {
+            if (entry.isReject()) {
+                current.put(entry.redisKey(), new CurrentValue<>(null, String.valueOf(entry.problem())));
+                continue;
+            }
+            try {
+                current.put(entry.redisKey(), new CurrentValue<>(repository.mapping().toPostgres(entry.entity()), null));
+            }
+            catch (RuntimeException ex) {
+                current.put(entry.redisKey(), new CurrentValue<>(null,
+                        "the entity does not map to a PostgreSQL row (" + ex.getClass().getSimpleName() + ")"));
+            }
+        }
+        return current;
     }
 
     // PostgreSQL refused the batch because of some row's data: write the rows one by one to

@@ -51,16 +51,20 @@ public class CheckpointStore {
      * @param checkpoint the state to start from
      */
     public void begin(BackfillCheckpoint checkpoint) {
-        this.jdbc.update("insert into dualwrite_backfill_checkpoint (repository, run_id, state, key_pattern, position, "
-                + "rows_read, rows_written, rows_skipped, rows_rejected, message, started_at, updated_at, finished_at) "
-                + "values (?, ?, ?, ?, ?, ?, ?, ?, ?, null, ?, now(), null) on conflict (repository) do update set "
+        this.jdbc.update("insert into dualwrite_backfill_checkpoint (repository, run_id, state, key_pattern, mode, "
+                + "position, rows_read, rows_written, rows_skipped, rows_rejected, rows_refreshed, rows_removed, "
+                + "message, started_at, updated_at, finished_at) "
+                + "values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, null, ?, now(), null) on conflict (repository) do update set "
                 + "run_id = excluded.run_id, state = excluded.state, key_pattern = excluded.key_pattern, "
-                + "position = excluded.position, rows_read = excluded.rows_read, rows_written = excluded.rows_written, "
-                + "rows_skipped = excluded.rows_skipped, rows_rejected = excluded.rows_rejected, message = null, "
+                + "mode = excluded.mode, position = excluded.position, rows_read = excluded.rows_read, "
+                + "rows_written = excluded.rows_written, rows_skipped = excluded.rows_skipped, "
+                + "rows_rejected = excluded.rows_rejected, rows_refreshed = excluded.rows_refreshed, "
+                + "rows_removed = excluded.rows_removed, message = null, "
                 + "started_at = excluded.started_at, updated_at = now(), finished_at = null",
                 checkpoint.repository(), checkpoint.runId(), checkpoint.state().name(), checkpoint.keyPattern(),
-                checkpoint.position(), checkpoint.rowsRead(), checkpoint.rowsWritten(), checkpoint.rowsSkipped(),
-                checkpoint.rowsRejected(), Timestamp.from(checkpoint.startedAt()));
+                checkpoint.mode().name(), checkpoint.position(), checkpoint.rowsRead(), checkpoint.rowsWritten(),
+                checkpoint.rowsSkipped(), checkpoint.rowsRejected(), checkpoint.rowsRefreshed(),
+                checkpoint.rowsRemoved(), Timestamp.from(checkpoint.startedAt()));
     }
 
     /**
@@ -69,24 +73,27 @@ public class CheckpointStore {
      * @param runId the run, so that a stale run never moves a newer run's checkpoint
      * @param state the run's state
      * @param position the position up to which everything committed
-     * @param counters rows read, written, skipped, rejected, over the whole run
+     * @param counters rows read, written, skipped, rejected, refreshed, removed, over the whole run
      * @param message why the run failed, if it did
      */
     public void update(String repository, String runId, BackfillState state, String position, long[] counters,
             @Nullable String message) {
         this.jdbc.update("update dualwrite_backfill_checkpoint set state = ?, position = ?, rows_read = ?, "
-                + "rows_written = ?, rows_skipped = ?, rows_rejected = ?, message = ?, updated_at = now(), "
+                + "rows_written = ?, rows_skipped = ?, rows_rejected = ?, rows_refreshed = ?, rows_removed = ?, "
+                + "message = ?, updated_at = now(), "
                 + "finished_at = case when ? then now() else null end where repository = ? and run_id = ?",
-                state.name(), position, counters[0], counters[1], counters[2], counters[3], message,
+                state.name(), position, counters[0], counters[1], counters[2], counters[3], counters[4], counters[5],
+                message,
                 state.isFinal(), repository, runId);
     }
 
     private static BackfillCheckpoint map(ResultSet rs, int row) throws SQLException {
         Timestamp finished = rs.getTimestamp("finished_at");
         return new BackfillCheckpoint(rs.getString("repository"), rs.getString("run_id"),
-                BackfillState.valueOf(rs.getString("state")), rs.getString("key_pattern"), rs.getString("position"),
-                rs.getLong("rows_read"), rs.getLong("rows_written"), rs.getLong("rows_skipped"),
-                rs.getLong("rows_rejected"), rs.getString("message"), rs.getTimestamp("started_at").toInstant(),
+                BackfillState.valueOf(rs.getString("state")), rs.getString("key_pattern"),
+                BackfillMode.valueOf(rs.getString("mode")), rs.getString("position"), rs.getLong("rows_read"),
+                rs.getLong("rows_written"), rs.getLong("rows_skipped"), rs.getLong("rows_rejected"),
+                rs.getLong("rows_refreshed"), rs.getLong("rows_removed"), rs.getString("message"), rs.getTimestamp("started_at").toInstant(),
                 rs.getTimestamp("updated_at").toInstant(), (finished != null) ? finished.toInstant() : null);
     }
 

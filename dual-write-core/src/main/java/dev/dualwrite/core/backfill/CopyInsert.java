@@ -50,12 +50,16 @@ final class CopyInsert {
 
     private final int idIndex;
 
-    private CopyInsert(JdbcOperations jdbc, String presentSql, String copySql, CopyText.Kind[] kinds, int idIndex) {
+    private final String differingSql;
+
+    private CopyInsert(JdbcOperations jdbc, String presentSql, String copySql, CopyText.Kind[] kinds, int idIndex,
+            String differingSql) {
         this.jdbc = jdbc;
         this.presentSql = presentSql;
         this.copySql = copySql;
         this.kinds = kinds;
         this.idIndex = idIndex;
+        this.differingSql = differingSql;
     }
 
     /**
@@ -64,11 +68,12 @@ final class CopyInsert {
      * @param idColumn the quoted id column
      * @param columnList the quoted columns, in insert order
      * @param columnNames the same columns, unquoted
+     * @param quotedColumns the same columns, quoted
      * @param idIndex the id column's index among them
      * @return the copy insert, or the reason it cannot be used (a {@code String})
      */
     static Object create(JdbcOperations jdbc, String table, String idColumn, String columnList,
-            List<String> columnNames, int idIndex) {
+            List<String> columnNames, List<String> quotedColumns, int idIndex) {
         if (!ClassUtils.isPresent("org.postgresql.PGConnection", CopyInsert.class.getClassLoader())) {
             return "the PostgreSQL JDBC driver is not on the class path";
         }
@@ -93,7 +98,70 @@ final class CopyInsert {
         // The cast is to the type without its modifier: a cast to varchar(n) would truncate.
         String presentSql = "select k.n from unnest(?::text[]) with ordinality as k(v, n) join " + table
                 + " t on t." + idColumn + " = k.v::" + baseTypes.get(columnNames.get(idIndex));
-        return new CopyInsert(jdbc, presentSql, "copy " + table + " (" + columnList + ") from stdin", kinds, idIndex);
+        return new CopyInsert(jdbc, presentSql, "copy " + table + " (" + columnList + ") from stdin", kinds, idIndex,
+                differingSql(table, idColumn, columnNames, quotedColumns, idIndex, types, baseTypes));
+    }
+
+    // The catch-up's filter: each row's values go as text, one array per column, and are read
+    // by the column type's input function (with its modifier, as COPY reads them); a row is
+    // returned when any stored column differs by the type's own equality. json has no equality
+    // operator: its text is compared, which is kept as written.
+    private static String differingSql(String table, String idColumn, List<String> columnNames,
+            List<String> quotedColumns, int idIndex, Map<String, String> types, Map<String, String> baseTypes) {
+        StringBuilder sql = new StringBuilder("select k.n from unnest(");
+        StringBuilder aliases = new StringBuilder();
+        List<String> differs = new java.util.ArrayList<>();
+        for (int i = 0; i < columnNames.size(); i++) {
+            sql.append((i > 0) ? ", " : "").append("?::text[]");
+            aliases.append('c').append(i).append(", ");
+            if (i != idIndex) {
+                String type = types.get(columnNames.get(i));
+                differs.add("json".equals(baseTypes.get(columnNames.get(i)))
+                        ? "t." + quotedColumns.get(i) + "::text is distinct from k.c" + i
+                        : "t." + quotedColumns.get(i) + " is distinct from k.c" + i + "::" + type);
+            }
+        }
+        sql.append(") with ordinality as k(").append(aliases).append("n) join ").append(table).append(" t on t.")
+            .append(idColumn).append(" = k.c").append(idIndex).append("::").append(baseTypes.get(columnNames.get(idIndex)))
+            .append(" where ").append(differs.isEmpty() ? "false" : String.join(" or ", differs));
+        return sql.toString();
+    }
+
+    /**
+     * Return which rows of a batch are in the table with stored values that differ from the
+     * row's, in one query and without reading the rows into the JVM: what a catch-up has to
+     * look at more closely. A row equal by this test is exactly what inserting it would store.
+     * @return the indexes of those rows, or {@code null} when a value has no text form
+     */
+    @Nullable BitSet differing(List<PreparedRow<?>> rows) {
+        String[][] columns = new String[this.kinds.length][rows.size()];
+        for (int r = 0; r < rows.size(); r++) {
+            Object[] values = rows.get(r).values();
+            Assert.state(values != null, "row not prepared for the fast path");
+            for (int i = 0; i < values.length; i++) {
+                if (values[i] != null) {
+                    columns[i][r] = CopyText.text(this.kinds[i], values[i]);
+                    if (columns[i][r] == null) {
+                        return null;
+                    }
+                }
+            }
+        }
+        return this.jdbc.execute((ConnectionCallback<BitSet>) (connection) -> {
+            BitSet differing = new BitSet(rows.size());
+            try (PreparedStatement statement = connection.prepareStatement(this.differingSql)) {
+                statement.unwrap(PGStatement.class).setPrepareThreshold(0);
+                for (int i = 0; i < columns.length; i++) {
+                    statement.setArray(i + 1, connection.createArrayOf("text", columns[i]));
+                }
+                try (ResultSet rs = statement.executeQuery()) {
+                    while (rs.next()) {
+                        differing.set(rs.getInt(1) - 1);
+                    }
+                }
+            }
+            return differing;
+        });
     }
 
     /**

@@ -5,6 +5,7 @@ import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Types;
 import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.EnumMap;
@@ -18,6 +19,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Function;
 
+import dev.dualwrite.core.compare.EntityComparator;
 import dev.dualwrite.core.store.PostgresSide;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -46,6 +48,9 @@ import org.springframework.util.Assert;
  * <li>Still holding the locks, ask Redis which of the inserted keys still exist, and delete
  * the rows of keys that vanished since they were read: a live delete that ran before the
  * locks were taken is never undone, and one that runs after them deletes the row itself.</li>
+ * <li>Only in a catch-up ({@link BackfillMode#CATCH_UP}), still holding the locks, bring the
+ * present rows that differ from Redis up to date with Redis's current value, re-read under
+ * the locks ({@link CatchUpWriter}).</li>
  * </ol>
  * The columns are those Spring Data JDBC's own insert writes, embedded objects' columns
  * included ({@link EntityColumns}), and values are converted with the application's
@@ -99,6 +104,8 @@ public final class PostgresBatchWriter<P> {
 
     private final String columnList;
 
+    private final List<String> quotedColumns = new ArrayList<>();
+
     private final @Nullable String unsupported;
 
     private final Map<Integer, String> insertStatements = new ConcurrentHashMap<>();
@@ -108,6 +115,8 @@ public final class PostgresBatchWriter<P> {
     // The CopyInsert, or why it cannot be used (a String); resolved on first use, as it asks
     // the catalog for the column types.
     private volatile @Nullable Object copyInsert;
+
+    private final CatchUpWriter<P> catchUp;
 
     // Rows inserted each way, so that a test can tell which way a mapping takes (filled in the
     // constructor, then only read).
@@ -149,12 +158,15 @@ public final class PostgresBatchWriter<P> {
         List<String> names = new ArrayList<>();
         for (SqlIdentifier name : this.columns.names()) {
             names.add(name.toSql(processing));
+            this.quotedColumns.add(name.toSql(processing));
             this.columnNames.add(name.getReference());
         }
         this.columnList = String.join(", ", names);
         for (InsertWay way : InsertWay.values()) {
             this.insertedBy.put(way, new LongAdder());
         }
+        this.catchUp = new CatchUpWriter<>(this.side, new EntityComparator(converter.getMappingContext()),
+                this::possiblyDiffering);
     }
 
     /**
@@ -192,14 +204,32 @@ public final class PostgresBatchWriter<P> {
     }
 
     /**
-     * Write a batch race-safely (see the class description).
+     * Write a batch race-safely (see the class description), leaving present rows alone.
      * @param rows the rows, each with an id
      * @param stillInRedis answers which of some Redis keys exist now
      * @return what happened to each row
      */
     public Outcome write(List<PreparedRow<P>> rows, Function<Collection<String>, Set<String>> stillInRedis) {
+        return write(rows, stillInRedis, null);
+    }
+
+    /**
+     * Write a batch race-safely (see the class description) and, when
+     * {@code currentInRedis} is given, also bring its present rows that differ from Redis up
+     * to date, still under the batch's locks ({@link BackfillMode#CATCH_UP}): each is
+     * compared with Redis's current value, re-read under the lock, and that value is written,
+     * or the row deleted when the key is gone. A value read before the locks is never written
+     * over a row, so a newer live write is never undone.
+     * @param rows the rows, each with an id
+     * @param stillInRedis answers which of some Redis keys exist now
+     * @param currentInRedis reads the current values of some Redis keys (a key missing from
+     * its answer is gone), or {@code null} to leave present rows alone
+     * @return what happened to each row
+     */
+    public Outcome write(List<PreparedRow<P>> rows, Function<Collection<String>, Set<String>> stillInRedis,
+            @Nullable Function<Collection<String>, Map<String, CurrentValue<P>>> currentInRedis) {
         if (rows.isEmpty()) {
-            return new Outcome(Set.of(), Set.of(), Set.of());
+            return Outcome.NONE;
         }
         Outcome outcome = this.transactions.execute((status) -> {
             lock(rows);
@@ -219,16 +249,51 @@ public final class PostgresBatchWriter<P> {
             }
             Set<String> written = new LinkedHashSet<>(inserted);
             written.removeAll(vanished);
+            List<PreparedRow<P>> presentRows = rows.stream().filter((row) -> !inserted.contains(row.key())).toList();
+            CatchUpWriter.Result caughtUp = (currentInRedis != null)
+                    ? this.catchUp.refresh(presentRows, currentInRedis) : CatchUpWriter.Result.NONE;
             Set<String> present = new LinkedHashSet<>();
-            rows.forEach((row) -> {
-                if (!inserted.contains(row.key())) {
-                    present.add(row.key());
-                }
-            });
-            return new Outcome(written, present, vanished);
+            presentRows.forEach((row) -> present.add(row.key()));
+            present.removeAll(caughtUp.refreshed());
+            present.removeAll(caughtUp.removed());
+            present.removeAll(caughtUp.unreadable().keySet());
+            return new Outcome(written, present, vanished, caughtUp.refreshed(), caughtUp.removed(),
+                    caughtUp.unreadable());
         });
         Assert.state(outcome != null, "no outcome");
         return outcome;
+    }
+
+    /**
+     * Return how many of a batch's present rows differ from their value as read, without
+     * locks or writes (a catch-up's dry run).
+     * @param rows the rows
+     * @return how many present rows differ
+     */
+    public int countStale(List<PreparedRow<P>> rows) {
+        Set<String> present = present(rows);
+        return this.catchUp.countDiffering(rows.stream().filter((row) -> present.contains(row.key())).toList());
+    }
+
+    /**
+     * Delete the rows of keys Redis does not hold, race-safely: in one transaction holding
+     * the keys' locks, ask Redis again which exist and delete the rows of the others. A key
+     * written to Redis before the locks keeps its row; one written after them is copied by
+     * its own live write, which waits for the locks.
+     * @param rows the rows found without their Redis key
+     * @param stillInRedis answers which of some Redis keys exist now
+     * @return the keys whose rows were deleted
+     */
+    Set<String> removeGone(List<CatchUpWriter.GoneRow> rows, Function<Collection<String>, Set<String>> stillInRedis) {
+        if (rows.isEmpty()) {
+            return Set.of();
+        }
+        Set<String> removed = this.transactions.execute((status) -> {
+            lockKeys(rows.stream().map(CatchUpWriter.GoneRow::key).toList());
+            return this.catchUp.removeGone(rows, stillInRedis);
+        });
+        Assert.state(removed != null, "no outcome");
+        return removed;
     }
 
     /**
@@ -247,8 +312,28 @@ public final class PostgresBatchWriter<P> {
         return present;
     }
 
+    // The catch-up's first look at present rows, in SQL (see CopyInsert#differing); null when
+    // the table or a value is not one COPY is used for: the rows are then loaded and compared.
+    @SuppressWarnings({ "unchecked", "rawtypes" })
+    private @Nullable Set<String> possiblyDiffering(List<PreparedRow<P>> present) {
+        if (this.unsupported != null || !(copyInsert() instanceof CopyInsert copy)) {
+            return null;
+        }
+        BitSet differing = copy.differing((List) present);
+        if (differing == null) {
+            return null;
+        }
+        Set<String> keys = new HashSet<>();
+        differing.stream().forEach((index) -> keys.add(present.get(index).key()));
+        return keys;
+    }
+
     private void lock(List<PreparedRow<P>> rows) {
-        String[] names = rows.stream().map((row) -> this.side.lockName(row.key())).distinct().toArray(String[]::new);
+        lockKeys(rows.stream().map(PreparedRow::key).toList());
+    }
+
+    private void lockKeys(List<String> keys) {
+        String[] names = keys.stream().map(this.side::lockName).distinct().toArray(String[]::new);
         this.jdbc.query((Connection connection) -> {
             PreparedStatement statement = connection.prepareStatement(PostgresSide.LOCK_ALL_SQL);
             statement.setArray(1, connection.createArrayOf("text", names));
@@ -286,7 +371,7 @@ public final class PostgresBatchWriter<P> {
         Object copy = this.copyInsert;
         if (copy == null) {
             copy = (this.idIndex >= 0) ? CopyInsert.create(this.jdbc, this.table, this.idColumn, this.columnList,
-                    this.columnNames, this.idIndex) : "the id is not a written column";
+                    this.columnNames, this.quotedColumns, this.idIndex) : "the id is not a written column";
             if (copy instanceof String reason) {
                 logger.info("dual-write: the backfill writes {} with multi-row inserts, not COPY, because {}", this.table,
                         reason);
@@ -399,10 +484,29 @@ public final class PostgresBatchWriter<P> {
     /**
      * What a batch did.
      * @param written keys whose rows were inserted
-     * @param present keys whose rows were already there
+     * @param present keys whose rows were already there (and, in a catch-up, equal to Redis's
+     * value or brought up to date by a live write meanwhile)
      * @param vanished keys inserted and deleted again because Redis no longer holds them
+     * @param refreshed keys whose present rows a catch-up rewrote with Redis's current value
+     * @param removed keys whose present rows a catch-up deleted because Redis no longer holds them
+     * @param unreadable keys whose current Redis value a catch-up could not decode, with why
+     * (their rows are left as they are)
      */
-    public record Outcome(Set<String> written, Set<String> present, Set<String> vanished) {
+    public record Outcome(Set<String> written, Set<String> present, Set<String> vanished, Set<String> refreshed,
+            Set<String> removed, Map<String, String> unreadable) {
+
+        static final Outcome NONE = new Outcome(Set.of(), Set.of(), Set.of(), Set.of(), Set.of(), Map.of());
+
+    }
+
+    /**
+     * The current Redis value of a key, as re-read by a catch-up: the row it maps to, or why it
+     * cannot be read.
+     * @param row the value mapped to a row, {@code null} when it does not decode or map
+     * @param problem why it does not, {@code null} when it does
+     * @param <P> the entity type
+     */
+    public record CurrentValue<P>(@Nullable P row, @Nullable String problem) {
     }
 
 }

@@ -113,6 +113,13 @@ final class RepositoryBackfill<R, P, ID> {
                     this.metrics, this.retries);
             boolean complete = new CopyPipeline(this.source, this.options, this.status, this.control, this.progress,
                     checkpoint, copier, this.retries, this.metrics).run(start);
+            if (complete && this.options.catchUp() && !this.status.hasFailed()) {
+                // Only once every Redis key has been copied: a row the scan has yet to reach is
+                // not "gone". The checkpoint now stands at the scan's end, so a run resumed
+                // from it does this part alone.
+                complete = new GoneKeysSweep<>(this.source, this.options, this.status, this.control, this.progress,
+                        this.retries, this.metrics).run();
+            }
             String failure = this.status.failure();
             if (failure != null) {
                 return finish(checkpoint, BackfillState.FAILED, failure);
@@ -139,15 +146,18 @@ final class RepositoryBackfill<R, P, ID> {
         }
         Optional<BackfillCheckpoint> checkpoint = this.checkpoints.find(name());
         ScanPosition start = ScanPosition.initial();
+        // A catch-up never resumes a run that left present rows alone, nor the other way round.
         if (checkpoint.isPresent() && !this.options.restart() && checkpoint.get().state() != BackfillState.COMPLETED
-                && checkpoint.get().keyPattern().equals(this.options.keyPattern())) {
+                && checkpoint.get().keyPattern().equals(this.options.keyPattern())
+                && checkpoint.get().mode() == this.options.mode()) {
             start = ScanPosition.parse(checkpoint.get().position());
             this.resumed = true;
             this.progress.resumeFrom(checkpoint.get());
         }
         long[] base = this.progress.base();
         this.checkpoints.begin(new BackfillCheckpoint(name(), this.runId, BackfillState.RUNNING,
-                this.options.keyPattern(), start.toString(), base[0], base[1], base[2], base[3], null, Instant.now(),
+                this.options.keyPattern(), this.options.mode(), start.toString(), base[0], base[1], base[2], base[3],
+                base[4], base[5], null, Instant.now(),
                 Instant.now(), null));
         return start;
     }
@@ -155,8 +165,9 @@ final class RepositoryBackfill<R, P, ID> {
     private void logStart() {
         double rate = this.control.limiter().rate();
         String fallback = this.source.writer().fallbackReason();
-        logger.info("dual-write: backfill{} of '{}' {} ({}, key pattern '{}', batches of {}, {} writer(s){}{})",
-                this.options.dryRun() ? " (dry run)" : "", name(),
+        logger.info("dual-write: {}{} of '{}' {} ({}, key pattern '{}', batches of {}, {} writer(s){}{})",
+                this.options.catchUp() ? "catch-up backfill" : "backfill", this.options.dryRun() ? " (dry run)" : "",
+                name(),
                 this.resumed ? "resumes from its checkpoint" : "starts", this.source.scanner().describe(),
                 this.options.keyPattern(), this.options.batchSize(), this.options.parallelism(),
                 (rate > 0) ? ", at most " + rate + " rows/s" : "",
@@ -192,8 +203,9 @@ final class RepositoryBackfill<R, P, ID> {
 
     BackfillReport report() {
         BackfillProgress now = progress();
-        return new BackfillReport(name(), now.state(), this.options.dryRun(), this.resumed, now.rowsRead(),
-                now.rowsWritten(), now.rowsSkipped(), now.rowsRejected(), now.elapsed(),
+        return new BackfillReport(name(), now.state(), this.options.dryRun(), this.options.mode(), this.resumed,
+                now.rowsRead(), now.rowsWritten(), now.rowsSkipped(), now.rowsRefreshed(), now.rowsRemoved(),
+                now.rowsRejected(), now.elapsed(),
                 now.rowsRead() / Math.max(now.elapsed().toNanos() / 1e9, 1e-9), this.rejects.first(), now.message());
     }
 

@@ -20,12 +20,18 @@ final class RunProgress {
 
     final AtomicLong rejected = new AtomicLong();
 
+    // A catch-up's present rows rewritten with Redis's current value, and rows deleted because
+    // their key is gone (both phases).
+    final AtomicLong refreshed = new AtomicLong();
+
+    final AtomicLong removed = new AtomicLong();
+
     private final String repository;
 
     private final BackfillOptions options;
 
     // Totals of the runs this one resumes, so that the checkpoint keeps counting across runs.
-    private volatile long[] base = new long[4];
+    private volatile long[] base = new long[6];
 
     private volatile double fraction;
 
@@ -57,18 +63,18 @@ final class RunProgress {
 
     void resumeFrom(BackfillCheckpoint previous) {
         this.base = new long[] { previous.rowsRead(), previous.rowsWritten(), previous.rowsSkipped(),
-                previous.rowsRejected() };
+                previous.rowsRejected(), previous.rowsRefreshed(), previous.rowsRemoved() };
     }
 
     long[] base() {
         return this.base.clone();
     }
 
-    /** Return read, written, skipped and rejected, including the runs this one resumes. */
+    /** Return read, written, skipped, rejected, refreshed and removed, including the runs this one resumes. */
     long[] totals() {
         long[] base = this.base;
         return new long[] { base[0] + this.read.get(), base[1] + this.written.get(), base[2] + this.skipped.get(),
-                base[3] + this.rejected.get() };
+                base[3] + this.rejected.get(), base[4] + this.refreshed.get(), base[5] + this.removed.get() };
     }
 
     void size(long size) {
@@ -121,8 +127,8 @@ final class RunProgress {
         if (state.isFinal()) {
             currentRate = readRows / Math.max(elapsed.toNanos() / 1e9, 1e-9);
         }
-        return new BackfillProgress(this.repository, state, this.options.dryRun(), readRows, this.written.get(),
-                this.skipped.get(), this.rejected.get(), currentRate, done, total, eta, elapsed, rateLimit, resumed,
+        return new BackfillProgress(this.repository, state, this.options.dryRun(), this.options.mode(), readRows,
+                this.written.get(), this.skipped.get(), this.refreshed.get(), this.removed.get(), this.rejected.get(), currentRate, done, total, eta, elapsed, rateLimit, resumed,
                 message);
     }
 

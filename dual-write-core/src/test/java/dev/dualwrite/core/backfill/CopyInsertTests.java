@@ -1,6 +1,7 @@
 package dev.dualwrite.core.backfill;
 
 import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -11,6 +12,7 @@ import java.util.stream.IntStream;
 
 import dev.dualwrite.core.backfill.PostgresBatchWriter.PreparedRow;
 import dev.dualwrite.testsupport.TestSchema;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -58,6 +60,53 @@ class CopyInsertTests {
         assertThat(names(table)).containsExactly(Map.entry("abcdefgh", "live"));
     }
 
+    @Test
+    void differingFindsThePresentRowsWhoseStoredValuesDifferAndNoOthers() {
+        String table = table("bigint");
+        List<PreparedRow<?>> rows = new ArrayList<>(rows(15, (i) -> (long) i));
+        rows.set(7, row(7L, null));
+        for (int i = 0; i < 10; i++) {
+            // 3 is stale, 5 holds null where the row has a name, 7 a name where the row has null.
+            String stored = (i == 3) ? "stale" : (i == 5) ? null : "name " + i;
+            this.jdbc.update("insert into " + table + " (id, name) values (?, ?)", (long) i, stored);
+        }
+
+        BitSet differing = copyInsert(table).differing(rows);
+
+        assertThat(differing).as("10 to 14 are absent: not differing").isEqualTo(BitSet.valueOf(new long[] { 0b10101000 }));
+    }
+
+    @Test
+    void differingComparesJsonbAsValuesAndJsonAsWritten() throws Exception {
+        String table = schema.name() + ".documents";
+        this.jdbc.execute("drop table if exists " + table);
+        this.jdbc.execute("create table " + table + " (id bigint primary key, doc jsonb, raw json)");
+        this.jdbc.update("insert into " + table + " values (1, '{\"a\": 1, \"b\": 2}', '{\"a\": 1}')");
+        this.jdbc.update("insert into " + table + " values (2, '{\"a\": 1}', '{\"a\":1}')");
+        Object copy = CopyInsert.create(this.jdbc, table, "id", "id, doc, raw", List.of("id", "doc", "raw"),
+                List.of("id", "doc", "raw"), 0);
+        assertThat(copy).isInstanceOf(CopyInsert.class);
+        List<PreparedRow<?>> rows = List.of(document(1L, "{\"b\":2,\"a\":1}", "{\"a\": 1}"),
+                document(2L, "{\"a\":1}", "{\"a\": 1}"));
+
+        BitSet differing = ((CopyInsert) copy).differing(rows);
+
+        // Row 1: the same jsonb in another key order and the same json text: equal. Row 2: its
+        // json is stored with other spacing, which json keeps.
+        assertThat(differing.stream().boxed().toList()).containsExactly(1);
+    }
+
+    private static PreparedRow<?> document(long id, String doc, String raw) throws Exception {
+        org.postgresql.util.PGobject jsonb = new org.postgresql.util.PGobject();
+        jsonb.setType("jsonb");
+        jsonb.setValue(doc);
+        org.postgresql.util.PGobject json = new org.postgresql.util.PGobject();
+        json.setType("json");
+        json.setValue(raw);
+        return new PreparedRow<>("key-" + id, "redis:" + id, id, id, doc, new Object[] { id, jsonb, json },
+                new int[] { java.sql.Types.BIGINT, java.sql.Types.OTHER, java.sql.Types.OTHER });
+    }
+
     private void assertKeepsPresentRows(String idType, IntFunction<Object> id) {
         String table = table(idType);
         List<PreparedRow<?>> rows = rows(30, id);
@@ -87,7 +136,8 @@ class CopyInsertTests {
     }
 
     private CopyInsert copyInsert(String table) {
-        Object copyInsert = CopyInsert.create(this.jdbc, table, "id", "id, name", List.of("id", "name"), 0);
+        Object copyInsert = CopyInsert.create(this.jdbc, table, "id", "id, name", List.of("id", "name"),
+                List.of("id", "name"), 0);
         assertThat(copyInsert).isInstanceOf(CopyInsert.class);
         return (CopyInsert) copyInsert;
     }
@@ -96,7 +146,7 @@ class CopyInsertTests {
         return IntStream.range(0, count).<PreparedRow<?>>mapToObj((i) -> row(id.apply(i), "name " + i)).toList();
     }
 
-    private static PreparedRow<?> row(Object id, String name) {
+    private static PreparedRow<?> row(Object id, @Nullable String name) {
         return new PreparedRow<>("key-" + id, "redis:" + id, id, id, name, new Object[] { id, name },
                 new int[] { java.sql.Types.OTHER, java.sql.Types.VARCHAR });
     }

@@ -11,6 +11,7 @@ import dev.dualwrite.autoconfigure.endpoint.OperatorRequests;
 import dev.dualwrite.core.backfill.Backfill;
 import dev.dualwrite.core.backfill.BackfillCheckpoint;
 import dev.dualwrite.core.backfill.BackfillJob;
+import dev.dualwrite.core.backfill.BackfillMode;
 import dev.dualwrite.core.backfill.BackfillOptions;
 import dev.dualwrite.core.backfill.BackfillProgress;
 import dev.dualwrite.core.backfill.BackfillReject;
@@ -33,7 +34,8 @@ import org.springframework.boot.actuate.endpoint.annotation.WriteOperation;
  * <li>{@code GET /{repository}} one repository</li>
  * <li>{@code GET /{repository}/rejects?limit=&after=} its rejects</li>
  * <li>{@code POST /} with {@code {"repositories":"tokens,subscriptions", "rateLimit":..., ...}} starts a
- * job (no repositories, or {@code "all"}: every one)</li>
+ * job (no repositories, or {@code "all"}: every one); {@code "mode":"CATCH_UP"} also brings
+ * present rows that differ from Redis up to date and removes rows whose key is gone</li>
  * <li>{@code POST /pause}, {@code /resume}, {@code /stop}, {@code /rate} (with
  * {@code {"rateLimit": n}}) controls the running job</li>
  * <li>{@code POST /{repository}/retry-rejects} copies its rejects again</li>
@@ -95,7 +97,7 @@ public class BackfillEndpoint {
     @WriteOperation
     public JobStatus start(@Nullable String repositories, @Nullable String keyPattern,
             @Nullable Integer batchSize, @Nullable Integer parallelism, @Nullable Double rateLimit,
-            @Nullable Boolean dryRun, @Nullable Boolean failFast, @Nullable Boolean restart,
+            @Nullable Boolean dryRun, @Nullable Boolean failFast, @Nullable Boolean restart, @Nullable String mode,
             @Nullable Principal principal) {
         OperatorRequests.requireCaller(principal, "Starting or controlling a backfill", "dualwritebackfill");
         BackfillOptions options = this.backfill.defaults();
@@ -107,6 +109,7 @@ public class BackfillEndpoint {
             options = (dryRun != null) ? options.withDryRun(dryRun) : options;
             options = (failFast != null) ? options.withFailFast(failFast) : options;
             options = (restart != null) ? options.withRestart(restart) : options;
+            options = (mode != null) ? options.withMode(mode(mode)) : options;
         }
         catch (IllegalArgumentException ex) {
             throw new InvalidEndpointRequestException(String.valueOf(ex.getMessage()), "Invalid backfill option");
@@ -129,7 +132,8 @@ public class BackfillEndpoint {
         catch (IllegalArgumentException ex) {
             throw new InvalidEndpointRequestException(String.valueOf(ex.getMessage()), "Invalid backfill request");
         }
-        logger.info("dual-write: '{}' started backfill job {} of {}{}", principal.getName(), job.id(),
+        logger.info("dual-write: '{}' started {} job {} of {}{}", principal.getName(),
+                options.mode() == BackfillMode.CATCH_UP ? "catch-up backfill" : "backfill", job.id(),
                 job.repositories(), options.dryRun() ? " (dry run)" : "");
         return jobStatus(job);
     }
@@ -174,6 +178,16 @@ public class BackfillEndpoint {
         }
         logger.info("dual-write: '{}' retries the backfill rejects of '{}'", principal.getName(), name);
         return this.backfill.retryRejects(name);
+    }
+
+    private static BackfillMode mode(String mode) {
+        try {
+            return BackfillMode.valueOf(mode.trim().toUpperCase(Locale.ROOT).replace('-', '_'));
+        }
+        catch (IllegalArgumentException ex) {
+            throw new IllegalArgumentException("Unknown backfill mode '" + mode + "'; use "
+                    + Arrays.toString(BackfillMode.values()), ex);
+        }
     }
 
     List<String> repositories() {

@@ -31,14 +31,14 @@ public class BackfillEndpointWebExtension {
     @WriteOperation
     public WebEndpointResponse<Object> start(@Nullable String repositories, @Nullable String keyPattern,
             @Nullable Integer batchSize, @Nullable Integer parallelism, @Nullable Double rateLimit,
-            @Nullable Boolean dryRun, @Nullable Boolean failFast, @Nullable Boolean restart,
+            @Nullable Boolean dryRun, @Nullable Boolean failFast, @Nullable Boolean restart, @Nullable String mode,
             @Nullable Principal principal) {
         if (principal == null) {
             return OperatorRequests.forbidden("Starting or controlling a backfill", "dualwritebackfill");
         }
         try {
             return new WebEndpointResponse<>(this.delegate.start(repositories, keyPattern, batchSize, parallelism,
-                    rateLimit, dryRun, failFast, restart, principal));
+                    rateLimit, dryRun, failFast, restart, mode, principal));
         }
         catch (InvalidEndpointRequestException ex) {
             return OperatorRequests.refused(ex.getMessage(), WebEndpointResponse.STATUS_BAD_REQUEST);

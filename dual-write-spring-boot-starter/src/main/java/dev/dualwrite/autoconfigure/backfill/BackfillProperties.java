@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import dev.dualwrite.core.backfill.BackfillMode;
 import dev.dualwrite.core.backfill.BackfillOptions;
 import dev.dualwrite.core.backfill.BackfillPriority;
 
@@ -64,6 +65,14 @@ public class BackfillProperties {
      * Whether to read, decode, map and check everything but write nothing.
      */
     private boolean dryRun;
+
+    /**
+     * What to do with rows PostgreSQL already holds: COPY_MISSING leaves them alone;
+     * CATCH_UP also brings those that differ from Redis up to date and removes those whose
+     * key is gone (after PostgreSQL was not kept for a while, as after a rollback to
+     * REDIS_PRIMARY).
+     */
+    private BackfillMode mode = BackfillOptions.DEFAULTS.mode();
 
     /**
      * Whether to stop at the first key that cannot be copied.
@@ -126,7 +135,16 @@ public class BackfillProperties {
             .withScan(this.scanCount, this.pipelineDepth, this.redisTimeout)
             .withRetries(this.attempts, this.retryBackoff)
             .withProgressInterval(this.progressInterval)
-            .withRequireDual(this.requireDual);
+            .withRequireDual(this.requireDual)
+            .withMode(this.mode);
+    }
+
+    public BackfillMode getMode() {
+        return this.mode;
+    }
+
+    public void setMode(BackfillMode mode) {
+        this.mode = mode;
     }
 
     public List<String> getRun() {
