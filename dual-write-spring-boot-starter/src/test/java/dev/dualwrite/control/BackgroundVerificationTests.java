@@ -407,6 +407,28 @@ class BackgroundVerificationTests {
         print("clean verification ended last, the newer one found differences: %s", verification);
     }
 
+    // Keys are not bounded by the library: a report listing a 3 000-character key is stored
+    // whole, rather than failing to store and losing the report.
+    @Test
+    void aDifferenceWithAVeryLongKeyIsStoredWithItsReport() {
+        TicketInstance a = this.service.start("a");
+        a.tickets().saveAll(tickets(10));
+        move(a, a);
+        backfill(a);
+        String id = "long-" + "k".repeat(3000);
+        stores.redis().opsForValue().set(this.service.keyPrefix() + id,
+                "{\"id\":\"" + id + "\",\"owner\":\"planted\",\"version\":1}");
+        VerificationReport report = a.verifier().verify(a.pair(), VerifyOptions.full(), (progress) -> {
+        }, "operator");
+        assertThat(report.differences()).extracting(Difference::key).containsExactly(id);
+        RunStatus stored = newestOf(a, "operator");
+        assertThat(stored.state()).isEqualTo(State.DONE);
+        assertThat(store(a).report(stored.id()).orElseThrow().differences()).extracting(Difference::key)
+            .containsExactly(id);
+        stores.redis().delete(this.service.keyPrefix() + id);
+        print("a difference with a key of %d characters stored with report %s", id.length(), stored.id());
+    }
+
     private void assertNoOverlap(List<Pass> all) {
         for (int i = 1; i < all.size(); i++) {
             Pass previous = all.get(i - 1);
