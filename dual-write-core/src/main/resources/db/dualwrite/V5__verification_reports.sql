@@ -7,9 +7,12 @@ create table dualwrite_verification (
     mode                  varchar(16)      not null,
     strategy              varchar(32)      not null,
     sample_percent        double precision not null default 100,
-    started_by            varchar(200)     not null,
+    -- Text: an actor's name is not bounded by the library.
+    started_by            text             not null,
     background            boolean          not null default false,
     state                 varchar(16)      not null,
+    -- Both the database's clock (never an instance's), so they sort and compare across
+    -- instances: started_at when the row is inserted, finished_at when it is finished.
     started_at            timestamptz      not null default clock_timestamp(),
     finished_at           timestamptz,
     redis_keys            bigint,
@@ -35,7 +38,8 @@ create index dualwrite_verification_by_repository on dualwrite_verification (rep
 create table dualwrite_verification_difference (
     verification_id varchar(64)   not null references dualwrite_verification (id) on delete cascade,
     position        integer       not null,
-    entity_key      varchar(1024) not null,
+    -- Text: a key too long for a bounded column must not lose the whole report.
+    entity_key      text          not null,
     kind            varchar(32)   not null,
     fields          text[]        not null,
     problem         text,

@@ -8,9 +8,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
 import dev.dualwrite.core.backfill.BackfillListener;
@@ -29,7 +26,7 @@ import dev.dualwrite.core.strategy.StrategyChangeException;
 import dev.dualwrite.core.strategy.Store;
 import dev.dualwrite.core.strategy.StrategySource;
 import dev.dualwrite.core.strategy.WriteStrategy;
-import org.jspecify.annotations.Nullable;
+import dev.dualwrite.core.support.BackgroundTicker;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -105,11 +102,9 @@ public class ControlPlane implements StrategySource, AutoCloseable {
 
     private final Instant startedAt = Instant.now();
 
-    private final Object lifecycle = new Object();
+    private final BackgroundTicker poller;
 
     private volatile long lastHeartbeat;
-
-    private @Nullable ScheduledExecutorService scheduler;
 
     /**
      * @param jdbc PostgreSQL, where the shared tables live
@@ -139,6 +134,8 @@ public class ControlPlane implements StrategySource, AutoCloseable {
         this.postgresRepairLog = postgresRepairLog;
         this.settings = settings;
         this.fallback = fallback;
+        this.poller = new BackgroundTicker("dualwrite-control-plane", this::refreshQuietly, settings.pollInterval(),
+                settings.pollInterval(), Duration.ZERO);
     }
 
     /**
@@ -422,22 +419,11 @@ public class ControlPlane implements StrategySource, AutoCloseable {
     }
 
     /**
-     * Start reading the shared stages every poll interval on a thread of its own.
+     * Start reading the shared stages every poll interval on a thread of its own; after
+     * {@link #close()}, starts again.
      */
     public void start() {
-        synchronized (this.lifecycle) {
-            if (this.scheduler != null) {
-                return;
-            }
-            ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor((task) -> {
-                Thread thread = new Thread(task, "dualwrite-control-plane");
-                thread.setDaemon(true);
-                return thread;
-            });
-            long interval = this.settings.pollInterval().toMillis();
-            executor.scheduleWithFixedDelay(this::refreshQuietly, interval, interval, TimeUnit.MILLISECONDS);
-            this.scheduler = executor;
-        }
+        this.poller.start();
     }
 
     /**
@@ -446,21 +432,8 @@ public class ControlPlane implements StrategySource, AutoCloseable {
      */
     @Override
     public void close() {
-        ScheduledExecutorService executor;
-        synchronized (this.lifecycle) {
-            executor = this.scheduler;
-            this.scheduler = null;
-        }
-        if (executor != null) {
-            executor.shutdownNow();
-            try {
-                // A heartbeat still running would bring the row back after it is removed.
-                executor.awaitTermination(5, TimeUnit.SECONDS);
-            }
-            catch (InterruptedException ex) {
-                Thread.currentThread().interrupt();
-            }
-        }
+        // Waited for: a heartbeat still running would bring the row back after it is removed.
+        this.poller.stop();
         try {
             this.instances.remove(this.settings.instanceId());
         }

@@ -39,10 +39,12 @@ final class Gates {
             select max(at) from dualwrite_ledger
             where repository = ? and action = 'STAGE_CHANGED' and from_stage = 'POSTGRES_ONLY'""";
 
+    // The one that started last, not the one that ended last: a long pass (a background one)
+    // that started before a newer check found differences must not hide them by ending after it.
     private static final String NEWEST_FULL_VERIFICATION_AFTER = """
             select outcome, actor, started_at, at, details from dualwrite_ledger
             where repository = ? and action = 'VERIFICATION_FINISHED' and mode = 'FULL' and started_at > ?
-            order by id desc limit 1""";
+            order by started_at desc, id desc limit 1""";
 
     private final JdbcOperations jdbc;
 

@@ -4,9 +4,6 @@ import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 import dev.dualwrite.core.routing.DualRepository;
@@ -14,7 +11,7 @@ import dev.dualwrite.core.routing.WriteCoordinator;
 import dev.dualwrite.core.strategy.Store;
 import dev.dualwrite.core.strategy.StrategySource;
 import dev.dualwrite.core.strategy.WriteStrategy;
-import org.jspecify.annotations.Nullable;
+import dev.dualwrite.core.support.BackgroundTicker;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -64,9 +61,7 @@ public class RepairReconciler implements AutoCloseable {
 
     private final String owner;
 
-    private final Object lifecycle = new Object();
-
-    private @Nullable ScheduledExecutorService scheduler;
+    private final BackgroundTicker drainer;
 
     /**
      * @param repositories the paired repositories, asked for on every round
@@ -95,24 +90,20 @@ public class RepairReconciler implements AutoCloseable {
         this.settings = settings;
         this.metrics = metrics;
         this.owner = owner;
+        this.drainer = new BackgroundTicker("dualwrite-reconciler", this::drainQuietly, settings.interval(),
+                settings.interval(), Duration.ZERO);
     }
 
     /**
-     * Start draining every {@link RepairSettings#interval()} on a thread of its own.
+     * Start draining every {@link RepairSettings#interval()} on a thread of its own; after
+     * {@link #close()}, starts again.
      */
     public void start() {
-        synchronized (this.lifecycle) {
-            if (this.scheduler != null) {
+        synchronized (this.drainer) {
+            if (this.drainer.isRunning()) {
                 return;
             }
-            ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor((task) -> {
-                Thread thread = new Thread(task, "dualwrite-reconciler");
-                thread.setDaemon(true);
-                return thread;
-            });
-            long interval = this.settings.interval().toMillis();
-            executor.scheduleWithFixedDelay(this::drainQuietly, interval, interval, TimeUnit.MILLISECONDS);
-            this.scheduler = executor;
+            this.drainer.start();
             logger.info("dual-write: reconciler '{}' drains repair records every {}", this.owner,
                     this.settings.interval());
         }
@@ -120,34 +111,19 @@ public class RepairReconciler implements AutoCloseable {
 
     /**
      * Return whether background draining runs.
-     * @return whether {@link #start()} was called and {@link #close()} was not
+     * @return whether {@link #start()} was called and {@link #close()} was not since
      */
     public boolean isRunning() {
-        synchronized (this.lifecycle) {
-            return this.scheduler != null;
-        }
+        return this.drainer.isRunning();
     }
 
     /**
-     * Stop draining; a round in progress finishes its current key, its unfinished claims
-     * lapse with their lease.
+     * Stop draining; a round in progress is interrupted and finishes its current key, its
+     * unfinished claims lapse with their lease.
      */
     @Override
     public void close() {
-        ScheduledExecutorService executor;
-        synchronized (this.lifecycle) {
-            executor = this.scheduler;
-            this.scheduler = null;
-        }
-        if (executor != null) {
-            executor.shutdownNow();
-            try {
-                executor.awaitTermination(10, TimeUnit.SECONDS);
-            }
-            catch (InterruptedException ex) {
-                Thread.currentThread().interrupt();
-            }
-        }
+        this.drainer.stop();
     }
 
     /**

@@ -1,6 +1,5 @@
 package dev.dualwrite.core.verify;
 
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
@@ -8,8 +7,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
@@ -21,6 +18,7 @@ import dev.dualwrite.core.routing.WriteCoordinator;
 import dev.dualwrite.core.strategy.Store;
 import dev.dualwrite.core.strategy.StrategySource;
 import dev.dualwrite.core.strategy.WriteStrategy;
+import dev.dualwrite.core.support.BackgroundTicker;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.jspecify.annotations.Nullable;
@@ -39,9 +37,11 @@ import org.springframework.util.Assert;
  * Guarantees:
  * <ul>
  * <li>One pass of a repository at a time across instances: a pass runs under a lease in
- * PostgreSQL ({@code dualwrite_verification_lease}), renewed while it runs; an instance that
- * loses it (it stalled beyond the lease and another took over) abandons its pass. After a
- * pass the lease is kept for the pause, so no instance starts the next one before.</li>
+ * PostgreSQL ({@code dualwrite_verification_lease}), renewed every third of the lease on a
+ * thread of its own while the pass runs (so a single long call does not lose it); an instance
+ * that loses it (it stalled beyond the lease and another took over) abandons its pass at its
+ * next batch. After a pass the lease is kept for the pause, so no instance starts the next one
+ * before.</li>
  * <li>Memory does not grow with the number of keys: a pass holds a scan cursor, a few batches
  * in flight and at most {@link VerifyOptions#maxDifferences()} differences.</li>
  * <li>Redis and PostgreSQL see at most {@link BackgroundVerifySettings#rate()} keys and rows
@@ -49,8 +49,9 @@ import org.springframework.util.Assert;
  * </ul>
  * Meters, per repository: {@code dualwrite.verify.background.differences} (differences the
  * last completed pass found) and {@code dualwrite.verify.background.age} (seconds since it
- * ended); both read the store, so they show the last pass of whichever instance ran it, and
- * are {@code NaN} until a pass has completed.
+ * ended); both read the store on a schedule of their own (every few seconds, whatever pass
+ * runs), so they show the last pass of whichever instance ran it, and are {@code NaN} until a
+ * pass has completed.
  */
 public class BackgroundVerifier implements AutoCloseable {
 
@@ -68,6 +69,9 @@ public class BackgroundVerifier implements AutoCloseable {
 
     private static final long SLICE_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
 
+    // Time a stopping instance lets its pass reach its next batch before interrupting it.
+    private static final Duration STOP_GRACE = Duration.ofSeconds(30);
+
     private final Verifier verifier;
 
     private final VerificationStore store;
@@ -84,17 +88,26 @@ public class BackgroundVerifier implements AutoCloseable {
 
     private final MeterRegistry registry;
 
-    private final Clock clock;
-
-    private final Map<String, LastPass> lastPasses = new ConcurrentHashMap<>();
+    private final Map<String, Seen> lastPasses = new ConcurrentHashMap<>();
 
     private final Map<String, Boolean> registered = new ConcurrentHashMap<>();
 
     private final Object lifecycle = new Object();
 
-    private volatile boolean closed;
+    // Passes, one repository after the other; given time to end by themselves when stopped.
+    private final BackgroundTicker passes;
 
-    private @Nullable ScheduledExecutorService scheduler;
+    // The lease of the pass running, renewed on a clock of its own: a pass can spend longer than
+    // the lease in one call (the counts at its start, a batch retried, re-checks).
+    private final BackgroundTicker renewals;
+
+    // The meters, read on a clock of their own: a long pass of one repository must not leave
+    // the others' stale.
+    private final BackgroundTicker meters;
+
+    private volatile boolean running;
+
+    private volatile @Nullable PassLease current;
 
     /**
      * @param verifier runs each pass; must keep its reports in a {@link VerificationStore}
@@ -125,57 +138,78 @@ public class BackgroundVerifier implements AutoCloseable {
         this.repairLogs = Map.copyOf(repairLogs);
         this.settings = settings;
         this.registry = registry;
-        this.clock = Clock.systemUTC();
+        // A pass is due at the latest a tick after its pause: short ticks cost one small query
+        // per repository.
+        Duration tick = Duration.ofMillis(Math.max(100, Math.min(settings.pause().toMillis(), 10_000)));
+        this.passes = new BackgroundTicker("dualwrite-background-verifier", this::tick, Duration.ZERO, tick,
+                STOP_GRACE);
+        Duration renewal = settings.lease().dividedBy(3);
+        this.renewals = new BackgroundTicker("dualwrite-background-verifier-lease", this::renew, renewal, renewal,
+                Duration.ZERO);
+        this.meters = new BackgroundTicker("dualwrite-background-verifier-meters", this::refreshMeters,
+                Duration.ZERO, Duration.ofMillis(Math.max(1000, tick.toMillis())), Duration.ZERO);
     }
 
     /**
      * Register the meters of every paired repository and start walking them on a thread of
-     * its own.
+     * its own; after {@link #stop()}, starts again.
      */
     public void start() {
         synchronized (this.lifecycle) {
-            if (this.scheduler != null || this.closed) {
+            if (this.running) {
                 return;
             }
-            this.repositories.get().forEach((repository) -> register(repository.name()));
-            ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor((task) -> {
-                Thread thread = new Thread(task, "dualwrite-background-verifier");
-                thread.setDaemon(true);
-                return thread;
-            });
-            // A pass is due at the latest a tick after its pause: short ticks cost one small
-            // query per repository.
-            long tick = Math.max(100, Math.min(this.settings.pause().toMillis(), 10_000));
-            executor.scheduleWithFixedDelay(this::tick, 0, tick, TimeUnit.MILLISECONDS);
-            this.scheduler = executor;
+            this.running = true;
+            // At once, so that dashboards show the meters from the start (NaN until a pass).
+            try {
+                this.repositories.get().forEach((repository) -> register(repository.name()));
+            }
+            catch (RuntimeException ex) {
+                logger.warn("dual-write verify: could not list the paired repositories ({}); their meters appear "
+                        + "with the first refresh", FailureReason.describe(ex));
+            }
+            this.renewals.start();
+            this.meters.start();
+            this.passes.start();
         }
     }
 
     /**
-     * Stop: a pass running is abandoned after its current batch, and its lease let go so that
-     * another instance takes the repository over at once.
+     * Return whether passes run.
+     * @return whether {@link #start()} was called and {@link #stop()} was not since
+     */
+    public boolean isRunning() {
+        return this.running;
+    }
+
+    /**
+     * Stop: a pass running is abandoned after its current batch (recorded incomplete), and its
+     * lease let go so that another instance takes the repository over at once. A pass that
+     * does not end within 30 seconds is interrupted; its lease is let go all the same.
+     */
+    public void stop() {
+        synchronized (this.lifecycle) {
+            if (!this.running) {
+                return;
+            }
+            this.running = false;
+            if (!this.passes.stop()) {
+                PassLease stuck = this.current;
+                if (stuck != null && stuck.end()) {
+                    release(stuck.repository);
+                }
+            }
+            this.renewals.stop();
+            this.meters.stop();
+        }
+    }
+
+    /**
+     * Stop, as {@link #stop()}.
      */
     @Override
     public void close() {
-        ScheduledExecutorService executor;
-        synchronized (this.lifecycle) {
-            this.closed = true;
-            executor = this.scheduler;
-            this.scheduler = null;
-        }
-        if (executor != null) {
-            // Not interrupted: the pass stops between batches, and still records how it ended.
-            executor.shutdown();
-            try {
-                if (!executor.awaitTermination(30, TimeUnit.SECONDS)) {
-                    executor.shutdownNow();
-                }
-            }
-            catch (InterruptedException ex) {
-                Thread.currentThread().interrupt();
-                executor.shutdownNow();
-            }
-        }
+        stop();
     }
 
     /**
@@ -188,22 +222,29 @@ public class BackgroundVerifier implements AutoCloseable {
 
     /**
      * Return what the last completed pass of a repository found, whichever instance ran it,
-     * as this instance read it last (every tick).
+     * as this instance read it last (every few seconds, and after each of its passes).
      * @param repository the repository name
-     * @return the pass, or empty when none has completed
+     * @return the pass, its age as of this call, or empty when none has completed
      */
     public Optional<LastPass> lastPass(String repository) {
-        return Optional.ofNullable(this.lastPasses.get(repository));
+        return Optional.ofNullable(this.lastPasses.get(repository)).map(Seen::now);
     }
 
     private void tick() {
-        for (DualRepository<?, ?, ?> repository : this.repositories.get()) {
-            if (this.closed) {
+        Collection<? extends DualRepository<?, ?, ?>> all;
+        try {
+            all = this.repositories.get();
+        }
+        catch (RuntimeException ex) {
+            logger.warn("dual-write verify: could not list the paired repositories ({}); trying again later",
+                    FailureReason.describe(ex));
+            return;
+        }
+        for (DualRepository<?, ?, ?> repository : all) {
+            if (!this.running) {
                 return;
             }
             try {
-                register(repository.name());
-                refresh(repository.name());
                 runIfDue(repository);
             }
             catch (RuntimeException ex) {
@@ -214,15 +255,30 @@ public class BackgroundVerifier implements AutoCloseable {
         }
     }
 
+    private void refreshMeters() {
+        for (DualRepository<?, ?, ?> repository : this.repositories.get()) {
+            try {
+                register(repository.name());
+                refresh(repository.name());
+            }
+            catch (RuntimeException ex) {
+                logger.debug("dual-write verify: could not read the last background pass of repository '{}' ({})",
+                        repository.name(), FailureReason.describe(ex));
+            }
+        }
+    }
+
     private void runIfDue(DualRepository<?, ?, ?> repository) {
         String name = repository.name();
         if (!this.strategies.strategyFor(name).writesBoth()
                 || !this.store.takeLease(name, this.settings.instanceId(), this.settings.lease())) {
             return;
         }
+        PassLease lease = new PassLease(name);
+        this.current = lease;
         try {
-            VerificationReport report = this.verifier.verify(repository, this.settings.options(), pacing(name),
-                    actor(), UUID.randomUUID().toString(), true);
+            VerificationReport report = this.verifier.verify(repository, this.settings.options(),
+                    pacing(name, lease), actor(), UUID.randomUUID().toString(), true);
             if (report.error() == null && this.settings.repairDifferences() && !report.differences().isEmpty()) {
                 queue(repository, report);
             }
@@ -230,16 +286,42 @@ public class BackgroundVerifier implements AutoCloseable {
             refresh(name);
         }
         finally {
+            this.current = null;
             // Kept through the pause: the next pass, on whichever instance, starts after it.
-            // Stopping lets it go at once.
-            this.store.holdLease(name, this.settings.instanceId(), this.closed ? Duration.ZERO : this.settings.pause());
+            // Stopping lets it go at once. A lease lost is another instance's now.
+            if (lease.end()) {
+                if (this.running) {
+                    this.store.holdLease(name, this.settings.instanceId(), this.settings.pause());
+                }
+                else {
+                    release(name);
+                }
+            }
+        }
+    }
+
+    private void release(String repository) {
+        try {
+            this.store.holdLease(repository, this.settings.instanceId(), Duration.ZERO);
+        }
+        catch (RuntimeException ex) {
+            logger.warn("dual-write verify: instance '{}' could not let go of the background verification lease of "
+                    + "repository '{}' ({}); another instance takes it over when it lapses, within {}",
+                    this.settings.instanceId(), repository, FailureReason.describe(ex), this.settings.lease());
+        }
+    }
+
+    private void renew() {
+        PassLease lease = this.current;
+        if (lease != null) {
+            lease.renew();
         }
     }
 
     // Called on the verifying thread between batches (the reader and the pager are at most a
     // few batches ahead of it): waiting here paces the whole pass. Throwing ends the pass,
     // recorded as incomplete.
-    private Consumer<VerificationProgress> pacing(String repository) {
+    private Consumer<VerificationProgress> pacing(String repository, PassLease lease) {
         return new Consumer<>() {
 
             private final long ratePerRowNanos = (BackgroundVerifier.this.settings.rate() > 0)
@@ -248,8 +330,6 @@ public class BackgroundVerifier implements AutoCloseable {
             private long seen;
 
             private long nextFree = System.nanoTime();
-
-            private long renewed = System.nanoTime();
 
             @Override
             public void accept(VerificationProgress progress) {
@@ -267,7 +347,7 @@ public class BackgroundVerifier implements AutoCloseable {
             }
 
             private void check() {
-                if (BackgroundVerifier.this.closed) {
+                if (!BackgroundVerifier.this.running) {
                     throw new IllegalStateException("the background verifier of instance '"
                             + BackgroundVerifier.this.settings.instanceId() + "' stopped");
                 }
@@ -276,15 +356,10 @@ public class BackgroundVerifier implements AutoCloseable {
                     throw new IllegalStateException("repository '" + repository + "' moved to " + stage
                             + ", where only one store is kept");
                 }
-                long now = System.nanoTime();
-                if (now - this.renewed >= BackgroundVerifier.this.settings.lease().toNanos() / 3) {
-                    if (!BackgroundVerifier.this.store.renewLease(repository,
-                            BackgroundVerifier.this.settings.instanceId(), BackgroundVerifier.this.settings.lease())) {
-                        throw new IllegalStateException("instance '" + BackgroundVerifier.this.settings.instanceId()
-                                + "' lost the lease of the background verification to "
-                                + BackgroundVerifier.this.store.leaseHolder(repository).orElse("nobody"));
-                    }
-                    this.renewed = now;
+                if (lease.lost) {
+                    throw new IllegalStateException("instance '" + BackgroundVerifier.this.settings.instanceId()
+                            + "' lost the lease of the background verification to "
+                            + BackgroundVerifier.this.store.leaseHolder(repository).orElse("nobody"));
                 }
             }
 
@@ -295,6 +370,15 @@ public class BackgroundVerifier implements AutoCloseable {
     // report would copy it: from the store that holds the key's newest state.
     private void queue(DualRepository<?, ?, ?> repository, VerificationReport report) {
         WriteStrategy stage = this.strategies.newestStrategyFor(repository.name());
+        if (stage != report.strategy()) {
+            // Which store is behind was decided under the pass's stage: a difference found in
+            // DUAL and queued in POSTGRES_PRIMARY would overwrite Redis from a PostgreSQL that
+            // was behind. The next pass finds what is still different.
+            logger.warn("dual-write verify: repository '{}' moved from {} to {} during the background pass; "
+                    + "its {} difference(s) are not queued for repair, the next pass finds them again",
+                    repository.name(), report.strategy(), stage, report.differences().size());
+            return;
+        }
         if (!stage.writesBoth()) {
             return;
         }
@@ -319,7 +403,7 @@ public class BackgroundVerifier implements AutoCloseable {
 
     private void refresh(String repository) {
         Optional<LastPass> last = this.store.lastBackgroundPass(repository);
-        last.ifPresentOrElse((pass) -> this.lastPasses.put(repository, pass),
+        last.ifPresentOrElse((pass) -> this.lastPasses.put(repository, new Seen(pass, System.nanoTime())),
                 () -> this.lastPasses.remove(repository));
     }
 
@@ -339,23 +423,89 @@ public class BackgroundVerifier implements AutoCloseable {
     }
 
     private double differences(String repository) {
-        LastPass last = this.lastPasses.get(repository);
-        return (last != null) ? last.differences() : Double.NaN;
+        Seen last = this.lastPasses.get(repository);
+        return (last != null) ? last.pass().differences() : Double.NaN;
     }
 
     private double age(String repository) {
-        LastPass last = this.lastPasses.get(repository);
-        return (last != null) ? Math.max(0, this.clock.millis() - last.finishedAt().toEpochMilli()) / 1000.0
-                : Double.NaN;
+        Seen last = this.lastPasses.get(repository);
+        return (last != null) ? last.now().age().toMillis() / 1000.0 : Double.NaN;
     }
 
     /**
      * A completed background pass, as the meters show it.
      * @param id the run id (its report: {@link VerificationStore#report})
-     * @param finishedAt when it ended
+     * @param finishedAt when it ended, by PostgreSQL's clock
      * @param differences the differences it found
+     * @param age time since it ended: PostgreSQL's clock when read, plus the time elapsed since
+     * on this instance, so that no two clocks are compared
      */
-    public record LastPass(String id, Instant finishedAt, long differences) {
+    public record LastPass(String id, Instant finishedAt, long differences, Duration age) {
+    }
+
+    // A pass as read, and when (this JVM's monotonic clock).
+    private record Seen(LastPass pass, long readNanos) {
+
+        LastPass now() {
+            return new LastPass(this.pass.id(), this.pass.finishedAt(), this.pass.differences(),
+                    this.pass.age().plusNanos(Math.max(0, System.nanoTime() - this.readNanos)));
+        }
+
+    }
+
+    // The lease of one pass, renewed by the renewal ticker while the pass runs. Lost when
+    // another instance took it over (this one stalled beyond the lease) or when it could not be
+    // renewed for a whole lease: the pass stops at its next batch.
+    private final class PassLease {
+
+        private final String repository;
+
+        private volatile boolean lost;
+
+        private boolean ended;
+
+        private long renewedNanos = System.nanoTime();
+
+        PassLease(String repository) {
+            this.repository = repository;
+        }
+
+        // Synchronized with end(): a renewal after the pass ended would overwrite the pause.
+        synchronized void renew() {
+            if (this.ended || this.lost) {
+                return;
+            }
+            BackgroundVerifySettings settings = BackgroundVerifier.this.settings;
+            try {
+                if (BackgroundVerifier.this.store.renewLease(this.repository, settings.instanceId(), settings.lease())) {
+                    this.renewedNanos = System.nanoTime();
+                }
+                else {
+                    this.lost = true;
+                    logger.warn("dual-write verify: instance '{}' lost the background verification lease of "
+                            + "repository '{}' to another instance; abandoning its pass", settings.instanceId(),
+                            this.repository);
+                }
+            }
+            catch (RuntimeException ex) {
+                if (System.nanoTime() - this.renewedNanos >= settings.lease().toNanos()) {
+                    this.lost = true;
+                }
+                logger.warn("dual-write verify: instance '{}' could not renew the background verification lease of "
+                        + "repository '{}' ({}){}", settings.instanceId(), this.repository, FailureReason.describe(ex),
+                        this.lost ? "; it lapsed, abandoning the pass" : "; trying again");
+            }
+        }
+
+        /** End the pass's hold; true when the lease is still this instance's to keep or let go. */
+        synchronized boolean end() {
+            if (this.ended) {
+                return false;
+            }
+            this.ended = true;
+            return !this.lost;
+        }
+
     }
 
     private static void sleep(long nanos) {

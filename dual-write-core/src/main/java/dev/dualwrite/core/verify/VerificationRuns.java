@@ -113,7 +113,8 @@ public class VerificationRuns implements AutoCloseable {
 
     /**
      * Return the status of every run held in memory and of the newest stored ones (as many as
-     * this instance keeps), oldest first.
+     * this instance keeps of the operators' and as many of the background passes), oldest
+     * first.
      * @return the statuses
      */
     public List<RunStatus> all() {
@@ -123,11 +124,12 @@ public class VerificationRuns implements AutoCloseable {
         }
         Set<String> ids = new HashSet<>();
         held.forEach((status) -> ids.add(status.id()));
-        List<RunStatus> all = new ArrayList<>(stored((store) -> Optional.of(store.recent(null, this.keep)))
-            .orElse(List.of())
-            .stream()
-            .filter((status) -> !ids.contains(status.id()))
-            .toList());
+        // Operators' verifications and background passes each up to the number kept: passes
+        // coming one after the other must not push an operator's run out of the list.
+        List<RunStatus> stored = new ArrayList<>();
+        stored((store) -> Optional.of(store.recent(null, false, this.keep))).ifPresent(stored::addAll);
+        stored((store) -> Optional.of(store.recent(null, true, this.keep))).ifPresent(stored::addAll);
+        List<RunStatus> all = new ArrayList<>(stored.stream().filter((status) -> !ids.contains(status.id())).toList());
         all.addAll(held);
         all.sort(Comparator.comparing(RunStatus::requestedAt));
         return all;

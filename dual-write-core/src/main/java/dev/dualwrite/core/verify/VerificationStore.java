@@ -44,9 +44,11 @@ public class VerificationStore {
                 state)
             values (?, ?, ?, ?, ?, ?, ?, 'RUNNING')""";
 
+    // Ended by the database's clock, as started_at (set on insert) is: passes of different
+    // instances then sort and compare without clock skew.
     private static final String FINISHED = """
-            update dualwrite_verification set state = ?, strategy = ?, sample_percent = ?, started_at = ?,
-                finished_at = ?, redis_keys = ?, postgres_rows = ?, compared = ?, only_in_redis = ?,
+            update dualwrite_verification set state = ?, strategy = ?, sample_percent = ?,
+                finished_at = clock_timestamp(), redis_keys = ?, postgres_rows = ?, compared = ?, only_in_redis = ?,
                 only_in_postgres = ?, content = ?, unreadable_in_redis = ?, differences_truncated = ?,
                 pending_postgres = ?, pending_redis = ?, agree = ?, error = ?, summary = ?
             where id = ?""";
@@ -59,6 +61,7 @@ public class VerificationStore {
 
     private static final String RECENT = """
             select * from dualwrite_verification where (?::varchar is null or repository = ?)
+                and (?::boolean is null or background = ?)
             order by started_at desc limit ?""";
 
     private static final String DIFFERENCES = """
@@ -66,17 +69,24 @@ public class VerificationStore {
             where verification_id = ? order by position""";
 
     private static final String LAST_BACKGROUND_PASS = """
-            select id, finished_at, only_in_redis + only_in_postgres + content + unreadable_in_redis as differences
+            select id, finished_at, only_in_redis + only_in_postgres + content + unreadable_in_redis as differences,
+                extract(epoch from clock_timestamp() - finished_at) as age_seconds
             from dualwrite_verification
             where repository = ? and background and mode = 'FULL' and state = 'DONE'
             order by finished_at desc limit 1""";
 
     // Operators' verifications are few and worth keeping; background passes come one after
-    // the other, so only the newest are.
+    // the other, so only the newest are, and the newest of each outcome (clean, differ,
+    // incomplete, still running): a gate's text or an alert may cite one of those long after.
     private static final String PRUNE_BACKGROUND = """
-            delete from dualwrite_verification where repository = ? and background and id not in (
+            delete from dualwrite_verification where repository = ? and background
+            and id not in (
                 select id from dualwrite_verification where repository = ? and background
-                order by started_at desc limit ?)""";
+                order by started_at desc limit ?)
+            and id not in (
+                select distinct on (state, agree) id from dualwrite_verification
+                where repository = ? and background
+                order by state, agree, started_at desc)""";
 
     // Taken only once expired: the holder's own lease is also the pause after its pass.
     private static final String TAKE_LEASE = """
@@ -155,8 +165,8 @@ public class VerificationStore {
         });
         Map<DifferenceKind, Long> counts = report.counts();
         this.jdbc.update(FINISHED, (report.error() == null) ? State.DONE.name() : State.FAILED.name(),
-                report.strategy().name(), report.samplePercent(), Timestamp.from(report.startedAt()),
-                Timestamp.from(report.finishedAt()), report.redisKeys(), report.postgresRows(), report.compared(),
+                report.strategy().name(), report.samplePercent(), report.redisKeys(), report.postgresRows(),
+                report.compared(),
                 counts.getOrDefault(DifferenceKind.ONLY_IN_REDIS, 0L),
                 counts.getOrDefault(DifferenceKind.ONLY_IN_POSTGRES, 0L),
                 counts.getOrDefault(DifferenceKind.CONTENT, 0L),
@@ -183,8 +193,21 @@ public class VerificationStore {
      * @return the statuses
      */
     public List<RunStatus> recent(@Nullable String repository, int limit) {
+        return recent(repository, null, limit);
+    }
+
+    /**
+     * Return the statuses of the newest verifications of one kind, newest first.
+     * @param repository only those of this repository, or all when {@code null}
+     * @param background only background passes ({@code true}), only the others
+     * ({@code false}), or both ({@code null})
+     * @param limit most to return
+     * @return the statuses
+     */
+    public List<RunStatus> recent(@Nullable String repository, @Nullable Boolean background, int limit) {
         Assert.isTrue(limit > 0, "limit must be positive");
-        return this.jdbc.query(RECENT, VerificationStore::status, repository, repository, limit);
+        return this.jdbc.query(RECENT, VerificationStore::status, repository, repository, background, background,
+                limit);
     }
 
     /**
@@ -198,16 +221,20 @@ public class VerificationStore {
         return found.stream().filter((report) -> report != null).findFirst();
     }
 
-    /** The newest background full pass that completed, whatever it found. */
+    /**
+     * The newest background full pass that completed, whatever it found; its age is the
+     * database's, as of this read.
+     */
     Optional<LastPass> lastBackgroundPass(String repository) {
         return this.jdbc.query(LAST_BACKGROUND_PASS, (rs, row) -> new LastPass(rs.getString("id"),
-                rs.getTimestamp("finished_at").toInstant(), rs.getLong("differences")), repository)
+                rs.getTimestamp("finished_at").toInstant(), rs.getLong("differences"),
+                Duration.ofMillis(Math.max(0, Math.round(rs.getDouble("age_seconds") * 1000)))), repository)
             .stream()
             .findFirst();
     }
 
     void pruneBackground(String repository, int keep) {
-        this.jdbc.update(PRUNE_BACKGROUND, repository, repository, keep);
+        this.jdbc.update(PRUNE_BACKGROUND, repository, repository, keep, repository);
     }
 
     /** Take the repository's lease if nobody holds it (or the holder's expired). */

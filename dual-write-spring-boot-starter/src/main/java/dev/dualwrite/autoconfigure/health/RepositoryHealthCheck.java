@@ -85,7 +85,7 @@ final class RepositoryHealthCheck {
                 Map<String, Object> figures = new LinkedHashMap<>();
                 figures.put("lastPass", pass.id());
                 figures.put("endedAt", pass.finishedAt().toString());
-                figures.put("age", seconds(Duration.between(pass.finishedAt(), Instant.now())));
+                figures.put("age", seconds(pass.age()));
                 figures.put("differences", pass.differences());
                 return figures;
             }).orElse("no pass completed yet"));

@@ -9,34 +9,28 @@ import org.springframework.context.SmartLifecycle;
  * repository is paired and registered with the control plane) and stops it on shutdown,
  * before the connection pools close, letting its lease go for another instance.
  */
-public class BackgroundVerifierLifecycle implements SmartLifecycle {
+class BackgroundVerifierLifecycle implements SmartLifecycle {
 
     private final BackgroundVerifier verifier;
 
-    private volatile boolean running;
-
-    /**
-     * @param verifier the background verifier
-     */
-    public BackgroundVerifierLifecycle(BackgroundVerifier verifier) {
+    BackgroundVerifierLifecycle(BackgroundVerifier verifier) {
         this.verifier = verifier;
     }
 
     @Override
     public void start() {
         this.verifier.start();
-        this.running = true;
     }
 
+    // Stopped, not closed: a context stopped and started again runs passes again.
     @Override
     public void stop() {
-        this.verifier.close();
-        this.running = false;
+        this.verifier.stop();
     }
 
     @Override
     public boolean isRunning() {
-        return this.running;
+        return this.verifier.isRunning();
     }
 
 }

@@ -1,6 +1,7 @@
 package dev.dualwrite.autoconfigure.verify;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 
 import dev.dualwrite.autoconfigure.DualWriteAutoConfiguration;
@@ -8,6 +9,7 @@ import dev.dualwrite.autoconfigure.fixtures.FixtureStores;
 import dev.dualwrite.autoconfigure.fixtures.widget.jdbc.WidgetRowRepository;
 import dev.dualwrite.autoconfigure.fixtures.widget.redis.WidgetRepository;
 import dev.dualwrite.autoconfigure.repository.DualRepositoryRegistry;
+import dev.dualwrite.core.routing.DualRepository;
 import dev.dualwrite.core.routing.WriteCoordinator;
 import dev.dualwrite.core.strategy.StrategySource;
 import dev.dualwrite.core.verify.BackgroundVerifier;
@@ -86,9 +88,37 @@ class DualWriteVerifyAutoConfigurationTests {
                     .hasSingleBean(BackgroundVerifierLifecycle.class);
                 assertThat(context.getBean(BackgroundVerifierLifecycle.class).isRunning()).isTrue();
                 MeterRegistry meters = context.getBean(MeterRegistry.class);
-                assertThat(meters.find(BackgroundVerifier.DIFFERENCES).gauges()).isNotEmpty()
+                List<String> repositories = context.getBean(DualRepositoryRegistry.class)
+                    .all()
+                    .stream()
+                    .map(DualRepository::name)
+                    .toList();
+                assertThat(repositories).isNotEmpty();
+                // One gauge of each per paired repository, tagged with its name, at once.
+                assertThat(meters.find(BackgroundVerifier.DIFFERENCES).gauges())
+                    .extracting((gauge) -> gauge.getId().getTag("repository"))
+                    .containsExactlyInAnyOrderElementsOf(repositories);
+                assertThat(meters.find(BackgroundVerifier.DIFFERENCES).gauges())
                     .allSatisfy((gauge) -> assertThat(gauge.value()).as("no pass yet").isNaN());
-                assertThat(meters.find(BackgroundVerifier.AGE).gauges()).isNotEmpty();
+                assertThat(meters.find(BackgroundVerifier.AGE).gauges())
+                    .extracting((gauge) -> gauge.getId().getTag("repository"))
+                    .containsExactlyInAnyOrderElementsOf(repositories);
+            });
+    }
+
+    @Test
+    void theBackgroundVerifierRunsAgainWhenItsLifecycleIsStoppedAndStarted() {
+        this.contextRunner.withPropertyValues("dual-write.verify.background.enabled=true",
+                "dual-write.verify.background.pause=1h")
+            .run((context) -> {
+                BackgroundVerifierLifecycle lifecycle = context.getBean(BackgroundVerifierLifecycle.class);
+                BackgroundVerifier verifier = context.getBean(BackgroundVerifier.class);
+                lifecycle.stop();
+                assertThat(lifecycle.isRunning()).as("stopped").isFalse();
+                assertThat(verifier.isRunning()).isFalse();
+                lifecycle.start();
+                assertThat(lifecycle.isRunning()).as("started again").isTrue();
+                assertThat(verifier.isRunning()).isTrue();
             });
     }
 

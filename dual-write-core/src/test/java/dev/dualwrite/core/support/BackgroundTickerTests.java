@@ -1,0 +1,90 @@
+package dev.dualwrite.core.support;
+
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The ticker the reconciler, the control plane and the background verifier run on: a run that
+ * throws an {@link Error} does not end the schedule, a stopped ticker starts again, and stop
+ * waits for a run in progress (given its grace, then interrupted).
+ */
+class BackgroundTickerTests {
+
+    @Test
+    void aRunThatThrowsAnErrorDoesNotEndTheSchedule() {
+        AtomicInteger runs = new AtomicInteger();
+        BackgroundTicker ticker = new BackgroundTicker("ticker-test-error", () -> {
+            if (runs.incrementAndGet() == 1) {
+                throw new AssertionError("first run fails with an Error");
+            }
+        }, Duration.ZERO, Duration.ofMillis(10), Duration.ZERO);
+        ticker.start();
+        try {
+            await().atMost(Duration.ofSeconds(10)).until(() -> runs.get() >= 3);
+        }
+        finally {
+            ticker.stop();
+        }
+        assertThat(runs.get()).as("runs, the first of which threw").isGreaterThanOrEqualTo(3);
+    }
+
+    @Test
+    void aStoppedTickerStartsAgain() {
+        AtomicInteger runs = new AtomicInteger();
+        BackgroundTicker ticker = new BackgroundTicker("ticker-test-restart", runs::incrementAndGet, Duration.ZERO,
+                Duration.ofMillis(10), Duration.ZERO);
+        ticker.start();
+        await().atMost(Duration.ofSeconds(10)).until(() -> runs.get() >= 1);
+        assertThat(ticker.stop()).as("stopped with no run in progress").isTrue();
+        assertThat(ticker.isRunning()).isFalse();
+        int before = runs.get();
+        ticker.start();
+        try {
+            assertThat(ticker.isRunning()).isTrue();
+            await().atMost(Duration.ofSeconds(10)).until(() -> runs.get() > before);
+        }
+        finally {
+            ticker.stop();
+        }
+    }
+
+    @Test
+    void stopLetsARunInProgressEndWithinItsGrace() throws InterruptedException {
+        CountDownLatch running = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        AtomicInteger ended = new AtomicInteger();
+        BackgroundTicker ticker = new BackgroundTicker("ticker-test-grace", () -> {
+            running.countDown();
+            try {
+                release.await();
+                ended.incrementAndGet();
+            }
+            catch (InterruptedException ex) {
+                Thread.currentThread().interrupt();
+            }
+        }, Duration.ZERO, Duration.ofHours(1), Duration.ofSeconds(30));
+        ticker.start();
+        assertThat(running.await(10, TimeUnit.SECONDS)).isTrue();
+        Thread releaser = new Thread(() -> {
+            try {
+                Thread.sleep(200);
+            }
+            catch (InterruptedException ex) {
+                Thread.currentThread().interrupt();
+            }
+            release.countDown();
+        });
+        releaser.start();
+        assertThat(ticker.stop()).as("stop waited for the run").isTrue();
+        assertThat(ended.get()).as("runs that ended by themselves, not interrupted").isEqualTo(1);
+        releaser.join();
+    }
+
+}
