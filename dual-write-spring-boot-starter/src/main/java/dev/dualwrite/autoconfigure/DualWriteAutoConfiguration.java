@@ -12,8 +12,10 @@ import java.util.concurrent.TimeUnit;
 
 import javax.sql.DataSource;
 
+import dev.dualwrite.autoconfigure.expiry.ExpirySweepLifecycle;
 import dev.dualwrite.autoconfigure.repository.DualRepositoryRegistry;
 import dev.dualwrite.autoconfigure.repository.DualWriteRepositoryPostProcessor;
+import dev.dualwrite.autoconfigure.repository.RepositoryExpiries;
 import dev.dualwrite.autoconfigure.schema.DualWriteSchemaMigration;
 import dev.dualwrite.core.compare.EntityComparator;
 import dev.dualwrite.core.control.ControlPlane;
@@ -64,6 +66,7 @@ import org.springframework.boot.jdbc.autoconfigure.JdbcTemplateAutoConfiguration
 import org.springframework.context.annotation.Bean;
 import org.springframework.data.jdbc.core.JdbcAggregateOperations;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
+import org.springframework.data.redis.core.RedisKeyValueAdapter;
 import org.springframework.data.redis.core.RedisOperations;
 import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.data.relational.core.mapping.RelationalMappingContext;
@@ -204,7 +207,7 @@ public final class DualWriteAutoConfiguration {
             DualWriteRepositoryPostProcessor postProcessor, ObjectProvider<RepositoryPairing<?, ?>> pairings,
             JdbcAggregateOperations aggregates, RelationalMappingContext mappingContext, DataSource dataSource,
             PlatformTransactionManager transactionManager, DualWriteMetrics metrics, StrategySource strategies,
-            RedisRepairLog redisRepairLog, PostgresRepairLog postgresRepairLog) {
+            RedisRepairLog redisRepairLog, PostgresRepairLog postgresRepairLog, RepositoryExpiries expiries) {
         Map<Store, ClaimableRepairLog> logs = RepairLogs.byStoreToRepair(redisRepairLog, postgresRepairLog);
         return new DualRepositoryRegistry(beans, properties, postProcessor, pairings.orderedStream().toList(),
                 aggregates, mappingContext, new JdbcTemplate(dataSource), new TransactionTemplate(transactionManager),
@@ -220,7 +223,25 @@ public final class DualWriteAutoConfiguration {
                     logger.info("dual-write: repository '{}' pairs {} with {}; strategy {}", pair.name(),
                             pair.redis().entityType().getSimpleName(), pair.postgresInterface().getSimpleName(),
                             strategies.strategyFor(pair.name()));
-                });
+                }, expiries);
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    RepositoryExpiries dualWriteRepositoryExpiries(DualWriteProperties properties,
+            RelationalMappingContext mappingContext, RedisConnectionFactory connectionFactory,
+            ObjectProvider<RedisKeyValueAdapter> keyValueAdapter, DataSource dataSource) {
+        return new RepositoryExpiries(properties, mappingContext, connectionFactory, keyValueAdapter,
+                new JdbcTemplate(dataSource));
+    }
+
+    // Reads hide expired rows whether or not this runs; it only keeps the tables small.
+    @Bean
+    @ConditionalOnMissingBean
+    @ConditionalOnBooleanProperty(name = "dual-write.expiry.sweep.enabled", matchIfMissing = true)
+    ExpirySweepLifecycle dualWriteExpirySweep(DualRepositoryRegistry registry, DualWriteProperties properties) {
+        DualWriteProperties.Sweep sweep = properties.getExpiry().getSweep();
+        return new ExpirySweepLifecycle(registry, sweep.getInterval(), sweep.getBatchSize());
     }
 
     // Every JSON-string repository reports the values its multi-key reads leave out to the

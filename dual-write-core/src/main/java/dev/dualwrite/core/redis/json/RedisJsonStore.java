@@ -1,6 +1,7 @@
 package dev.dualwrite.core.redis.json;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
@@ -198,6 +199,17 @@ public class RedisJsonStore<T, ID> {
                 : (px == JsonTimeToLive.PERSIST) ? Expiration.persistent() : Expiration.keepTtl();
         this.redis.execute((RedisCallback<Object>) (connection) -> connection.stringCommands()
             .set(bytes(key), bytes(json), expiration, SetOption.upsert()));
+    }
+
+    /**
+     * Return the expiry a {@link #save} of this entity gives its key.
+     * @param entity the entity
+     * @return empty when the key keeps its current expiry, {@link Duration#ZERO} when the save
+     * removes it, otherwise the time to live from now
+     */
+    public Optional<Duration> expiryOnSave(T entity) {
+        long px = this.timeToLive.pxOf(entity);
+        return (px == JsonTimeToLive.KEEP) ? Optional.empty() : Optional.of(Duration.ofMillis(px));
     }
 
     /**

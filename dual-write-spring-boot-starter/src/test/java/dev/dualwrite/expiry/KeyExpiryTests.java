@@ -1,0 +1,274 @@
+package dev.dualwrite.expiry;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.Timestamp;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import javax.sql.DataSource;
+
+import dev.dualwrite.autoconfigure.expiry.ExpirySweepLifecycle;
+import dev.dualwrite.contract.ContractStores;
+import dev.dualwrite.core.control.ControlPlane;
+import dev.dualwrite.core.control.StageMove;
+import dev.dualwrite.core.strategy.WriteStrategy;
+import dev.dualwrite.expiry.app.ExpiryApplication;
+import dev.dualwrite.expiry.app.Session;
+import dev.dualwrite.expiry.app.Visit;
+import dev.dualwrite.expiry.app.hash.VisitRepository;
+import dev.dualwrite.expiry.app.json.SessionRepository;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.test.annotation.DirtiesContext;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+import static dev.dualwrite.expiry.app.ExpiryApplication.SESSIONS;
+import static dev.dualwrite.expiry.app.ExpiryApplication.VISITS;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Keys that expire, against the real servers, through the application's own repositories:
+ * the expiry goes with the value in both directions (DUAL: Redis PTTL into the column;
+ * POSTGRES_PRIMARY: the column into PEXPIREAT), for JSON strings (property named in the
+ * configuration) and {@code @RedisHash} entities (property marked {@code @ExpiresAt});
+ * expired rows are invisible to reads at once and deleted by the sweep, which spares a row
+ * rewritten with a later expiry while it runs. The background sweep is in
+ * {@link ExpirySweepScheduleTests}.
+ */
+@DirtiesContext
+@SpringBootTest(classes = ExpiryApplication.class,
+        properties = { "spring.flyway.locations=classpath:db/expiry", "dual-write.repair.enabled=false",
+                "dual-write.strategy=DUAL", "dual-write.repositories.sessions.expiry.property=expiresAt",
+                // Swept by hand here, so expired rows stay until a test sweeps.
+                "dual-write.expiry.sweep.interval=1h" })
+class KeyExpiryTests {
+
+    private static final List<String> TABLES = List.of("expiry_sessions", "expiry_visits");
+
+    // The column holds the instant computed from a PTTL read a moment after the save.
+    private static final Duration TOLERANCE = Duration.ofSeconds(2);
+
+    private static final ContractStores stores = ContractStores.start(KeyExpiryTests.class, "dwtest:expiry:");
+
+    @Autowired
+    private SessionRepository sessions;
+
+    @Autowired
+    private VisitRepository visits;
+
+    @Autowired
+    private ControlPlane controlPlane;
+
+    @Autowired
+    private ExpirySweepLifecycle sweep;
+
+    @Autowired
+    private DataSource dataSource;
+
+    @DynamicPropertySource
+    static void servers(DynamicPropertyRegistry registry) {
+        stores.register(registry);
+    }
+
+    @AfterEach
+    void clear() {
+        stores.clear(TABLES, List.of(SESSIONS, VISITS));
+    }
+
+    @AfterAll
+    static void close() {
+        stores.close();
+    }
+
+    @Test
+    void dualWriteCarriesTheJsonKeysExpiryIntoTheColumnAndKeepsItOnUpdate() {
+        stage(SESSIONS, WriteStrategy.DUAL);
+        Instant before = Instant.now();
+
+        this.sessions.save(new Session("s1", "ann", 60_000L));
+
+        Instant expiresAt = sessionExpiry("s1");
+        assertThat(expiresAt).isBetween(before.plusSeconds(60).minus(TOLERANCE), Instant.now().plusSeconds(60));
+        // No time to live on the entity: Redis keeps the key's expiry (KEEPTTL), and so does the row.
+        this.sessions.save(new Session("s1", "bob", null));
+        assertThat(stores.redis().getExpire(Session.PREFIX + "s1", TimeUnit.SECONDS)).isBetween(1L, 60L);
+        assertThat(sessionExpiry("s1")).isCloseTo(expiresAt, within(TOLERANCE));
+        assertThat(stores.postgres().queryForObject("select owner from expiry_sessions where id = 's1'", String.class))
+            .isEqualTo("bob");
+        // Zero removes the expiry in Redis, and the column follows.
+        this.sessions.save(new Session("s1", "cy", 0L));
+        assertThat(sessionExpiry("s1")).isNull();
+    }
+
+    @Test
+    void dualWriteCarriesTheTimeToLiveOfAHashIntoTheColumn() {
+        stage(VISITS, WriteStrategy.DUAL);
+        Instant before = Instant.now();
+
+        this.visits.save(new Visit("v1", "/home", 60L));
+        this.visits.save(new Visit("v2", "/about", null));
+
+        assertThat(visitExpiry("v1")).isBetween(before.plusSeconds(60).minus(TOLERANCE), Instant.now().plusSeconds(60));
+        assertThat(visitExpiry("v2")).isNull();
+    }
+
+    @Test
+    void aKeyThatExpiresInRedisInDualDisappearsFromReadsOfBothStores() {
+        stage(SESSIONS, WriteStrategy.DUAL);
+        this.sessions.save(new Session("short", "ann", 1500L));
+        assertThat(sessionExpiry("short")).isNotNull();
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> !stores.redis().hasKey(Session.PREFIX + "short"));
+        // The row is still in the table (no sweep yet), but a read from PostgreSQL no longer sees it.
+        assertThat(rows("expiry_sessions")).isOne();
+        stage(SESSIONS, WriteStrategy.POSTGRES_PRIMARY);
+        assertThat(this.sessions.findById("short")).isEmpty();
+    }
+
+    @Test
+    void postgresPrimaryGivesTheJsonKeyTheRowsExpiryAndKeepsItOnUpdate() {
+        stage(SESSIONS, WriteStrategy.POSTGRES_PRIMARY);
+        Instant before = Instant.now();
+
+        this.sessions.save(new Session("p1", "ann", 60_000L));
+
+        Instant expiresAt = sessionExpiry("p1");
+        assertThat(expiresAt).isBetween(before.plusSeconds(60), Instant.now().plusSeconds(60));
+        assertThat(stores.redis().getExpire(Session.PREFIX + "p1", TimeUnit.MILLISECONDS)).isBetween(1L, 60_000L);
+        // The application saves again without a time to live: both stores keep the expiry.
+        this.sessions.save(new Session("p1", "bob", null));
+        assertThat(sessionExpiry("p1")).isEqualTo(expiresAt);
+        assertThat(stores.redis().getExpire(Session.PREFIX + "p1", TimeUnit.MILLISECONDS)).isBetween(1L, 60_000L);
+        assertThat(stores.redis().opsForValue().get(Session.PREFIX + "p1")).contains("bob");
+    }
+
+    @Test
+    void aShortExpiryWrittenWithPostgresAsPrimaryEndsInBothStores() {
+        stage(SESSIONS, WriteStrategy.POSTGRES_PRIMARY);
+
+        this.sessions.save(new Session("p3", "ann", 1500L));
+
+        // Redis expires the key by itself; PostgreSQL hides the row from every read at once.
+        await().atMost(Duration.ofSeconds(5)).until(() -> this.sessions.findById("p3").isEmpty());
+        await().atMost(Duration.ofSeconds(5)).until(() -> !stores.redis().hasKey(Session.PREFIX + "p3"));
+        assertThat(rows("expiry_sessions")).isOne();
+        assertThat(this.sessions.findAll()).isEmpty();
+    }
+
+    @Test
+    void postgresPrimaryGivesTheHashKeyTheRowsExpiryAndASaveWithoutTimeToLiveRemovesIt() {
+        stage(VISITS, WriteStrategy.POSTGRES_PRIMARY);
+        Instant before = Instant.now();
+
+        this.visits.save(new Visit("p2", "/home", 60L));
+
+        assertThat(visitExpiry("p2")).isBetween(before.plusSeconds(60), Instant.now().plusSeconds(60));
+        assertThat(stores.redis().getExpire(Visit.KEYSPACE + ":p2", TimeUnit.SECONDS)).isBetween(58L, 60L);
+        // A @RedisHash save rewrites the hash without expiry when the entity has no time to
+        // live; the row and the key agree on that.
+        this.visits.save(new Visit("p2", "/home", null));
+        assertThat(visitExpiry("p2")).isNull();
+        assertThat(stores.redis().getExpire(Visit.KEYSPACE + ":p2", TimeUnit.SECONDS)).isEqualTo(-1L);
+    }
+
+    @Test
+    void expiredRowsAreInvisibleToEveryReadAndTheSweepDeletesOnlyThem() {
+        stage(SESSIONS, WriteStrategy.POSTGRES_PRIMARY);
+        insertSession("gone-1", "ann", Instant.now().minusSeconds(5));
+        insertSession("gone-2", "ann", Instant.now().minusSeconds(1));
+        insertSession("live", "ann", Instant.now().plusSeconds(600));
+        insertSession("forever", "ann", null);
+
+        assertThat(this.sessions.findById("gone-1")).isEmpty();
+        assertThat(this.sessions.existsById("gone-1")).isFalse();
+        assertThat(this.sessions.existsById("live")).isTrue();
+        assertThat(this.sessions.findAll()).extracting(Session::id).containsExactlyInAnyOrder("live", "forever");
+        assertThat(this.sessions.findAllById(List.of("gone-1", "gone-2", "live")))
+            .extracting(Session::id)
+            .containsExactly("live");
+        assertThat(this.sessions.findByOwner("ann")).extracting(Session::id)
+            .containsExactlyInAnyOrder("live", "forever");
+        assertThat(this.sessions.count()).isEqualTo(2);
+        assertThat(rows("expiry_sessions")).isEqualTo(4);
+
+        assertThat(this.sweep.sweeper().sweep()).containsEntry(SESSIONS, 2L).containsEntry(VISITS, 0L);
+
+        assertThat(stores.postgres().queryForList("select id from expiry_sessions order by id", String.class))
+            .containsExactly("forever", "live");
+    }
+
+    @Test
+    void theSweepSparesARowRewrittenWithALaterExpiryWhileItRuns() throws Exception {
+        insertSession("rewritten", "ann", Instant.now().minusSeconds(5));
+        try (Connection writer = this.dataSource.getConnection()) {
+            writer.setAutoCommit(false);
+            // A writer holds the row with a later expiry, uncommitted: the sweep's delete
+            // finds the row expired and must wait for that writer.
+            try (PreparedStatement update = writer
+                .prepareStatement("update expiry_sessions set expires_at = ? where id = 'rewritten'")) {
+                update.setTimestamp(1, Timestamp.from(Instant.now().plusSeconds(600)));
+                update.executeUpdate();
+            }
+            CompletableFuture<?> sweeping = CompletableFuture.supplyAsync(() -> this.sweep.sweeper().sweep());
+            await().atMost(Duration.ofSeconds(5)).until(() -> waitingOnALock() > 0);
+            writer.commit();
+            sweeping.get(10, TimeUnit.SECONDS);
+        }
+        assertThat(sessionExpiry("rewritten")).isAfter(Instant.now());
+    }
+
+    private long waitingOnALock() {
+        Long waiting = stores.postgres()
+            .queryForObject("select count(*) from pg_stat_activity where wait_event_type = 'Lock' "
+                    + "and query like 'delete from%expiry_sessions%'", Long.class);
+        return (waiting != null) ? waiting : 0;
+    }
+
+    private void stage(String repository, WriteStrategy strategy) {
+        if (this.controlPlane.strategyFor(repository) != strategy) {
+            this.controlPlane.move(StageMove.forced(repository, strategy, "test", "expiry test"));
+        }
+        assertThat(this.controlPlane.strategyFor(repository)).isEqualTo(strategy);
+    }
+
+    private void insertSession(String id, String owner, Instant expiresAt) {
+        stores.postgres()
+            .update("insert into expiry_sessions (id, owner, expires_at) values (?, ?, ?)", id, owner,
+                    (expiresAt != null) ? Timestamp.from(expiresAt) : null);
+    }
+
+    private static Instant sessionExpiry(String id) {
+        return expiry("expiry_sessions", id);
+    }
+
+    private static Instant visitExpiry(String id) {
+        return expiry("expiry_visits", id);
+    }
+
+    private static Instant expiry(String table, String id) {
+        Timestamp at = stores.postgres()
+            .queryForObject("select expires_at from " + table + " where id = ?", Timestamp.class, id);
+        return (at != null) ? at.toInstant() : null;
+    }
+
+    private static long rows(String table) {
+        Long count = stores.postgres().queryForObject("select count(*) from " + table, Long.class);
+        return (count != null) ? count : 0;
+    }
+
+    private static org.assertj.core.data.TemporalUnitOffset within(Duration tolerance) {
+        return new org.assertj.core.data.TemporalUnitWithinOffset(tolerance.toMillis(),
+                java.time.temporal.ChronoUnit.MILLIS);
+    }
+
+}
