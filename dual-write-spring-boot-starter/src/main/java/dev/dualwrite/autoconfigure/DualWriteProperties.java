@@ -494,12 +494,26 @@ public class DualWriteProperties {
          */
         private @Nullable String property;
 
+        /**
+         * How far apart a key's expiry in Redis and in PostgreSQL may be for the verifier to
+         * count them as equal.
+         */
+        private Duration tolerance = Duration.ofSeconds(1);
+
         public @Nullable String getProperty() {
             return this.property;
         }
 
         public void setProperty(@Nullable String property) {
             this.property = property;
+        }
+
+        public Duration getTolerance() {
+            return this.tolerance;
+        }
+
+        public void setTolerance(Duration tolerance) {
+            this.tolerance = tolerance;
         }
 
     }

@@ -12,10 +12,19 @@ import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
 
 import dev.dualwrite.autoconfigure.expiry.ExpirySweepLifecycle;
+import dev.dualwrite.autoconfigure.repository.DualRepositoryRegistry;
 import dev.dualwrite.contract.ContractStores;
+import dev.dualwrite.core.backfill.Backfill;
+import dev.dualwrite.core.backfill.BackfillJobReport;
+import dev.dualwrite.core.backfill.BackfillState;
 import dev.dualwrite.core.control.ControlPlane;
 import dev.dualwrite.core.control.StageMove;
+import dev.dualwrite.core.routing.DualRepository;
 import dev.dualwrite.core.strategy.WriteStrategy;
+import dev.dualwrite.core.verify.DifferenceKind;
+import dev.dualwrite.core.verify.VerificationReport;
+import dev.dualwrite.core.verify.Verifier;
+import dev.dualwrite.core.verify.VerifyOptions;
 import dev.dualwrite.expiry.app.ExpiryApplication;
 import dev.dualwrite.expiry.app.Session;
 import dev.dualwrite.expiry.app.Visit;
@@ -75,6 +84,15 @@ class KeyExpiryTests {
     @Autowired
     private DataSource dataSource;
 
+    @Autowired
+    private DualRepositoryRegistry registry;
+
+    @Autowired
+    private Backfill backfill;
+
+    @Autowired
+    private Verifier verifier;
+
     @DynamicPropertySource
     static void servers(DynamicPropertyRegistry registry) {
         stores.register(registry);
@@ -120,6 +138,9 @@ class KeyExpiryTests {
 
         assertThat(visitExpiry("v1")).isBetween(before.plusSeconds(60).minus(TOLERANCE), Instant.now().plusSeconds(60));
         assertThat(visitExpiry("v2")).isNull();
+        // Read from Redis in DUAL: Spring Data Redis reads the time left back into @TimeToLive.
+        assertThat(this.visits.findById("v1")).get().extracting(Visit::ttl).satisfies(
+                (ttl) -> assertThat(ttl).isBetween(1L, 60L));
     }
 
     @Test
@@ -225,6 +246,78 @@ class KeyExpiryTests {
             sweeping.get(10, TimeUnit.SECONDS);
         }
         assertThat(sessionExpiry("rewritten")).isAfter(Instant.now());
+    }
+
+    @Test
+    void theBackgroundSweepDeletesExpiredRowsInSmallBatches() {
+        insertSession("old-1", "ann", Instant.now().minusSeconds(5));
+        insertSession("old-2", "ann", Instant.now().minusSeconds(5));
+        insertSession("old-3", "ann", Instant.now().minusSeconds(5));
+        insertSession("young", "ann", Instant.now().plusSeconds(600));
+        ExpirySweepLifecycle background = new ExpirySweepLifecycle(this.registry, Duration.ofMillis(200), 1);
+        background.start();
+        try {
+            await().atMost(Duration.ofSeconds(10)).until(() -> rows("expiry_sessions") == 1);
+        }
+        finally {
+            background.stop();
+        }
+        assertThat(stores.postgres().queryForList("select id from expiry_sessions", String.class))
+            .containsExactly("young");
+    }
+
+    @Test
+    void theBackfillCarriesEachKeysExpiryAndSkipsKeysThatExpired() {
+        stage(SESSIONS, WriteStrategy.DUAL);
+        Instant before = Instant.now();
+        stores.redis().opsForValue().set(Session.PREFIX + "b1", "{\"id\":\"b1\",\"owner\":\"ann\"}",
+                Duration.ofMinutes(10));
+        stores.redis().opsForValue().set(Session.PREFIX + "b2", "{\"id\":\"b2\",\"owner\":\"bob\"}");
+        stores.redis().opsForValue().set(Session.PREFIX + "b3", "{\"id\":\"b3\",\"owner\":\"cy\"}",
+                Duration.ofMillis(300));
+        await().atMost(Duration.ofSeconds(5)).until(() -> !stores.redis().hasKey(Session.PREFIX + "b3"));
+
+        BackfillJobReport report = this.backfill.run(List.of(SESSIONS),
+                this.backfill.defaults().withRetries(3, Duration.ofMillis(50)));
+
+        assertThat(report.reports()).singleElement().satisfies((run) -> {
+            assertThat(run.state()).isEqualTo(BackfillState.COMPLETED);
+            assertThat(run.rowsWritten()).isEqualTo(2);
+        });
+        assertThat(sessionExpiry("b1")).isBetween(before.plus(Duration.ofMinutes(10)).minus(TOLERANCE),
+                Instant.now().plus(Duration.ofMinutes(10)));
+        assertThat(sessionExpiry("b2")).isNull();
+        assertThat(rows("expiry_sessions")).isEqualTo(2);
+    }
+
+    @Test
+    void theVerifierComparesExpiriesWithinTheToleranceAndAnExpiredRowIsNoDifference() {
+        stage(SESSIONS, WriteStrategy.DUAL);
+        this.sessions.save(new Session("k1", "ann", 600_000L));
+        this.sessions.save(new Session("k2", "bob", null));
+        // Expired in PostgreSQL, not yet swept, gone from Redis: absent on both sides.
+        insertSession("k3", "cy", Instant.now().minusSeconds(1));
+        DualRepository<?, ?, ?> pair = Verifier.find(this.registry::all, SESSIONS);
+
+        assertThat(this.verifier.verify(pair, VerifyOptions.full()).agree()).isTrue();
+        assertThat(this.verifier.verify(pair, VerifyOptions.countsOnly()).agree()).isTrue();
+
+        // Within the tolerance (1 s): still equal.
+        shiftSessionExpiry("k1", Duration.ofMillis(400));
+        assertThat(this.verifier.verify(pair, VerifyOptions.full()).agree()).isTrue();
+        // An hour apart: the expiry property differs, and nothing else does.
+        shiftSessionExpiry("k1", Duration.ofHours(1));
+        VerificationReport report = this.verifier.verify(pair, VerifyOptions.full().withValues(true));
+        assertThat(report.differences()).singleElement().satisfies((difference) -> {
+            assertThat(difference.key()).isEqualTo("k1");
+            assertThat(difference.kind()).isEqualTo(DifferenceKind.CONTENT);
+            assertThat(difference.fields()).containsExactly("expiresAt");
+        });
+    }
+
+    private void shiftSessionExpiry(String id, Duration by) {
+        stores.postgres().update("update expiry_sessions set expires_at = expires_at + ? * interval '1 millisecond' "
+                + "where id = ?", by.toMillis(), id);
     }
 
     private long waitingOnALock() {

@@ -4,7 +4,10 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.Supplier;
 
@@ -38,7 +41,8 @@ import org.springframework.util.Assert;
  */
 public final class KeyExpiry<R, P, ID> {
 
-    private static final KeyExpiry<?, ?, ?> NONE = new KeyExpiry<>(null, null, null, null, Clock.systemUTC());
+    private static final KeyExpiry<?, ?, ?> NONE = new KeyExpiry<>(null, null, null, null, Clock.systemUTC(),
+            Duration.ZERO);
 
     private final @Nullable ExpiryColumn<P> column;
 
@@ -50,13 +54,16 @@ public final class KeyExpiry<R, P, ID> {
 
     private final Clock clock;
 
+    private final Duration tolerance;
+
     private KeyExpiry(@Nullable ExpiryColumn<P> column, @Nullable RedisKeyTtl<R, ID> keys,
-            @Nullable StringRedisTemplate redis, @Nullable JdbcOperations jdbc, Clock clock) {
+            @Nullable StringRedisTemplate redis, @Nullable JdbcOperations jdbc, Clock clock, Duration tolerance) {
         this.column = column;
         this.keys = keys;
         this.redis = redis;
         this.jdbc = jdbc;
         this.clock = clock;
+        this.tolerance = tolerance;
     }
 
     /**
@@ -78,19 +85,22 @@ public final class KeyExpiry<R, P, ID> {
      * @param redis a connection to the repository's Redis
      * @param jdbc a connection to the repository's PostgreSQL
      * @param clock the clock reads are judged by
+     * @param tolerance how far apart the two stores' expiries of a key may be and still count
+     * as equal in a verification
      * @param <R> the Redis entity type
      * @param <P> the PostgreSQL entity type
      * @param <ID> the id type
      * @return the expiry
      */
     public static <R, P, ID> KeyExpiry<R, P, ID> of(ExpiryColumn<P> column, RedisKeyTtl<R, ID> keys,
-            StringRedisTemplate redis, JdbcOperations jdbc, Clock clock) {
+            StringRedisTemplate redis, JdbcOperations jdbc, Clock clock, Duration tolerance) {
         Assert.notNull(column, "column must not be null");
         Assert.notNull(keys, "keys must not be null");
         Assert.notNull(redis, "redis must not be null");
         Assert.notNull(jdbc, "jdbc must not be null");
         Assert.notNull(clock, "clock must not be null");
-        return new KeyExpiry<>(column, keys, redis, jdbc, clock);
+        Assert.isTrue(tolerance != null && !tolerance.isNegative(), "tolerance must not be negative");
+        return new KeyExpiry<>(column, keys, redis, jdbc, clock, tolerance);
     }
 
     /** Return whether expiries are carried for this repository. */
@@ -120,6 +130,73 @@ public final class KeyExpiry<R, P, ID> {
             return Optional.empty();
         }
         return Optional.of(this.column.with(row, expiryOf(pttl, this.clock.instant())));
+    }
+
+    /**
+     * Read the remaining time to live of many keys in one pipelined round trip (the backfill
+     * and the verifier, per batch).
+     * @param redisKeys the Redis keys
+     * @return {@code PTTL} by key (milliseconds, {@code -1} without expiry, {@code -2} for a
+     * key that is gone); empty when expiries are not carried
+     */
+    public Map<String, Long> pttls(Collection<String> redisKeys) {
+        if (this.column == null || redisKeys.isEmpty()) {
+            return Map.of();
+        }
+        List<String> keys = List.copyOf(redisKeys);
+        List<Object> answers = requireRedis().executePipelined((RedisCallback<Object>) (connection) -> {
+            keys.forEach((key) -> connection.keyCommands().pTtl(bytes(key)));
+            return null;
+        });
+        Map<String, Long> pttls = new HashMap<>();
+        for (int i = 0; i < keys.size(); i++) {
+            pttls.put(keys.get(i), (answers.get(i) instanceof Number pttl) ? pttl.longValue() : -2L);
+        }
+        return pttls;
+    }
+
+    /**
+     * Set a row's expiry from a {@code PTTL} read for its key (the backfill's batch read).
+     * @param row the row converted from the Redis entity
+     * @param pttl the key's {@code PTTL}, or {@code null} when not read (expiries not carried)
+     * @param now when it was read
+     * @return the row to write, or empty when the key is gone by now (expired since its value
+     * was read)
+     */
+    public Optional<P> withPttl(P row, @Nullable Long pttl, Instant now) {
+        if (this.column == null || pttl == null) {
+            return Optional.of(row);
+        }
+        if (pttl == -2) {
+            return Optional.empty();
+        }
+        return Optional.of(this.column.with(row, expiryOf(pttl, now)));
+    }
+
+    /**
+     * Prepare the Redis side of a comparison with a row (the verifier): the Redis value,
+     * mapped, gets the row's expiry when the key's {@code PTTL} tells the same instant within
+     * the tolerance, and the instant the key really expires at otherwise, so a difference of
+     * expiry shows as a difference of the expiry property and nothing else does.
+     * @param mapped the Redis value mapped to the PostgreSQL type
+     * @param row the row it is compared with
+     * @param pttl the key's {@code PTTL}, or {@code null} when not read (the expiry is then
+     * not compared)
+     * @param now when it was read
+     * @return the value to compare with {@code row}
+     */
+    public P forComparison(P mapped, P row, @Nullable Long pttl, Instant now) {
+        if (this.column == null) {
+            return mapped;
+        }
+        Instant rowExpiry = this.column.get(row);
+        if (pttl == null || pttl == -2) {
+            return this.column.with(mapped, rowExpiry);
+        }
+        Instant redisExpiry = expiryOf(pttl, now);
+        boolean same = (redisExpiry == null) ? rowExpiry == null
+                : rowExpiry != null && Duration.between(redisExpiry, rowExpiry).abs().compareTo(this.tolerance) <= 0;
+        return this.column.with(mapped, same ? rowExpiry : redisExpiry);
     }
 
     /**

@@ -1,6 +1,7 @@
 package dev.dualwrite.autoconfigure.repository;
 
 import java.time.Clock;
+import java.time.Duration;
 
 import dev.dualwrite.autoconfigure.DualWriteProperties;
 import dev.dualwrite.core.expiry.ExpiryColumn;
@@ -25,6 +26,8 @@ import org.springframework.jdbc.core.JdbcOperations;
  * there.
  */
 public class RepositoryExpiries {
+
+    private static final Duration DEFAULT_TOLERANCE = new DualWriteProperties.RepositoryExpiry().getTolerance();
 
     private static final Logger logger = LoggerFactory.getLogger(RepositoryExpiries.class);
 
@@ -82,7 +85,8 @@ public class RepositoryExpiries {
         logger.info("dual-write: repository '{}' carries key expiries in {}.{}", name, postgresType.getSimpleName(),
                 column.propertyName());
         return KeyExpiry.of(column, RedisKeyTtl.of(redisTarget, redisType, this.keyValueAdapter.getIfAvailable()),
-                new StringRedisTemplate(this.connectionFactory), this.jdbc, Clock.systemUTC());
+                new StringRedisTemplate(this.connectionFactory), this.jdbc, Clock.systemUTC(),
+                (configured != null) ? configured.getExpiry().getTolerance() : DEFAULT_TOLERANCE);
     }
 
 }
