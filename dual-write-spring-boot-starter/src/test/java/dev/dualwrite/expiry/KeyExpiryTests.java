@@ -20,6 +20,7 @@ import dev.dualwrite.core.backfill.BackfillState;
 import dev.dualwrite.core.control.ControlPlane;
 import dev.dualwrite.core.control.StageMove;
 import dev.dualwrite.core.routing.DualRepository;
+import dev.dualwrite.core.routing.WriteCoordinator;
 import dev.dualwrite.core.strategy.WriteStrategy;
 import dev.dualwrite.core.verify.DifferenceKind;
 import dev.dualwrite.core.verify.VerificationReport;
@@ -92,6 +93,9 @@ class KeyExpiryTests {
 
     @Autowired
     private Verifier verifier;
+
+    @Autowired
+    private WriteCoordinator coordinator;
 
     @DynamicPropertySource
     static void servers(DynamicPropertyRegistry registry) {
@@ -246,6 +250,30 @@ class KeyExpiryTests {
             sweeping.get(10, TimeUnit.SECONDS);
         }
         assertThat(sessionExpiry("rewritten")).isAfter(Instant.now());
+    }
+
+    @Test
+    void aRepairCarriesTheExpiryInTheDirectionItCopies() {
+        DualRepository<Object, Object, Object> pair = this.registry.find(SessionRepository.class).orElseThrow();
+        // From PostgreSQL (the primary of POSTGRES_PRIMARY): a live row gives its key its
+        // expiry, an expired row deletes its key.
+        insertSession("r1", "ann", Instant.now().plusSeconds(600));
+        insertSession("r2", "bob", Instant.now().minusSeconds(1));
+        stores.redis().opsForValue().set(Session.PREFIX + "r2", "{\"id\":\"r2\",\"owner\":\"bob\"}");
+
+        assertThat(this.coordinator.repairKey(pair, WriteStrategy.POSTGRES_PRIMARY, "r1").present()).isTrue();
+        assertThat(this.coordinator.repairKey(pair, WriteStrategy.POSTGRES_PRIMARY, "r2").present()).isFalse();
+
+        assertThat(stores.redis().getExpire(Session.PREFIX + "r1", TimeUnit.SECONDS)).isBetween(590L, 600L);
+        assertThat(stores.redis().hasKey(Session.PREFIX + "r2")).isFalse();
+
+        // From Redis (the primary of DUAL): the key's time to live becomes the column.
+        stores.redis().opsForValue().set(Session.PREFIX + "r3", "{\"id\":\"r3\",\"owner\":\"cy\"}",
+                Duration.ofMinutes(5));
+        Instant before = Instant.now();
+        assertThat(this.coordinator.repairKey(pair, WriteStrategy.DUAL, "r3").present()).isTrue();
+        assertThat(sessionExpiry("r3")).isBetween(before.plus(Duration.ofMinutes(5)).minus(TOLERANCE),
+                Instant.now().plus(Duration.ofMinutes(5)));
     }
 
     @Test

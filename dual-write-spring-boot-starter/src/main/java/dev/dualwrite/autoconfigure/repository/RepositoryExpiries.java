@@ -76,8 +76,8 @@ public class RepositoryExpiries {
             column = ExpiryColumn.find(this.mappingContext, postgresType, property);
         }
         catch (IllegalStateException ex) {
-            throw new IllegalStateException("dual-write.repositories." + name + ".expiry.property: " + ex.getMessage(),
-                    ex);
+            // The whole story is in the message; the cause would only add find()'s stack.
+            throw new IllegalStateException("dual-write.repositories." + name + ".expiry.property: " + ex.getMessage());
         }
         if (column == null) {
             return KeyExpiry.none();
