@@ -11,3 +11,9 @@ create table expiry_visits (
     expires_at timestamptz
 );
 create index expiry_visits_expires_at on expiry_visits (expires_at);
+
+create table expiry_tallies (
+    id         varchar(100) primary key,
+    hits       bigint       not null,
+    expires_at timestamptz
+);

@@ -20,6 +20,7 @@ import dev.dualwrite.core.backfill.BackfillState;
 import dev.dualwrite.core.control.ControlPlane;
 import dev.dualwrite.core.control.StageMove;
 import dev.dualwrite.core.routing.DualRepository;
+import dev.dualwrite.core.routing.ShadowReads;
 import dev.dualwrite.core.routing.WriteCoordinator;
 import dev.dualwrite.core.strategy.WriteStrategy;
 import dev.dualwrite.core.verify.DifferenceKind;
@@ -28,9 +29,12 @@ import dev.dualwrite.core.verify.Verifier;
 import dev.dualwrite.core.verify.VerifyOptions;
 import dev.dualwrite.expiry.app.ExpiryApplication;
 import dev.dualwrite.expiry.app.Session;
+import dev.dualwrite.expiry.app.Tally;
 import dev.dualwrite.expiry.app.Visit;
 import dev.dualwrite.expiry.app.hash.VisitRepository;
 import dev.dualwrite.expiry.app.json.SessionRepository;
+import dev.dualwrite.expiry.app.json.TallyRepository;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -59,11 +63,14 @@ import static org.awaitility.Awaitility.await;
 @SpringBootTest(classes = ExpiryApplication.class,
         properties = { "spring.flyway.locations=classpath:db/expiry", "dual-write.repair.enabled=false",
                 "dual-write.strategy=DUAL", "dual-write.repositories.sessions.expiry.property=expiresAt",
+                "dual-write.repositories.expiry_tallies.shadow-read-percent=100",
                 // Swept by hand here, so expired rows stay until a test sweeps.
                 "dual-write.expiry.sweep.interval=1h" })
 class KeyExpiryTests {
 
-    private static final List<String> TABLES = List.of("expiry_sessions", "expiry_visits");
+    private static final String TALLIES = "expiry_tallies";
+
+    private static final List<String> TABLES = List.of("expiry_sessions", "expiry_visits", TALLIES);
 
     // The column holds the instant computed from a PTTL read a moment after the save.
     private static final Duration TOLERANCE = Duration.ofSeconds(2);
@@ -97,6 +104,15 @@ class KeyExpiryTests {
     @Autowired
     private WriteCoordinator coordinator;
 
+    @Autowired
+    private TallyRepository tallies;
+
+    @Autowired
+    private ShadowReads shadowReads;
+
+    @Autowired
+    private MeterRegistry meters;
+
     @DynamicPropertySource
     static void servers(DynamicPropertyRegistry registry) {
         stores.register(registry);
@@ -104,7 +120,7 @@ class KeyExpiryTests {
 
     @AfterEach
     void clear() {
-        stores.clear(TABLES, List.of(SESSIONS, VISITS));
+        stores.clear(TABLES, List.of(SESSIONS, VISITS, TALLIES));
     }
 
     @AfterAll
@@ -274,6 +290,32 @@ class KeyExpiryTests {
         assertThat(this.coordinator.repairKey(pair, WriteStrategy.DUAL, "r3").present()).isTrue();
         assertThat(sessionExpiry("r3")).isBetween(before.plus(Duration.ofMinutes(5)).minus(TOLERANCE),
                 Instant.now().plus(Duration.ofMinutes(5)));
+    }
+
+    @Test
+    void aShadowReadOfOneTypeForBothStoresDoesNotCompareTheExpiryTheRedisValueLacks() {
+        stage(TALLIES, WriteStrategy.DUAL);
+        this.tallies.save(new Tally("today", 1, null));
+        stores.redis().expire(Tally.PREFIX + "today", Duration.ofHours(1));
+        // Saved again: Redis keeps the key's expiry, the copy carries it into the row, while
+        // the JSON (and so the value read from Redis) has none.
+        this.tallies.save(new Tally("today", 2, null));
+        assertThat(expiry(TALLIES, "today")).isAfter(Instant.now().plus(Duration.ofMinutes(59)));
+        double before = shadowReads("match");
+
+        assertThat(this.tallies.findById("today")).contains(new Tally("today", 2, null));
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> shadowReads("match") > before);
+        assertThat(this.shadowReads.recentMismatches(TALLIES)).isEmpty();
+    }
+
+    private double shadowReads(String outcome) {
+        return this.meters.find("dualwrite.shadow.reads")
+            .tags("repository", TALLIES, "outcome", outcome)
+            .counters()
+            .stream()
+            .mapToDouble(io.micrometer.core.instrument.Counter::count)
+            .sum();
     }
 
     @Test

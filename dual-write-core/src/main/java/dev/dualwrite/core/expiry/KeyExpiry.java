@@ -200,6 +200,16 @@ public final class KeyExpiry<R, P, ID> {
     }
 
     /**
+     * Return a row without its expiry, for comparisons that have no {@code PTTL} to compare it
+     * with (shadow reads): the value read from Redis carries no expiry of its own.
+     * @param row the row
+     * @return the row with a {@code null} expiry, or the row itself when expiries are not carried
+     */
+    public P withoutExpiry(P row) {
+        return (this.column != null && this.column.get(row) != null) ? this.column.with(row, null) : row;
+    }
+
+    /**
      * Turn a key's {@code PTTL} into the instant it expires at.
      * @param pttl the remaining time to live in milliseconds; {@code -1} for none
      * @param now when it was read
