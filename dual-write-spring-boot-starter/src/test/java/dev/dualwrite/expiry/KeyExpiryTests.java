@@ -215,11 +215,14 @@ class KeyExpiryTests {
 
         assertThat(visitExpiry("p2")).isBetween(before.plusSeconds(60), Instant.now().plusSeconds(60));
         assertThat(stores.redis().getExpire(Visit.KEYSPACE + ":p2", TimeUnit.SECONDS)).isBetween(58L, 60L);
+        // The phantom copy expires five minutes after the key, as Spring Data Redis keeps it.
+        assertThat(stores.redis().getExpire(Visit.KEYSPACE + ":p2:phantom", TimeUnit.SECONDS)).isBetween(358L, 360L);
         // A @RedisHash save rewrites the hash without expiry when the entity has no time to
         // live; the row and the key agree on that.
         this.visits.save(new Visit("p2", "/home", null));
         assertThat(visitExpiry("p2")).isNull();
         assertThat(stores.redis().getExpire(Visit.KEYSPACE + ":p2", TimeUnit.SECONDS)).isEqualTo(-1L);
+        assertThat(stores.redis().hasKey(Visit.KEYSPACE + ":p2:phantom")).isFalse();
     }
 
     @Test

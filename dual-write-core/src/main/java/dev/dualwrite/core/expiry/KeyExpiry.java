@@ -220,6 +220,24 @@ public final class KeyExpiry<R, P, ID> {
     }
 
     /**
+     * Prepare the Redis entity of a row about to be copied to Redis: its time-to-live
+     * property, if its type declares one, gets the time the row has left, so that the store's
+     * save expires the key (and keeps what it keeps for expiring keys) as it would have for
+     * the application's own save. {@link #toRedis} then gives the key the exact instant.
+     * @param entity the Redis entity converted from the row
+     * @param row the row (live)
+     * @return the entity to save
+     */
+    public R forRedisSave(R entity, P row) {
+        if (this.column == null) {
+            return entity;
+        }
+        Instant at = this.column.get(row);
+        Duration left = (at != null) ? Duration.between(this.clock.instant(), at) : Duration.ZERO;
+        return (left.isNegative() || left.isZero()) ? entity : requireKeys().withTimeToLive(entity, left);
+    }
+
+    /**
      * Give a key just copied from a row the row's expiry.
      * @param row the row that was copied (live)
      * @param id its id
@@ -234,7 +252,9 @@ public final class KeyExpiry<R, P, ID> {
         requireRedis().executePipelined((RedisCallback<Object>) (connection) -> {
             if (at == null) {
                 connection.keyCommands().persist(bytes(key));
-                companions.forEach((companion) -> connection.keyCommands().persist(bytes(companion.key())));
+                // A companion only exists for an expiring key (as the adapter keeps it): made
+                // persistent it would stay forever.
+                companions.forEach((companion) -> connection.keyCommands().unlink(bytes(companion.key())));
             }
             else {
                 connection.keyCommands().pExpireAt(bytes(key), at.toEpochMilli());

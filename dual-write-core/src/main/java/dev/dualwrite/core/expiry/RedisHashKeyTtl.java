@@ -3,10 +3,16 @@ package dev.dualwrite.core.expiry;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 
+import org.springframework.data.mapping.PersistentPropertyAccessor;
+import org.springframework.data.mapping.model.InstantiationAwarePropertyAccessor;
 import org.springframework.data.redis.core.RedisKeyValueAdapter;
+import org.springframework.data.redis.core.TimeToLive;
 import org.springframework.data.redis.core.convert.RedisConverter;
 import org.springframework.data.redis.core.mapping.RedisPersistentEntity;
+import org.springframework.data.redis.core.mapping.RedisPersistentProperty;
+import org.springframework.util.ClassUtils;
 
 /**
  * The keys of a Spring Data Redis {@code @RedisHash} type: {@code <keyspace>:<id>}, and the
@@ -46,6 +52,30 @@ final class RedisHashKeyTtl<R, ID> implements RedisKeyTtl<R, ID> {
     public List<Companion> companionsOf(ID id) {
         // Expiring a phantom that does not exist is a no-op, so it is always named.
         return List.of(new Companion(keyOf(id) + ":phantom", PHANTOM_AFTER));
+    }
+
+    @Override
+    public R withTimeToLive(R entity, Duration remaining) {
+        RedisPersistentProperty property = this.entity.getExplicitTimeToLiveProperty();
+        if (property == null) {
+            return entity;
+        }
+        TimeToLive annotation = property.findAnnotation(TimeToLive.class);
+        TimeUnit unit = (annotation != null) ? annotation.unit() : TimeUnit.SECONDS;
+        long unitMillis = Math.max(1, unit.toMillis(1));
+        // Rounded up: the key is given its exact expiry right after the save.
+        long amount = Math.max(1, (remaining.toMillis() + unitMillis - 1) / unitMillis);
+        Class<?> type = ClassUtils.resolvePrimitiveIfNecessary(property.getType());
+        Object value = (type == Integer.class) ? (Object) (int) Math.min(Integer.MAX_VALUE, amount) : (Object) amount;
+        PersistentPropertyAccessor<R> accessor = new InstantiationAwarePropertyAccessor<>(entity,
+                this::accessorOf, this.converter.getEntityInstantiators());
+        accessor.setProperty(property, value);
+        return accessor.getBean();
+    }
+
+    @SuppressWarnings("unchecked")
+    private PersistentPropertyAccessor<R> accessorOf(R bean) {
+        return ((RedisPersistentEntity<R>) this.entity).getPropertyAccessor(bean);
     }
 
     @Override

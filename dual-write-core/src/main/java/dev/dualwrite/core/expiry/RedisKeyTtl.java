@@ -28,7 +28,8 @@ public interface RedisKeyTtl<R, ID> {
 
     /**
      * Return keys kept alongside the key that expire a fixed time after it (Spring Data
-     * Redis's phantom copy of a {@code @RedisHash}), with that time.
+     * Redis's phantom copy of a {@code @RedisHash}), with that time; they are removed when the
+     * key is made persistent.
      * @param id the id
      * @return the companion keys, often none
      */
@@ -43,6 +44,18 @@ public interface RedisKeyTtl<R, ID> {
      * removes it, otherwise the time to live from now
      */
     Optional<Duration> expiryOnSave(R entity);
+
+    /**
+     * Return the entity with its time-to-live property (if its type declares one) set to the
+     * time left, so that the store's own save gives the key that expiry, and whatever the
+     * store keeps for an expiring key (the phantom copy of a {@code @RedisHash}) with it.
+     * @param entity the entity about to be saved
+     * @param remaining the time left; positive
+     * @return the entity, a new instance for an immutable type
+     */
+    default R withTimeToLive(R entity, Duration remaining) {
+        return entity;
+    }
 
     /**
      * A key that expires {@code after} the key it accompanies.
@@ -79,6 +92,11 @@ public interface RedisKeyTtl<R, ID> {
                 @Override
                 public Optional<Duration> expiryOnSave(R entity) {
                     return store.expiryOnSave(entity);
+                }
+
+                @Override
+                public R withTimeToLive(R entity, Duration remaining) {
+                    return store.withTimeToLive(entity, remaining);
                 }
 
             };

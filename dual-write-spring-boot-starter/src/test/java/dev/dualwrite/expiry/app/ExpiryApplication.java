@@ -13,6 +13,7 @@ import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Import;
 import org.springframework.data.jdbc.repository.config.EnableJdbcRepositories;
+import org.springframework.data.redis.core.RedisKeyValueAdapter.ShadowCopy;
 import org.springframework.data.redis.repository.configuration.EnableRedisRepositories;
 
 /**
@@ -24,7 +25,8 @@ import org.springframework.data.redis.repository.configuration.EnableRedisReposi
 @SpringBootConfiguration
 @EnableAutoConfiguration
 @EnableRedisJsonRepositories(basePackageClasses = SessionRepository.class)
-@EnableRedisRepositories(basePackageClasses = VisitRepository.class)
+// The phantom copies that Spring Data keeps for expiry events, so the tests see them follow.
+@EnableRedisRepositories(basePackageClasses = VisitRepository.class, shadowCopy = ShadowCopy.ON)
 @EnableJdbcRepositories(basePackageClasses = SessionRowRepository.class)
 @Import(FailFastRedisClient.class)
 public class ExpiryApplication {

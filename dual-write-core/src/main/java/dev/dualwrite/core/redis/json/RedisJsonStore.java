@@ -213,6 +213,18 @@ public class RedisJsonStore<T, ID> {
     }
 
     /**
+     * Return the entity with its {@link org.springframework.data.redis.core.TimeToLive}
+     * property, if its type declares one, set to a time left (rounded up to the property's
+     * unit), so that a {@link #save} gives the key that expiry.
+     * @param entity the entity
+     * @param remaining the time left
+     * @return the entity, a new instance for an immutable type
+     */
+    public T withTimeToLive(T entity, Duration remaining) {
+        return this.timeToLive.withRemaining(entity, Math.max(1, remaining.toMillis()));
+    }
+
+    /**
      * Write entities with one atomic Lua call of {@code SET}s per batch, each key's expiry
      * treated as {@link #save} treats it. Every entity is encoded before the first write, so
      * an entity without an id or that cannot be written fails the call before Redis is
