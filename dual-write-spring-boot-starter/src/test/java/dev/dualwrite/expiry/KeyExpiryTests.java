@@ -191,6 +191,9 @@ class KeyExpiryTests {
         assertThat(sessionExpiry("p1")).isEqualTo(expiresAt);
         assertThat(stores.redis().getExpire(Session.PREFIX + "p1", TimeUnit.MILLISECONDS)).isBetween(1L, 60_000L);
         assertThat(stores.redis().opsForValue().get(Session.PREFIX + "p1")).contains("bob");
+        // Read from PostgreSQL, the entity's @TimeToLive holds the time left, as a read from Redis would.
+        assertThat(this.sessions.findById("p1")).get().extracting(Session::ttl).satisfies(
+                (ttl) -> assertThat(ttl).isBetween(1L, 60_000L));
     }
 
     @Test

@@ -220,15 +220,17 @@ public final class KeyExpiry<R, P, ID> {
     }
 
     /**
-     * Prepare the Redis entity of a row about to be copied to Redis: its time-to-live
-     * property, if its type declares one, gets the time the row has left, so that the store's
-     * save expires the key (and keeps what it keeps for expiring keys) as it would have for
-     * the application's own save. {@link #toRedis} then gives the key the exact instant.
+     * Give the Redis entity of a row the time the row has left in its time-to-live property,
+     * if its type declares one, as Spring Data Redis reads it back from a key. Before a copy to
+     * Redis, so that the store's save expires the key (and keeps what it keeps for expiring
+     * keys) as it would for the application's own save ({@link #toRedis} then sets the exact
+     * instant); on a read from PostgreSQL, so the application sees what a read from Redis
+     * shows. A row without expiry leaves the property as the entity mapping set it.
      * @param entity the Redis entity converted from the row
      * @param row the row (live)
-     * @return the entity to save
+     * @return the entity, a new instance for an immutable type when changed
      */
-    public R forRedisSave(R entity, P row) {
+    public R withTimeLeft(R entity, P row) {
         if (this.column == null) {
             return entity;
         }

@@ -70,7 +70,7 @@ final class PostgresReads {
         // Rows whose expiry has passed are gone for every read, before the sweep deletes them.
         KeyExpiry<Object, Object, Object> expiry = pair.expiry();
         if (pair.postgres().entityType().isInstance(result)) {
-            return expiry.isLive(result) ? pair.mapping().toRedis(result) : null;
+            return expiry.isLive(result) ? expiry.withTimeLeft(pair.mapping().toRedis(result), result) : null;
         }
         if (result instanceof Optional<?> optional) {
             return optional.filter(expiry::isLive).map((value) -> toRedisTypes(repository, value));

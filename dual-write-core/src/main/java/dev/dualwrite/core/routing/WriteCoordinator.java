@@ -323,7 +323,7 @@ public class WriteCoordinator {
             // A row whose expiry has passed is absent, whether or not the sweep has removed it.
             Optional<P> current = repository.postgres().load(id).filter(repository.expiry()::isLive);
             current.ifPresentOrElse((row) -> {
-                repository.redis().save(repository.expiry().forRedisSave(repository.mapping().toRedis(row), row));
+                repository.redis().save(repository.expiry().withTimeLeft(repository.mapping().toRedis(row), row));
                 repository.expiry().toRedis(row, id);
             }, () -> repository.redis().delete(id));
             present = current.isPresent();
