@@ -44,6 +44,7 @@ import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.github.resilience4j.timelimiter.TimeLimiter;
 import io.github.resilience4j.timelimiter.TimeLimiterConfig;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -239,9 +240,12 @@ public final class DualWriteAutoConfiguration {
     @Bean
     @ConditionalOnMissingBean
     @ConditionalOnBooleanProperty(name = "dual-write.expiry.sweep.enabled", matchIfMissing = true)
-    ExpirySweepLifecycle dualWriteExpirySweep(DualRepositoryRegistry registry, DualWriteProperties properties) {
+    ExpirySweepLifecycle dualWriteExpirySweep(DualRepositoryRegistry registry, DualWriteProperties properties,
+            ObjectProvider<MeterRegistry> meterRegistry) {
         DualWriteProperties.Sweep sweep = properties.getExpiry().getSweep();
-        return new ExpirySweepLifecycle(registry, sweep.getInterval(), sweep.getBatchSize());
+        // No meter registry in the application: an empty composite drops the counts.
+        return new ExpirySweepLifecycle(registry, sweep.getInterval(), sweep.getBatchSize(),
+                meterRegistry.getIfAvailable(CompositeMeterRegistry::new));
     }
 
     // Every JSON-string repository reports the values its multi-key reads leave out to the

@@ -19,6 +19,7 @@ import dev.dualwrite.core.backfill.BackfillJobReport;
 import dev.dualwrite.core.backfill.BackfillState;
 import dev.dualwrite.core.control.ControlPlane;
 import dev.dualwrite.core.control.StageMove;
+import dev.dualwrite.core.expiry.ExpirySweeper;
 import dev.dualwrite.core.routing.DualRepository;
 import dev.dualwrite.core.routing.ShadowReads;
 import dev.dualwrite.core.routing.WriteCoordinator;
@@ -330,7 +331,9 @@ class KeyExpiryTests {
         insertSession("old-2", "ann", Instant.now().minusSeconds(5));
         insertSession("old-3", "ann", Instant.now().minusSeconds(5));
         insertSession("young", "ann", Instant.now().plusSeconds(600));
-        ExpirySweepLifecycle background = new ExpirySweepLifecycle(this.registry, Duration.ofMillis(200), 1);
+        ExpirySweepLifecycle background = new ExpirySweepLifecycle(this.registry, Duration.ofMillis(200), 1,
+                this.meters);
+        double before = swept();
         background.start();
         try {
             await().atMost(Duration.ofSeconds(10)).until(() -> rows("expiry_sessions") == 1);
@@ -340,6 +343,11 @@ class KeyExpiryTests {
         }
         assertThat(stores.postgres().queryForList("select id from expiry_sessions", String.class))
             .containsExactly("young");
+        assertThat(swept() - before).isEqualTo(3);
+    }
+
+    private double swept() {
+        return this.meters.get(ExpirySweeper.SWEPT).tag("repository", SESSIONS).counter().count();
     }
 
     @Test

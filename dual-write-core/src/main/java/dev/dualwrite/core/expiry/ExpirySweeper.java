@@ -4,6 +4,8 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Supplier;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -22,23 +24,51 @@ import org.springframework.util.Assert;
  */
 public final class ExpirySweeper {
 
+    /** The counter of expired rows deleted, tagged {@code repository}. */
+    public static final String SWEPT = "dualwrite.expiry.swept";
+
     private static final Logger logger = LoggerFactory.getLogger(ExpirySweeper.class);
 
     private final Supplier<Map<String, KeyExpiry<?, ?, ?>>> repositories;
 
     private final int batchSize;
 
+    private final MeterRegistry meters;
+
     /**
      * @param repositories the expiries of the repositories to sweep, by repository name
      * (read at every sweep, so repositories paired later are swept too); those without an
      * expiry column are skipped
      * @param batchSize the most rows one statement deletes; positive
+     * @param meters where {@value #SWEPT} counts the rows deleted
      */
-    public ExpirySweeper(Supplier<Map<String, KeyExpiry<?, ?, ?>>> repositories, int batchSize) {
+    public ExpirySweeper(Supplier<Map<String, KeyExpiry<?, ?, ?>>> repositories, int batchSize,
+            MeterRegistry meters) {
         Assert.notNull(repositories, "repositories must not be null");
         Assert.isTrue(batchSize > 0, "batchSize must be positive");
+        Assert.notNull(meters, "meters must not be null");
         this.repositories = repositories;
         this.batchSize = batchSize;
+        this.meters = meters;
+    }
+
+    /**
+     * Register the counter of every repository with an expiry column at zero, so dashboards
+     * show zero rather than nothing.
+     */
+    public void registerMeters() {
+        this.repositories.get().forEach((name, expiry) -> {
+            if (expiry.enabled()) {
+                swept(name);
+            }
+        });
+    }
+
+    private Counter swept(String repository) {
+        return Counter.builder(SWEPT)
+            .description("Expired rows the sweep deleted")
+            .tag("repository", repository)
+            .register(this.meters);
     }
 
     /**
@@ -53,7 +83,9 @@ public final class ExpirySweeper {
                 return;
             }
             try {
-                deleted.put(name, sweep(expiry));
+                long rows = sweep(expiry);
+                swept(name).increment(rows);
+                deleted.put(name, rows);
             }
             catch (RuntimeException ex) {
                 logger.warn("dual-write expiry: sweeping repository '{}' failed; the next sweep tries again", name, ex);

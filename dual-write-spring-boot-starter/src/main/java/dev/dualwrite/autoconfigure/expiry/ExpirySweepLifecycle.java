@@ -11,6 +11,7 @@ import dev.dualwrite.autoconfigure.repository.DualRepositoryRegistry;
 import dev.dualwrite.core.expiry.ExpirySweeper;
 import dev.dualwrite.core.expiry.KeyExpiry;
 import dev.dualwrite.core.routing.DualRepository;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -37,9 +38,11 @@ public class ExpirySweepLifecycle implements SmartLifecycle {
      * @param registry the paired repositories
      * @param interval the time between two sweeps
      * @param batchSize the most rows one delete statement removes
+     * @param meters where the rows deleted are counted
      */
-    public ExpirySweepLifecycle(DualRepositoryRegistry registry, Duration interval, int batchSize) {
-        this.sweeper = new ExpirySweeper(() -> expiries(registry), batchSize);
+    public ExpirySweepLifecycle(DualRepositoryRegistry registry, Duration interval, int batchSize,
+            MeterRegistry meters) {
+        this.sweeper = new ExpirySweeper(() -> expiries(registry), batchSize, meters);
         this.interval = interval;
     }
 
@@ -58,6 +61,7 @@ public class ExpirySweepLifecycle implements SmartLifecycle {
 
     @Override
     public void start() {
+        this.sweeper.registerMeters();
         CustomizableThreadFactory threads = new CustomizableThreadFactory("dualwrite-expiry-sweep-");
         threads.setDaemon(true);
         ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(threads);
