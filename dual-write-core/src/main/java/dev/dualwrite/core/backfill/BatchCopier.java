@@ -89,6 +89,7 @@ final class BatchCopier<R, P, ID> {
                 if (row.isEmpty()) {
                     // Expired since it was read: nothing to copy.
                     this.progress.skipped.incrementAndGet();
+                    this.metrics.rows(this.source.name(), 0, 0, 1, 0);
                     continue;
                 }
                 rows.add(this.source.writer().prepare(repository.keyOf(entry.id()), entry.redisKey(), row.get()));
