@@ -13,9 +13,11 @@ import java.util.concurrent.TimeUnit;
 
 import javax.sql.DataSource;
 
+import dev.dualwrite.autoconfigure.expiry.ExpirySweepLifecycle;
 import dev.dualwrite.autoconfigure.repair.DualWriteRepairProperties;
 import dev.dualwrite.autoconfigure.repository.DualRepositoryRegistry;
 import dev.dualwrite.autoconfigure.repository.DualWriteRepositoryPostProcessor;
+import dev.dualwrite.autoconfigure.repository.RepositoryExpiries;
 import dev.dualwrite.autoconfigure.schema.DualWriteSchemaMigration;
 import dev.dualwrite.core.compare.EntityComparator;
 import dev.dualwrite.core.control.ControlPlane;
@@ -44,6 +46,7 @@ import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.github.resilience4j.timelimiter.TimeLimiter;
 import io.github.resilience4j.timelimiter.TimeLimiterConfig;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -66,6 +69,7 @@ import org.springframework.boot.jdbc.autoconfigure.JdbcTemplateAutoConfiguration
 import org.springframework.context.annotation.Bean;
 import org.springframework.data.jdbc.core.JdbcAggregateOperations;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
+import org.springframework.data.redis.core.RedisKeyValueAdapter;
 import org.springframework.data.redis.core.RedisOperations;
 import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.data.relational.core.mapping.RelationalMappingContext;
@@ -221,7 +225,7 @@ public final class DualWriteAutoConfiguration {
             DualWriteRepositoryPostProcessor postProcessor, ObjectProvider<RepositoryPairing<?, ?>> pairings,
             JdbcAggregateOperations aggregates, RelationalMappingContext mappingContext, DataSource dataSource,
             PlatformTransactionManager transactionManager, DualWriteMetrics metrics, StrategySource strategies,
-            RedisRepairLog redisRepairLog, PostgresRepairLog postgresRepairLog) {
+            RedisRepairLog redisRepairLog, PostgresRepairLog postgresRepairLog, RepositoryExpiries expiries) {
         Map<Store, ClaimableRepairLog> logs = RepairLogs.byStoreToRepair(redisRepairLog, postgresRepairLog);
         return new DualRepositoryRegistry(beans, properties, postProcessor, pairings.orderedStream().toList(),
                 aggregates, mappingContext, new JdbcTemplate(dataSource), new TransactionTemplate(transactionManager),
@@ -237,7 +241,28 @@ public final class DualWriteAutoConfiguration {
                     logger.info("dual-write: repository '{}' pairs {} with {}; strategy {}", pair.name(),
                             pair.redis().entityType().getSimpleName(), pair.postgresInterface().getSimpleName(),
                             strategies.strategyFor(pair.name()));
-                });
+                }, expiries);
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    RepositoryExpiries dualWriteRepositoryExpiries(DualWriteProperties properties,
+            RelationalMappingContext mappingContext, RedisConnectionFactory connectionFactory,
+            ObjectProvider<RedisKeyValueAdapter> keyValueAdapter, DataSource dataSource) {
+        return new RepositoryExpiries(properties, mappingContext, connectionFactory, keyValueAdapter,
+                new JdbcTemplate(dataSource));
+    }
+
+    // Reads hide expired rows whether or not this runs; it only keeps the tables small.
+    @Bean
+    @ConditionalOnMissingBean
+    @ConditionalOnBooleanProperty(name = "dual-write.expiry.sweep.enabled", matchIfMissing = true)
+    ExpirySweepLifecycle dualWriteExpirySweep(DualRepositoryRegistry registry, DualWriteProperties properties,
+            ObjectProvider<MeterRegistry> meterRegistry) {
+        DualWriteProperties.Sweep sweep = properties.getExpiry().getSweep();
+        // No meter registry in the application: an empty composite drops the counts.
+        return new ExpirySweepLifecycle(registry, sweep.getInterval(), sweep.getBatchSize(),
+                meterRegistry.getIfAvailable(CompositeMeterRegistry::new));
     }
 
     // Every JSON-string repository reports the values its multi-key reads leave out to the

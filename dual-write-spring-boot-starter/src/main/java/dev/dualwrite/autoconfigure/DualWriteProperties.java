@@ -36,6 +36,8 @@ public class DualWriteProperties {
 
     private final Control control = new Control();
 
+    private final Expiry expiry = new Expiry();
+
     public WriteStrategy getStrategy() {
         return this.strategy;
     }
@@ -66,6 +68,10 @@ public class DualWriteProperties {
 
     public Control getControl() {
         return this.control;
+    }
+
+    public Expiry getExpiry() {
+        return this.expiry;
     }
 
     /**
@@ -105,6 +111,8 @@ public class DualWriteProperties {
          * DUAL and POSTGRES_PRIMARY.
          */
         private int shadowReadPercent;
+
+        private final RepositoryExpiry expiry = new RepositoryExpiry();
 
         public @Nullable WriteStrategy getStrategy() {
             return this.strategy;
@@ -148,6 +156,10 @@ public class DualWriteProperties {
 
         public int getShadowReadPercent() {
             return this.shadowReadPercent;
+        }
+
+        public RepositoryExpiry getExpiry() {
+            return this.expiry;
         }
 
         public void setShadowReadPercent(int shadowReadPercent) {
@@ -469,6 +481,102 @@ public class DualWriteProperties {
 
         public void setDrainTimeout(Duration drainTimeout) {
             this.drainTimeout = drainTimeout;
+        }
+
+    }
+
+    /**
+     * Key expiry of one repository.
+     */
+    public static class RepositoryExpiry {
+
+        /**
+         * Property of the PostgreSQL entity (an Instant or OffsetDateTime mapped to a
+         * timestamptz column) that carries the Redis key's expiry; without it (nor a property
+         * annotated with @ExpiresAt) expiries are not carried and expiring keys become
+         * permanent rows.
+         */
+        private @Nullable String property;
+
+        /**
+         * How far apart a key's expiry in Redis and in PostgreSQL may be for the verifier to
+         * count them as equal.
+         */
+        private Duration tolerance = Duration.ofSeconds(1);
+
+        public @Nullable String getProperty() {
+            return this.property;
+        }
+
+        public void setProperty(@Nullable String property) {
+            this.property = property;
+        }
+
+        public Duration getTolerance() {
+            return this.tolerance;
+        }
+
+        public void setTolerance(Duration tolerance) {
+            this.tolerance = tolerance;
+        }
+
+    }
+
+    /**
+     * Key expiry settings shared by every repository.
+     */
+    public static class Expiry {
+
+        private final Sweep sweep = new Sweep();
+
+        public Sweep getSweep() {
+            return this.sweep;
+        }
+
+    }
+
+    /**
+     * Background deletion of expired rows.
+     */
+    public static class Sweep {
+
+        /**
+         * Whether to delete expired rows in the background (reads hide them either way).
+         */
+        private boolean enabled = true;
+
+        /**
+         * Time between two sweeps of every repository with an expiry property.
+         */
+        private Duration interval = Duration.ofMinutes(1);
+
+        /**
+         * Most rows one delete statement removes; a sweep repeats it until fewer are found.
+         */
+        private int batchSize = 500;
+
+        public boolean isEnabled() {
+            return this.enabled;
+        }
+
+        public void setEnabled(boolean enabled) {
+            this.enabled = enabled;
+        }
+
+        public Duration getInterval() {
+            return this.interval;
+        }
+
+        public void setInterval(Duration interval) {
+            this.interval = interval;
+        }
+
+        public int getBatchSize() {
+            return this.batchSize;
+        }
+
+        public void setBatchSize(int batchSize) {
+            this.batchSize = batchSize;
         }
 
     }

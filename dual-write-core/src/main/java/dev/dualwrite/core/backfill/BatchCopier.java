@@ -1,10 +1,12 @@
 package dev.dualwrite.core.backfill;
 
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 import dev.dualwrite.core.backfill.PostgresBatchWriter.CurrentValue;
 import dev.dualwrite.core.backfill.PostgresBatchWriter.Outcome;
@@ -79,14 +81,25 @@ final class BatchCopier<R, P, ID> {
     private List<PreparedRow<P>> prepare(List<ScannedEntry<R, ID>> entries) {
         DualRepository<R, P, ID> repository = this.source.repository();
         List<PreparedRow<P>> rows = new ArrayList<>(entries.size());
+        // The keys' expiries, read just after their values (one round trip per batch).
+        Map<String, Long> pttls = this.retries.call("read Redis expiries", () -> repository.expiry()
+            .pttls(entries.stream().filter((entry) -> !entry.isReject()).map(ScannedEntry::redisKey).toList()));
+        Instant now = Instant.now();
         for (ScannedEntry<R, ID> entry : entries) {
             if (entry.isReject()) {
                 this.rejects.reject(entry.redisKey(), String.valueOf(entry.problem()), entry.rawValue());
                 continue;
             }
             try {
-                P row = repository.mapping().toPostgres(entry.entity());
-                rows.add(this.source.writer().prepare(repository.keyOf(entry.id()), entry.redisKey(), row));
+                Optional<P> row = repository.expiry()
+                    .withPttl(repository.mapping().toPostgres(entry.entity()), pttls.get(entry.redisKey()), now);
+                if (row.isEmpty()) {
+                    // Expired since it was read: nothing to copy.
+                    this.progress.skipped.incrementAndGet();
+                    this.metrics.rows(this.source.name(), 0, 0, 1, 0);
+                    continue;
+                }
+                rows.add(this.source.writer().prepare(repository.keyOf(entry.id()), entry.redisKey(), row.get()));
             }
             catch (RuntimeException ex) {
                 this.rejects.reject(entry.redisKey(), "the entity does not map to a PostgreSQL row ("

@@ -8,6 +8,7 @@ import java.util.Objects;
 import java.util.Optional;
 
 import dev.dualwrite.core.compare.EntityComparator;
+import dev.dualwrite.core.expiry.KeyExpiry;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -68,7 +69,10 @@ final class DefaultShadowReadComparator implements ShadowReadComparator {
 
     private List<String> entityDifferences(Object left, Object right) {
         EntityMapping<Object, Object> mapping = this.repository.mapping();
-        return this.entities.differingFields(mapping.toPostgres(left), mapping.toPostgres(right));
+        // A Redis value holds no expiry (its key does), so the expiry column is not compared.
+        KeyExpiry<Object, Object, Object> expiry = this.repository.expiry();
+        return this.entities.differingFields(expiry.withoutExpiry(mapping.toPostgres(left)),
+                expiry.withoutExpiry(mapping.toPostgres(right)));
     }
 
     private @Nullable Map<Object, Object> byId(Iterable<?> items) {

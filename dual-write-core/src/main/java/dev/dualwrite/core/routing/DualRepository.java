@@ -1,5 +1,6 @@
 package dev.dualwrite.core.routing;
 
+import dev.dualwrite.core.expiry.KeyExpiry;
 import dev.dualwrite.core.store.PostgresSide;
 import dev.dualwrite.core.store.RedisSide;
 
@@ -15,12 +16,15 @@ import org.springframework.util.Assert;
  * @param postgresRepository the Spring Data JDBC repository, whose methods serve PostgreSQL reads
  * @param postgresInterface the interface of {@code postgresRepository}
  * @param mapping converts between the two entity types
+ * @param expiry how key expiries are carried between the stores ({@link KeyExpiry#none()}
+ * when they are not)
  * @param <R> the Redis entity type
  * @param <P> the PostgreSQL entity type
  * @param <ID> the id type, shared by both sides
  */
 public record DualRepository<R, P, ID>(String name, RedisSide<R, ID> redis, PostgresSide<P, ID> postgres,
-        Object postgresRepository, Class<?> postgresInterface, EntityMapping<R, P> mapping) {
+        Object postgresRepository, Class<?> postgresInterface, EntityMapping<R, P> mapping,
+        KeyExpiry<R, P, ID> expiry) {
 
     public DualRepository {
         Assert.hasText(name, "name must not be empty");
@@ -29,6 +33,21 @@ public record DualRepository<R, P, ID>(String name, RedisSide<R, ID> redis, Post
         Assert.notNull(postgresRepository, "postgresRepository must not be null");
         Assert.isInstanceOf(postgresInterface, postgresRepository, "postgresRepository must implement postgresInterface");
         Assert.notNull(mapping, "mapping must not be null");
+        Assert.notNull(expiry, "expiry must not be null");
+    }
+
+    /**
+     * A paired repository that carries no key expiries.
+     * @param name the repository name
+     * @param redis the undecorated Redis repository
+     * @param postgres the PostgreSQL table
+     * @param postgresRepository the Spring Data JDBC repository
+     * @param postgresInterface the interface of {@code postgresRepository}
+     * @param mapping converts between the two entity types
+     */
+    public DualRepository(String name, RedisSide<R, ID> redis, PostgresSide<P, ID> postgres, Object postgresRepository,
+            Class<?> postgresInterface, EntityMapping<R, P> mapping) {
+        this(name, redis, postgres, postgresRepository, postgresInterface, mapping, KeyExpiry.none());
     }
 
     /**

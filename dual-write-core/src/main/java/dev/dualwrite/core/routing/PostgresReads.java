@@ -12,6 +12,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
 
+import dev.dualwrite.core.expiry.KeyExpiry;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.data.domain.Slice;
@@ -36,6 +37,12 @@ final class PostgresReads {
             .orElseThrow(() -> new UnroutableMethodException(repository.name(), method,
                     "reads come from PostgreSQL in this stage, but " + repository.postgresInterface().getSimpleName()
                             + " declares no " + method.getName() + " with the same parameter types; declare it there"));
+        if (repository.expiry().enabled()) {
+            Optional<Object> answered = ExpiringReads.answer(repository, method, args);
+            if (answered.isPresent()) {
+                return answered.get();
+            }
+        }
         try {
             return toRedisTypes(repository, counterpart.invoke(repository.postgresRepository(), args));
         }
@@ -60,26 +67,32 @@ final class PostgresReads {
             return null;
         }
         DualRepository<Object, Object, Object> pair = (DualRepository<Object, Object, Object>) repository;
+        // Rows whose expiry has passed are gone for every read, before the sweep deletes them.
+        KeyExpiry<Object, Object, Object> expiry = pair.expiry();
         if (pair.postgres().entityType().isInstance(result)) {
-            return pair.mapping().toRedis(result);
+            return expiry.isLive(result) ? expiry.withTimeLeft(pair.mapping().toRedis(result), result) : null;
         }
         if (result instanceof Optional<?> optional) {
-            return optional.map((value) -> toRedisTypes(repository, value));
+            return optional.filter(expiry::isLive).map((value) -> toRedisTypes(repository, value));
         }
         if (result instanceof Slice<?> slice) {
-            return slice.map((value) -> toRedisTypes(repository, value));
+            return ExpiringReads.liveSlice(slice, expiry).map((value) -> toRedisTypes(repository, value));
         }
         if (result instanceof Stream<?> stream) {
-            return stream.map((value) -> toRedisTypes(repository, value));
+            return stream.filter(expiry::isLive).map((value) -> toRedisTypes(repository, value));
         }
         if (result instanceof Set<?> set) {
             Set converted = new LinkedHashSet<>();
-            set.forEach((value) -> converted.add(toRedisTypes(repository, value)));
+            set.stream().filter(expiry::isLive).forEach((value) -> converted.add(toRedisTypes(repository, value)));
             return converted;
         }
         if (result instanceof Iterable<?> iterable) {
             List converted = (result instanceof Collection<?> c) ? new ArrayList<>(c.size()) : new ArrayList<>();
-            iterable.forEach((value) -> converted.add(toRedisTypes(repository, value)));
+            iterable.forEach((value) -> {
+                if (expiry.isLive(value)) {
+                    converted.add(toRedisTypes(repository, value));
+                }
+            });
             return converted;
         }
         // Counts, booleans and projections are the same whichever store answered.

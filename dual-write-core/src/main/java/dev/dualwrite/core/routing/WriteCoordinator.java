@@ -246,10 +246,17 @@ public class WriteCoordinator {
         String lockKey = (id != null) ? repository.keyOf(id) : null;
         return primary(repository, Store.POSTGRES, "save", keyOrNew(repository, id),
                 () -> repository.postgres().inKeyLock(lockKey, () -> {
-                    P saved = repository.postgres().upsert(row);
+                    // Under the lock: the expiry kept from the current row is the current one.
+                    P saved = repository.postgres().upsert(repository.expiry().forPrimarySave(entity, row,
+                            () -> currentRow(repository, id)));
                     openRedisDebt(repository, repository.keyOf(postgresId(repository, saved)), copyFollows);
                     return saved;
                 }));
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <P, ID> Optional<P> currentRow(DualRepository<?, P, ID> repository, @Nullable Object id) {
+        return (id != null) ? repository.postgres().load((ID) id) : Optional.empty();
     }
 
     private <R, P, ID> void deleteInPostgres(DualRepository<R, P, ID> repository, ID id, boolean copyFollows) {
@@ -361,15 +368,20 @@ public class WriteCoordinator {
             boolean closeRecord) {
         boolean present;
         if (source == Store.REDIS) {
-            Optional<R> current = repository.redis().load(id);
-            current.ifPresentOrElse((entity) -> repository.postgres().upsert(repository.mapping().toPostgres(entity)),
-                    () -> repository.postgres().delete(id));
+            // The key's expiry goes with its value; a key that expired since is a key that is gone.
+            Optional<P> current = repository.redis()
+                .load(id)
+                .flatMap((entity) -> repository.expiry().fromRedis(repository.mapping().toPostgres(entity), id));
+            current.ifPresentOrElse(repository.postgres()::upsert, () -> repository.postgres().delete(id));
             present = current.isPresent();
         }
         else {
-            Optional<P> current = repository.postgres().load(id);
-            current.ifPresentOrElse((row) -> repository.redis().save(repository.mapping().toRedis(row)),
-                    () -> repository.redis().delete(id));
+            // A row whose expiry has passed is absent, whether or not the sweep has removed it.
+            Optional<P> current = repository.postgres().load(id).filter(repository.expiry()::isLive);
+            current.ifPresentOrElse((row) -> {
+                repository.redis().save(repository.expiry().withTimeLeft(repository.mapping().toRedis(row), row));
+                repository.expiry().toRedis(row, id);
+            }, () -> repository.redis().delete(id));
             present = current.isPresent();
         }
         if (closeRecord) {

@@ -1,8 +1,10 @@
 package dev.dualwrite.core.verify;
 
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 
+import dev.dualwrite.core.expiry.KeyExpiry;
 import dev.dualwrite.core.compare.EntityComparator;
 import dev.dualwrite.core.compare.EntityComparator.FieldValues;
 import dev.dualwrite.core.redis.scan.RedisEntityScanner;
@@ -49,6 +51,26 @@ final class KeyComparison<R, P, ID> {
      * @return the difference, or {@code null} when the stores agree
      */
     @Nullable Difference difference(String key, @Nullable R entity, @Nullable P row) {
+        return difference(key, entity, row, null, Instant.now());
+    }
+
+    /**
+     * Compare what each store holds for a key, expiries included: a row whose expiry has
+     * passed counts as absent (a key expired on one side and gone from the other is no
+     * difference), and the two expiries are compared within the repository's tolerance.
+     * @param key the entity key
+     * @param entity the Redis entity, {@code null} when Redis has none
+     * @param row the PostgreSQL row, {@code null} when PostgreSQL has none
+     * @param pttl the Redis key's {@code PTTL} read with the entity, {@code null} when not read
+     * @param now when it was read
+     * @return the difference, or {@code null} when the stores agree
+     */
+    @Nullable Difference difference(String key, @Nullable R entity, @Nullable P row, @Nullable Long pttl,
+            Instant now) {
+        KeyExpiry<R, P, ID> expiry = this.repository.expiry();
+        if (row != null && !expiry.isLive(row)) {
+            row = null;
+        }
         if (entity == null && row == null) {
             return null;
         }
@@ -67,7 +89,7 @@ final class KeyComparison<R, P, ID> {
                     "the Redis value does not map to " + this.repository.postgres().entityType().getSimpleName()
                             + ": " + FailureReason.describe(ex));
         }
-        Map<String, FieldValues> fields = this.comparator.differences(mapped, row);
+        Map<String, FieldValues> fields = this.comparator.differences(expiry.forComparison(mapped, row, pttl, now), row);
         if (fields.isEmpty()) {
             return null;
         }
@@ -97,7 +119,9 @@ final class KeyComparison<R, P, ID> {
                         entry.problem()), null, row);
             }
             R entity = (entry != null) ? entry.entity() : null;
-            Difference difference = difference(key, entity, row);
+            Long pttl = (entity != null && this.repository.expiry().enabled())
+                    ? this.repository.expiry().pttls(List.of(this.scanner.keyOf(id))).get(this.scanner.keyOf(id)) : null;
+            Difference difference = difference(key, entity, row, pttl, Instant.now());
             if (difference != null && difference.kind() == DifferenceKind.UNREADABLE_IN_REDIS) {
                 return new Reading(difference, null, row);
             }

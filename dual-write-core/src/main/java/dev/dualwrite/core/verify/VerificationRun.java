@@ -129,7 +129,9 @@ final class VerificationRun<R, P, ID> {
 
     /** Compare the stores as the options ask; throws when a store keeps failing. */
     void execute() {
-        this.postgresTotal = this.repository.postgres().count();
+        // Rows whose expiry has passed are gone for every read, so not counted either.
+        this.postgresTotal = this.repository.expiry().enabled() ? this.repository.expiry().countLive()
+                : this.repository.postgres().count();
         this.redisSize = this.scanner.size();
         if (this.options.mode() == VerifyMode.COUNTS_ONLY) {
             this.postgresRows = this.postgresTotal;
@@ -281,13 +283,18 @@ final class VerificationRun<R, P, ID> {
             for (P row : StoreCalls.retried(() -> this.repository.postgres().loadAll(entities.keySet()))) {
                 rows.put(this.repository.postgres().idOf(row), row);
             }
+            // The keys' expiries, in one round trip, when the repository carries them.
+            Map<String, Long> pttls = StoreCalls.retried(() -> this.repository.expiry()
+                .pttls(entities.keySet().stream().map(this.scanner::keyOf).toList()));
+            Instant now = Instant.now();
             for (Map.Entry<ID, R> entity : entities.entrySet()) {
                 P row = rows.get(entity.getKey());
                 if (row != null) {
                     compared++;
                 }
                 String key = this.repository.keyOf(entity.getKey());
-                if (this.comparison.difference(key, entity.getValue(), row) != null) {
+                Long pttl = pttls.get(this.scanner.keyOf(entity.getKey()));
+                if (this.comparison.difference(key, entity.getValue(), row, pttl, now) != null) {
                     differing.add(key);
                 }
             }

@@ -10,6 +10,7 @@ import java.util.function.BiConsumer;
 import java.util.function.Predicate;
 
 import dev.dualwrite.autoconfigure.DualWriteProperties;
+import dev.dualwrite.core.expiry.KeyExpiry;
 import dev.dualwrite.core.routing.DualRepository;
 import dev.dualwrite.core.routing.EntityMapping;
 import dev.dualwrite.core.routing.RepositoryPairing;
@@ -64,6 +65,8 @@ public class DualRepositoryRegistry implements SmartInitializingSingleton {
 
     private final BiConsumer<DualRepository<?, ?, ?>, Class<?>> onPaired;
 
+    private final @Nullable RepositoryExpiries expiries;
+
     private volatile @Nullable Map<Class<?>, DualRepository<Object, Object, Object>> byInterface;
 
     /**
@@ -82,6 +85,28 @@ public class DualRepositoryRegistry implements SmartInitializingSingleton {
             DualWriteRepositoryPostProcessor postProcessor, List<RepositoryPairing<?, ?>> pairings,
             JdbcAggregateOperations aggregates, RelationalMappingContext mappingContext, JdbcOperations jdbc,
             TransactionOperations transactions, BiConsumer<DualRepository<?, ?, ?>, Class<?>> onPaired) {
+        this(beans, properties, postProcessor, pairings, aggregates, mappingContext, jdbc, transactions, onPaired,
+                null);
+    }
+
+    /**
+     * @param beans where repositories are looked up
+     * @param properties explicit pairings and strategies
+     * @param postProcessor knows the undecorated Redis repositories
+     * @param pairings explicit pairing beans
+     * @param aggregates PostgreSQL writes
+     * @param mappingContext PostgreSQL mapping metadata
+     * @param jdbc PostgreSQL locks
+     * @param transactions PostgreSQL transactions
+     * @param onPaired called once per paired repository with its Redis repository interface
+     * (meters, logging)
+     * @param expiries builds each pair's key expiry; {@code null} for none
+     */
+    public DualRepositoryRegistry(ListableBeanFactory beans, DualWriteProperties properties,
+            DualWriteRepositoryPostProcessor postProcessor, List<RepositoryPairing<?, ?>> pairings,
+            JdbcAggregateOperations aggregates, RelationalMappingContext mappingContext, JdbcOperations jdbc,
+            TransactionOperations transactions, BiConsumer<DualRepository<?, ?, ?>, Class<?>> onPaired,
+            @Nullable RepositoryExpiries expiries) {
         this.beans = beans;
         this.properties = properties;
         this.postProcessor = postProcessor;
@@ -91,6 +116,7 @@ public class DualRepositoryRegistry implements SmartInitializingSingleton {
         this.jdbc = jdbc;
         this.transactions = transactions;
         this.onPaired = onPaired;
+        this.expiries = expiries;
     }
 
     @Override
@@ -234,8 +260,12 @@ public class DualRepositoryRegistry implements SmartInitializingSingleton {
         PostgresSide<Object, Object> postgresSide = new PostgresSide<>(pairing.name(),
                 (Class<Object>) postgres.domainType(), this.aggregates, this.mappingContext, this.jdbc,
                 this.transactions);
+        KeyExpiry<Object, Object, Object> expiry = (this.expiries != null)
+                ? this.expiries.expiryOf(pairing.name(), target.target(), (Class<Object>) redisBean.domainType(),
+                        (Class<Object>) postgres.domainType())
+                : KeyExpiry.none();
         return new DualRepository<>(pairing.name(), new RedisSide<>(target.target(), target.entityInformation()),
-                postgresSide, this.beans.getBean(postgres.name()), postgres.repositoryInterface(), mapping);
+                postgresSide, this.beans.getBean(postgres.name()), postgres.repositoryInterface(), mapping, expiry);
     }
 
     private void checkConfiguredNames(Map<String, DualRepository<Object, Object, Object>> byName) {

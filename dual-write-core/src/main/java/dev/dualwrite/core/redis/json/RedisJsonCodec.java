@@ -150,6 +150,10 @@ public class RedisJsonCodec<T, ID> {
         return value;
     }
 
+    RedisJsonPersistentEntity<T> entity() {
+        return this.entity;
+    }
+
     private Class<T> type() {
         return this.information.getJavaType();
     }

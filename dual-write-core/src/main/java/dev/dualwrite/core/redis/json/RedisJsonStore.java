@@ -1,6 +1,7 @@
 package dev.dualwrite.core.redis.json;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
@@ -23,11 +24,13 @@ import org.jspecify.annotations.Nullable;
 
 import org.springframework.dao.DataAccessException;
 import org.springframework.data.redis.connection.DataType;
+import org.springframework.data.redis.connection.RedisStringCommands.SetOption;
 import org.springframework.data.redis.connection.ReturnType;
 import org.springframework.data.redis.core.Cursor;
 import org.springframework.data.redis.core.RedisCallback;
 import org.springframework.data.redis.core.ScanOptions;
 import org.springframework.data.redis.core.StringRedisTemplate;
+import org.springframework.data.redis.core.types.Expiration;
 import org.springframework.util.Assert;
 
 /**
@@ -60,6 +63,16 @@ public class RedisJsonStore<T, ID> {
     private static final byte[] DELETE_IF_UNCHANGED = ("if redis.call('GET', KEYS[1]) == ARGV[1] then "
             + "return redis.call('UNLINK', KEYS[1]) else return 0 end").getBytes(StandardCharsets.UTF_8);
 
+    // One atomic call per batch of saveAll: MSET would drop every key's expiry, and SET can
+    // keep it (KEEPTTL) or set a new one per key. ARGV holds (json, px) per key, px as
+    // JsonTimeToLive#pxOf answers it.
+    private static final byte[] SET_ALL = ("for i, key in ipairs(KEYS) do "
+            + "local px = tonumber(ARGV[2 * i]) "
+            + "if px > 0 then redis.call('SET', key, ARGV[2 * i - 1], 'PX', px) "
+            + "elseif px == 0 then redis.call('SET', key, ARGV[2 * i - 1]) "
+            + "else redis.call('SET', key, ARGV[2 * i - 1], 'KEEPTTL') end end "
+            + "return #KEYS").getBytes(StandardCharsets.UTF_8);
+
     private final StringRedisTemplate redis;
 
     private final RedisJsonEntityInformation<T, ID> information;
@@ -71,6 +84,8 @@ public class RedisJsonStore<T, ID> {
     private final String pattern;
 
     private final UnreadableValues unreadableValues;
+
+    private final JsonTimeToLive<T> timeToLive;
 
     /**
      * Create the store of one entity type whose multi-key reads fail on a value they cannot
@@ -98,6 +113,7 @@ public class RedisJsonStore<T, ID> {
         this.batchSize = batchSize;
         this.pattern = ScanSettings.escapeGlob(information.getKeyPrefix()) + "*";
         this.unreadableValues = unreadableValues;
+        this.timeToLive = new JsonTimeToLive<>(codec.entity());
     }
 
     /** Return the ids and keys of the entity type. */
@@ -120,8 +136,21 @@ public class RedisJsonStore<T, ID> {
     public Optional<T> findById(ID id) {
         String key = this.information.getKey(id);
         String json;
+        long pttl = -1;
         try {
-            json = this.redis.opsForValue().get(key);
+            if (this.timeToLive.declared()) {
+                // One round trip for the value and its remaining time to live.
+                List<Object> answers = this.redis.executePipelined((RedisCallback<Object>) (connection) -> {
+                    connection.stringCommands().get(bytes(key));
+                    connection.keyCommands().pTtl(bytes(key));
+                    return null;
+                });
+                json = (String) answers.get(0);
+                pttl = ((Number) answers.get(1)).longValue();
+            }
+            else {
+                json = this.redis.opsForValue().get(key);
+            }
         }
         catch (DataAccessException ex) {
             // WRONGTYPE, most likely: say which type the key holds, or pass the failure on
@@ -133,7 +162,8 @@ public class RedisJsonStore<T, ID> {
             throw ex;
         }
         // GET answers nil only for a missing key: one of another type is an error.
-        return (json != null) ? Optional.of(this.codec.read(key, json)) : Optional.empty();
+        return (json != null) ? Optional.of(this.timeToLive.withRemaining(this.codec.read(key, json), pttl))
+                : Optional.empty();
     }
 
     /**
@@ -156,33 +186,70 @@ public class RedisJsonStore<T, ID> {
     }
 
     /**
-     * Write one entity ({@code SET}).
+     * Write one entity ({@code SET}). The key keeps its current expiry ({@code KEEPTTL}),
+     * unless the entity's {@link org.springframework.data.redis.core.TimeToLive} property
+     * says otherwise: a positive value sets a new expiry, zero or less removes it.
      * @param entity the entity, with an id
      */
     public void save(T entity) {
         String key = this.information.getRequiredKey(entity);
-        this.redis.opsForValue().set(key, this.codec.write(entity));
+        String json = this.codec.write(entity);
+        long px = this.timeToLive.pxOf(entity);
+        Expiration expiration = (px > 0) ? Expiration.milliseconds(px)
+                : (px == JsonTimeToLive.PERSIST) ? Expiration.persistent() : Expiration.keepTtl();
+        this.redis.execute((RedisCallback<Object>) (connection) -> connection.stringCommands()
+            .set(bytes(key), bytes(json), expiration, SetOption.upsert()));
     }
 
     /**
-     * Write entities with one {@code MSET} per batch. Every entity is encoded before the
-     * first write, so an entity without an id or that cannot be written fails the call before
-     * Redis is touched; each batch is atomic, the whole call is not.
+     * Return the expiry a {@link #save} of this entity gives its key.
+     * @param entity the entity
+     * @return empty when the key keeps its current expiry, {@link Duration#ZERO} when the save
+     * removes it, otherwise the time to live from now
+     */
+    public Optional<Duration> expiryOnSave(T entity) {
+        long px = this.timeToLive.pxOf(entity);
+        return (px == JsonTimeToLive.KEEP) ? Optional.empty() : Optional.of(Duration.ofMillis(px));
+    }
+
+    /**
+     * Return the entity with its {@link org.springframework.data.redis.core.TimeToLive}
+     * property, if its type declares one, set to a time left (rounded up to the property's
+     * unit), so that a {@link #save} gives the key that expiry.
+     * @param entity the entity
+     * @param remaining the time left
+     * @return the entity, a new instance for an immutable type
+     */
+    public T withTimeToLive(T entity, Duration remaining) {
+        return this.timeToLive.withRemaining(entity, Math.max(1, remaining.toMillis()));
+    }
+
+    /**
+     * Write entities with one atomic Lua call of {@code SET}s per batch, each key's expiry
+     * treated as {@link #save} treats it. Every entity is encoded before the first write, so
+     * an entity without an id or that cannot be written fails the call before Redis is
+     * touched; each batch is atomic, the whole call is not.
      * @param entities the entities, each with an id; for a repeated id the last one wins
      */
     public void saveAll(Collection<? extends T> entities) {
-        Map<String, String> values = new LinkedHashMap<>();
+        Map<String, String[]> values = new LinkedHashMap<>();
         for (T entity : entities) {
             String key = this.information.getRequiredKey(entity);
             // Remove first so that a repeated id takes the position of its last occurrence.
             values.remove(key);
-            values.put(key, this.codec.write(entity));
+            values.put(key, new String[] { this.codec.write(entity), Long.toString(this.timeToLive.pxOf(entity)) });
         }
         List<String> keys = new ArrayList<>(values.keySet());
         for (List<String> batch : batches(keys)) {
-            Map<String, String> chunk = new LinkedHashMap<>();
-            batch.forEach((key) -> chunk.put(key, values.get(key)));
-            this.redis.opsForValue().multiSet(chunk);
+            byte[][] keysAndArgs = new byte[batch.size() * 3][];
+            for (int i = 0; i < batch.size(); i++) {
+                String[] value = values.get(batch.get(i));
+                keysAndArgs[i] = bytes(batch.get(i));
+                keysAndArgs[batch.size() + 2 * i] = bytes(value[0]);
+                keysAndArgs[batch.size() + 2 * i + 1] = bytes(value[1]);
+            }
+            this.redis.execute((RedisCallback<Object>) (connection) -> connection.scriptingCommands()
+                .eval(SET_ALL, ReturnType.INTEGER, batch.size(), keysAndArgs));
         }
     }
 
@@ -287,6 +354,7 @@ public class RedisJsonStore<T, ID> {
         Assert.state(values != null && values.size() == keys.size(), "MGET must answer one value per key");
         List<RedisJsonEntry<T>> entries = new ArrayList<>(keys.size());
         List<String> missing = new ArrayList<>();
+        List<Object> pttls = remainingTimesToLive(keys);
         for (int i = 0; i < keys.size(); i++) {
             String key = keys.get(i);
             String json = values.get(i);
@@ -295,7 +363,11 @@ public class RedisJsonStore<T, ID> {
                 continue;
             }
             try {
-                entries.add(new RedisJsonEntry<>(key, this.codec.read(key, json), json));
+                T entity = this.codec.read(key, json);
+                if (!pttls.isEmpty()) {
+                    entity = this.timeToLive.withRemaining(entity, ((Number) pttls.get(i)).longValue());
+                }
+                entries.add(new RedisJsonEntry<>(key, entity, json));
             }
             catch (RedisJsonReadException ex) {
                 this.unreadableValues.skipOrThrow(ex);
@@ -303,6 +375,19 @@ public class RedisJsonStore<T, ID> {
         }
         ofAnotherType(missing).forEach(this.unreadableValues::skipOrThrow);
         return entries;
+    }
+
+    // Only for a type with a @TimeToLive property: one pipelined PTTL per key, in one round
+    // trip after the MGET (a key that expires in between reads as having 1 unit left).
+    private List<Object> remainingTimesToLive(List<String> keys) {
+        if (!this.timeToLive.declared()) {
+            return List.of();
+        }
+        return this.redis.executePipelined((RedisCallback<Object>) (connection) -> {
+            // Every key, found or not, so that the answers stay aligned with the keys.
+            keys.forEach((key) -> connection.keyCommands().pTtl(bytes(key)));
+            return null;
+        });
     }
 
     // MGET answers nil both for a missing key and for one of another type; only the second is
