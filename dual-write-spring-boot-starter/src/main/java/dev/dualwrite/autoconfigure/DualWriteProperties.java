@@ -177,8 +177,8 @@ public class DualWriteProperties {
         /**
          * Number of threads that run secondary writes, each holding a PostgreSQL connection
          * while it runs. Defaults to half the maximum pool size of a Hikari DataSource (at
-         * least 1), otherwise 5, so that they can never take every connection from the
-         * primary writes.
+         * least 1), otherwise 5, so that hung secondary writes and the reconciler leave
+         * connections to the primary writes.
          */
         private @Nullable Integer poolSize;
 
@@ -322,11 +322,11 @@ public class DualWriteProperties {
          */
         private int mismatchSampleSize = 50;
 
-        public @Nullable Integer getPoolSize() {
+        public int getPoolSize() {
             return this.poolSize;
         }
 
-        public void setPoolSize(@Nullable Integer poolSize) {
+        public void setPoolSize(int poolSize) {
             this.poolSize = poolSize;
         }
 
