@@ -14,7 +14,10 @@ import org.springframework.util.ClassUtils;
  * still be queued; the library relies on the next copy of the key being sent after it on the
  * same connection (Lettuce's shared native connection), so that the older command lands first.
  * On a dedicated or pooled connection per operation, an old write could land after a newer
- * copy has closed the key's repair record.
+ * copy has closed the key's repair record. A pool alone is fine: while the native connection
+ * is shared, Lettuce takes pooled connections only for blocking and transactional commands
+ * and pipelines, which the library's copies to Redis do not use (and Spring Boot enables a
+ * pool whenever commons-pool2 is on the class path).
  */
 final class LettuceCommandOrder {
 
@@ -39,13 +42,13 @@ final class LettuceCommandOrder {
             if (!(connectionFactory instanceof LettuceConnectionFactory lettuce)) {
                 return;
             }
-            boolean pooled = lettuce.getClientConfiguration() instanceof LettucePoolingClientConfiguration;
-            if (!lettuce.getShareNativeConnection() || pooled) {
-                logger.warn("dual-write: the LettuceConnectionFactory {}: a secondary write to Redis ended at its time "
-                        + "limit may still be sent after a newer copy of the same key, leaving Redis behind until the "
-                        + "verifier finds it. Keep Lettuce's defaults (a shared native connection, no pool) for the "
-                        + "connection factory dual-write uses.",
-                        pooled ? "uses a connection pool" : "does not share its native connection");
+            if (!lettuce.getShareNativeConnection()) {
+                boolean pooled = lettuce.getClientConfiguration() instanceof LettucePoolingClientConfiguration;
+                logger.warn("dual-write: the LettuceConnectionFactory does not share its native connection{}: a "
+                        + "secondary write to Redis ended at its time limit may still be sent after a newer copy of "
+                        + "the same key, leaving Redis behind until a verification finds it. Keep Lettuce's default "
+                        + "(setShareNativeConnection(true)) for the connection factory dual-write uses.",
+                        pooled ? " (each operation takes a pooled connection)" : "");
             }
         }
 
