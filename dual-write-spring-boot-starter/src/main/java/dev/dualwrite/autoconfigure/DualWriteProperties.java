@@ -170,7 +170,8 @@ public class DualWriteProperties {
         /**
          * Time limit of one secondary write; past it the caller goes on, the key is recorded
          * for repair and the write is ended (interrupted, its PostgreSQL connection aborted
-         * if need be), whatever the store client's own timeouts. Repairs run within it too.
+         * if need be), whatever the store client's own timeouts. Repairs run within it too,
+         * unless called inside a transaction of the caller's.
          */
         private Duration timeout = Duration.ofSeconds(2);
 
