@@ -12,11 +12,13 @@ import org.slf4j.LoggerFactory;
 import org.springframework.util.ClassUtils;
 
 /**
- * The share of the application's PostgreSQL connections that the library's own threads may
- * hold: every secondary write and every repair holds one connection (the key's lock is a
+ * The share of the application's PostgreSQL connections that secondary writes may hold:
+ * every secondary write and every repair holds one connection (the key's lock is a
  * transaction-scoped advisory lock) while it runs. Sized from the maximum pool size of a
- * Hikari DataSource, so that secondary work, however hung, never takes every connection from
- * the primary writes; settings that would let it are warned about at startup.
+ * Hikari DataSource (found through wrappers too), so that hung secondary writes and the
+ * reconciler together leave connections for the primary writes; settings or pools too small
+ * for that are warned about at startup. Other library work (shadow reads, the verifier, the
+ * backfill, the control plane) uses connections of the same pool and is not counted here.
  */
 final class ConnectionBudget {
 
@@ -69,7 +71,18 @@ final class ConnectionBudget {
             return;
         }
         int held = secondaryThreads(configured) + RECONCILER_CONNECTIONS;
-        if (held >= this.maximumPoolSize) {
+        if (held < this.maximumPoolSize) {
+            return;
+        }
+        if (safeSecondaryThreads(this.maximumPoolSize) + RECONCILER_CONNECTIONS >= this.maximumPoolSize) {
+            // A pool of 2 or fewer: even the default share leaves no connection, only a larger
+            // pool helps.
+            logger.warn("dual-write: {} secondary write thread(s) plus the reconciler can hold {} PostgreSQL "
+                    + "connections, the whole pool (spring.datasource.hikari.maximum-pool-size={}): a hung secondary "
+                    + "store could then stall primary writes. Raise the maximum pool size to at least {}.",
+                    secondaryThreads(configured), held, this.maximumPoolSize, held + 1);
+        }
+        else {
             logger.warn("dual-write: dual-write.secondary.pool-size={} secondary write threads plus the reconciler can "
                     + "hold {} PostgreSQL connections, the whole pool (spring.datasource.hikari.maximum-pool-size={}): "
                     + "a hung secondary store could then stall primary writes. Set dual-write.secondary.pool-size to "

@@ -185,7 +185,7 @@ public final class DualWriteAutoConfiguration {
     @Bean
     @ConditionalOnMissingBean
     SecondaryWriteGuard dualWriteSecondaryGuard(DualWriteProperties properties, DualWriteMetrics metrics,
-            DataSource dataSource) {
+            DataSource dataSource, RedisConnectionFactory redisConnectionFactory) {
         DualWriteProperties.Secondary secondary = properties.getSecondary();
         DualWriteProperties.CircuitBreaker breaker = secondary.getCircuitBreaker();
         CircuitBreakerConfig breakerConfig = CircuitBreakerConfig.custom()
@@ -207,6 +207,7 @@ public final class DualWriteAutoConfiguration {
             .of(TimeLimiterConfig.custom().timeoutDuration(secondary.getTimeout()).cancelRunningFuture(true).build());
         ConnectionBudget budget = ConnectionBudget.of(dataSource);
         budget.warnWhenSecondaryCanStarvePrimary(secondary.getPoolSize());
+        LettuceCommandOrder.warnIfUnordered(redisConnectionFactory);
         return new SecondaryWriteGuard(breakers, timeLimiter,
                 secondaryExecutor(budget.secondaryThreads(secondary.getPoolSize()), secondary.getQueueCapacity()),
                 secondary.getFailurePolicy(), metrics);
@@ -328,10 +329,13 @@ public final class DualWriteAutoConfiguration {
     }
 
     // Bounded queue with AbortPolicy: work beyond capacity is rejected, never queued without end.
+    // Daemon threads: work hung past shutdown (a secondary write, whose key is recorded for
+    // repair, or a shadow read) must not keep the JVM alive.
     private static ExecutorService boundedExecutor(String threadPrefix, int threads, int queueCapacity) {
+        CustomizableThreadFactory threadFactory = new CustomizableThreadFactory(threadPrefix);
+        threadFactory.setDaemon(true);
         ThreadPoolExecutor executor = new ThreadPoolExecutor(threads, threads, 60, TimeUnit.SECONDS,
-                new ArrayBlockingQueue<>(queueCapacity), new CustomizableThreadFactory(threadPrefix),
-                new ThreadPoolExecutor.AbortPolicy());
+                new ArrayBlockingQueue<>(queueCapacity), threadFactory, new ThreadPoolExecutor.AbortPolicy());
         executor.allowCoreThreadTimeOut(true);
         return executor;
     }

@@ -182,15 +182,16 @@ public class DualWriteProperties {
         /**
          * Time limit of one secondary write; past it the caller goes on, the key is recorded
          * for repair and the write is ended (interrupted, its PostgreSQL connection aborted
-         * if need be), whatever the store client's own timeouts. Repairs run within it too.
+         * if need be), whatever the store client's own timeouts. Repairs run within it too,
+         * unless called inside a transaction of the caller's.
          */
         private Duration timeout = Duration.ofSeconds(2);
 
         /**
          * Number of threads that run secondary writes, each holding a PostgreSQL connection
          * while it runs. Defaults to half the maximum pool size of a Hikari DataSource (at
-         * least 1), otherwise 5, so that they can never take every connection from the
-         * primary writes.
+         * least 1), otherwise 5, so that hung secondary writes and the reconciler leave
+         * connections to the primary writes.
          */
         private @Nullable Integer poolSize;
 
@@ -334,11 +335,11 @@ public class DualWriteProperties {
          */
         private int mismatchSampleSize = 50;
 
-        public @Nullable Integer getPoolSize() {
+        public int getPoolSize() {
             return this.poolSize;
         }
 
-        public void setPoolSize(@Nullable Integer poolSize) {
+        public void setPoolSize(int poolSize) {
             this.poolSize = poolSize;
         }
 

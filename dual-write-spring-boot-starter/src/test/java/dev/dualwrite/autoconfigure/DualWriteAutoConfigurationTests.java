@@ -9,6 +9,7 @@ import java.util.UUID;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import com.zaxxer.hikari.HikariDataSource;
 import dev.dualwrite.autoconfigure.fixtures.FixtureStores;
 import dev.dualwrite.autoconfigure.fixtures.gadget.Gadget;
 import dev.dualwrite.autoconfigure.fixtures.gadget.GadgetRow;
@@ -39,7 +40,9 @@ import dev.dualwrite.core.strategy.StageCall;
 import dev.dualwrite.core.strategy.Store;
 import dev.dualwrite.core.strategy.StrategySource;
 import dev.dualwrite.core.strategy.WriteStrategy;
+import dev.dualwrite.testsupport.RedisServer;
 import dev.dualwrite.testsupport.TestSchema;
+import dev.dualwrite.testsupport.TestServers;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.github.resilience4j.timelimiter.TimeLimiter;
@@ -54,6 +57,7 @@ import org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfigurat
 import org.springframework.boot.data.redis.autoconfigure.DataRedisRepositoriesAutoConfiguration;
 import org.springframework.boot.flyway.autoconfigure.FlywayAutoConfiguration;
 import org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration;
+import org.springframework.boot.jdbc.autoconfigure.DataSourceProperties;
 import org.springframework.boot.jdbc.autoconfigure.DataSourceTransactionManagerAutoConfiguration;
 import org.springframework.boot.jdbc.autoconfigure.JdbcTemplateAutoConfiguration;
 import org.springframework.boot.test.context.FilteredClassLoader;
@@ -70,7 +74,12 @@ import org.springframework.data.jdbc.repository.config.EnableJdbcRepositories;
 import org.springframework.data.redis.core.RedisOperations;
 import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.data.redis.repository.configuration.EnableRedisRepositories;
+import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
+import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.datasource.DelegatingDataSource;
+
+import javax.sql.DataSource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
@@ -154,6 +163,48 @@ class DualWriteAutoConfigurationTests {
             assertThat(executor(guard).getMaximumPoolSize()).isEqualTo(2);
             assertThat(executor(guard).getQueue().remainingCapacity()).isEqualTo(1000);
             assertThat(timeLimiter(guard).getTimeLimiterConfig().shouldCancelRunningFuture()).isTrue();
+            // A write hung past shutdown does not keep the JVM alive.
+            assertThat(executor(guard).getThreadFactory().newThread(() -> {
+            }).isDaemon()).isTrue();
+        });
+    }
+
+    @Test
+    void secondaryPoolOfATinyHikariPoolAsksForALargerPoolNotForTheDefault(CapturedOutput output) {
+        // 1 thread (the least) plus the reconciler hold both connections of a pool of 2.
+        this.contextRunner.withUserConfiguration(WidgetRepositories.class)
+            .withPropertyValues("spring.datasource.hikari.maximum-pool-size=2")
+            .run((context) -> {
+                assertThat(executor(context.getBean(SecondaryWriteGuard.class)).getCorePoolSize()).isEqualTo(1);
+                assertThat(output).containsOnlyOnce("Raise the maximum pool size to at least 3")
+                    .doesNotContain("leave it unset");
+            });
+    }
+
+    @Test
+    void secondaryPoolSizeFollowsAHikariPoolBehindADataSourceWrapper(CapturedOutput output) {
+        this.contextRunner.withUserConfiguration(WidgetRepositories.class, WrappedHikariDataSource.class)
+            .run((context) -> {
+                assertThat(context.getBean(DataSource.class)).isNotInstanceOf(HikariDataSource.class);
+                // Half of the wrapped pool of 6.
+                assertThat(executor(context.getBean(SecondaryWriteGuard.class)).getCorePoolSize()).isEqualTo(3);
+                assertThat(output).doesNotContain("not a Hikari pool");
+            });
+    }
+
+    @Test
+    void lettuceConnectionFactoryThatDoesNotShareItsConnectionIsWarnedAbout(CapturedOutput output) {
+        this.contextRunner.withUserConfiguration(WidgetRepositories.class, UnsharedLettuce.class).run((context) -> {
+            assertThat(context).hasNotFailed();
+            assertThat(output).containsOnlyOnce("the LettuceConnectionFactory does not share its native connection");
+        });
+    }
+
+    @Test
+    void lettuceDefaultsAreNotWarnedAbout(CapturedOutput output) {
+        this.contextRunner.withUserConfiguration(WidgetRepositories.class).run((context) -> {
+            assertThat(context).hasNotFailed();
+            assertThat(output).doesNotContain("the LettuceConnectionFactory");
         });
     }
 
@@ -843,6 +894,47 @@ class DualWriteAutoConfigurationTests {
         public <R, P, ID> R save(DualRepository<R, P, ID> repository, StageCall call, R entity) {
             this.saves.incrementAndGet();
             return super.save(repository, call, entity);
+        }
+
+    }
+
+    // The host's DataSource behind a wrapper, as a tracing or routing DataSource would be.
+    @Configuration(proxyBeanMethods = false)
+    static class WrappedHikariDataSource {
+
+        @Bean
+        ClosingDataSourceWrapper dataSource(DataSourceProperties properties) {
+            HikariDataSource hikari = properties.initializeDataSourceBuilder().type(HikariDataSource.class).build();
+            hikari.setMaximumPoolSize(6);
+            hikari.setMinimumIdle(0);
+            return new ClosingDataSourceWrapper(hikari);
+        }
+
+    }
+
+    static class ClosingDataSourceWrapper extends DelegatingDataSource implements AutoCloseable {
+
+        ClosingDataSourceWrapper(HikariDataSource target) {
+            super(target);
+        }
+
+        @Override
+        public void close() {
+            ((HikariDataSource) obtainTargetDataSource()).close();
+        }
+
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    static class UnsharedLettuce {
+
+        @Bean
+        LettuceConnectionFactory redisConnectionFactory() {
+            RedisServer redis = TestServers.redis();
+            LettuceConnectionFactory factory = new LettuceConnectionFactory(
+                    new RedisStandaloneConfiguration(redis.host(), redis.port()));
+            factory.setShareNativeConnection(false);
+            return factory;
         }
 
     }

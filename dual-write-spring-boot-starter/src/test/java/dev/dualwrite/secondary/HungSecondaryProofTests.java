@@ -1,5 +1,6 @@
 package dev.dualwrite.secondary;
 
+import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -17,6 +18,7 @@ import dev.dualwrite.autoconfigure.repository.DualRepositoryRegistry;
 import dev.dualwrite.contract.ContractStores;
 import dev.dualwrite.core.repair.PostgresRepairLog;
 import dev.dualwrite.core.repair.RedisRepairLog;
+import dev.dualwrite.core.routing.DualRepository;
 import dev.dualwrite.core.strategy.StrategySource;
 import dev.dualwrite.core.strategy.WriteStrategy;
 import dev.dualwrite.core.verify.VerificationReport;
@@ -28,6 +30,8 @@ import dev.dualwrite.secondary.app.redis.HungItemRepository;
 import dev.dualwrite.testsupport.PostgresServer;
 import dev.dualwrite.testsupport.TcpProxy;
 import dev.dualwrite.testsupport.TestServers;
+import com.zaxxer.hikari.HikariDataSource;
+import com.zaxxer.hikari.HikariPoolMXBean;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
@@ -39,6 +43,8 @@ import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
+
+import javax.sql.DataSource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -93,6 +99,9 @@ class HungSecondaryProofTests {
 
     @Autowired
     private DualWriteProperties properties;
+
+    @Autowired
+    private DataSource dataSource;
 
     // Addresses only: every timeout and pool size stays at its default.
     @DynamicPropertySource
@@ -162,11 +171,16 @@ class HungSecondaryProofTests {
     // One write whose copy hangs on the silent secondary: the caller returns at the time limit,
     // and the copy's thread leaves the store client while the proxy still forwards nothing, so
     // only the guard can have ended it (a Lettuce wait by interrupt, a JDBC read by aborting
-    // the connection); it no longer holds a PostgreSQL connection or the key's lock.
+    // the connection); then, still while silent, no session holds the key's advisory lock and
+    // every active pooled connection is accounted for by a thread outside the secondary pool
+    // that waits in the PostgreSQL driver (the control plane's poll and the reconciler are not
+    // time-limited and hang on a silent PostgreSQL): the copy holds no connection any more.
     private void assertHungCopyEnded(WriteStrategy stage, TcpProxy secondary, String clientPackage) {
         this.strategies.change(REPOSITORY, stage, true);
         this.repository.save(new HungItem("probe", "before", 0));
         Duration limit = this.properties.getSecondary().getTimeout();
+        HikariPoolMXBean pool = hikariPool();
+        await().atMost(Duration.ofSeconds(10)).until(() -> pool.getActiveConnections() == 0);
         secondary.blackhole(true);
         try {
             long start = System.nanoTime();
@@ -179,13 +193,55 @@ class HungSecondaryProofTests {
                 .pollInterval(Duration.ofMillis(50))
                 .until(() -> secondaryThreadsIn(clientPackage) == 0);
             Duration ended = Duration.ofNanos(System.nanoTime() - start);
+            DualRepository<Object, Object, Object> pair = this.registry.find(HungItemRepository.class).orElseThrow();
+            String lockName = pair.postgres().lockName(pair.keyOf("probe"));
+            await().atMost(Duration.ofSeconds(10))
+                .pollInterval(Duration.ofMillis(50))
+                .untilAsserted(() -> {
+                    assertThat(advisoryLocksHeldOn(lockName)).as("%s: sessions holding the key's lock", stage).isZero();
+                    assertThat(pool.getActiveConnections())
+                        .as("%s: active pooled connections beyond those of threads waiting in the driver", stage)
+                        .isLessThanOrEqualTo((int) threadsOutsideSecondaryPoolIn("org.postgresql."));
+                });
             System.out.printf("%s, secondary silent: the call returned after %.3f s, its copy's thread was out of "
-                    + "the store client %.3f s after the call began, the secondary still silent%n", stage,
-                    call.toNanos() / 1e9, ended.toNanos() / 1e9);
+                    + "the store client %.3f s after the call began, the secondary still silent; then no lock held "
+                    + "on the key, %d active pooled connection(s) (%d thread(s) outside the secondary pool waiting "
+                    + "in the PostgreSQL driver)%n", stage, call.toNanos() / 1e9, ended.toNanos() / 1e9,
+                    pool.getActiveConnections(), threadsOutsideSecondaryPoolIn("org.postgresql."));
         }
         finally {
             secondary.restore();
         }
+    }
+
+    private HikariPoolMXBean hikariPool() {
+        try {
+            return this.dataSource.unwrap(HikariDataSource.class).getHikariPoolMXBean();
+        }
+        catch (SQLException ex) {
+            throw new IllegalStateException(ex);
+        }
+    }
+
+    // Sessions holding the advisory lock of a lock name (a bigint lock: classid holds its high
+    // 32 bits, objid its low ones), read directly, not through the proxy.
+    private static int advisoryLocksHeldOn(String lockName) {
+        return stores.postgres()
+            .queryForObject("select count(*) from pg_locks where locktype = 'advisory' and granted and objsubid = 1 "
+                    + "and pid <> pg_backend_pid() "
+                    + "and database = (select oid from pg_database where datname = current_database()) "
+                    + "and ((classid::bigint << 32) | objid::bigint) = hashtextextended(?, 0)", Integer.class,
+                    lockName);
+    }
+
+    private static long threadsOutsideSecondaryPoolIn(String clientPackage) {
+        return Thread.getAllStackTraces()
+            .entrySet()
+            .stream()
+            .filter((thread) -> !thread.getKey().getName().startsWith("dualwrite-secondary-"))
+            .filter((thread) -> Arrays.stream(thread.getValue())
+                .anyMatch((frame) -> frame.getClassName().startsWith(clientPackage)))
+            .count();
     }
 
     private static long secondaryThreadsIn(String clientPackage) {
@@ -202,6 +258,10 @@ class HungSecondaryProofTests {
         Duration limit = this.properties.getSecondary().getTimeout().plus(MARGIN);
         assertThat(outage.failures()).as("%s: caller failures", outage.label()).isEmpty();
         assertThat(outage.percentile(99)).as("%s: caller p99", outage.label()).isLessThanOrEqualTo(limit);
+        // Far below the clients' own waits (Lettuce 60 s, Hikari 30 s): catches a write that
+        // is no longer ended at the time limit.
+        assertThat(outage.max()).as("%s: slowest call", outage.label())
+            .isLessThanOrEqualTo(this.properties.getSecondary().getTimeout().plusSeconds(3));
         assertThat(outage.firstStartAfterRestore())
             .as("%s: wait for the first call to start once the secondary is back", outage.label())
             .isLessThanOrEqualTo(limit);

@@ -27,6 +27,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import org.springframework.dao.QueryTimeoutException;
+import org.springframework.transaction.support.TransactionSynchronizationManager;
 import org.springframework.util.Assert;
 
 /**
@@ -36,13 +37,14 @@ import org.springframework.util.Assert;
  * even tried because the breaker is open leaves a repair record for its key.
  * <p>
  * A write still running at the time limit is ended, whatever the store client's own
- * timeouts: its thread is interrupted (which ends a Lettuce command wait and a wait for a
- * pooled JDBC connection) and, if still blocked {@link #ABORT_GRACE a moment later}, the
- * PostgreSQL connection of its transaction is aborted (a JDBC socket read ignores
- * interrupts). Either way the transaction rolls back and its connection and key lock are
- * released, so a hung secondary holds neither much beyond the time limit. Ending a write
- * early is harmless: secondary writes copy the primary's current state and are idempotent,
- * and the key is recorded for repair.
+ * timeouts: its thread is interrupted (which ends a Lettuce command wait, and Hikari's wait
+ * for a free pooled connection, though not its validation of an idle one, which may block up
+ * to its {@code validationTimeout}) and, if still blocked {@link #ABORT_GRACE a moment
+ * later}, the PostgreSQL connection of the transaction it started is aborted (a JDBC socket
+ * read ignores interrupts). Either way the transaction rolls back and its connection and key
+ * lock are released, so a hung secondary holds neither much beyond the time limit. Ending a
+ * write early is harmless: secondary writes copy the primary's current state and are
+ * idempotent, and the key is recorded for repair.
  */
 public class SecondaryWriteGuard implements AutoCloseable {
 
@@ -178,15 +180,25 @@ public class SecondaryWriteGuard implements AutoCloseable {
      * Run {@code work} on the calling thread within the secondary's time limit, for work
      * outside the write path that copies between the stores under a key's lock (a repair):
      * past the limit the thread is interrupted and, if still blocked {@link #ABORT_GRACE a
-     * moment later}, the PostgreSQL connection of its transaction is aborted, so the work never
-     * holds a connection or a key's lock much longer than the limit. No circuit breaker and no
-     * repair record: failures are thrown.
+     * moment later}, the PostgreSQL connection of the transaction the work started is aborted,
+     * so the work never holds a connection or a key's lock much longer than the limit. No
+     * circuit breaker and no repair record: failures are thrown.
+     * <p>
+     * The limit holds only when the library owns the transaction: called inside a
+     * transaction of the caller's, the work joins it, and an interrupt or an abort would roll
+     * back all of the caller's work, so the work then runs unlimited, bounded only by the
+     * stores' own timeouts (and the key's lock is held until the caller's transaction ends).
      * @param work the work
      * @param <T> the result type
      * @return what {@code work} returned
      * @throws QueryTimeoutException when the work was ended at the time limit
      */
     public <T> T withinTimeLimit(Supplier<T> work) {
+        if (TransactionSynchronizationManager.isActualTransactionActive()) {
+            // The caller's transaction (on whichever manager: the work may join it, and which
+            // manager the store uses is not known here) is not ours to end.
+            return work.get();
+        }
         AbortScope scope = AbortScope.create();
         Deadline deadline = new Deadline(Thread.currentThread());
         Future<?> alarm = schedule(() -> {
@@ -222,8 +234,15 @@ public class SecondaryWriteGuard implements AutoCloseable {
     @Override
     public void close() throws InterruptedException {
         this.executor.shutdown();
-        this.executor.awaitTermination(5, TimeUnit.SECONDS);
-        this.watchdog.shutdownNow();
+        try {
+            if (!this.executor.awaitTermination(5, TimeUnit.SECONDS)) {
+                // Hung writes: interrupt them; each is covered by a repair record anyway.
+                this.executor.shutdownNow();
+            }
+        }
+        finally {
+            this.watchdog.shutdownNow();
+        }
     }
 
     // A write that outlived its limit is ended: interrupted now, its connection aborted after
@@ -283,6 +302,10 @@ public class SecondaryWriteGuard implements AutoCloseable {
 
         private boolean finished;
 
+        // Whether the thread was interrupted already when the deadline passed: that interrupt
+        // is someone else's and must survive finish().
+        private boolean interruptedBefore;
+
         Deadline(Thread thread) {
             this.thread = thread;
         }
@@ -292,6 +315,7 @@ public class SecondaryWriteGuard implements AutoCloseable {
                 return false;
             }
             this.passed = true;
+            this.interruptedBefore = this.thread.isInterrupted();
             this.thread.interrupt();
             return true;
         }
@@ -301,8 +325,10 @@ public class SecondaryWriteGuard implements AutoCloseable {
         }
 
         synchronized void finish() {
-            if (!this.finished && this.passed) {
-                // Clear our interrupt, so it does not hit whatever the thread does next.
+            if (!this.finished && this.passed && !this.interruptedBefore) {
+                // Clear our interrupt, so it does not hit whatever the thread does next. An
+                // interrupt from elsewhere that lands after ours is indistinguishable from it
+                // (the flag is one bit) and is cleared too; one that came first is kept.
                 Thread.interrupted();
             }
             this.finished = true;

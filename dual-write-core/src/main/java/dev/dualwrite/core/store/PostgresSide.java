@@ -4,9 +4,14 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 
+import javax.sql.DataSource;
+
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import org.springframework.data.jdbc.core.JdbcAggregateOperations;
 import org.springframework.data.mapping.PersistentEntity;
@@ -14,8 +19,9 @@ import org.springframework.data.relational.core.dialect.PostgresDialect;
 import org.springframework.data.relational.core.mapping.RelationalMappingContext;
 import org.springframework.data.relational.core.mapping.RelationalPersistentEntity;
 import org.springframework.data.relational.core.sql.IdentifierProcessing;
-import org.springframework.jdbc.core.ConnectionCallback;
 import org.springframework.jdbc.core.JdbcOperations;
+import org.springframework.jdbc.datasource.ConnectionHolder;
+import org.springframework.jdbc.support.JdbcAccessor;
 import org.springframework.transaction.support.TransactionSynchronization;
 import org.springframework.transaction.support.TransactionSynchronizationManager;
 import org.springframework.transaction.support.TransactionOperations;
@@ -37,6 +43,11 @@ public final class PostgresSide<P, ID> {
 
     // The lock of a key is this hash of its lock name; every writer of a key must take it.
     private static final String LOCK_OF_NAME = "hashtextextended(%s, 0)";
+
+    private static final Logger logger = LoggerFactory.getLogger(PostgresSide.class);
+
+    // An abort is expected now and then (a long lock wait); one WARN says what it means.
+    private static final AtomicBoolean firstAbort = new AtomicBoolean();
 
     private static final String LOCK_SQL = "select pg_advisory_xact_lock(" + LOCK_OF_NAME.formatted("?") + ")";
 
@@ -91,7 +102,10 @@ public final class PostgresSide<P, ID> {
     }
 
     /**
-     * Run {@code work} in a transaction that holds the advisory lock of {@code key}.
+     * Run {@code work} in a transaction that holds the advisory lock of {@code key}. Inside a
+     * caller's transaction on the same DataSource the work joins it, and the lock is held
+     * until that transaction ends; a time limit then never aborts its connection (see
+     * {@link AbortScope}): only a transaction started here is abortable.
      * @param key the entity key, as used in repair records; {@code null} for a row whose
      * id the database is about to generate, which nobody else can be writing
      * @param work what to do while holding the lock
@@ -100,7 +114,9 @@ public final class PostgresSide<P, ID> {
      */
     public <T> T inKeyLock(@Nullable String key, Supplier<T> work) {
         return this.transactions.execute((status) -> {
-            abortableUnderWatchdog();
+            if (status.isNewTransaction()) {
+                abortableUnderWatchdog();
+            }
             if (key != null) {
                 this.jdbc.queryForList(LOCK_SQL, lockName(key));
             }
@@ -110,17 +126,19 @@ public final class PostgresSide<P, ID> {
 
     // Time-limited work (a secondary write, a repair) may block on this transaction's
     // connection: on a silent server a JDBC socket read ignores interrupts, so the watchdog
-    // must be able to abort the connection. The registration lasts until the transaction has
-    // completed, before the connection goes back to its pool.
+    // must be able to abort the connection. Only a transaction started here qualifies (the
+    // caller checks): a joined one is the caller's, and aborting it would destroy all of the
+    // caller's work. The registration lasts until the transaction has completed, before the
+    // connection goes back to its pool.
     private void abortableUnderWatchdog() {
         if (!AbortScope.isOpen() || !TransactionSynchronizationManager.isSynchronizationActive()) {
             return;
         }
-        AbortScope.Registration registration = this.jdbc.execute(
-                (ConnectionCallback<AbortScope.Registration>) (connection) -> AbortScope.onAbort(() -> abort(connection)));
-        if (registration == null) {
+        Connection connection = transactionConnection();
+        if (connection == null) {
             return;
         }
+        AbortScope.Registration registration = AbortScope.onAbort(() -> abort(connection));
         TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
             @Override
             public void afterCompletion(int status) {
@@ -129,7 +147,32 @@ public final class PostgresSide<P, ID> {
         });
     }
 
+    // The connection is abortable only while it surely stays this transaction's until after
+    // afterCompletion. A resource transaction manager (DataSourceTransactionManager, JPA's)
+    // binds it to the thread at begin, before any statement, and releases it in its cleanup,
+    // after the synchronizations. Under JTA or another manager nothing is bound yet here: the
+    // connection is bound on first use and released by its own synchronization, possibly
+    // before ours takes the abort back, so an abort could hit a connection already reused.
+    private @Nullable Connection transactionConnection() {
+        DataSource dataSource = (this.jdbc instanceof JdbcAccessor accessor) ? accessor.getDataSource() : null;
+        if (dataSource == null
+                || !(TransactionSynchronizationManager.getResource(dataSource) instanceof ConnectionHolder holder)
+                || !holder.isSynchronizedWithTransaction() || holder.getConnectionHandle() == null) {
+            return null;
+        }
+        return holder.getConnection();
+    }
+
     private static void abort(Connection connection) {
+        if (firstAbort.compareAndSet(false, true)) {
+            logger.warn("dual-write: aborted the PostgreSQL connection of a secondary write or repair that was still "
+                    + "running at the secondary time limit (a silent server, or a wait for a key's lock); its "
+                    + "transaction rolls back and the pool replaces the connection. Spring may log 'Application "
+                    + "exception overridden by rollback exception' for it. Further aborts are logged at DEBUG.");
+        }
+        else {
+            logger.debug("dual-write: aborted the PostgreSQL connection of work past the secondary time limit");
+        }
         try {
             // Closes the socket at once: the blocked read fails, the pool evicts the connection
             // and the server rolls the transaction back, releasing the key's lock.

@@ -145,6 +145,58 @@ class SecondaryWriteGuardTests {
     }
 
     @Test
+    void interruptFromElsewhereBeforeTheDeadlineSurvivesTheDeadline() {
+        long busyUntil = System.nanoTime() + LIMIT.plusMillis(300).toNanos();
+        String result = this.guard.withinTimeLimit(() -> {
+            // Someone else's interrupt, then work that neither blocks nor clears the flag
+            // while the deadline passes.
+            Thread.currentThread().interrupt();
+            while (System.nanoTime() < busyUntil) {
+                Thread.onSpinWait();
+            }
+            return "done";
+        });
+        assertThat(result).isEqualTo("done");
+        assertThat(Thread.interrupted()).as("the other interrupt is still set").isTrue();
+    }
+
+    @Test
+    void closeInterruptsAWriteStillHungAfterItsGrace() throws Exception {
+        StringRedisTemplate redis = new StringRedisTemplate(this.proxiedRedis);
+        redis.opsForValue().set(this.keys.key("k"), "v");
+        Map<Store, CircuitBreaker> breakers = new EnumMap<>(Store.class);
+        for (Store store : Store.values()) {
+            breakers.put(store, CircuitBreaker.ofDefaults("test-close-" + store));
+        }
+        ThreadPoolExecutor pool = new ThreadPoolExecutor(1, 1, 60, TimeUnit.SECONDS, new ArrayBlockingQueue<>(1));
+        // A limit longer than the test: only close() can end the write.
+        SecondaryWriteGuard patient = new SecondaryWriteGuard(breakers,
+                TimeLimiter.of(TimeLimiterConfig.custom().timeoutDuration(Duration.ofMinutes(5)).build()), pool,
+                FailurePolicy.LENIENT, new DualWriteMetrics(new SimpleMeterRegistry()));
+        this.redisProxy.blackhole(true);
+        AtomicReference<Throwable> ended = new AtomicReference<>();
+        Thread caller = new Thread(() -> patient.write(repository(), "k", Store.REDIS, () -> {
+            try {
+                redis.opsForValue().set(this.keys.key("k"), "w");
+            }
+            catch (RuntimeException ex) {
+                ended.set(ex);
+                throw ex;
+            }
+        }, new RedisRepairLog(new StringRedisTemplate(this.directRedis))));
+        caller.start();
+        await().atMost(ENDED_WITHIN).until(() -> pool.getActiveCount() == 1);
+        long start = System.nanoTime();
+        patient.close();
+        Duration closed = Duration.ofNanos(System.nanoTime() - start);
+        await().atMost(ENDED_WITHIN).until(() -> ended.get() != null);
+        caller.join(ENDED_WITHIN.toMillis());
+        System.out.printf("Redis silent: close() returned after %.3f s, having interrupted the hung write (%s)%n",
+                closed.toNanos() / 1e9, ended.get());
+        assertThat(ended.get()).hasRootCauseInstanceOf(InterruptedException.class);
+    }
+
+    @Test
     void failureThatCannotBeRecordedFailsTheCallUnlessTheKeyIsRecordedAlready() {
         // PostgreSQL refuses connections: both the write and its repair record fail for real.
         PostgresServer server = TestServers.postgres();
