@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.stream.Collectors;
 
 import dev.dualwrite.autoconfigure.repository.DualRepositoryRegistry;
@@ -18,6 +19,7 @@ import dev.dualwrite.core.repair.RedisRepairLog;
 import dev.dualwrite.core.repair.RepairLog;
 import dev.dualwrite.core.repair.RepairReconciler;
 import dev.dualwrite.core.repair.RepairRecord;
+import dev.dualwrite.core.routing.DualRepository;
 import dev.dualwrite.core.strategy.GateCheck;
 import dev.dualwrite.core.strategy.StrategyChangeException;
 import dev.dualwrite.core.strategy.StrategySource;
@@ -56,9 +58,13 @@ import static org.awaitility.Awaitility.await;
  */
 class InterruptedWritesTests {
 
-    private static final String BOLTS = "durability_bolts";
+    // Repository names of this run's own: repair hashes and intent sets are keyed by name, outside
+    // the key prefix, and a run of this class in another worktree clears and drains its own.
+    private static final String RUN = Long.toString(ThreadLocalRandom.current().nextLong(1L << 40), 36);
 
-    private static final String NUTS = "durability_nuts";
+    private static final String BOLTS = "durability_bolts_" + RUN;
+
+    private static final String NUTS = "durability_nuts_" + RUN;
 
     private static final List<String> REPOSITORIES = List.of(BOLTS, NUTS);
 
@@ -97,6 +103,8 @@ class InterruptedWritesTests {
         app = new SpringApplicationBuilder(WriterApplication.class).web(WebApplicationType.NONE)
             .run(arguments(properties).toArray(String[]::new));
         redis = new StringRedisTemplate(app.getBean(org.springframework.data.redis.connection.RedisConnectionFactory.class));
+        assertThat(app.getBean(DualRepositoryRegistry.class).all()).extracting(DualRepository::name)
+            .containsExactlyInAnyOrder(BOLTS, NUTS);
         // The nuts' keyspace is the run's own, so the key prefix's clean-up covers it.
         assertThat(app.getBean(RedisKeyValueAdapter.class)
             .getConverter()
@@ -356,6 +364,10 @@ class InterruptedWritesTests {
         properties.put("spring.data.redis.port", Integer.toString(redisServer.port()));
         properties.put("spring.data.redis.timeout", "5s");
         properties.put("dwtest.durability.prefix", keys.prefix());
+        properties.put("dual-write.repositories." + BOLTS + ".redis-repository", "boltRepository");
+        properties.put("dual-write.repositories." + BOLTS + ".postgres-repository", "boltRowRepository");
+        properties.put("dual-write.repositories." + NUTS + ".redis-repository", "nutRepository");
+        properties.put("dual-write.repositories." + NUTS + ".postgres-repository", "nutRowRepository");
         properties.put("dual-write.strategy", "DUAL");
         properties.put("dual-write.secondary.timeout", "2s");
         properties.put("dual-write.secondary.circuit-breaker.minimum-number-of-calls", "100000");
