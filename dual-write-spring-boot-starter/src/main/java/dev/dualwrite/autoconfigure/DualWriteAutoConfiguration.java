@@ -61,6 +61,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.data.jdbc.autoconfigure.DataJdbcRepositoriesAutoConfiguration;
 import org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration;
+import org.springframework.boot.data.redis.autoconfigure.DataRedisProperties;
 import org.springframework.boot.data.redis.autoconfigure.DataRedisRepositoriesAutoConfiguration;
 import org.springframework.boot.flyway.autoconfigure.FlywayAutoConfiguration;
 import org.springframework.boot.flyway.autoconfigure.FlywayMigrationInitializer;
@@ -160,17 +161,17 @@ public final class DualWriteAutoConfiguration {
     @Bean
     @ConditionalOnMissingBean
     RedisRepairLog dualWriteRedisRepairLog(RedisConnectionFactory connectionFactory, DualWriteProperties properties,
-            DualWriteRepairProperties repairProperties) {
-        Duration grace = repairProperties.getInterruptedWriteGrace();
+            DualWriteRepairProperties repairProperties, ObjectProvider<DataRedisProperties> redisProperties) {
         Duration secondaryTimeout = properties.getSecondary().getTimeout();
-        // A live write holds its intent until its copy has run or timed out: a grace no longer
-        // than the time limit would have the reconciler repair live writes as interrupted ones.
-        if (grace.compareTo(secondaryTimeout) <= 0) {
-            throw new IllegalStateException("dual-write.repair.interrupted-write-grace (" + grace
-                    + ") must be longer than dual-write.secondary.timeout (" + secondaryTimeout
-                    + "), with room for the Redis command timeout: raise the grace");
-        }
-        return new RedisRepairLog(new StringRedisTemplate(connectionFactory), grace);
+        Duration inFlightGrace = properties.getControl().getInFlightGrace();
+        WriteGraces.checkInFlightGrace(inFlightGrace, secondaryTimeout);
+        // A live write holds its intent through its Redis commands and its copy: a grace no
+        // longer than both would have the reconciler repair a stalled live write as an
+        // interrupted one, and lose it should the process die once its Redis write landed.
+        Duration grace = WriteGraces.interruptedWriteGrace(repairProperties.getInterruptedWriteGrace(),
+                secondaryTimeout, WriteGraces.redisCommandTimeout(connectionFactory, redisProperties.getIfAvailable()));
+        // Counts in the backlog (health, metrics, endpoint) follow the gates' in-flight grace.
+        return new RedisRepairLog(new StringRedisTemplate(connectionFactory), grace, inFlightGrace);
     }
 
     @Bean

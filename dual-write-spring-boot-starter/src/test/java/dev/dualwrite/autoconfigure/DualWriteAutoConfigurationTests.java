@@ -406,17 +406,46 @@ class DualWriteAutoConfigurationTests {
     }
 
     @Test
-    void interruptedWriteGraceDefaultsTo20sAndMustBeLongerThanTheSecondaryTimeout() {
+    void interruptedWriteGraceDefaultsToTheRedisCommandTimeoutPlusTheSecondaryTimeoutPlus10s() {
+        // spring.data.redis.timeout=2s (the fixture's), secondary timeout 2s (the default).
         this.contextRunner.withUserConfiguration(WidgetRepositories.class).run((context) -> {
             assertThat(context).hasNotFailed();
-            assertThat(context.getBean(DualWriteRepairProperties.class).getInterruptedWriteGrace())
-                .isEqualTo(Duration.ofSeconds(20));
+            assertThat(context.getBean(DualWriteRepairProperties.class).getInterruptedWriteGrace()).isNull();
+            assertThat(context.getBean(RedisRepairLog.class).interruptedWriteGrace()).isEqualTo(Duration.ofSeconds(14));
         });
+        // Unset, Lettuce waits 60s for a command: the grace follows what the client does.
         this.contextRunner.withUserConfiguration(WidgetRepositories.class)
-            .withPropertyValues("dual-write.repair.interrupted-write-grace=3s", "dual-write.secondary.timeout=3s")
+            .withPropertyValues("spring.data.redis.timeout=", "dual-write.secondary.timeout=3s")
+            .run((context) -> assertThat(context.getBean(RedisRepairLog.class).interruptedWriteGrace())
+                .isEqualTo(Duration.ofSeconds(73)));
+        this.contextRunner.withUserConfiguration(WidgetRepositories.class)
+            .withPropertyValues("dual-write.repair.interrupted-write-grace=6s")
+            .run((context) -> assertThat(context.getBean(RedisRepairLog.class).interruptedWriteGrace())
+                .isEqualTo(Duration.ofSeconds(6)));
+    }
+
+    @Test
+    void anInterruptedWriteGraceNotLongerThanTheRedisCommandTimeoutPlusTheSecondaryTimeoutFailsStartup() {
+        this.contextRunner.withUserConfiguration(WidgetRepositories.class)
+            .withPropertyValues("dual-write.repair.interrupted-write-grace=5s", "dual-write.secondary.timeout=3s")
             .run((context) -> assertThat(startupFailure(context))
-                .hasMessageContaining("dual-write.repair.interrupted-write-grace (PT3S) must be longer than "
-                        + "dual-write.secondary.timeout (PT3S)"));
+                .hasMessageContaining("dual-write.repair.interrupted-write-grace (PT5S) must be longer than "
+                        + "dual-write.secondary.timeout (PT3S) plus the Redis command timeout (PT2S, "
+                        + "spring.data.redis.timeout;"));
+        this.contextRunner.withUserConfiguration(WidgetRepositories.class)
+            .withPropertyValues("dual-write.repair.interrupted-write-grace=20s", "spring.data.redis.timeout=")
+            .run((context) -> assertThat(startupFailure(context))
+                .hasMessageContaining("dual-write.repair.interrupted-write-grace (PT20S) must be longer than "
+                        + "dual-write.secondary.timeout (PT2S) plus the Redis command timeout (PT1M,"));
+    }
+
+    @Test
+    void anInFlightGraceNotLongerThanTheSecondaryTimeoutFailsStartup() {
+        this.contextRunner.withUserConfiguration(WidgetRepositories.class)
+            .withPropertyValues("dual-write.control.in-flight-grace=2s", "dual-write.secondary.timeout=2s")
+            .run((context) -> assertThat(startupFailure(context))
+                .hasMessageContaining("dual-write.control.in-flight-grace (PT2S) must be longer than "
+                        + "dual-write.secondary.timeout (PT2S)"));
     }
 
     @Test

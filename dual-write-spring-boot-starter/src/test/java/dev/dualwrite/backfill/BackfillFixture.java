@@ -63,7 +63,7 @@ final class BackfillFixture implements AutoCloseable {
                 "spring.flyway.locations=classpath:db/backfill", "spring.flyway.schemas=" + this.schema.name(),
                 "spring.data.redis.host=" + redis.host(), "spring.data.redis.port=" + redis.port(),
                 "spring.data.redis.timeout=5s", "dwtest.backfill.prefix=" + this.keys.prefix(),
-                "dual-write.secondary.timeout=10s",
+                "dual-write.secondary.timeout=10s", "dual-write.control.in-flight-grace=15s",
                 "dual-write.secondary.circuit-breaker.minimum-number-of-calls=100000",
                 "dual-write.backfill.progress-interval=1s" };
     }
@@ -140,7 +140,8 @@ final class BackfillFixture implements AutoCloseable {
         this.postgres.update("delete from dualwrite_repair");
         this.keys.deleteKeys();
         deleteSprocketKeys();
-        this.redis.del("dualwrite:repair:{backfill_gizmos}", "dualwrite:repair:{backfill_sprockets}");
+        this.redis.del("dualwrite:repair:{backfill_gizmos}", "dualwrite:repair:{backfill_sprockets}",
+                    "dualwrite:intent:{backfill_gizmos}", "dualwrite:intent:{backfill_sprockets}");
     }
 
     /**
@@ -153,14 +154,14 @@ final class BackfillFixture implements AutoCloseable {
         this.postgres.update("delete from dualwrite_backfill_reject");
         this.postgres.update("delete from dualwrite_repair");
         this.keys.deleteKeys();
-        this.redis.del("dualwrite:repair:{backfill_gizmos}");
+        this.redis.del("dualwrite:repair:{backfill_gizmos}", "dualwrite:intent:{backfill_gizmos}");
     }
 
     /** Close without touching the sprockets' keyspace (for classes that never write it). */
     void closeGizmos() {
         try {
             this.keys.deleteKeys();
-            this.redis.del("dualwrite:repair:{backfill_gizmos}");
+            this.redis.del("dualwrite:repair:{backfill_gizmos}", "dualwrite:intent:{backfill_gizmos}");
         }
         finally {
             this.connection.close();
@@ -187,7 +188,8 @@ final class BackfillFixture implements AutoCloseable {
         try {
             this.keys.deleteKeys();
             deleteSprocketKeys();
-            this.redis.del("dualwrite:repair:{backfill_gizmos}", "dualwrite:repair:{backfill_sprockets}");
+            this.redis.del("dualwrite:repair:{backfill_gizmos}", "dualwrite:repair:{backfill_sprockets}",
+                    "dualwrite:intent:{backfill_gizmos}", "dualwrite:intent:{backfill_sprockets}");
         }
         finally {
             this.connection.close();

@@ -1,5 +1,6 @@
 package dev.dualwrite.durability;
 
+import java.time.Duration;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -24,8 +25,9 @@ import org.springframework.data.redis.repository.configuration.EnableRedisReposi
  * {@code durability_nuts} ({@code @RedisHash}). Started in the test's JVM to verify and
  * repair, and as a child process that writes until it is killed:
  * {@code dwtest.writer.threads} threads save and delete random keys among
- * {@code dwtest.writer.keys} (few, so concurrent writers share keys), or, with
- * {@code dwtest.writer.once=<id>}, one save of one bolt.
+ * {@code dwtest.writer.keys} (few, so concurrent writers share keys), named
+ * {@code <dwtest.writer.namespace>k<n>}, for {@code dwtest.writer.lifetime} (5 minutes) at
+ * most, or, with {@code dwtest.writer.once=<id>}, one save of one bolt.
  */
 @SpringBootConfiguration
 @EnableAutoConfiguration
@@ -38,7 +40,9 @@ public class WriterApplication {
     static final String WRITING = "dwtest: writers are writing";
 
     public static void main(String[] args) {
-        SpringApplication.run(WriterApplication.class, args);
+        // Writers are daemon threads: once the runners have returned (the writers' after their
+        // lifetime), the child exits even if the test that started it failed to kill it.
+        System.exit(SpringApplication.exit(SpringApplication.run(WriterApplication.class, args)));
     }
 
     @Bean
@@ -46,13 +50,15 @@ public class WriterApplication {
     ApplicationRunner writers(BoltRepository bolts, NutRepository nuts, Environment environment) {
         int threads = environment.getRequiredProperty("dwtest.writer.threads", Integer.class);
         int keys = environment.getRequiredProperty("dwtest.writer.keys", Integer.class);
+        String namespace = environment.getProperty("dwtest.writer.namespace", "");
+        Duration lifetime = environment.getProperty("dwtest.writer.lifetime", Duration.class, Duration.ofMinutes(5));
         AtomicBoolean announced = new AtomicBoolean();
         return (arguments) -> {
             for (int t = 0; t < threads; t++) {
                 Thread thread = new Thread(() -> {
                     ThreadLocalRandom random = ThreadLocalRandom.current();
                     while (true) {
-                        String id = "k" + random.nextInt(keys);
+                        String id = namespace + "k" + random.nextInt(keys);
                         int value = random.nextInt(1_000_000);
                         try {
                             switch (random.nextInt(10)) {
@@ -70,8 +76,10 @@ public class WriterApplication {
                         }
                     }
                 }, "dwtest-writer-" + t);
+                thread.setDaemon(true);
                 thread.start();
             }
+            Thread.sleep(lifetime.toMillis());
         };
     }
 

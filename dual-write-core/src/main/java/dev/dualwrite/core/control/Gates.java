@@ -79,6 +79,13 @@ final class Gates {
         if (from == WriteStrategy.DUAL && target.ordinal() > from.ordinal()) {
             checks.addAll(postgresComplete(current));
         }
+        if (from == WriteStrategy.POSTGRES_PRIMARY && target == WriteStrategy.POSTGRES_ONLY) {
+            // The Redis log still drains at POSTGRES_PRIMARY: keys of writes made in DUAL that
+            // never reached PostgreSQL (a writer killed less than the in-flight grace before the
+            // move to POSTGRES_PRIMARY left an intent the gate of that move did not count).
+            // Past POSTGRES_ONLY, Redis is no longer read as a source, so they would stay lost.
+            checks.add(postgresOwedNothing(current.repository()));
+        }
         if (from == WriteStrategy.POSTGRES_PRIMARY && target.ordinal() < from.ordinal()) {
             checks.add(redisOwedNothing(current.repository()));
             redisVerifiedAfterRollback(current.repository()).ifPresent(checks::add);
@@ -154,9 +161,11 @@ final class Gates {
     }
 
     // Write intents count once older than the in-flight grace, not the reconciler's longer
-    // interrupted-write grace: an instance that died mid-write is left out of the agreement
-    // (instance timeout) long after its last intents passed the in-flight grace, so no move
-    // passes with a dead writer's keys unrecorded.
+    // interrupted-write grace, so a dead writer's intent holds a move before it is promoted.
+    // Younger ones do not: a writer killed less than the in-flight grace before the move may
+    // have applied the current epoch already, so the instance agreement does not hold the move
+    // either. Such a key is repaired by the reconciler after the move (PostgreSQL misses the
+    // write until then), and the move on to POSTGRES_ONLY waits for it (see forMove).
     private GateCheck postgresOwedNothing(String repository) {
         try {
             Duration grace = this.settings.inFlightGrace();

@@ -7,7 +7,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -17,7 +16,6 @@ import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.data.redis.core.ScanOptions;
 import org.springframework.data.redis.core.StringRedisTemplate;
-import org.springframework.data.redis.core.ZSetOperations.TypedTuple;
 import org.springframework.data.redis.core.script.DefaultRedisScript;
 import org.springframework.data.redis.core.script.RedisScript;
 import org.springframework.util.Assert;
@@ -37,11 +35,13 @@ import org.springframework.util.Assert;
  * Write intents close the window between the two writes of {@code DUAL}: before the Redis
  * write, the writer adds one member per write to the sorted set
  * {@code dualwrite:intent:{<repository>}} (same slot; member = a token unique to the write
- * and the key, score = epoch millis) and removes exactly that member once the PostgreSQL copy
- * has run or its failure has been recorded here. A member older than the interrupted-write
- * grace belongs to a write whose process died in between (or was stopped): {@link #claim}
- * first turns such members into ordinary records, one script per batch, so the reconciler
- * copies their keys. One member per write rather than one per key: with one per key, a
+ * and the key, score = Redis's {@code TIME} in epoch millis, so writers' clocks play no part)
+ * and removes exactly that member once the PostgreSQL copy has run or its failure has been
+ * recorded here. A member older than the interrupted-write grace belongs to a write whose
+ * process died in between (or was stopped): {@link #claim} first turns such members into
+ * ordinary records, one script per batch, so the reconciler copies their keys. All of a
+ * repository's intents share one cluster slot: a {@code DUAL} write costs that shard two
+ * more commands. One member per write rather than one per key: with one per key, a
  * writer finishing its copy would clear the intent of a concurrent writer of the same key
  * whose Redis write is not yet copied.
  */
@@ -120,33 +120,94 @@ public class RedisRepairLog implements ClaimableRepairLog {
             return 0
             """, Long.class);
 
-    // Only members still present are turned into records: one removed meanwhile belongs to a
-    // write that finished (copied, or recorded its failure itself). ARGV: member, key, reason,
-    // time, per intent. A key that already has a record keeps its times and counts one more
-    // attempt, so a claim of that record taken before will not remove it on completion.
-    private static final RedisScript<Long> PROMOTE = new DefaultRedisScript<>("""
-            local promoted = 0
-            for i = 1, #ARGV, 4 do
-              if redis.call('ZREM', KEYS[1], ARGV[i]) == 1 then
-                local first, last, attempts = ARGV[i + 3], ARGV[i + 3], 1
-                local old = redis.call('HGET', KEYS[2], ARGV[i + 1])
-                if old then
-                  local rec = cjson.decode(old)
-                  first, last, attempts = rec.firstRecordedAt, rec.lastRecordedAt, rec.attempts + 1
-                end
-                redis.call('HSET', KEYS[2], ARGV[i + 1], cjson.encode({target = 'POSTGRES', reason = ARGV[i + 2],
-                  firstRecordedAt = first, lastRecordedAt = last, attempts = attempts}))
-                promoted = promoted + 1
-              end
+    // Scores are Redis's clock (TIME), never a writer's: intents of writers on different hosts,
+    // and the cutoff of the reconciler that promotes them, compare on one clock. Milliseconds
+    // fit a Lua number (a double) exactly.
+    private static final String NOW_MILLIS = """
+            local function now_millis()
+              local t = redis.call('TIME')
+              return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
             end
-            return promoted
+            """;
+
+    private static final RedisScript<Long> OPEN_INTENT = new DefaultRedisScript<>(NOW_MILLIS + """
+            local now = now_millis()
+            redis.call('ZADD', KEYS[1], now, ARGV[1])
+            return now
             """, Long.class);
+
+    // Records plus intents older than ARGV[1] millis by Redis's clock.
+    private static final RedisScript<Long> BACKLOG = new DefaultRedisScript<>(NOW_MILLIS + """
+            local cutoff = now_millis() - tonumber(ARGV[1])
+            return redis.call('HLEN', KEYS[2]) + redis.call('ZCOUNT', KEYS[1], '-inf', cutoff)
+            """, Long.class);
+
+    // The score of the oldest intent older than ARGV[1] millis by Redis's clock, or false.
+    private static final RedisScript<String> OLDEST_INTERRUPTED = new DefaultRedisScript<>(NOW_MILLIS + """
+            local cutoff = now_millis() - tonumber(ARGV[1])
+            local first = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', cutoff, 'WITHSCORES', 'LIMIT', 0, 1)
+            if #first == 0 then return false end
+            return first[2]
+            """, String.class);
+
+    // One batch: the intents older than the grace (ARGV[1] millis, by Redis's clock) become
+    // records, ARGV[2] at most, in the one script that picks them, so an intent removed by its
+    // finishing write is never promoted. A key that already has a record keeps its times and
+    // counts one more attempt, so a claim of that record taken before will not remove it on
+    // completion. Answers {promoted, picked}; picked = ARGV[2] means there may be more.
+    private static final RedisScript<List> PROMOTE = new DefaultRedisScript<>(NOW_MILLIS + """
+            local function iso(ms)
+              -- Days to civil date (H. Hinnant's algorithm); Redis's Lua has no os.date.
+              local s = math.floor(ms / 1000)
+              local z = math.floor(s / 86400)
+              local secs = s - z * 86400
+              z = z + 719468
+              local era = math.floor(z / 146097)
+              local doe = z - era * 146097
+              local yoe = math.floor((doe - math.floor(doe / 1460) + math.floor(doe / 36524)
+                - math.floor(doe / 146096)) / 365)
+              local doy = doe - (365 * yoe + math.floor(yoe / 4) - math.floor(yoe / 100))
+              local mp = math.floor((5 * doy + 2) / 153)
+              local d = doy - math.floor((153 * mp + 2) / 5) + 1
+              local m = (mp < 10) and (mp + 3) or (mp - 9)
+              local y = yoe + era * 400
+              if m <= 2 then y = y + 1 end
+              return string.format('%04d-%02d-%02dT%02d:%02d:%02d.%03dZ', y, m, d, math.floor(secs / 3600),
+                math.floor((secs % 3600) / 60), secs % 60, ms % 1000)
+            end
+            local cutoff = now_millis() - tonumber(ARGV[1])
+            local old = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', cutoff, 'WITHSCORES', 'LIMIT', 0, tonumber(ARGV[2]))
+            local promoted = 0
+            for i = 1, #old, 2 do
+              local member = old[i]
+              local at = iso(tonumber(old[i + 1]))
+              local key = string.sub(member, string.find(member, '|', 1, true) + 1)
+              redis.call('ZREM', KEYS[1], member)
+              local first, last, attempts = at, at, 1
+              local rec = redis.call('HGET', KEYS[2], key)
+              if rec then
+                local r = cjson.decode(rec)
+                first, last, attempts = r.firstRecordedAt, r.lastRecordedAt, r.attempts + 1
+              end
+              redis.call('HSET', KEYS[2], key, cjson.encode({target = 'POSTGRES',
+                reason = 'write interrupted before PostgreSQL was written (intent from ' .. at .. ')',
+                firstRecordedAt = first, lastRecordedAt = last, attempts = attempts}))
+              promoted = promoted + 1
+            end
+            return {promoted, #old / 2}
+            """, List.class);
 
     /**
      * Default of the interrupted-write grace: intents older than this are taken for writes
      * whose process died between the Redis write and the PostgreSQL copy.
      */
     public static final Duration DEFAULT_INTERRUPTED_WRITE_GRACE = Duration.ofSeconds(20);
+
+    /**
+     * Default of the in-flight grace: intents younger than this are writes in flight, not
+     * yet counted by {@link #pendingCount}.
+     */
+    public static final Duration DEFAULT_IN_FLIGHT_GRACE = Duration.ofSeconds(10);
 
     private static final int PROMOTE_BATCH = 500;
 
@@ -155,6 +216,8 @@ public class RedisRepairLog implements ClaimableRepairLog {
     private final StringRedisTemplate redis;
 
     private final Duration interruptedWriteGrace;
+
+    private final Duration inFlightGrace;
 
     // Unique to this log instance (so to the process in practice) and to each write.
     private final String tokenPrefix = Long.toString(ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE, 36);
@@ -166,7 +229,8 @@ public class RedisRepairLog implements ClaimableRepairLog {
     private final Clock clock;
 
     /**
-     * Create a log whose interrupted-write grace is {@link #DEFAULT_INTERRUPTED_WRITE_GRACE}.
+     * Create a log whose graces are {@link #DEFAULT_INTERRUPTED_WRITE_GRACE} and
+     * {@link #DEFAULT_IN_FLIGHT_GRACE}.
      * @param redis the Redis the records are kept in
      */
     public RedisRepairLog(StringRedisTemplate redis) {
@@ -178,19 +242,42 @@ public class RedisRepairLog implements ClaimableRepairLog {
      * @param interruptedWriteGrace age from which a write intent that was not cleared is taken
      * for an interrupted write and turned into a record; must exceed the longest a live write
      * can take between its intent and its PostgreSQL copy (the Redis command timeout plus the
-     * secondary time limit), or a slow live write is repaired needlessly
+     * secondary time limit): a live write whose intent is promoted, whose key is repaired
+     * from the state before its Redis write and whose process then dies before its own copy
+     * leaves PostgreSQL behind with nothing recording it
      */
     public RedisRepairLog(StringRedisTemplate redis, Duration interruptedWriteGrace) {
-        this(redis, interruptedWriteGrace, Clock.systemUTC());
+        this(redis, interruptedWriteGrace, DEFAULT_IN_FLIGHT_GRACE);
     }
 
-    RedisRepairLog(StringRedisTemplate redis, Duration interruptedWriteGrace, Clock clock) {
+    /**
+     * @param redis the Redis the records are kept in
+     * @param interruptedWriteGrace as for {@link #RedisRepairLog(StringRedisTemplate, Duration)}
+     * @param inFlightGrace age from which {@link #pendingCount} counts an intent: the control
+     * plane's in-flight grace, so that every count of the backlog (health, metrics, endpoint,
+     * verification report) is the one the stage gates use
+     */
+    public RedisRepairLog(StringRedisTemplate redis, Duration interruptedWriteGrace, Duration inFlightGrace) {
+        this(redis, interruptedWriteGrace, inFlightGrace, Clock.systemUTC());
+    }
+
+    RedisRepairLog(StringRedisTemplate redis, Duration interruptedWriteGrace, Duration inFlightGrace, Clock clock) {
         Assert.notNull(redis, "redis must not be null");
         Assert.isTrue(interruptedWriteGrace != null && !interruptedWriteGrace.isNegative()
                 && !interruptedWriteGrace.isZero(), "interruptedWriteGrace must be positive");
+        Assert.isTrue(inFlightGrace != null && !inFlightGrace.isNegative(), "inFlightGrace must not be negative");
         this.redis = redis;
         this.interruptedWriteGrace = interruptedWriteGrace;
+        this.inFlightGrace = inFlightGrace;
         this.clock = clock;
+    }
+
+    /**
+     * Return the age from which an intent is taken for an interrupted write.
+     * @return the interrupted-write grace this log was built with
+     */
+    public Duration interruptedWriteGrace() {
+        return this.interruptedWriteGrace;
     }
 
     /**
@@ -223,14 +310,16 @@ public class RedisRepairLog implements ClaimableRepairLog {
     /**
      * Record, before a write with Redis as primary, that the key's PostgreSQL copy is about to
      * be owed. The intent is durable as soon as this returns; until {@link #closeIntent} removes
-     * it, it turns into a repair record once older than the interrupted-write grace.
+     * it, it turns into a repair record once older than the interrupted-write grace. One
+     * round trip: a script adds the member with Redis's own time as its score, so intents of
+     * writers on hosts with skewed clocks age alike.
      * @param repository the repository name
      * @param key the entity key
      * @return the intent's member, unique to this write, to pass to {@link #closeIntent}
      */
     public String openIntent(String repository, String key) {
         String member = this.tokenPrefix + "." + Long.toString(this.tokens.incrementAndGet(), 36) + TOKEN_END + key;
-        this.redis.opsForZSet().add(intentKey(repository), member, this.clock.millis());
+        this.redis.execute(OPEN_INTENT, List.of(intentKey(repository)), member);
         return member;
     }
 
@@ -245,53 +334,42 @@ public class RedisRepairLog implements ClaimableRepairLog {
     }
 
     /**
-     * Turn the intents older than the interrupted-write grace into repair records, each
-     * atomically (an intent removed meanwhile by its finishing write is left alone). Called by
-     * {@link #claim} before it claims.
+     * Turn the intents older than the interrupted-write grace (by Redis's clock) into repair
+     * records: per batch of {@value #PROMOTE_BATCH}, one script reads the time, picks the old
+     * intents and promotes them, so an intent removed meanwhile by its finishing write is left
+     * alone. Called by {@link #claim} before it claims.
      * @param repository the repository name
      * @return how many intents became records
      */
     public int recordInterruptedWrites(String repository) {
-        long before = this.clock.millis() - this.interruptedWriteGrace.toMillis();
+        List<String> keys = List.of(intentKey(repository), hashKey(repository));
+        String grace = Long.toString(this.interruptedWriteGrace.toMillis());
         int promoted = 0;
-        Set<TypedTuple<String>> old;
+        long picked;
         do {
-            old = this.redis.opsForZSet()
-                .rangeByScoreWithScores(intentKey(repository), Double.NEGATIVE_INFINITY, before, 0, PROMOTE_BATCH);
-            if (old == null || old.isEmpty()) {
+            List<?> done = this.redis.execute(PROMOTE, keys, grace, Integer.toString(PROMOTE_BATCH));
+            if (done == null || done.size() < 2) {
                 break;
             }
-            List<String> args = new ArrayList<>(old.size() * 4);
-            for (TypedTuple<String> intent : old) {
-                String member = intent.getValue();
-                Double score = intent.getScore();
-                if (member == null || score == null) {
-                    continue;
-                }
-                int end = member.indexOf(TOKEN_END);
-                Instant at = Instant.ofEpochMilli(score.longValue());
-                args.add(member);
-                args.add(member.substring(end + 1));
-                args.add("write interrupted before PostgreSQL was written (intent from " + at + ")");
-                args.add(at.toString());
-            }
-            Long done = this.redis.execute(PROMOTE, List.of(intentKey(repository), hashKey(repository)),
-                    args.toArray());
-            promoted += (done != null) ? done.intValue() : 0;
+            promoted += ((Number) done.get(0)).intValue();
+            picked = ((Number) done.get(1)).longValue();
         }
-        while (old.size() == PROMOTE_BATCH);
+        while (picked == PROMOTE_BATCH);
         return promoted;
     }
 
     /**
      * Return how many keys of a repository PostgreSQL may be behind on, counting write intents
-     * older than {@code inFlight} (writes in flight for less than that are left aside).
+     * older than {@code inFlight} by Redis's clock (writes in flight for less than that are
+     * left aside). One round trip.
      * @param repository the repository name
      * @param inFlight age below which an intent is taken for a write still in flight
      * @return records plus intents older than {@code inFlight}
      */
     public long backlog(String repository, Duration inFlight) {
-        return records(repository) + intentsOlderThan(repository, inFlight);
+        Long count = this.redis.execute(BACKLOG, List.of(intentKey(repository), hashKey(repository)),
+                Long.toString(inFlight.toMillis()));
+        return (count != null) ? count : 0;
     }
 
     @Override
@@ -314,22 +392,13 @@ public class RedisRepairLog implements ClaimableRepairLog {
     /**
      * {@inheritDoc}
      * <p>
-     * Counts the records and the intents of interrupted writes (older than the grace), which
-     * the next {@link #claim} turns into records.
+     * Counts the records and the intents older than the in-flight grace: the rule of the
+     * stage gates ({@link #backlog}). An intent between the in-flight and the interrupted-write
+     * grace is counted before the reconciler may turn it into a record.
      */
     @Override
     public long pendingCount(String repository) {
-        return backlog(repository, this.interruptedWriteGrace);
-    }
-
-    private long records(String repository) {
-        return this.redis.opsForHash().size(hashKey(repository));
-    }
-
-    private long intentsOlderThan(String repository, Duration age) {
-        Long count = this.redis.opsForZSet()
-            .count(intentKey(repository), Double.NEGATIVE_INFINITY, this.clock.millis() - age.toMillis());
-        return (count != null) ? count : 0;
+        return backlog(repository, this.inFlightGrace);
     }
 
     @Override
@@ -412,12 +481,11 @@ public class RedisRepairLog implements ClaimableRepairLog {
                 }
             }
         }
-        Set<TypedTuple<String>> first = this.redis.opsForZSet().rangeWithScores(intentKey(repository), 0, 0);
-        if (first != null && !first.isEmpty()) {
-            Double score = first.iterator().next().getScore();
-            Instant intent = (score != null) ? Instant.ofEpochMilli(score.longValue()) : null;
-            if (intent != null && !intent.isAfter(this.clock.instant().minus(this.interruptedWriteGrace))
-                    && (oldest == null || intent.isBefore(oldest))) {
+        String score = this.redis.execute(OLDEST_INTERRUPTED, List.of(intentKey(repository)),
+                Long.toString(this.interruptedWriteGrace.toMillis()));
+        if (score != null) {
+            Instant intent = Instant.ofEpochMilli((long) Double.parseDouble(score));
+            if (oldest == null || intent.isBefore(oldest)) {
                 oldest = intent;
             }
         }

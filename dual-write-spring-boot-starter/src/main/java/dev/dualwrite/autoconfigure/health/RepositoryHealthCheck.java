@@ -43,8 +43,8 @@ final class RepositoryHealthCheck {
     private final Supplier<@Nullable BackgroundVerifier> backgroundVerifier;
 
     /**
-     * @param inFlightGrace age below which an outbox record of a write in flight is no
-     * backlog, as for the control plane's gates
+     * @param inFlightGrace age below which an outbox record or a write intent of a write in
+     * flight is no backlog, as for the control plane's gates
      * @param backgroundVerifier the background verifier, whose last pass is shown, or
      * {@code null} when it is off
      */
@@ -74,7 +74,8 @@ final class RepositoryHealthCheck {
         details.put("instances", instances(stage, instances, problems));
         Map<String, Object> repairs = new LinkedHashMap<>();
         repairs.put(Store.POSTGRES.tagValue(), repairs(repository, Store.POSTGRES, this.redisRepairLog,
-                () -> this.redisRepairLog.pendingCount(repository), problems));
+                // The gates' rule: intents count once older than the in-flight grace.
+                () -> this.redisRepairLog.backlog(repository, this.inFlightGrace), problems));
         repairs.put(Store.REDIS.tagValue(), owedToRedis(stage, problems));
         details.put("repairs", repairs);
         BackgroundVerifier background = this.backgroundVerifier.get();

@@ -57,9 +57,10 @@ public class DualWriteRepairProperties {
     /**
      * Age from which a DUAL write intent that was never cleared is taken for a write whose
      * process died between the Redis write and the PostgreSQL copy, and repaired. Must exceed
-     * dual-write.secondary.timeout plus the Redis command timeout.
+     * dual-write.secondary.timeout plus the Redis command timeout; when unset, that sum plus
+     * 10s.
      */
-    private Duration interruptedWriteGrace = Duration.ofSeconds(20);
+    private @Nullable Duration interruptedWriteGrace;
 
     /**
      * Name of this instance in claims; defaults to dual-write.control.instance-id.
@@ -130,11 +131,11 @@ public class DualWriteRepairProperties {
         this.oldestAgeCacheFor = oldestAgeCacheFor;
     }
 
-    public Duration getInterruptedWriteGrace() {
+    public @Nullable Duration getInterruptedWriteGrace() {
         return this.interruptedWriteGrace;
     }
 
-    public void setInterruptedWriteGrace(Duration interruptedWriteGrace) {
+    public void setInterruptedWriteGrace(@Nullable Duration interruptedWriteGrace) {
         this.interruptedWriteGrace = interruptedWriteGrace;
     }
 

@@ -86,7 +86,7 @@ class DualWriteEndpointTests {
     @AfterEach
     void resetStrategy() {
         this.strategies.change(WIDGETS, WriteStrategy.REDIS_PRIMARY, true);
-        this.redis.delete(RedisRepairLog.hashKey(WIDGETS));
+        this.redis.delete(List.of(RedisRepairLog.hashKey(WIDGETS), RedisRepairLog.intentKey(WIDGETS)));
     }
 
     @AfterAll

@@ -93,6 +93,7 @@ class EmbeddedBackfillTests {
         registry.add("spring.data.redis.host", redis::host);
         registry.add("spring.data.redis.port", redis::port);
         registry.add("dual-write.secondary.timeout", () -> "10s");
+        registry.add("dual-write.control.in-flight-grace", () -> "15s");
     }
 
     @AfterAll
@@ -114,6 +115,7 @@ class EmbeddedBackfillTests {
             cursor.forEachRemaining(keys::add);
         }
         keys.add("dualwrite:repair:{" + SUBSCRIBERS + "}");
+        keys.add("dualwrite:intent:{" + SUBSCRIBERS + "}");
         this.redis.unlink(keys);
     }
 

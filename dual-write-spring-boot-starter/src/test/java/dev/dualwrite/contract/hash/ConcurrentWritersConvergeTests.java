@@ -37,6 +37,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 @DirtiesContext
 @SpringBootTest(classes = HashContractApplication.class,
         properties = { "spring.flyway.locations=classpath:db/contract/hash", "dual-write.secondary.timeout=10s",
+                "dual-write.control.in-flight-grace=15s",
                 "dual-write.secondary.circuit-breaker.minimum-number-of-calls=100000" })
 class ConcurrentWritersConvergeTests {
 

@@ -6,6 +6,7 @@ import java.util.List;
 import dev.dualwrite.autoconfigure.endpoint.DualWriteEndpoint;
 import dev.dualwrite.contract.ContractStores;
 import dev.dualwrite.contract.hash.redis.ItemRepository;
+import dev.dualwrite.core.repair.RedisRepairLog;
 import dev.dualwrite.core.strategy.StrategyChange;
 import dev.dualwrite.core.strategy.StrategyChangeException;
 import dev.dualwrite.core.strategy.StrategySource;
@@ -25,7 +26,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * Leaving DUAL forward while keys await repair in PostgreSQL is refused: after the move
- * they would be settled from PostgreSQL, the store that missed their latest writes.
+ * they would be settled from PostgreSQL, the store that missed their latest writes. So is
+ * the move on to POSTGRES_ONLY, after which Redis would no longer be read to repair them.
  */
 @DirtiesContext
 @SpringBootTest(classes = HashContractApplication.class,
@@ -90,6 +92,32 @@ class StrategyChangeGateTests {
         assertThat(this.strategies.strategyFor("hash_items")).isEqualTo(WriteStrategy.DUAL);
         this.endpoint.change("hash_items", WriteStrategy.POSTGRES_PRIMARY, true, "test of the override", operator);
         assertThat(this.strategies.strategyFor("hash_items")).isEqualTo(WriteStrategy.POSTGRES_PRIMARY);
+    }
+
+    @Test
+    void movingFromPostgresPrimaryToPostgresOnlyWhilePostgresIsOwedAKeyFromDualIsRefused() {
+        forgetRedisLog();
+        this.strategies.change("hash_items", WriteStrategy.DUAL, true);
+        // A DUAL write whose copy failed: PostgreSQL misses it, the Redis log records it.
+        stores.postgresProxy().refuseConnections();
+        this.repository.save(new Item("owed", "Owed", "x", 1));
+        stores.restore();
+        assertThat(stores.redis().opsForHash().hasKey(RedisRepairLog.hashKey("hash_items"), "owed")).isTrue();
+        // Forced past the gate of leaving DUAL, as a move that did not see the key would pass.
+        this.strategies.change("hash_items", WriteStrategy.POSTGRES_PRIMARY, true);
+
+        // Past POSTGRES_ONLY Redis is no source any more: the key would never be repaired.
+        assertThatThrownBy(
+                () -> this.endpoint.change("hash_items", WriteStrategy.POSTGRES_ONLY, false, null, operator))
+            .isInstanceOf(StrategyChangeException.class)
+            .hasMessageContaining("repairs FAILED: 1 key(s) await repair in PostgreSQL");
+        assertThat(this.strategies.strategyFor("hash_items")).isEqualTo(WriteStrategy.POSTGRES_PRIMARY);
+        forgetRedisLog();
+    }
+
+    private static void forgetRedisLog() {
+        stores.redis().delete(List.of(RedisRepairLog.hashKey("hash_items"), RedisRepairLog.claimsKey("hash_items"),
+                RedisRepairLog.intentKey("hash_items")));
     }
 
 }

@@ -406,12 +406,14 @@ class WritePathBenchmark {
             .sum();
     }
 
-    // The repair records of the benchmark's repositories live outside its key prefix.
+    // The repair records and write intents of the benchmark's repositories live outside its key
+    // prefix.
     private static void deleteRepairRecords(RedisServer server) {
         RedisClient client = RedisClient.create(RedisURI.create(server.host(), server.port()));
         try (StatefulRedisConnection<String, String> connection = client.connect()) {
             for (String name : StageRepositories.NAMES.values()) {
-                connection.sync().del(RedisRepairLog.hashKey(name), RedisRepairLog.claimsKey(name));
+                connection.sync()
+                    .del(RedisRepairLog.hashKey(name), RedisRepairLog.claimsKey(name), RedisRepairLog.intentKey(name));
             }
         }
         finally {
