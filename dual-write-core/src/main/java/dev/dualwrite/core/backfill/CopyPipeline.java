@@ -51,10 +51,13 @@ final class CopyPipeline {
 
     private final RedisEntityScanner<?, ?> scanner;
 
+    private final StageGuard stage;
+
     CopyPipeline(BackfillSource<?, ?, ?> source, BackfillOptions options, RunStatus status, BackfillControl control,
             RunProgress progress, CheckpointTracker checkpoint, BatchCopier<?, ?, ?> copier, Retries retries,
-            BackfillMetrics metrics) {
+            BackfillMetrics metrics, StageGuard stage) {
         this.repository = source.name();
+        this.stage = stage;
         this.scanner = source.scanner();
         this.settings = options.scanSettings();
         this.dryRun = options.dryRun();
@@ -139,6 +142,11 @@ final class CopyPipeline {
             }
             if (this.status.hasFailed()) {
                 // Keep draining so the reader never blocks; the checkpoint stays before this batch.
+                continue;
+            }
+            String moved = this.stage.beforeBatch();
+            if (moved != null) {
+                this.status.fail(moved);
                 continue;
             }
             try {
