@@ -43,7 +43,9 @@ import org.springframework.util.Assert;
  * still written; memory stays flat whatever the number of keys. One job runs at a time per
  * instance, and one run per repository across instances. By default present rows are left
  * alone; a catch-up ({@link BackfillMode#CATCH_UP}) also rewrites those that differ from Redis
- * with Redis's current value and removes those whose key is gone, with the same guarantees.
+ * with Redis's current value and removes those whose key is gone, with the same guarantees,
+ * and only while the stage stays the {@code DUAL} that every live instance applied when it
+ * started (it stops before its next batch otherwise).
  * <pre class="code">
  * BackfillJob job = backfill.start(List.of("tokens"), backfill.defaults().withRateLimit(20_000));
  * job.setRateLimit(50_000);
@@ -186,7 +188,8 @@ public class Backfill implements AutoCloseable {
      * options {@link #validate} refuses
      * @throws IllegalStateException when a job is already running on this instance
      * @throws BackfillStageException when a repository of the job (dependencies included) is
-     * not at stage {@code DUAL}, unless the options make it a dry run or do not require it
+     * not at stage {@code DUAL}, unless the options make it a dry run or do not require it (a
+     * catch-up always requires it)
      */
     public BackfillJob start(List<String> repositories, BackfillOptions options) {
         return start(repositories, options, "application");
@@ -205,7 +208,8 @@ public class Backfill implements AutoCloseable {
      * @throws IllegalStateException when a job is already running on this instance, or the
      * listener refuses the job (for example while an instance does not apply DUAL yet)
      * @throws BackfillStageException when a repository of the job (dependencies included) is
-     * not at stage {@code DUAL}, unless the options make it a dry run or do not require it
+     * not at stage {@code DUAL}, unless the options make it a dry run or do not require it (a
+     * catch-up always requires it)
      */
     public synchronized BackfillJob start(List<String> repositories, BackfillOptions options, String startedBy) {
         Assert.notNull(repositories, "repositories must not be null");

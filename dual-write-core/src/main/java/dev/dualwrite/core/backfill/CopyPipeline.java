@@ -144,12 +144,12 @@ final class CopyPipeline {
                 // Keep draining so the reader never blocks; the checkpoint stays before this batch.
                 continue;
             }
-            String moved = this.stage.beforeBatch();
-            if (moved != null) {
-                this.status.fail(moved);
-                continue;
-            }
             try {
+                String moved = this.retries.call("read the repository's stage", this.stage::beforeBatch);
+                if (moved != null) {
+                    this.status.fail(moved);
+                    continue;
+                }
                 this.copier.copy(batch.entries());
                 this.checkpoint.completed(batch.sequence(), batch.position());
             }

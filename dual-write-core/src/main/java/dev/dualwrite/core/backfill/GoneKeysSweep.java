@@ -91,7 +91,7 @@ final class GoneKeysSweep<R, P, ID> {
                 break;
             }
             this.status.state(BackfillState.RUNNING);
-            String moved = this.stage.beforeBatch();
+            String moved = this.retries.call("read the repository's stage", this.stage::beforeBatch);
             if (moved != null) {
                 this.status.fail(moved);
                 break;

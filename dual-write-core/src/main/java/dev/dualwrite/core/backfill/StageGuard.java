@@ -48,12 +48,20 @@ final class StageGuard {
             this.since = this.listener.requireCatchUp(this.repository, -1);
             return null;
         }
+        catch (IllegalStateException ex) {
+            return String.valueOf(ex.getMessage());
+        }
         catch (RuntimeException ex) {
-            return ex.getMessage();
+            // Not known to be allowed is refused: the run may be started again.
+            return "could not check the stage of '" + this.repository + "' before a catch-up: "
+                    + BackfillErrors.describe(ex);
         }
     }
 
-    /** Return why a catch-up must stop before its next batch or page, or {@code null}. */
+    /**
+     * Return why a catch-up must stop before its next batch or page, or {@code null}.
+     * @throws RuntimeException when the stage cannot be read (a store failing)
+     */
     @Nullable String beforeBatch() {
         if (this.options.dryRun() || !this.options.catchUp()) {
             return null;
@@ -66,8 +74,9 @@ final class StageGuard {
             this.listener.requireCatchUp(this.repository, this.since);
             return null;
         }
-        catch (RuntimeException ex) {
-            return ex.getMessage();
+        catch (IllegalStateException ex) {
+            // A refusal; any other exception (the stage table unreachable) is the caller's to retry.
+            return String.valueOf(ex.getMessage());
         }
     }
 
