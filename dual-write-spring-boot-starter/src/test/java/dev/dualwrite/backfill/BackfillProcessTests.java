@@ -104,6 +104,43 @@ class BackfillProcessTests {
     }
 
     @Test
+    void aCatchUpKilledDuringItsWalkOverTheIdsKeepsTheRowsItRemovedInItsCheckpoint() throws Exception {
+        stores.seedGizmos(2_000);
+        stores.postgres.update("insert into backfill_gizmos (id, name, quantity) "
+                + "select 'g' || i, 'gizmo ' || i, i % 50 from generate_series(0, 1999) as i");
+        // Rows of deleted keys between the others in id order ('g7x' after 'g7'): the walk
+        // removes them page after page, not all in its last pages.
+        stores.postgres.update("insert into backfill_gizmos (id, name, quantity) "
+                + "select 'g' || i || 'x', 'deleted', 0 from generate_series(0, 1999) as i");
+        ChildApplication first = ChildApplication.start(stores.properties(), DUAL,
+                "dual-write.backfill.run=backfill_gizmos", "dual-write.backfill.mode=CATCH_UP",
+                "dual-write.backfill.batch-size=100", "dual-write.backfill.rate-limit=1000");
+        // Before, the walk saved nothing until it ended: the count stayed 0 until the run exited.
+        await().atMost(Duration.ofSeconds(120))
+            .pollInterval(Duration.ofMillis(100))
+            .until(() -> checkpointCount("rows_removed") >= 300 || !first.isAlive());
+        assertThat(first.isAlive()).as("still walking the ids when killed:\n%s", first.output()).isTrue();
+        first.kill();
+        long removedWhenKilled = checkpointCount("rows_removed");
+        assertThat(stores.postgres.queryForObject(
+                "select state from dualwrite_backfill_checkpoint where repository = 'backfill_gizmos'", String.class))
+            .isEqualTo("RUNNING");
+        assertThat(removedWhenKilled).isBetween(300L, 1_999L);
+
+        ChildApplication second = ChildApplication.start(stores.properties(), DUAL,
+                "dual-write.backfill.run=backfill_gizmos", "dual-write.backfill.mode=CATCH_UP",
+                "dual-write.backfill.batch-size=500");
+        int status = second.waitForExit(180);
+
+        assertThat(status).as(second.output()).isEqualTo(BackfillJobReport.EXIT_SUCCESS);
+        assertThat(stores.gizmosInPostgres()).isEqualTo(stores.gizmosInRedis()).hasSize(2_000);
+        // Rows removed after the last save before the kill are gone already: counted by neither run.
+        assertThat(checkpointCount("rows_removed")).isBetween(removedWhenKilled, 2_000L);
+        System.out.printf("walk killed with %d removals saved; %d counted in all (2,000 removed)%n", removedWhenKilled,
+                checkpointCount("rows_removed"));
+    }
+
+    @Test
     void theOneShotRunExitsWithAStatusThatSaysWhetherEverythingWasCopied() throws Exception {
         stores.seedGizmos(200);
         stores.redis.set(stores.gizmoKey("bad"), "not json");

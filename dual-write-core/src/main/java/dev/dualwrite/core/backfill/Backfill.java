@@ -18,7 +18,9 @@ import java.util.function.Supplier;
 
 import javax.sql.DataSource;
 
+import dev.dualwrite.core.backfill.PostgresBatchWriter.Outcome;
 import dev.dualwrite.core.backfill.PostgresBatchWriter.PreparedRow;
+import dev.dualwrite.core.redis.scan.ScanSettings;
 import dev.dualwrite.core.redis.scan.ScannedEntry;
 import dev.dualwrite.core.strategy.WriteStrategy;
 import org.jspecify.annotations.Nullable;
@@ -41,7 +43,9 @@ import org.springframework.util.Assert;
  * still written; memory stays flat whatever the number of keys. One job runs at a time per
  * instance, and one run per repository across instances. By default present rows are left
  * alone; a catch-up ({@link BackfillMode#CATCH_UP}) also rewrites those that differ from Redis
- * with Redis's current value and removes those whose key is gone, with the same guarantees.
+ * with Redis's current value and removes those whose key is gone, with the same guarantees,
+ * and only while the stage stays the {@code DUAL} that every live instance applied when it
+ * started (it stops before its next batch otherwise).
  * <pre class="code">
  * BackfillJob job = backfill.start(List.of("tokens"), backfill.defaults().withRateLimit(20_000));
  * job.setRateLimit(50_000);
@@ -184,7 +188,8 @@ public class Backfill implements AutoCloseable {
      * options {@link #validate} refuses
      * @throws IllegalStateException when a job is already running on this instance
      * @throws BackfillStageException when a repository of the job (dependencies included) is
-     * not at stage {@code DUAL}, unless the options make it a dry run or do not require it
+     * not at stage {@code DUAL}, unless the options make it a dry run or do not require it (a
+     * catch-up always requires it)
      */
     public BackfillJob start(List<String> repositories, BackfillOptions options) {
         return start(repositories, options, "application");
@@ -203,7 +208,8 @@ public class Backfill implements AutoCloseable {
      * @throws IllegalStateException when a job is already running on this instance, or the
      * listener refuses the job (for example while an instance does not apply DUAL yet)
      * @throws BackfillStageException when a repository of the job (dependencies included) is
-     * not at stage {@code DUAL}, unless the options make it a dry run or do not require it
+     * not at stage {@code DUAL}, unless the options make it a dry run or do not require it (a
+     * catch-up always requires it)
      */
     public synchronized BackfillJob start(List<String> repositories, BackfillOptions options, String startedBy) {
         Assert.notNull(repositories, "repositories must not be null");
@@ -289,20 +295,32 @@ public class Backfill implements AutoCloseable {
      * Copy the rejected keys of a repository again, after their values or the mapping were
      * fixed: each key is read from Redis anew and written like a backfill batch (race-safe);
      * keys copied, or gone from Redis since, leave the rejects table, and the others stay with
-     * their new reason.
+     * their new reason. When the default mode or the repository's last run is a catch-up
+     * ({@link BackfillMode#CATCH_UP}), a key whose row is present and differs has its row
+     * brought up to date with Redis's current value, as the catch-up would have done.
      * @param repository the repository
      * @return counts of what happened
      * @throws BackfillStageException when the repository is not at stage {@code DUAL} (and the
-     * default options require it)
+     * default options require it, or the retry catches up)
+     * @throws IllegalStateException when a catch-up retry is refused by the listener (an
+     * instance does not apply {@code DUAL})
      */
     public RetryReport retryRejects(String repository) {
         BackfillSource<?, ?, ?> source = source(repository);
-        refuseOutsideDual(List.of(repository), this.defaults);
-        return retry(source);
+        boolean lastCaughtUp = this.checkpoints.find(repository)
+            .map((checkpoint) -> checkpoint.mode() == BackfillMode.CATCH_UP)
+            .orElse(false);
+        BackfillOptions options = lastCaughtUp ? this.defaults.withMode(BackfillMode.CATCH_UP) : this.defaults;
+        refuseOutsideDual(List.of(repository), options);
+        if (options.catchUp()) {
+            this.listener.requireCatchUp(repository, -1);
+        }
+        return retry(source, options.catchUp());
     }
 
-    private <R, P, ID> RetryReport retry(BackfillSource<R, P, ID> source) {
+    private <R, P, ID> RetryReport retry(BackfillSource<R, P, ID> source, boolean catchUp) {
         String runId = "retry-" + UUID.randomUUID();
+        ScanSettings settings = this.defaults.scanSettings();
         long copied = 0;
         long gone = 0;
         long still = 0;
@@ -314,21 +332,29 @@ public class Backfill implements AutoCloseable {
             }
             after = page.get(page.size() - 1).key();
             List<String> keys = page.stream().map(BackfillReject::key).toList();
-            List<ScannedEntry<R, ID>> entries = source.scanner().read(keys, this.defaults.scanSettings());
+            List<ScannedEntry<R, ID>> entries = source.scanner().read(keys, settings);
             Set<String> found = new HashSet<>();
             for (ScannedEntry<R, ID> entry : entries) {
                 found.add(entry.redisKey());
                 String problem = entry.problem();
+                if (problem == null && catchUp) {
+                    problem = BatchCopier.nonCanonical(source, entry);
+                }
                 if (problem == null) {
                     try {
                         P row = source.repository().mapping().toPostgres(entry.entity());
                         PreparedRow<P> prepared = source.writer().prepare(source.repository().keyOf(entry.id()),
                                 entry.redisKey(), row);
-                        source.writer().write(List.of(prepared),
-                                (k) -> source.scanner().existing(k, this.defaults.scanSettings()));
-                        this.rejects.remove(source.name(), entry.redisKey());
-                        copied++;
-                        continue;
+                        Outcome outcome = source.writer().write(List.of(prepared),
+                                (k) -> source.scanner().existing(k, settings),
+                                catchUp ? (k) -> BatchCopier.currentValues(source, k, settings) : null);
+                        String unreadable = outcome.unreadable().get(prepared.key());
+                        if (unreadable == null) {
+                            this.rejects.remove(source.name(), entry.redisKey());
+                            copied++;
+                            continue;
+                        }
+                        problem = "still not copied: " + unreadable;
                     }
                     catch (RuntimeException ex) {
                         if (!BackfillErrors.isDataProblem(ex)
@@ -351,8 +377,8 @@ public class Backfill implements AutoCloseable {
             }
         }
         RetryReport report = new RetryReport(source.name(), copied, still, gone);
-        logger.info("dual-write: retried the rejects of '{}': {} copied, {} still rejected, {} gone from Redis",
-                source.name(), copied, still, gone);
+        logger.info("dual-write: retried the rejects of '{}'{}: {} copied, {} still rejected, {} gone from Redis",
+                source.name(), catchUp ? " (catching up present rows)" : "", copied, still, gone);
         return report;
     }
 
@@ -370,19 +396,13 @@ public class Backfill implements AutoCloseable {
             BackfillControl control, String jobId, String startedBy) {
         BackfillListener listener = options.dryRun() ? BackfillListener.NONE : this.listener;
         return new RepositoryBackfill<>(source, options, control, this.checkpoints, this.rejects, this.metrics,
-                this.dataSource, () -> refusal(source.name(), options), jobId, new RunEvents(listener, startedBy));
-    }
-
-    private @Nullable String refusal(String repository, BackfillOptions options) {
-        if (!options.requireDual()) {
-            return null;
-        }
-        WriteStrategy stage = this.strategies.apply(repository);
-        return (stage != WriteStrategy.DUAL) ? BackfillStageException.reason(repository, stage) : null;
+                this.dataSource, new StageGuard(source.name(), options, this.strategies, listener), jobId,
+                new RunEvents(listener, startedBy));
     }
 
     private void refuseOutsideDual(List<String> repositories, BackfillOptions options) {
-        if (!options.requireDual()) {
+        // A catch-up overwrites rows: outside DUAL it would roll PostgreSQL back, whatever the option says.
+        if (!options.requireDual() && !options.catchUp()) {
             return;
         }
         Map<String, WriteStrategy> outside = new LinkedHashMap<>();
@@ -393,7 +413,7 @@ public class Backfill implements AutoCloseable {
             }
         }
         if (!outside.isEmpty()) {
-            throw new BackfillStageException(outside);
+            throw new BackfillStageException(outside, options);
         }
     }
 

@@ -47,11 +47,7 @@ public final class BackfillFormat {
         }
         line.append(String.format(Locale.ROOT, "), %,d %s, %,d skipped, ", progress.rowsWritten(),
                 progress.dryRun() ? "would be written" : "written", progress.rowsSkipped()));
-        if (progress.mode() == BackfillMode.CATCH_UP) {
-            line.append(String.format(Locale.ROOT, "%,d %s, %,d %s, ", progress.rowsRefreshed(),
-                    progress.dryRun() ? "stale" : "refreshed", progress.rowsRemoved(),
-                    progress.dryRun() ? "without key" : "removed"));
-        }
+        line.append(caughtUp(progress.mode(), progress.dryRun(), progress.rowsRefreshed(), progress.rowsRemoved()));
         line.append(String.format(Locale.ROOT, "%,d rejected, %,.0f rows/s", progress.rowsRejected(),
                 progress.rowsPerSecond()));
         if (progress.rateLimit() > 0) {
@@ -59,6 +55,15 @@ public final class BackfillFormat {
         }
         line.append(", ETA ").append(duration(progress.eta()));
         return line.toString();
+    }
+
+    // A catch-up's own counts, "12 refreshed, 3 removed, " (empty for an insert-only run).
+    static String caughtUp(BackfillMode mode, boolean dryRun, long refreshed, long removed) {
+        if (mode != BackfillMode.CATCH_UP) {
+            return "";
+        }
+        return String.format(Locale.ROOT, "%,d %s, %,d %s, ", refreshed, dryRun ? "stale" : "refreshed", removed,
+                dryRun ? "without key" : "removed");
     }
 
     /**

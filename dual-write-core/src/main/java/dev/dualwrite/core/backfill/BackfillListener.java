@@ -23,6 +23,21 @@ public interface BackfillListener {
     }
 
     /**
+     * Check that a catch-up ({@link BackfillMode#CATCH_UP}) of a repository may write: called
+     * when its run starts, with {@code since} {@code -1}, then before each of its batches and
+     * pages with what that first call returned, so that the run stops once the stage moved.
+     * A catch-up writes Redis's values over present rows, which is sound only while every
+     * instance applies {@code DUAL} (Redis the primary everywhere, PostgreSQL kept). Throw to
+     * refuse or stop the run; the exception's message becomes the run's reason.
+     * @param repository the repository
+     * @param since the version returned when the run started, or {@code -1} when it starts
+     * @return the version of the stage checked (the control plane's epoch), to pass back
+     */
+    default long requireCatchUp(String repository, long since) {
+        return since;
+    }
+
+    /**
      * Called when a repository's run starts copying.
      * @param repository the repository
      * @param runId the run

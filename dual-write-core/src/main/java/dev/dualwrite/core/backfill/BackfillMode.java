@@ -18,7 +18,9 @@ public enum BackfillMode {
      * not kept (a rollback to {@code REDIS_PRIMARY}): rows from before that period may be
      * stale. Costs one extra query per batch and a walk over PostgreSQL's ids when nothing
      * changed; rows that differ are re-read from Redis under their key's lock before being
-     * written, so a newer live write is never overwritten.
+     * written, so a newer live write is never overwritten. Runs only at {@code DUAL}, whatever
+     * {@link BackfillOptions#requireDual()} says, once every live instance applies it, and
+     * stops before its next batch when the stage moves.
      */
     CATCH_UP
 

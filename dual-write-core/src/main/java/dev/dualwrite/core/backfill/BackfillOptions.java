@@ -25,7 +25,8 @@ import org.springframework.util.StringUtils;
  * @param retryBackoff pause before the first retry; doubles each time
  * @param progressInterval how often a progress line is logged
  * @param requireDual whether to refuse a (non dry) run of a repository that is not at stage
- * {@code DUAL}, where live writes keep PostgreSQL up to date while the backfill copies
+ * {@code DUAL}, where live writes keep PostgreSQL up to date while the backfill copies (a
+ * catch-up is refused outside {@code DUAL} whatever this says: it overwrites rows)
  * @param mode what to do with rows PostgreSQL already holds: leave them
  * ({@link BackfillMode#COPY_MISSING}) or bring those that differ up to date and remove those
  * whose key is gone ({@link BackfillMode#CATCH_UP})

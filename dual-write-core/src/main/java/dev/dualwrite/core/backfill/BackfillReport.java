@@ -40,14 +40,6 @@ public record BackfillReport(String repository, BackfillState state, boolean dry
     public record RejectedKey(String key, String reason) {
     }
 
-    private String caughtUp() {
-        if (this.mode != BackfillMode.CATCH_UP) {
-            return "";
-        }
-        return String.format(Locale.ROOT, "%,d %s, %,d %s, ", this.rowsRefreshed,
-                this.dryRun ? "stale" : "refreshed", this.rowsRemoved, this.dryRun ? "without key" : "removed");
-    }
-
     /** Return a one-line summary for logs. */
     public String summary() {
         return String.format(Locale.ROOT,
@@ -55,7 +47,8 @@ public record BackfillReport(String repository, BackfillState state, boolean dry
                 (this.mode == BackfillMode.CATCH_UP) ? "catch-up backfill" : "backfill",
                 this.dryRun ? " (dry run)" : "", this.repository, this.state.name().toLowerCase(Locale.ROOT),
                 BackfillFormat.duration(this.duration), this.rowsRead, this.rowsWritten,
-                this.dryRun ? "would be written" : "written", this.rowsSkipped, caughtUp(), this.rowsRejected,
+                this.dryRun ? "would be written" : "written", this.rowsSkipped,
+                BackfillFormat.caughtUp(this.mode, this.dryRun, this.rowsRefreshed, this.rowsRemoved), this.rowsRejected,
                 this.rowsPerSecond,
                 (this.message != null) ? "; " + this.message : "");
     }

@@ -7,6 +7,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 import dev.dualwrite.core.backfill.PostgresBatchWriter.CurrentValue;
 import dev.dualwrite.core.backfill.PostgresBatchWriter.Outcome;
@@ -64,13 +65,14 @@ final class BatchCopier<R, P, ID> {
         List<PreparedRow<P>> rows = prepare(entries);
         String name = this.source.name();
         if (this.options.dryRun()) {
-            int present = this.retries.call("read PostgreSQL", () -> this.source.writer().present(rows)).size();
+            Set<String> present = this.retries.call("read PostgreSQL", () -> this.source.writer().present(rows));
             // A dry catch-up counts the present rows that differ as "would be refreshed"; it
             // cannot tell without Redis's current values which of them a run would remove.
-            int stale = this.options.catchUp()
-                    ? this.retries.call("read PostgreSQL", () -> this.source.writer().countStale(rows)) : 0;
-            this.progress.written.addAndGet(rows.size() - present);
-            this.progress.skipped.addAndGet(present - stale);
+            int stale = this.options.catchUp() ? this.retries.call("read PostgreSQL",
+                    () -> this.source.writer().countStale(rows.stream().filter((row) -> present.contains(row.key())).toList()))
+                    : 0;
+            this.progress.written.addAndGet(rows.size() - present.size());
+            this.progress.skipped.addAndGet(present.size() - stale);
             this.progress.refreshed.addAndGet(stale);
             return;
         }
@@ -90,6 +92,11 @@ final class BatchCopier<R, P, ID> {
                 this.rejects.reject(entry.redisKey(), String.valueOf(entry.problem()), entry.rawValue());
                 continue;
             }
+            String nonCanonical = this.options.catchUp() ? nonCanonical(this.source, entry) : null;
+            if (nonCanonical != null) {
+                this.rejects.reject(entry.redisKey(), nonCanonical, entry.rawValue());
+                continue;
+            }
             try {
                 Optional<P> row = repository.expiry()
                     .withPttl(repository.mapping().toPostgres(entry.entity()), pttls.get(entry.redisKey()), now);
@@ -102,11 +109,23 @@ final class BatchCopier<R, P, ID> {
                 rows.add(this.source.writer().prepare(repository.keyOf(entry.id()), entry.redisKey(), row.get()));
             }
             catch (RuntimeException ex) {
-                this.rejects.reject(entry.redisKey(), "the entity does not map to a PostgreSQL row ("
-                        + ex.getClass().getSimpleName() + ")", entry.rawValue());
+                this.rejects.reject(entry.redisKey(), unmappable(ex), entry.rawValue());
             }
         }
         return rows;
+    }
+
+    // token:007 decodes to id 7, whose key is token:7: the application never reads it, and the
+    // catch-up's sweep, which finds keys from ids, would delete its row on every run. Set
+    // aside with its value kept, rather than written and removed again.
+    static <R, ID> @Nullable String nonCanonical(BackfillSource<R, ?, ID> source, ScannedEntry<R, ID> entry) {
+        String canonical = source.scanner().keyOf(entry.id());
+        return canonical.equals(entry.redisKey()) ? null : "the key is not the one its id maps to (" + canonical
+                + "): the application never reads it, and a catch-up would remove its row again";
+    }
+
+    static String unmappable(RuntimeException ex) {
+        return "the entity does not map to a PostgreSQL row (" + ex.getClass().getSimpleName() + ")";
     }
 
     private void write(List<PreparedRow<P>> rows, RawValues<R, ID> rawValues) {
@@ -160,9 +179,14 @@ final class BatchCopier<R, P, ID> {
     // The catch-up's re-read, under the batch's locks: Redis's current value of each key that
     // still exists, mapped to its row as the scan's values are.
     private Map<String, CurrentValue<P>> currentValues(Collection<String> redisKeys) {
-        DualRepository<R, P, ID> repository = this.source.repository();
+        return currentValues(this.source, redisKeys, this.settings);
+    }
+
+    static <R, P, ID> Map<String, CurrentValue<P>> currentValues(BackfillSource<R, P, ID> source,
+            Collection<String> redisKeys, ScanSettings settings) {
+        DualRepository<R, P, ID> repository = source.repository();
         Map<String, CurrentValue<P>> current = new HashMap<>();
-        for (ScannedEntry<R, ID> entry : this.source.scanner().read(redisKeys, this.settings)) {
+        for (ScannedEntry<R, ID> entry : source.scanner().read(redisKeys, settings)) {
             if (entry.isReject()) {
                 current.put(entry.redisKey(), new CurrentValue<>(null, String.valueOf(entry.problem())));
                 continue;
@@ -171,8 +195,7 @@ final class BatchCopier<R, P, ID> {
                 current.put(entry.redisKey(), new CurrentValue<>(repository.mapping().toPostgres(entry.entity()), null));
             }
             catch (RuntimeException ex) {
-                current.put(entry.redisKey(), new CurrentValue<>(null,
-                        "the entity does not map to a PostgreSQL row (" + ex.getClass().getSimpleName() + ")"));
+                current.put(entry.redisKey(), new CurrentValue<>(null, unmappable(ex)));
             }
         }
         return current;

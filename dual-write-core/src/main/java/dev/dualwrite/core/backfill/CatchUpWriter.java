@@ -59,29 +59,18 @@ final class CatchUpWriter<P> {
      * @return what was done
      */
     Result refresh(List<PreparedRow<P>> present, Function<Collection<String>, Map<String, CurrentValue<P>>> currentInRedis) {
-        List<PreparedRow<P>> candidates = candidates(present);
-        if (candidates.isEmpty()) {
-            return Result.NONE;
-        }
-        Map<Object, P> loaded = load(candidates);
-        List<PreparedRow<P>> differing = new ArrayList<>();
-        for (PreparedRow<P> row : candidates) {
-            P stored = loaded.get(row.id());
-            if (stored == null || differ(row.entity(), stored)) {
-                differing.add(row);
-            }
-        }
-        if (differing.isEmpty()) {
+        Differing<P> differing = differing(present);
+        if (differing.rows().isEmpty()) {
             return Result.NONE;
         }
         Map<String, CurrentValue<P>> current = currentInRedis
-            .apply(differing.stream().map(PreparedRow::redisKey).toList());
+            .apply(differing.rows().stream().map(PreparedRow::redisKey).toList());
         Set<String> refreshed = new LinkedHashSet<>();
         Set<String> removed = new LinkedHashSet<>();
         Map<String, String> unreadable = new LinkedHashMap<>();
-        for (PreparedRow<P> row : differing) {
+        for (PreparedRow<P> row : differing.rows()) {
             CurrentValue<P> value = current.get(row.redisKey());
-            P stored = loaded.get(row.id());
+            P stored = differing.stored().get(row.id());
             if (value == null) {
                 this.side.delete(row.id());
                 removed.add(row.key());
@@ -99,25 +88,25 @@ final class CatchUpWriter<P> {
     }
 
     /**
-     * Count the present rows that differ from their value as read, without locks or writes
-     * (a dry run's estimate of what a catch-up would refresh or remove).
+     * Find the present rows that differ from their value as read, without locks or writes
+     * (also a dry run's estimate of what a catch-up would refresh or remove).
      * @param present the batch's rows whose ids are in the table
-     * @return how many differ
+     * @return those that differ, with the stored rows loaded to compare them
      */
-    int countDiffering(List<PreparedRow<P>> present) {
+    Differing<P> differing(List<PreparedRow<P>> present) {
         List<PreparedRow<P>> candidates = candidates(present);
         if (candidates.isEmpty()) {
-            return 0;
+            return new Differing<>(List.of(), Map.of());
         }
         Map<Object, P> loaded = load(candidates);
-        int differing = 0;
+        List<PreparedRow<P>> differing = new ArrayList<>();
         for (PreparedRow<P> row : candidates) {
             P stored = loaded.get(row.id());
             if (stored == null || differ(row.entity(), stored)) {
-                differing++;
+                differing.add(row);
             }
         }
-        return differing;
+        return new Differing(differing, loaded);
     }
 
     /**
@@ -174,6 +163,15 @@ final class CatchUpWriter<P> {
      * @param id the row's id
      */
     record GoneRow(String key, String redisKey, Object id) {
+    }
+
+    /**
+     * Present rows that differ from their value as read.
+     * @param rows those rows
+     * @param stored the stored rows loaded to compare them, by id
+     * @param <P> the entity type
+     */
+    record Differing<P>(List<PreparedRow<P>> rows, Map<Object, P> stored) {
     }
 
     /**

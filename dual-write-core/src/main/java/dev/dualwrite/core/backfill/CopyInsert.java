@@ -4,6 +4,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -96,33 +97,46 @@ final class CopyInsert {
         }
         // The ids go as text and are read by the id type's input function, as COPY reads them.
         // The cast is to the type without its modifier: a cast to varchar(n) would truncate.
+        String idType = unmodified(baseTypes.get(columnNames.get(idIndex)));
         String presentSql = "select k.n from unnest(?::text[]) with ordinality as k(v, n) join " + table
-                + " t on t." + idColumn + " = k.v::" + baseTypes.get(columnNames.get(idIndex));
+                + " t on t." + idColumn + " = k.v::" + idType;
         return new CopyInsert(jdbc, presentSql, "copy " + table + " (" + columnList + ") from stdin", kinds, idIndex,
-                differingSql(table, idColumn, columnNames, quotedColumns, idIndex, types, baseTypes));
+                differingSql(table, idColumn, quotedColumns, idIndex, kinds, columnNames, types, baseTypes));
     }
 
-    // The catch-up's filter: each row's values go as text, one array per column, and are read
-    // by the column type's input function (with its modifier, as COPY reads them); a row is
-    // returned when any stored column differs by the type's own equality. json has no equality
-    // operator: its text is compared, which is kept as written.
-    private static String differingSql(String table, String idColumn, List<String> columnNames,
-            List<String> quotedColumns, int idIndex, Map<String, String> types, Map<String, String> baseTypes) {
+    // format_type(oid, null) spells char(n) "character", which as a cast is char(1): bpchar is
+    // the same type without a length.
+    private static String unmodified(String baseType) {
+        return "character".equals(baseType) ? "bpchar" : baseType;
+    }
+
+    // The catch-up's filter: each row's values go as text, one array per column; a row is
+    // returned when any stored column may differ. Text and json are compared as text, cast to
+    // the type without its modifier first: a cast to varchar(n) would truncate an over-long
+    // value into the stored one, citext's own equality ignores case, and json has none. A
+    // value only padded differently (char(n)) or otherwise equal as text may come back too:
+    // the entity comparison decides. Other types are read by their input function with the
+    // modifier, as COPY reads them (numeric(p,s) and timestamp(p) round on a write alike), and
+    // compared by the type's own equality, so equal values in another spelling are not returned.
+    private static String differingSql(String table, String idColumn, List<String> quotedColumns, int idIndex,
+            CopyText.Kind[] kinds, List<String> columnNames, Map<String, String> types, Map<String, String> baseTypes) {
         StringBuilder sql = new StringBuilder("select k.n from unnest(");
         StringBuilder aliases = new StringBuilder();
-        List<String> differs = new java.util.ArrayList<>();
+        List<String> differs = new ArrayList<>();
         for (int i = 0; i < columnNames.size(); i++) {
             sql.append((i > 0) ? ", " : "").append("?::text[]");
             aliases.append('c').append(i).append(", ");
             if (i != idIndex) {
-                String type = types.get(columnNames.get(i));
-                differs.add("json".equals(baseTypes.get(columnNames.get(i)))
-                        ? "t." + quotedColumns.get(i) + "::text is distinct from k.c" + i
-                        : "t." + quotedColumns.get(i) + " is distinct from k.c" + i + "::" + type);
+                String base = unmodified(baseTypes.get(columnNames.get(i)));
+                boolean asText = kinds[i] == CopyText.Kind.TEXT || "json".equals(base);
+                differs.add(asText
+                        ? "t." + quotedColumns.get(i) + "::text is distinct from (k.c" + i + "::" + base + ")::text"
+                        : "t." + quotedColumns.get(i) + " is distinct from k.c" + i + "::" + types.get(columnNames.get(i)));
             }
         }
         sql.append(") with ordinality as k(").append(aliases).append("n) join ").append(table).append(" t on t.")
-            .append(idColumn).append(" = k.c").append(idIndex).append("::").append(baseTypes.get(columnNames.get(idIndex)))
+            .append(idColumn).append(" = k.c").append(idIndex).append("::")
+            .append(unmodified(baseTypes.get(columnNames.get(idIndex))))
             .append(" where ").append(differs.isEmpty() ? "false" : String.join(" or ", differs));
         return sql.toString();
     }

@@ -51,10 +51,13 @@ final class CopyPipeline {
 
     private final RedisEntityScanner<?, ?> scanner;
 
+    private final StageGuard stage;
+
     CopyPipeline(BackfillSource<?, ?, ?> source, BackfillOptions options, RunStatus status, BackfillControl control,
             RunProgress progress, CheckpointTracker checkpoint, BatchCopier<?, ?, ?> copier, Retries retries,
-            BackfillMetrics metrics) {
+            BackfillMetrics metrics, StageGuard stage) {
         this.repository = source.name();
+        this.stage = stage;
         this.scanner = source.scanner();
         this.settings = options.scanSettings();
         this.dryRun = options.dryRun();
@@ -142,6 +145,11 @@ final class CopyPipeline {
                 continue;
             }
             try {
+                String moved = this.retries.call("read the repository's stage", this.stage::beforeBatch);
+                if (moved != null) {
+                    this.status.fail(moved);
+                    continue;
+                }
                 this.copier.copy(batch.entries());
                 this.checkpoint.completed(batch.sequence(), batch.position());
             }

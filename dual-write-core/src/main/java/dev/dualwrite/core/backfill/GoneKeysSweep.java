@@ -3,7 +3,6 @@ package dev.dualwrite.core.backfill;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
-import java.util.regex.Pattern;
 
 import dev.dualwrite.core.backfill.CatchUpWriter.GoneRow;
 import dev.dualwrite.core.redis.scan.RedisEntityScanner;
@@ -19,9 +18,12 @@ import org.slf4j.LoggerFactory;
  * find. Walks the table's ids in keyset pages (primary key order, one index range scan per
  * page), asks Redis which of their keys exist (a multi-key {@code EXISTS}), and deletes the
  * rows of the missing ones under their keys' locks after asking Redis again
- * ({@link PostgresBatchWriter#removeGone}). Paused, stopped and throttled like the scan; not
- * checkpointed: a run resumed after it started walks the ids again from the first, which
- * reads PostgreSQL's index and Redis's key space but writes only what is still to remove.
+ * ({@link PostgresBatchWriter#removeGone}). Paused, stopped and throttled like the scan, and
+ * stopped when the stage moves ({@link StageGuard}). A row PostgreSQL refuses to delete (a
+ * foreign key that references it) is set aside as a reject and the others are still deleted.
+ * The counts are saved with the checkpoint after every page, but not the position: a run
+ * resumed after it started walks the ids again from the first, which reads PostgreSQL's index
+ * and Redis's key space but writes only what is still to remove.
  * @param <R> the Redis entity type
  * @param <P> the PostgreSQL entity type
  * @param <ID> the id type
@@ -44,10 +46,17 @@ final class GoneKeysSweep<R, P, ID> {
 
     private final BackfillMetrics metrics;
 
-    private final @Nullable Pattern idPattern;
+    private final StageGuard stage;
+
+    private final RejectRecorder rejects;
+
+    private final CheckpointTracker checkpoint;
+
+    private final @Nullable KeyGlob idPattern;
 
     GoneKeysSweep(BackfillSource<R, P, ID> source, BackfillOptions options, RunStatus status, BackfillControl control,
-            RunProgress progress, Retries retries, BackfillMetrics metrics) {
+            RunProgress progress, Retries retries, BackfillMetrics metrics, StageGuard stage, RejectRecorder rejects,
+            CheckpointTracker checkpoint) {
         this.source = source;
         this.options = options;
         this.status = status;
@@ -55,7 +64,10 @@ final class GoneKeysSweep<R, P, ID> {
         this.progress = progress;
         this.retries = retries;
         this.metrics = metrics;
-        this.idPattern = "*".equals(options.keyPattern()) ? null : globToRegex(options.keyPattern());
+        this.stage = stage;
+        this.rejects = rejects;
+        this.checkpoint = checkpoint;
+        this.idPattern = "*".equals(options.keyPattern()) ? null : new KeyGlob(options.keyPattern());
     }
 
     /**
@@ -70,6 +82,7 @@ final class GoneKeysSweep<R, P, ID> {
         int pageSize = this.options.batchSize();
         long checked = 0;
         long before = this.progress.removed.get();
+        long lastLog = System.nanoTime();
         ID after = null;
         logger.info("dual-write: catch-up of '{}' looks for rows whose key is gone from Redis", this.source.name());
         while (!this.status.shouldStop()) {
@@ -78,6 +91,11 @@ final class GoneKeysSweep<R, P, ID> {
                 break;
             }
             this.status.state(BackfillState.RUNNING);
+            String moved = this.retries.call("read the repository's stage", this.stage::beforeBatch);
+            if (moved != null) {
+                this.status.fail(moved);
+                break;
+            }
             ID from = after;
             List<ID> ids = this.retries.call("read PostgreSQL's ids", () -> side.idsAfter(from, pageSize));
             if (ids.isEmpty()) {
@@ -87,7 +105,7 @@ final class GoneKeysSweep<R, P, ID> {
             List<GoneRow> candidates = new ArrayList<>(ids.size());
             for (ID id : ids) {
                 String key = repository.keyOf(id);
-                if (this.idPattern == null || this.idPattern.matcher(key).matches()) {
+                if (this.idPattern == null || this.idPattern.matches(key)) {
                     candidates.add(new GoneRow(key, scanner.keyOf(id), id));
                 }
             }
@@ -102,11 +120,15 @@ final class GoneKeysSweep<R, P, ID> {
                     this.progress.removed.addAndGet(missing.size());
                 }
                 else {
-                    Set<String> removed = this.retries.call("delete rows whose key is gone",
-                            () -> this.source.writer().removeGone(missing, (keys) -> scanner.existing(keys, settings)));
-                    this.progress.removed.addAndGet(removed.size());
-                    this.metrics.caughtUp(this.source.name(), 0, removed.size());
+                    remove(missing, settings);
                 }
+            }
+            this.checkpoint.save(BackfillState.RUNNING, null);
+            if (System.nanoTime() - lastLog >= this.options.progressInterval().toNanos()) {
+                lastLog = System.nanoTime();
+                logger.info("dual-write: catch-up of '{}' looking for rows whose key is gone: {} rows checked, {} {}",
+                        this.source.name(), checked, this.progress.removed.get() - before,
+                        this.options.dryRun() ? "found" : "removed");
             }
             if (ids.size() < pageSize) {
                 return done(checked, before);
@@ -115,48 +137,51 @@ final class GoneKeysSweep<R, P, ID> {
         return false;
     }
 
+    // PostgreSQL may refuse a delete for one row's sake (a foreign key referencing it): the
+    // page is then deleted row by row, and each refused row set aside, as the scan does. Such
+    // a refusal is not retried; a store failing is.
+    private void remove(List<GoneRow> rows, ScanSettings settings) {
+        RedisEntityScanner<R, ID> scanner = this.source.scanner();
+        for (int attempt = 1;; attempt++) {
+            try {
+                Set<String> removed = this.source.writer()
+                    .removeGone(rows, (keys) -> scanner.existing(keys, settings));
+                this.progress.removed.addAndGet(removed.size());
+                this.metrics.caughtUp(this.source.name(), 0, removed.size());
+                return;
+            }
+            catch (RuntimeException ex) {
+                if (BackfillErrors.isDataProblem(ex)) {
+                    setAside(rows, settings, ex);
+                    return;
+                }
+                if (!this.retries.shouldRetry(attempt)) {
+                    throw new IllegalStateException("could not delete rows whose key is gone after " + attempt
+                            + " attempt(s): " + BackfillErrors.describe(ex), ex);
+                }
+                logger.warn("dual-write: catch-up of '{}' could not delete rows whose key is gone (attempt {} of {}), "
+                        + "retrying: {}", this.source.name(), attempt, this.options.attempts(),
+                        BackfillErrors.describe(ex));
+                this.retries.pause(attempt);
+            }
+        }
+    }
+
+    private void setAside(List<GoneRow> rows, ScanSettings settings, RuntimeException ex) {
+        if (rows.size() == 1) {
+            this.rejects.reject(rows.get(0).redisKey(), "the key is gone from Redis but PostgreSQL refused to delete "
+                    + "its row: " + BackfillErrors.sqlProblem(ex), null);
+            return;
+        }
+        for (GoneRow row : rows) {
+            remove(List.of(row), settings);
+        }
+    }
+
     private boolean done(long checked, long before) {
         logger.info("dual-write: catch-up of '{}' checked {} rows in Redis, {} {} whose key is gone", this.source.name(),
                 checked, this.progress.removed.get() - before, this.options.dryRun() ? "found" : "removed");
         return true;
-    }
-
-    // SCAN MATCH's glob, over the id part of a key: * ? [set] [^set] [a-z] and \ escapes.
-    static Pattern globToRegex(String glob) {
-        StringBuilder regex = new StringBuilder();
-        for (int i = 0; i < glob.length(); i++) {
-            char c = glob.charAt(i);
-            switch (c) {
-                case '*' -> regex.append(".*");
-                case '?' -> regex.append('.');
-                case '\\' -> {
-                    if (i + 1 < glob.length()) {
-                        regex.append(Pattern.quote(String.valueOf(glob.charAt(++i))));
-                    }
-                }
-                case '[' -> {
-                    int end = glob.indexOf(']', i + 2);
-                    if (end < 0) {
-                        regex.append(Pattern.quote("["));
-                        break;
-                    }
-                    String set = glob.substring(i + 1, end);
-                    boolean negated = set.startsWith("^");
-                    regex.append('[').append(negated ? "^" : "");
-                    for (char member : (negated ? set.substring(1) : set).toCharArray()) {
-                        // A range's dash stays; any other non-alphanumeric is escaped, which Java allows.
-                        if (member != '-' && !Character.isLetterOrDigit(member)) {
-                            regex.append('\\');
-                        }
-                        regex.append(member);
-                    }
-                    regex.append(']');
-                    i = end;
-                }
-                default -> regex.append(Pattern.quote(String.valueOf(c)));
-            }
-        }
-        return Pattern.compile(regex.toString(), Pattern.DOTALL);
     }
 
 }

@@ -226,7 +226,7 @@ public final class PostgresBatchWriter<P> {
      * its answer is gone), or {@code null} to leave present rows alone
      * @return what happened to each row
      */
-    public Outcome write(List<PreparedRow<P>> rows, Function<Collection<String>, Set<String>> stillInRedis,
+    Outcome write(List<PreparedRow<P>> rows, Function<Collection<String>, Set<String>> stillInRedis,
             @Nullable Function<Collection<String>, Map<String, CurrentValue<P>>> currentInRedis) {
         if (rows.isEmpty()) {
             return Outcome.NONE;
@@ -267,12 +267,11 @@ public final class PostgresBatchWriter<P> {
     /**
      * Return how many of a batch's present rows differ from their value as read, without
      * locks or writes (a catch-up's dry run).
-     * @param rows the rows
-     * @return how many present rows differ
+     * @param present the batch's rows found present ({@link #present})
+     * @return how many of them differ
      */
-    public int countStale(List<PreparedRow<P>> rows) {
-        Set<String> present = present(rows);
-        return this.catchUp.countDiffering(rows.stream().filter((row) -> present.contains(row.key())).toList());
+    int countStale(List<PreparedRow<P>> present) {
+        return this.catchUp.differing(present).rows().size();
     }
 
     /**
@@ -506,7 +505,7 @@ public final class PostgresBatchWriter<P> {
      * @param problem why it does not, {@code null} when it does
      * @param <P> the entity type
      */
-    public record CurrentValue<P>(@Nullable P row, @Nullable String problem) {
+    record CurrentValue<P>(@Nullable P row, @Nullable String problem) {
     }
 
 }

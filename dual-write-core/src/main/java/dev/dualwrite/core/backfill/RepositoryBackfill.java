@@ -2,7 +2,6 @@ package dev.dualwrite.core.backfill;
 
 import java.time.Instant;
 import java.util.Optional;
-import java.util.function.Supplier;
 
 import javax.sql.DataSource;
 
@@ -39,7 +38,7 @@ final class RepositoryBackfill<R, P, ID> {
 
     private final @Nullable DataSource lockDataSource;
 
-    private final Supplier<@Nullable String> refusal;
+    private final StageGuard stage;
 
     private final String runId;
 
@@ -59,7 +58,7 @@ final class RepositoryBackfill<R, P, ID> {
 
     RepositoryBackfill(BackfillSource<R, P, ID> source, BackfillOptions options, BackfillControl control,
             CheckpointStore checkpoints, RejectStore rejects, BackfillMetrics metrics, @Nullable DataSource lockDataSource,
-            Supplier<@Nullable String> refusal, String runId, RunEvents events) {
+            StageGuard stage, String runId, RunEvents events) {
         this.source = source;
         this.options = options;
         this.control = control;
@@ -67,7 +66,7 @@ final class RepositoryBackfill<R, P, ID> {
         this.rejectStore = rejects;
         this.metrics = metrics;
         this.lockDataSource = lockDataSource;
-        this.refusal = refusal;
+        this.stage = stage;
         this.runId = runId;
         this.events = events;
         this.status = new RunStatus(control);
@@ -93,7 +92,7 @@ final class RepositoryBackfill<R, P, ID> {
         this.progress.start();
         this.lastLogNanos = System.nanoTime();
         this.status.state(BackfillState.RUNNING);
-        String refused = this.options.dryRun() ? null : this.refusal.get();
+        String refused = this.stage.atStart();
         if (refused != null) {
             return finish(null, BackfillState.FAILED, refused);
         }
@@ -112,13 +111,13 @@ final class RepositoryBackfill<R, P, ID> {
             BatchCopier<R, P, ID> copier = new BatchCopier<>(this.source, this.options, this.progress, this.rejects,
                     this.metrics, this.retries);
             boolean complete = new CopyPipeline(this.source, this.options, this.status, this.control, this.progress,
-                    checkpoint, copier, this.retries, this.metrics).run(start);
+                    checkpoint, copier, this.retries, this.metrics, this.stage).run(start);
             if (complete && this.options.catchUp() && !this.status.hasFailed()) {
                 // Only once every Redis key has been copied: a row the scan has yet to reach is
                 // not "gone". The checkpoint now stands at the scan's end, so a run resumed
                 // from it does this part alone.
                 complete = new GoneKeysSweep<>(this.source, this.options, this.status, this.control, this.progress,
-                        this.retries, this.metrics).run();
+                        this.retries, this.metrics, this.stage, this.rejects, checkpoint).run();
             }
             String failure = this.status.failure();
             if (failure != null) {

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,7 +39,7 @@ final class Retries {
      * @return what it returned
      * @throws IllegalStateException when the last attempt failed
      */
-    <T> T call(String what, Supplier<T> action) {
+    <T extends @Nullable Object> T call(String what, Supplier<T> action) {
         for (int attempt = 1;; attempt++) {
             try {
                 return action.get();

@@ -112,7 +112,7 @@ public class BackfillProperties {
 
     /**
      * Whether to refuse to backfill a repository that is not at stage DUAL (a dry run is
-     * always allowed).
+     * always allowed; a catch-up is refused outside DUAL whatever this says).
      */
     private boolean requireDual = BackfillOptions.DEFAULTS.requireDual();
 
