@@ -16,6 +16,8 @@ import dev.dualwrite.autoconfigure.repository.DualRepositoryRegistry;
 import dev.dualwrite.contract.ContractStores;
 import dev.dualwrite.core.backfill.Backfill;
 import dev.dualwrite.core.backfill.BackfillJobReport;
+import dev.dualwrite.core.backfill.BackfillMode;
+import dev.dualwrite.core.backfill.BackfillOptions;
 import dev.dualwrite.core.backfill.BackfillState;
 import dev.dualwrite.core.control.ControlPlane;
 import dev.dualwrite.core.control.StageMove;
@@ -372,6 +374,51 @@ class KeyExpiryTests {
                 Instant.now().plus(Duration.ofMinutes(10)));
         assertThat(sessionExpiry("b2")).isNull();
         assertThat(rows("expiry_sessions")).isEqualTo(2);
+    }
+
+    @Test
+    void aCatchUpKeepsTheExpiriesOfUnchangedKeysAndCarriesTheExpiryOfAChangedOne() {
+        stage(SESSIONS, WriteStrategy.DUAL);
+        stores.redis().opsForValue().set(Session.PREFIX + "c1", "{\"id\":\"c1\",\"owner\":\"ann\"}",
+                Duration.ofMinutes(10));
+        stores.redis().opsForValue().set(Session.PREFIX + "c2", "{\"id\":\"c2\",\"owner\":\"bob\"}",
+                Duration.ofMinutes(20));
+        stores.redis().opsForValue().set(Session.PREFIX + "c3", "{\"id\":\"c3\",\"owner\":\"cy\"}");
+        BackfillOptions options = this.backfill.defaults().withRetries(3, Duration.ofMillis(50));
+        assertThat(this.backfill.run(List.of(SESSIONS), options).reports()).singleElement()
+            .satisfies((run) -> assertThat(run.rowsWritten()).isEqualTo(3));
+        Instant c1 = sessionExpiry("c1");
+        Instant c2 = sessionExpiry("c2");
+
+        // Nothing changed: every expiry is recomputed from a later PTTL, a few ms apart from the
+        // stored one, which is within the tolerance and so no difference.
+        BackfillJobReport unchanged = this.backfill.run(List.of(SESSIONS), options.withMode(BackfillMode.CATCH_UP));
+        assertThat(unchanged.reports()).singleElement().satisfies((run) -> {
+            assertThat(run.state()).isEqualTo(BackfillState.COMPLETED);
+            assertThat(run.rowsRefreshed()).isZero();
+            assertThat(run.rowsRemoved()).isZero();
+        });
+        assertThat(sessionExpiry("c1")).isEqualTo(c1);
+        assertThat(sessionExpiry("c2")).isEqualTo(c2);
+        assertThat(sessionExpiry("c3")).isNull();
+
+        // c1's value changed behind the application's back (no copy), keeping its expiry: the
+        // catch-up rewrites its row from the value re-read under the lock, expiry included.
+        stores.redis().execute((org.springframework.data.redis.core.RedisCallback<Object>) (connection) -> connection
+            .stringCommands()
+            .set((Session.PREFIX + "c1").getBytes(), "{\"id\":\"c1\",\"owner\":\"dee\"}".getBytes(),
+                    org.springframework.data.redis.core.types.Expiration.keepTtl(),
+                    org.springframework.data.redis.connection.RedisStringCommands.SetOption.upsert()));
+        BackfillJobReport changed = this.backfill.run(List.of(SESSIONS), options.withMode(BackfillMode.CATCH_UP));
+        assertThat(changed.reports()).singleElement().satisfies((run) -> {
+            assertThat(run.state()).isEqualTo(BackfillState.COMPLETED);
+            assertThat(run.rowsRefreshed()).isEqualTo(1);
+        });
+        assertThat(stores.postgres().queryForObject("select owner from expiry_sessions where id = 'c1'", String.class))
+            .isEqualTo("dee");
+        assertThat(sessionExpiry("c1")).isCloseTo(c1, within(TOLERANCE));
+        assertThat(sessionExpiry("c2")).isEqualTo(c2);
+        assertThat(sessionExpiry("c3")).isNull();
     }
 
     @Test

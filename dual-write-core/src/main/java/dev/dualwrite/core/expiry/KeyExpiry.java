@@ -194,9 +194,35 @@ public final class KeyExpiry<R, P, ID> {
             return this.column.with(mapped, rowExpiry);
         }
         Instant redisExpiry = expiryOf(pttl, now);
-        boolean same = (redisExpiry == null) ? rowExpiry == null
-                : rowExpiry != null && Duration.between(redisExpiry, rowExpiry).abs().compareTo(this.tolerance) <= 0;
-        return this.column.with(mapped, same ? rowExpiry : redisExpiry);
+        return this.column.with(mapped, withinTolerance(redisExpiry, rowExpiry) ? rowExpiry : redisExpiry);
+    }
+
+    /**
+     * Give a value the expiry of the row it is compared with when the two expiries tell the
+     * same instant within the tolerance (both none, or at most the tolerance apart), so that
+     * an expiry computed again from a later {@code PTTL} is no difference (the catch-up
+     * backfill's comparison); a value of another type, or whose expiry differs, is returned
+     * as it is.
+     * @param value the value copied from Redis
+     * @param row the stored row it is compared with
+     * @return the value to compare with {@code row}
+     */
+    public Object withToleratedExpiry(Object value, Object row) {
+        ExpiryColumn<P> expiry = this.column;
+        if (expiry == null || !expiry.entityType().isInstance(value) || !expiry.entityType().isInstance(row)) {
+            return value;
+        }
+        P mapped = expiry.entityType().cast(value);
+        Instant valueExpiry = expiry.get(mapped);
+        Instant rowExpiry = expiry.get(expiry.entityType().cast(row));
+        return withinTolerance(valueExpiry, rowExpiry) ? expiry.with(mapped, rowExpiry) : value;
+    }
+
+    private boolean withinTolerance(@Nullable Instant one, @Nullable Instant other) {
+        if (one == null || other == null) {
+            return one == other;
+        }
+        return Duration.between(one, other).abs().compareTo(this.tolerance) <= 0;
     }
 
     /**

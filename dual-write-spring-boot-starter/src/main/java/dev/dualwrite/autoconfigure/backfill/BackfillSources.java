@@ -71,7 +71,7 @@ final class BackfillSources {
                 continue;
             }
             PostgresBatchWriter<Object> writer = new PostgresBatchWriter<>(pair.postgres(), this.converter, this.jdbc,
-                    this.transactions, this.identifiers);
+                    this.transactions, this.identifiers, pair.expiry());
             sources.add(new BackfillSource<>(pair, scanner, writer));
         }
         return sources;
