@@ -247,9 +247,9 @@ public final class DualWriteAutoConfiguration {
     @Bean
     @ConditionalOnMissingBean
     RepositoryExpiries dualWriteRepositoryExpiries(DualWriteProperties properties,
-            RelationalMappingContext mappingContext, RedisConnectionFactory connectionFactory,
-            ObjectProvider<RedisKeyValueAdapter> keyValueAdapter, DataSource dataSource) {
-        return new RepositoryExpiries(properties, mappingContext, connectionFactory, keyValueAdapter,
+            RelationalMappingContext mappingContext, ObjectProvider<RedisKeyValueAdapter> keyValueAdapter,
+            DataSource dataSource) {
+        return new RepositoryExpiries(properties, mappingContext, keyValueAdapter,
                 new JdbcTemplate(dataSource));
     }
 

@@ -9,12 +9,13 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 import org.jspecify.annotations.Nullable;
 
+import org.springframework.data.redis.connection.RedisConnection;
 import org.springframework.data.redis.core.RedisCallback;
-import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.jdbc.core.JdbcOperations;
 import org.springframework.util.Assert;
 
@@ -41,14 +42,12 @@ import org.springframework.util.Assert;
  */
 public final class KeyExpiry<R, P, ID> {
 
-    private static final KeyExpiry<?, ?, ?> NONE = new KeyExpiry<>(null, null, null, null, Clock.systemUTC(),
+    private static final KeyExpiry<?, ?, ?> NONE = new KeyExpiry<>(null, null, null, Clock.systemUTC(),
             Duration.ZERO);
 
     private final @Nullable ExpiryColumn<P> column;
 
     private final @Nullable RedisKeyTtl<R, ID> keys;
-
-    private final @Nullable StringRedisTemplate redis;
 
     private final @Nullable JdbcOperations jdbc;
 
@@ -57,10 +56,9 @@ public final class KeyExpiry<R, P, ID> {
     private final Duration tolerance;
 
     private KeyExpiry(@Nullable ExpiryColumn<P> column, @Nullable RedisKeyTtl<R, ID> keys,
-            @Nullable StringRedisTemplate redis, @Nullable JdbcOperations jdbc, Clock clock, Duration tolerance) {
+            @Nullable JdbcOperations jdbc, Clock clock, Duration tolerance) {
         this.column = column;
         this.keys = keys;
-        this.redis = redis;
         this.jdbc = jdbc;
         this.clock = clock;
         this.tolerance = tolerance;
@@ -81,8 +79,7 @@ public final class KeyExpiry<R, P, ID> {
     /**
      * Return the expiry of a repository that carries it in a column.
      * @param column the PostgreSQL entity's expiry property
-     * @param keys the Redis shape's keys
-     * @param redis a connection to the repository's Redis
+     * @param keys the Redis shape's keys, read and written through its own connection
      * @param jdbc a connection to the repository's PostgreSQL
      * @param clock the clock reads are judged by
      * @param tolerance how far apart the two stores' expiries of a key may be and still count
@@ -93,14 +90,13 @@ public final class KeyExpiry<R, P, ID> {
      * @return the expiry
      */
     public static <R, P, ID> KeyExpiry<R, P, ID> of(ExpiryColumn<P> column, RedisKeyTtl<R, ID> keys,
-            StringRedisTemplate redis, JdbcOperations jdbc, Clock clock, Duration tolerance) {
+            JdbcOperations jdbc, Clock clock, Duration tolerance) {
         Assert.notNull(column, "column must not be null");
         Assert.notNull(keys, "keys must not be null");
-        Assert.notNull(redis, "redis must not be null");
         Assert.notNull(jdbc, "jdbc must not be null");
         Assert.notNull(clock, "clock must not be null");
         Assert.isTrue(tolerance != null && !tolerance.isNegative(), "tolerance must not be negative");
-        return new KeyExpiry<>(column, keys, redis, jdbc, clock, tolerance);
+        return new KeyExpiry<>(column, keys, jdbc, clock, tolerance);
     }
 
     /** Return whether expiries are carried for this repository. */
@@ -144,10 +140,8 @@ public final class KeyExpiry<R, P, ID> {
             return Map.of();
         }
         List<String> keys = List.copyOf(redisKeys);
-        List<Object> answers = requireRedis().executePipelined((RedisCallback<Object>) (connection) -> {
-            keys.forEach((key) -> connection.keyCommands().pTtl(bytes(key)));
-            return null;
-        });
+        List<Object> answers = pipelined((connection) -> keys
+            .forEach((key) -> connection.keyCommands().pTtl(bytes(key))));
         Map<String, Long> pttls = new HashMap<>();
         for (int i = 0; i < keys.size(); i++) {
             pttls.put(keys.get(i), (answers.get(i) instanceof Number pttl) ? pttl.longValue() : -2L);
@@ -277,7 +271,7 @@ public final class KeyExpiry<R, P, ID> {
         Instant at = this.column.get(row);
         String key = requireKeys().keyOf(id);
         List<RedisKeyTtl.Companion> companions = requireKeys().companionsOf(id);
-        requireRedis().executePipelined((RedisCallback<Object>) (connection) -> {
+        pipelined((connection) -> {
             if (at == null) {
                 connection.keyCommands().persist(bytes(key));
                 // A companion only exists for an expiring key (as the adapter keeps it): made
@@ -289,7 +283,6 @@ public final class KeyExpiry<R, P, ID> {
                 companions.forEach((companion) -> connection.keyCommands()
                     .pExpireAt(bytes(companion.key()), at.plus(companion.after()).toEpochMilli()));
             }
-            return null;
         });
     }
 
@@ -359,7 +352,7 @@ public final class KeyExpiry<R, P, ID> {
      * @return milliseconds, {@code -1} without expiry, {@code -2} when the key does not exist
      */
     public long pttl(String key) {
-        Long pttl = requireRedis().execute((RedisCallback<Long>) (connection) -> connection.keyCommands()
+        Long pttl = requireKeys().execute((RedisCallback<Long>) (connection) -> connection.keyCommands()
             .pTtl(bytes(key)));
         return (pttl != null) ? pttl : -2;
     }
@@ -369,9 +362,24 @@ public final class KeyExpiry<R, P, ID> {
         return this.keys;
     }
 
-    private StringRedisTemplate requireRedis() {
-        Assert.state(this.redis != null, "no Redis without an expiry column");
-        return this.redis;
+    // One round trip on the repository's own connection, as RedisTemplate#executePipelined
+    // does it; the answers are Redis's raw replies.
+    private List<Object> pipelined(Consumer<RedisConnection> commands) {
+        List<Object> answers = requireKeys().execute((RedisCallback<List<Object>>) (connection) -> {
+            connection.openPipeline();
+            boolean closed = false;
+            try {
+                commands.accept(connection);
+                closed = true;
+                return connection.closePipeline();
+            }
+            finally {
+                if (!closed) {
+                    connection.closePipeline();
+                }
+            }
+        });
+        return (answers != null) ? answers : List.of();
     }
 
     private static byte[] bytes(String value) {
