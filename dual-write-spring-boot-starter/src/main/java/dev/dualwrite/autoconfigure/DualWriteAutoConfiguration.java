@@ -258,10 +258,10 @@ public final class DualWriteAutoConfiguration {
     @ConditionalOnMissingBean
     @ConditionalOnBooleanProperty(name = "dual-write.expiry.sweep.enabled", matchIfMissing = true)
     ExpirySweepLifecycle dualWriteExpirySweep(DualRepositoryRegistry registry, DualWriteProperties properties,
-            ObjectProvider<MeterRegistry> meterRegistry) {
+            StrategySource strategies, ObjectProvider<MeterRegistry> meterRegistry) {
         DualWriteProperties.Sweep sweep = properties.getExpiry().getSweep();
         // No meter registry in the application: an empty composite drops the counts.
-        return new ExpirySweepLifecycle(registry, sweep.getInterval(), sweep.getBatchSize(),
+        return new ExpirySweepLifecycle(registry, strategies, sweep.getInterval(), sweep.getBatchSize(),
                 meterRegistry.getIfAvailable(CompositeMeterRegistry::new));
     }
 

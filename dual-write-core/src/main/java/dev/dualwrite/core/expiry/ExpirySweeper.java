@@ -2,6 +2,7 @@ package dev.dualwrite.core.expiry;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 
 import io.micrometer.core.instrument.Counter;
@@ -34,6 +35,9 @@ public final class ExpirySweeper {
     private final int batchSize;
 
     private final MeterRegistry meters;
+
+    // The last failure of each repository whose sweep fails, to log a repeated one once.
+    private final Map<String, String> failing = new ConcurrentHashMap<>();
 
     /**
      * @param repositories the expiries of the repositories to sweep, by repository name
@@ -83,22 +87,42 @@ public final class ExpirySweeper {
                 return;
             }
             try {
-                long rows = sweep(expiry);
+                long rows = sweep(name, expiry);
                 swept(name).increment(rows);
                 deleted.put(name, rows);
+                if (this.failing.remove(name) != null) {
+                    logger.info("dual-write expiry: sweeping repository '{}' works again", name);
+                }
             }
             catch (RuntimeException ex) {
-                logger.warn("dual-write expiry: sweeping repository '{}' failed; the next sweep tries again", name, ex);
+                logFailure(name, ex);
             }
         });
         return deleted;
     }
 
-    private long sweep(KeyExpiry<?, ?, ?> expiry) {
+    // A failure that repeats every sweep (a table not created yet) is logged with its stack
+    // once, then only at debug level until the sweep works again or fails differently.
+    private void logFailure(String name, RuntimeException ex) {
+        String problem = ex.getClass().getName() + ": " + ex.getMessage();
+        if (problem.equals(this.failing.put(name, problem))) {
+            logger.debug("dual-write expiry: sweeping repository '{}' still fails: {}", name, problem);
+        }
+        else {
+            logger.warn("dual-write expiry: sweeping repository '{}' failed; the next sweeps try again (the same "
+                    + "failure is not logged again)", name, ex);
+        }
+    }
+
+    private long sweep(String name, KeyExpiry<?, ?, ?> expiry) {
         long total = 0;
         int batch;
         do {
-            batch = expiry.deleteExpired(this.batchSize);
+            batch = expiry.deleteExpired(name, this.batchSize);
+            if (batch < 0) {
+                logger.debug("dual-write expiry: another instance is sweeping repository '{}'", name);
+                break;
+            }
             total += batch;
         }
         while (batch >= this.batchSize);

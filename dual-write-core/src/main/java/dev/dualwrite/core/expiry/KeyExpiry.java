@@ -1,6 +1,10 @@
 package dev.dualwrite.core.expiry;
 
 import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -16,6 +20,7 @@ import org.jspecify.annotations.Nullable;
 
 import org.springframework.data.redis.connection.RedisConnection;
 import org.springframework.data.redis.core.RedisCallback;
+import org.springframework.jdbc.core.ConnectionCallback;
 import org.springframework.jdbc.core.JdbcOperations;
 import org.springframework.util.Assert;
 
@@ -44,6 +49,12 @@ public final class KeyExpiry<R, P, ID> {
 
     private static final KeyExpiry<?, ?, ?> NONE = new KeyExpiry<>(null, null, null, Clock.systemUTC(),
             Duration.ZERO);
+
+    // One sweeper per repository at a time, across instances: the loser skips the round. The
+    // name's prefix keeps it apart from the keys' locks (same hash function).
+    private static final String SWEEP_LOCK_SQL = "select pg_try_advisory_xact_lock(hashtextextended(?, 0))";
+
+    private static final String SWEEP_LOCK_PREFIX = "dualwrite:expiry-sweep:";
 
     private final @Nullable ExpiryColumn<P> column;
 
@@ -301,7 +312,12 @@ public final class KeyExpiry<R, P, ID> {
 
     /**
      * Fill the expiry of a row saved with PostgreSQL as primary, as Redis would have expired
-     * the key on the same save. A row whose mapping set an expiry keeps it.
+     * the key on the same save. In order: a positive time to live on the saved entity
+     * ({@code @TimeToLive}) sets the expiry to now plus that time, over any expiry the row
+     * carries (one the entity kept from an earlier read, say): setting it is how a caller
+     * extends a key, as a save to Redis does; otherwise a row whose mapping set an expiry
+     * keeps it; otherwise the key's current expiry where the Redis store keeps it on save
+     * (JSON strings), and none where the save removes it.
      * @param entity the entity the application saved
      * @param row the row converted from it
      * @param existing reads the key's current row (called at most once, only when the
@@ -309,19 +325,23 @@ public final class KeyExpiry<R, P, ID> {
      * @return the row to write
      */
     public P forPrimarySave(R entity, P row, Supplier<Optional<P>> existing) {
-        if (this.column == null || this.column.get(row) != null) {
+        ExpiryColumn<P> expiry = this.column;
+        if (expiry == null) {
             return row;
         }
         Optional<Duration> onSave = requireKeys().expiryOnSave(entity);
         Instant now = this.clock.instant();
-        Instant at;
+        if (onSave.isPresent() && !onSave.get().isZero()) {
+            return expiry.with(row, now.plus(onSave.get()));
+        }
+        if (expiry.get(row) != null) {
+            return row;
+        }
+        Instant at = null;
         if (onSave.isEmpty()) {
-            at = existing.get().filter((current) -> this.column.isLive(current, now)).map(this.column::get).orElse(null);
+            at = existing.get().filter((current) -> expiry.isLive(current, now)).map(expiry::get).orElse(null);
         }
-        else {
-            at = onSave.get().isZero() ? null : now.plus(onSave.get());
-        }
-        return (at != null) ? this.column.with(row, at) : row;
+        return (at != null) ? expiry.with(row, at) : row;
     }
 
     /**
@@ -336,14 +356,52 @@ public final class KeyExpiry<R, P, ID> {
 
     /**
      * Delete up to {@code limit} rows whose expiry has passed by the database's clock, in one
-     * statement that re-checks each row's expiry, so a row rewritten meanwhile with a later
-     * expiry stays.
+     * short transaction that first tries the repository's sweep lock (a transaction-scoped
+     * advisory lock): when another instance holds it, nothing is deleted. The statement skips
+     * rows live transactions hold and re-checks each row's expiry, so a row rewritten
+     * meanwhile with a later expiry stays.
+     * @param repository the repository name (names the lock)
      * @param limit the most rows to delete
-     * @return how many rows were deleted
+     * @return how many rows were deleted, or {@code -1} when another instance is sweeping
+     * this repository
      */
-    public int deleteExpired(int limit) {
-        Assert.state(this.column != null && this.jdbc != null, "nothing to sweep without an expiry column");
-        return this.jdbc.update(this.column.deleteExpiredSql(), limit);
+    int deleteExpired(String repository, int limit) {
+        ExpiryColumn<P> expiry = this.column;
+        JdbcOperations operations = this.jdbc;
+        Assert.state(expiry != null && operations != null, "nothing to sweep without an expiry column");
+        Integer deleted = operations.execute((ConnectionCallback<Integer>) (connection) -> {
+            boolean autoCommit = connection.getAutoCommit();
+            connection.setAutoCommit(false);
+            try {
+                int rows = -1;
+                if (tryLock(connection, SWEEP_LOCK_PREFIX + repository)) {
+                    try (PreparedStatement delete = connection.prepareStatement(expiry.deleteExpiredSql())) {
+                        delete.setInt(1, limit);
+                        rows = delete.executeUpdate();
+                    }
+                }
+                // Commit ends the transaction and with it the advisory lock.
+                connection.commit();
+                return rows;
+            }
+            catch (SQLException | RuntimeException ex) {
+                connection.rollback();
+                throw ex;
+            }
+            finally {
+                connection.setAutoCommit(autoCommit);
+            }
+        });
+        return (deleted != null) ? deleted : 0;
+    }
+
+    private static boolean tryLock(Connection connection, String name) throws SQLException {
+        try (PreparedStatement lock = connection.prepareStatement(SWEEP_LOCK_SQL)) {
+            lock.setString(1, name);
+            try (ResultSet result = lock.executeQuery()) {
+                return result.next() && result.getBoolean(1);
+            }
+        }
     }
 
     /**
