@@ -260,6 +260,14 @@ public final class DualWriteAutoConfiguration {
     ExpirySweepLifecycle dualWriteExpirySweep(DualRepositoryRegistry registry, DualWriteProperties properties,
             StrategySource strategies, ObjectProvider<MeterRegistry> meterRegistry) {
         DualWriteProperties.Sweep sweep = properties.getExpiry().getSweep();
+        if (sweep.getInterval() == null || sweep.getInterval().isNegative() || sweep.getInterval().isZero()) {
+            throw new IllegalStateException("dual-write.expiry.sweep.interval must be positive, was "
+                    + sweep.getInterval() + "; set a time such as 1m, or dual-write.expiry.sweep.enabled=false");
+        }
+        if (sweep.getBatchSize() <= 0) {
+            throw new IllegalStateException("dual-write.expiry.sweep.batch-size must be positive, was "
+                    + sweep.getBatchSize());
+        }
         // No meter registry in the application: an empty composite drops the counts.
         return new ExpirySweepLifecycle(registry, strategies, sweep.getInterval(), sweep.getBatchSize(),
                 meterRegistry.getIfAvailable(CompositeMeterRegistry::new));

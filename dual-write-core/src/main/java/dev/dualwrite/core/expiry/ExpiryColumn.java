@@ -47,7 +47,7 @@ public final class ExpiryColumn<P> {
         Class<?> type = property.getType();
         if (type != Instant.class && type != OffsetDateTime.class) {
             throw new IllegalStateException("dual-write expiry: " + entity.getType().getName() + "." + property.getName()
-                    + " is a " + type.getSimpleName() + "; the expiry property must be an Instant or an OffsetDateTime "
+                    + " is of type " + type.getName() + "; the expiry property must be an Instant or an OffsetDateTime "
                     + "(mapped to a timestamptz column)");
         }
         this.offset = (type == OffsetDateTime.class);

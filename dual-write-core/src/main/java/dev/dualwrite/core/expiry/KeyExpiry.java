@@ -116,7 +116,7 @@ public final class KeyExpiry<R, P, ID> {
     }
 
     /** Return the expiry column, when expiries are carried. */
-    public Optional<ExpiryColumn<P>> column() {
+    Optional<ExpiryColumn<P>> column() {
         return Optional.ofNullable(this.column);
     }
 
@@ -246,7 +246,7 @@ public final class KeyExpiry<R, P, ID> {
      * @param now when it was read
      * @return the instant, or {@code null} for a key without expiry
      */
-    public static @Nullable Instant expiryOf(long pttl, Instant now) {
+    static @Nullable Instant expiryOf(long pttl, Instant now) {
         return (pttl < 0) ? null : now.plusMillis(pttl);
     }
 
@@ -409,7 +409,7 @@ public final class KeyExpiry<R, P, ID> {
      * @param key the Redis key
      * @return milliseconds, {@code -1} without expiry, {@code -2} when the key does not exist
      */
-    public long pttl(String key) {
+    long pttl(String key) {
         Long pttl = requireKeys().execute((RedisCallback<Long>) (connection) -> connection.keyCommands()
             .pTtl(bytes(key)));
         return (pttl != null) ? pttl : -2;

@@ -66,13 +66,21 @@ public class RepositoryExpiries {
             Class<Object> redisType, Class<Object> postgresType) {
         DualWriteProperties.Repository configured = this.properties.getRepositories().get(name);
         @Nullable String property = (configured != null) ? configured.getExpiry().getProperty() : null;
+        Duration tolerance = (configured != null) ? configured.getExpiry().getTolerance() : DEFAULT_TOLERANCE;
+        if (tolerance == null || tolerance.isNegative()) {
+            throw new IllegalStateException("dual-write.repositories." + name + ".expiry.tolerance must not be "
+                    + "negative, was " + tolerance);
+        }
         ExpiryColumn<Object> column;
         try {
             column = ExpiryColumn.find(this.mappingContext, postgresType, property);
         }
         catch (IllegalStateException ex) {
-            // The whole story is in the message; the cause would only add find()'s stack.
-            throw new IllegalStateException("dual-write.repositories." + name + ".expiry.property: " + ex.getMessage());
+            // The whole story is in the message; the cause would only add find()'s stack. The
+            // property name is only the source when it was configured (else: @ExpiresAt).
+            String source = (property != null) ? "dual-write.repositories." + name + ".expiry.property"
+                    : "@ExpiresAt of repository '" + name + "'";
+            throw new IllegalStateException(source + ": " + ex.getMessage());
         }
         if (column == null) {
             return KeyExpiry.none();
@@ -85,7 +93,7 @@ public class RepositoryExpiries {
         RedisKeyValueAdapter adapter = (redisTarget instanceof SimpleRedisJsonRepository<?, ?>) ? null
                 : adapterOf(name);
         return KeyExpiry.of(column, RedisKeyTtl.of(redisTarget, redisType, adapter), this.jdbc, Clock.systemUTC(),
-                (configured != null) ? configured.getExpiry().getTolerance() : DEFAULT_TOLERANCE);
+                tolerance);
     }
 
     private @Nullable RedisKeyValueAdapter adapterOf(String name) {

@@ -186,6 +186,18 @@ class RedisJsonExpiryTests {
     }
 
     @Test
+    void aServerOlderThanRedis6IsRefusedAtStartupNamingTheRepositoryAndTheVersion() {
+        // The real server (7.x) passes the check the factory bean runs.
+        RedisKeepTtlSupport.check(connectionFactory, SessionRepository.class.getName());
+        assertThat(RedisKeepTtlSupport.problem("7.2.4", "com.example.Sessions")).isNull();
+        assertThat(RedisKeepTtlSupport.problem("6.0.0", "com.example.Sessions")).isNull();
+        assertThat(RedisKeepTtlSupport.problem("5.0.14", "com.example.Sessions"))
+            .contains("Redis JSON repository com.example.Sessions needs Redis 6.0 or later")
+            .contains("reports version 5.0.14")
+            .contains("KEEPTTL");
+    }
+
+    @Test
     void aTimeToLiveOnANonNumberIsRefusedNamingTheProperty() {
         record Bad(@Id String id, @TimeToLive String ttl) {
         }
