@@ -3,6 +3,7 @@ package dev.dualwrite.core.expiry;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 
 import io.micrometer.core.instrument.Counter;
@@ -32,6 +33,8 @@ public final class ExpirySweeper {
 
     private final Supplier<Map<String, KeyExpiry<?, ?, ?>>> repositories;
 
+    private final Predicate<String> sweepable;
+
     private final int batchSize;
 
     private final MeterRegistry meters;
@@ -48,7 +51,24 @@ public final class ExpirySweeper {
      */
     public ExpirySweeper(Supplier<Map<String, KeyExpiry<?, ?, ?>>> repositories, int batchSize,
             MeterRegistry meters) {
+        this(repositories, (name) -> true, batchSize, meters);
+    }
+
+    /**
+     * @param repositories the expiries of the repositories to sweep, by repository name
+     * (read at every sweep, so repositories paired later are swept too); those without an
+     * expiry column are skipped
+     * @param sweepable whether a repository is swept now (asked at every sweep): one whose
+     * table the application does not write (at {@code REDIS_PRIMARY}) is left alone, its
+     * counter still registered
+     * @param batchSize the most rows one statement deletes; positive
+     * @param meters where {@value #SWEPT} counts the rows deleted
+     */
+    public ExpirySweeper(Supplier<Map<String, KeyExpiry<?, ?, ?>>> repositories, Predicate<String> sweepable,
+            int batchSize, MeterRegistry meters) {
         Assert.notNull(repositories, "repositories must not be null");
+        Assert.notNull(sweepable, "sweepable must not be null");
+        this.sweepable = sweepable;
         Assert.isTrue(batchSize > 0, "batchSize must be positive");
         Assert.notNull(meters, "meters must not be null");
         this.repositories = repositories;
@@ -83,7 +103,7 @@ public final class ExpirySweeper {
     public Map<String, Long> sweep() {
         Map<String, Long> deleted = new LinkedHashMap<>();
         this.repositories.get().forEach((name, expiry) -> {
-            if (!expiry.enabled()) {
+            if (!expiry.enabled() || !this.sweepable.test(name)) {
                 return;
             }
             try {

@@ -57,18 +57,17 @@ public class ExpirySweepLifecycle implements SmartLifecycle {
      */
     public ExpirySweepLifecycle(DualRepositoryRegistry registry, @Nullable StrategySource strategies,
             Duration interval, int batchSize, MeterRegistry meters) {
-        this.sweeper = new ExpirySweeper(() -> expiries(registry, strategies), batchSize, meters);
+        // Asked at every sweep: a repository moved out of REDIS_PRIMARY is swept from then on.
+        this.sweeper = new ExpirySweeper(() -> expiries(registry),
+                (name) -> strategies == null || strategies.strategyFor(name) != WriteStrategy.REDIS_PRIMARY, batchSize,
+                meters);
         this.interval = interval;
     }
 
-    private static Map<String, KeyExpiry<?, ?, ?>> expiries(DualRepositoryRegistry registry,
-            @Nullable StrategySource strategies) {
+    private static Map<String, KeyExpiry<?, ?, ?>> expiries(DualRepositoryRegistry registry) {
         Map<String, KeyExpiry<?, ?, ?>> expiries = new LinkedHashMap<>();
         for (DualRepository<Object, Object, Object> repository : registry.all()) {
-            // Read at every sweep: a repository moved out of REDIS_PRIMARY is swept from then on.
-            if (strategies == null || strategies.strategyFor(repository.name()) != WriteStrategy.REDIS_PRIMARY) {
-                expiries.put(repository.name(), repository.expiry());
-            }
+            expiries.put(repository.name(), repository.expiry());
         }
         return expiries;
     }
