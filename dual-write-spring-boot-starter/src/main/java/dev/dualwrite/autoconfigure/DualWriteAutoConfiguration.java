@@ -249,9 +249,9 @@ public final class DualWriteAutoConfiguration {
     @Bean
     @ConditionalOnMissingBean
     RepositoryExpiries dualWriteRepositoryExpiries(DualWriteProperties properties,
-            RelationalMappingContext mappingContext, RedisConnectionFactory connectionFactory,
-            ObjectProvider<RedisKeyValueAdapter> keyValueAdapter, DataSource dataSource) {
-        return new RepositoryExpiries(properties, mappingContext, connectionFactory, keyValueAdapter,
+            RelationalMappingContext mappingContext, ObjectProvider<RedisKeyValueAdapter> keyValueAdapter,
+            DataSource dataSource) {
+        return new RepositoryExpiries(properties, mappingContext, keyValueAdapter,
                 new JdbcTemplate(dataSource));
     }
 
@@ -260,10 +260,18 @@ public final class DualWriteAutoConfiguration {
     @ConditionalOnMissingBean
     @ConditionalOnBooleanProperty(name = "dual-write.expiry.sweep.enabled", matchIfMissing = true)
     ExpirySweepLifecycle dualWriteExpirySweep(DualRepositoryRegistry registry, DualWriteProperties properties,
-            ObjectProvider<MeterRegistry> meterRegistry) {
+            StrategySource strategies, ObjectProvider<MeterRegistry> meterRegistry) {
         DualWriteProperties.Sweep sweep = properties.getExpiry().getSweep();
+        if (sweep.getInterval() == null || sweep.getInterval().isNegative() || sweep.getInterval().isZero()) {
+            throw new IllegalStateException("dual-write.expiry.sweep.interval must be positive, was "
+                    + sweep.getInterval() + "; set a time such as 1m, or dual-write.expiry.sweep.enabled=false");
+        }
+        if (sweep.getBatchSize() <= 0) {
+            throw new IllegalStateException("dual-write.expiry.sweep.batch-size must be positive, was "
+                    + sweep.getBatchSize());
+        }
         // No meter registry in the application: an empty composite drops the counts.
-        return new ExpirySweepLifecycle(registry, sweep.getInterval(), sweep.getBatchSize(),
+        return new ExpirySweepLifecycle(registry, strategies, sweep.getInterval(), sweep.getBatchSize(),
                 meterRegistry.getIfAvailable(CompositeMeterRegistry::new));
     }
 

@@ -500,8 +500,8 @@ public class DualWriteProperties {
         private @Nullable String property;
 
         /**
-         * How far apart a key's expiry in Redis and in PostgreSQL may be for the verifier to
-         * count them as equal.
+         * How far apart a key's expiry in Redis and in PostgreSQL may be for the verifier and
+         * the catch-up backfill to count them as equal.
          */
         private Duration tolerance = Duration.ofSeconds(1);
 

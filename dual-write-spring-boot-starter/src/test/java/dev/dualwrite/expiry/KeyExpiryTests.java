@@ -16,6 +16,8 @@ import dev.dualwrite.autoconfigure.repository.DualRepositoryRegistry;
 import dev.dualwrite.contract.ContractStores;
 import dev.dualwrite.core.backfill.Backfill;
 import dev.dualwrite.core.backfill.BackfillJobReport;
+import dev.dualwrite.core.backfill.BackfillMode;
+import dev.dualwrite.core.backfill.BackfillOptions;
 import dev.dualwrite.core.backfill.BackfillState;
 import dev.dualwrite.core.control.ControlPlane;
 import dev.dualwrite.core.control.StageMove;
@@ -56,9 +58,10 @@ import static org.awaitility.Awaitility.await;
  * the expiry goes with the value in both directions (DUAL: Redis PTTL into the column;
  * POSTGRES_PRIMARY: the column into PEXPIREAT), for JSON strings (property named in the
  * configuration) and {@code @RedisHash} entities (property marked {@code @ExpiresAt});
- * expired rows are invisible to reads at once and deleted by the sweep, which spares a row
- * rewritten with a later expiry while it runs. The background sweep is in
- * {@link ExpirySweepScheduleTests}.
+ * expired rows are invisible to reads at once and deleted by the sweep (here by hand, and on
+ * its schedule in {@code theBackgroundSweepDeletesExpiredRowsInSmallBatches}), which skips
+ * rows live transactions hold, one repository at a time across instances, and repositories
+ * at REDIS_PRIMARY; the backfill, its catch-up and the verifier carry and compare expiries.
  */
 @DirtiesContext
 @SpringBootTest(classes = ExpiryApplication.class,
@@ -256,23 +259,60 @@ class KeyExpiryTests {
     }
 
     @Test
-    void theSweepSparesARowRewrittenWithALaterExpiryWhileItRuns() throws Exception {
+    void theSweepSkipsARowALiveTransactionHoldsWithoutWaitingAndSparesItsLaterExpiry() throws Exception {
+        stage(SESSIONS, WriteStrategy.DUAL);
         insertSession("rewritten", "ann", Instant.now().minusSeconds(5));
+        insertSession("plain", "ann", Instant.now().minusSeconds(5));
         try (Connection writer = this.dataSource.getConnection()) {
             writer.setAutoCommit(false);
-            // A writer holds the row with a later expiry, uncommitted: the sweep's delete
-            // finds the row expired and must wait for that writer.
+            // A writer holds the row with a later expiry, uncommitted: the sweep skips the row
+            // (for update skip locked) instead of waiting for, or deadlocking with, the writer.
             try (PreparedStatement update = writer
                 .prepareStatement("update expiry_sessions set expires_at = ? where id = 'rewritten'")) {
                 update.setTimestamp(1, Timestamp.from(Instant.now().plusSeconds(600)));
                 update.executeUpdate();
             }
-            CompletableFuture<?> sweeping = CompletableFuture.supplyAsync(() -> this.sweep.sweeper().sweep());
-            await().atMost(Duration.ofSeconds(5)).until(() -> waitingOnALock() > 0);
+            // Completes while the writer still holds its row (the bound only keeps a wait from hanging the build).
+            assertThat(CompletableFuture.supplyAsync(() -> this.sweep.sweeper().sweep()).get(30, TimeUnit.SECONDS))
+                .containsEntry(SESSIONS, 1L);
+            assertThat(waitingOnALock()).isZero();
             writer.commit();
-            sweeping.get(10, TimeUnit.SECONDS);
         }
         assertThat(sessionExpiry("rewritten")).isAfter(Instant.now());
+        assertThat(rows("expiry_sessions")).isEqualTo(1);
+    }
+
+    @Test
+    void anInstanceSkipsTheSweepOfARepositoryAnotherInstanceIsSweeping() throws Exception {
+        stage(SESSIONS, WriteStrategy.DUAL);
+        insertSession("old", "ann", Instant.now().minusSeconds(5));
+        try (Connection other = this.dataSource.getConnection()) {
+            other.setAutoCommit(false);
+            // What another instance's sweep of 'sessions' holds for its batch.
+            try (PreparedStatement lock = other
+                .prepareStatement("select pg_advisory_xact_lock(hashtextextended('dualwrite:expiry-sweep:sessions', 0))")) {
+                lock.execute();
+            }
+            assertThat(this.sweep.sweeper().sweep()).containsEntry(SESSIONS, 0L);
+            assertThat(rows("expiry_sessions")).isEqualTo(1);
+            other.commit();
+        }
+        assertThat(this.sweep.sweeper().sweep()).containsEntry(SESSIONS, 1L);
+        assertThat(rows("expiry_sessions")).isZero();
+    }
+
+    @Test
+    void theSweepLeavesAloneARepositoryAtRedisPrimary() {
+        insertSession("old", "ann", Instant.now().minusSeconds(5));
+        stage(SESSIONS, WriteStrategy.REDIS_PRIMARY);
+        try {
+            assertThat(this.sweep.sweeper().sweep()).doesNotContainKey(SESSIONS).containsKey(VISITS);
+            assertThat(rows("expiry_sessions")).isEqualTo(1);
+        }
+        finally {
+            stage(SESSIONS, WriteStrategy.DUAL);
+        }
+        assertThat(this.sweep.sweeper().sweep()).containsEntry(SESSIONS, 1L);
     }
 
     @Test
@@ -372,6 +412,51 @@ class KeyExpiryTests {
                 Instant.now().plus(Duration.ofMinutes(10)));
         assertThat(sessionExpiry("b2")).isNull();
         assertThat(rows("expiry_sessions")).isEqualTo(2);
+    }
+
+    @Test
+    void aCatchUpKeepsTheExpiriesOfUnchangedKeysAndCarriesTheExpiryOfAChangedOne() {
+        stage(SESSIONS, WriteStrategy.DUAL);
+        stores.redis().opsForValue().set(Session.PREFIX + "c1", "{\"id\":\"c1\",\"owner\":\"ann\"}",
+                Duration.ofMinutes(10));
+        stores.redis().opsForValue().set(Session.PREFIX + "c2", "{\"id\":\"c2\",\"owner\":\"bob\"}",
+                Duration.ofMinutes(20));
+        stores.redis().opsForValue().set(Session.PREFIX + "c3", "{\"id\":\"c3\",\"owner\":\"cy\"}");
+        BackfillOptions options = this.backfill.defaults().withRetries(3, Duration.ofMillis(50));
+        assertThat(this.backfill.run(List.of(SESSIONS), options).reports()).singleElement()
+            .satisfies((run) -> assertThat(run.rowsWritten()).isEqualTo(3));
+        Instant c1 = sessionExpiry("c1");
+        Instant c2 = sessionExpiry("c2");
+
+        // Nothing changed: every expiry is recomputed from a later PTTL, a few ms apart from the
+        // stored one, which is within the tolerance and so no difference.
+        BackfillJobReport unchanged = this.backfill.run(List.of(SESSIONS), options.withMode(BackfillMode.CATCH_UP));
+        assertThat(unchanged.reports()).singleElement().satisfies((run) -> {
+            assertThat(run.state()).isEqualTo(BackfillState.COMPLETED);
+            assertThat(run.rowsRefreshed()).isZero();
+            assertThat(run.rowsRemoved()).isZero();
+        });
+        assertThat(sessionExpiry("c1")).isEqualTo(c1);
+        assertThat(sessionExpiry("c2")).isEqualTo(c2);
+        assertThat(sessionExpiry("c3")).isNull();
+
+        // c1's value changed behind the application's back (no copy), keeping its expiry: the
+        // catch-up rewrites its row from the value re-read under the lock, expiry included.
+        stores.redis().execute((org.springframework.data.redis.core.RedisCallback<Object>) (connection) -> connection
+            .stringCommands()
+            .set((Session.PREFIX + "c1").getBytes(), "{\"id\":\"c1\",\"owner\":\"dee\"}".getBytes(),
+                    org.springframework.data.redis.core.types.Expiration.keepTtl(),
+                    org.springframework.data.redis.connection.RedisStringCommands.SetOption.upsert()));
+        BackfillJobReport changed = this.backfill.run(List.of(SESSIONS), options.withMode(BackfillMode.CATCH_UP));
+        assertThat(changed.reports()).singleElement().satisfies((run) -> {
+            assertThat(run.state()).isEqualTo(BackfillState.COMPLETED);
+            assertThat(run.rowsRefreshed()).isEqualTo(1);
+        });
+        assertThat(stores.postgres().queryForObject("select owner from expiry_sessions where id = 'c1'", String.class))
+            .isEqualTo("dee");
+        assertThat(sessionExpiry("c1")).isCloseTo(c1, within(TOLERANCE));
+        assertThat(sessionExpiry("c2")).isEqualTo(c2);
+        assertThat(sessionExpiry("c3")).isNull();
     }
 
     @Test

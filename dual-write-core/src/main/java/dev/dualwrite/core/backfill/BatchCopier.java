@@ -177,7 +177,9 @@ final class BatchCopier<R, P, ID> {
     }
 
     // The catch-up's re-read, under the batch's locks: Redis's current value of each key that
-    // still exists, mapped to its row as the scan's values are.
+    // still exists, mapped to its row as the scan's values are, with the key's expiry from a
+    // PTTL read after the values (as the scan's rows have theirs): a row written without it
+    // would lose its expiry. A key that expired between its value and its PTTL is gone.
     private Map<String, CurrentValue<P>> currentValues(Collection<String> redisKeys) {
         return currentValues(this.source, redisKeys, this.settings);
     }
@@ -186,13 +188,19 @@ final class BatchCopier<R, P, ID> {
             Collection<String> redisKeys, ScanSettings settings) {
         DualRepository<R, P, ID> repository = source.repository();
         Map<String, CurrentValue<P>> current = new HashMap<>();
-        for (ScannedEntry<R, ID> entry : source.scanner().read(redisKeys, settings)) {
+        List<ScannedEntry<R, ID>> entries = source.scanner().read(redisKeys, settings);
+        Map<String, Long> pttls = repository.expiry()
+            .pttls(entries.stream().filter((entry) -> !entry.isReject()).map(ScannedEntry::redisKey).toList());
+        Instant now = Instant.now();
+        for (ScannedEntry<R, ID> entry : entries) {
             if (entry.isReject()) {
                 current.put(entry.redisKey(), new CurrentValue<>(null, String.valueOf(entry.problem())));
                 continue;
             }
             try {
-                current.put(entry.redisKey(), new CurrentValue<>(repository.mapping().toPostgres(entry.entity()), null));
+                repository.expiry()
+                    .withPttl(repository.mapping().toPostgres(entry.entity()), pttls.get(entry.redisKey()), now)
+                    .ifPresent((row) -> current.put(entry.redisKey(), new CurrentValue<>(row, null)));
             }
             catch (RuntimeException ex) {
                 current.put(entry.redisKey(), new CurrentValue<>(null, unmappable(ex)));

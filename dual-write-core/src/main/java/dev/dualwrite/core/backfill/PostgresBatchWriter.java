@@ -19,7 +19,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Function;
 
-import dev.dualwrite.core.compare.EntityComparator;
+import dev.dualwrite.core.expiry.KeyExpiry;
 import dev.dualwrite.core.store.PostgresSide;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -129,10 +129,25 @@ public final class PostgresBatchWriter<P> {
      * @param transactions transactions of the same data source
      * @param identifiers how identifiers are quoted ({@code null} for PostgreSQL's)
      */
-    @SuppressWarnings("unchecked")
     public PostgresBatchWriter(PostgresSide<P, ?> side, JdbcConverter converter, JdbcOperations jdbc,
             TransactionOperations transactions, @Nullable IdentifierProcessing identifiers) {
+        this(side, converter, jdbc, transactions, identifiers, KeyExpiry.none());
+    }
+
+    /**
+     * @param side the repository's PostgreSQL side (entity type, locks, per-row fallback)
+     * @param converter the application's JDBC converter
+     * @param jdbc the data source's operations
+     * @param transactions transactions of the same data source
+     * @param identifiers how identifiers are quoted ({@code null} for PostgreSQL's)
+     * @param expiry the repository's expiry: a catch-up compares the expiry column within
+     * its tolerance
+     */
+    @SuppressWarnings("unchecked")
+    public PostgresBatchWriter(PostgresSide<P, ?> side, JdbcConverter converter, JdbcOperations jdbc,
+            TransactionOperations transactions, @Nullable IdentifierProcessing identifiers, KeyExpiry<?, P, ?> expiry) {
         Assert.notNull(side, "side must not be null");
+        Assert.notNull(expiry, "expiry must not be null");
         Assert.notNull(converter, "converter must not be null");
         Assert.notNull(jdbc, "jdbc must not be null");
         Assert.notNull(transactions, "transactions must not be null");
@@ -165,7 +180,8 @@ public final class PostgresBatchWriter<P> {
         for (InsertWay way : InsertWay.values()) {
             this.insertedBy.put(way, new LongAdder());
         }
-        this.catchUp = new CatchUpWriter<>(this.side, new EntityComparator(converter.getMappingContext()),
+        this.catchUp = new CatchUpWriter<>(this.side,
+                new ExpiryTolerantComparator(converter.getMappingContext(), expiry),
                 this::possiblyDiffering);
     }
 

@@ -47,7 +47,7 @@ public final class ExpiryColumn<P> {
         Class<?> type = property.getType();
         if (type != Instant.class && type != OffsetDateTime.class) {
             throw new IllegalStateException("dual-write expiry: " + entity.getType().getName() + "." + property.getName()
-                    + " is a " + type.getSimpleName() + "; the expiry property must be an Instant or an OffsetDateTime "
+                    + " is of type " + type.getName() + "; the expiry property must be an Instant or an OffsetDateTime "
                     + "(mapped to a timestamptz column)");
         }
         this.offset = (type == OffsetDateTime.class);
@@ -140,13 +140,16 @@ public final class ExpiryColumn<P> {
 
     /**
      * Return the statement that deletes up to {@code ?} rows whose expiry has passed by the
-     * database's clock. The condition is repeated on the rows themselves, so that a row
-     * rewritten with a later expiry between the inner select and the delete is re-checked
-     * by PostgreSQL and kept.
+     * database's clock. The inner select locks the rows it picks and skips those a live
+     * transaction holds ({@code for update skip locked}), so the sweep never waits on a writer
+     * nor deadlocks with one: a row held now is swept next time if it is still expired. The
+     * condition is repeated on the rows themselves, so a row rewritten with a later expiry is
+     * re-checked by PostgreSQL and kept.
      */
     String deleteExpiredSql() {
         return "delete from " + this.table + " where " + this.idColumn + " in (select " + this.idColumn + " from "
-                + this.table + " where " + this.column + " <= now() limit ?) and " + this.column + " <= now()";
+                + this.table + " where " + this.column + " <= now() limit ? for update skip locked) and "
+                + this.column + " <= now()";
     }
 
     /** Return the statement that counts the rows still live by the database's clock. */

@@ -1,6 +1,10 @@
 package dev.dualwrite.core.expiry;
 
 import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -9,12 +13,14 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 import org.jspecify.annotations.Nullable;
 
+import org.springframework.data.redis.connection.RedisConnection;
 import org.springframework.data.redis.core.RedisCallback;
-import org.springframework.data.redis.core.StringRedisTemplate;
+import org.springframework.jdbc.core.ConnectionCallback;
 import org.springframework.jdbc.core.JdbcOperations;
 import org.springframework.util.Assert;
 
@@ -41,14 +47,18 @@ import org.springframework.util.Assert;
  */
 public final class KeyExpiry<R, P, ID> {
 
-    private static final KeyExpiry<?, ?, ?> NONE = new KeyExpiry<>(null, null, null, null, Clock.systemUTC(),
+    private static final KeyExpiry<?, ?, ?> NONE = new KeyExpiry<>(null, null, null, Clock.systemUTC(),
             Duration.ZERO);
+
+    // One sweeper per repository at a time, across instances: the loser skips the round. The
+    // name's prefix keeps it apart from the keys' locks (same hash function).
+    private static final String SWEEP_LOCK_SQL = "select pg_try_advisory_xact_lock(hashtextextended(?, 0))";
+
+    private static final String SWEEP_LOCK_PREFIX = "dualwrite:expiry-sweep:";
 
     private final @Nullable ExpiryColumn<P> column;
 
     private final @Nullable RedisKeyTtl<R, ID> keys;
-
-    private final @Nullable StringRedisTemplate redis;
 
     private final @Nullable JdbcOperations jdbc;
 
@@ -57,10 +67,9 @@ public final class KeyExpiry<R, P, ID> {
     private final Duration tolerance;
 
     private KeyExpiry(@Nullable ExpiryColumn<P> column, @Nullable RedisKeyTtl<R, ID> keys,
-            @Nullable StringRedisTemplate redis, @Nullable JdbcOperations jdbc, Clock clock, Duration tolerance) {
+            @Nullable JdbcOperations jdbc, Clock clock, Duration tolerance) {
         this.column = column;
         this.keys = keys;
-        this.redis = redis;
         this.jdbc = jdbc;
         this.clock = clock;
         this.tolerance = tolerance;
@@ -81,8 +90,7 @@ public final class KeyExpiry<R, P, ID> {
     /**
      * Return the expiry of a repository that carries it in a column.
      * @param column the PostgreSQL entity's expiry property
-     * @param keys the Redis shape's keys
-     * @param redis a connection to the repository's Redis
+     * @param keys the Redis shape's keys, read and written through its own connection
      * @param jdbc a connection to the repository's PostgreSQL
      * @param clock the clock reads are judged by
      * @param tolerance how far apart the two stores' expiries of a key may be and still count
@@ -93,14 +101,13 @@ public final class KeyExpiry<R, P, ID> {
      * @return the expiry
      */
     public static <R, P, ID> KeyExpiry<R, P, ID> of(ExpiryColumn<P> column, RedisKeyTtl<R, ID> keys,
-            StringRedisTemplate redis, JdbcOperations jdbc, Clock clock, Duration tolerance) {
+            JdbcOperations jdbc, Clock clock, Duration tolerance) {
         Assert.notNull(column, "column must not be null");
         Assert.notNull(keys, "keys must not be null");
-        Assert.notNull(redis, "redis must not be null");
         Assert.notNull(jdbc, "jdbc must not be null");
         Assert.notNull(clock, "clock must not be null");
         Assert.isTrue(tolerance != null && !tolerance.isNegative(), "tolerance must not be negative");
-        return new KeyExpiry<>(column, keys, redis, jdbc, clock, tolerance);
+        return new KeyExpiry<>(column, keys, jdbc, clock, tolerance);
     }
 
     /** Return whether expiries are carried for this repository. */
@@ -109,7 +116,7 @@ public final class KeyExpiry<R, P, ID> {
     }
 
     /** Return the expiry column, when expiries are carried. */
-    public Optional<ExpiryColumn<P>> column() {
+    Optional<ExpiryColumn<P>> column() {
         return Optional.ofNullable(this.column);
     }
 
@@ -144,10 +151,8 @@ public final class KeyExpiry<R, P, ID> {
             return Map.of();
         }
         List<String> keys = List.copyOf(redisKeys);
-        List<Object> answers = requireRedis().executePipelined((RedisCallback<Object>) (connection) -> {
-            keys.forEach((key) -> connection.keyCommands().pTtl(bytes(key)));
-            return null;
-        });
+        List<Object> answers = pipelined((connection) -> keys
+            .forEach((key) -> connection.keyCommands().pTtl(bytes(key))));
         Map<String, Long> pttls = new HashMap<>();
         for (int i = 0; i < keys.size(); i++) {
             pttls.put(keys.get(i), (answers.get(i) instanceof Number pttl) ? pttl.longValue() : -2L);
@@ -194,9 +199,35 @@ public final class KeyExpiry<R, P, ID> {
             return this.column.with(mapped, rowExpiry);
         }
         Instant redisExpiry = expiryOf(pttl, now);
-        boolean same = (redisExpiry == null) ? rowExpiry == null
-                : rowExpiry != null && Duration.between(redisExpiry, rowExpiry).abs().compareTo(this.tolerance) <= 0;
-        return this.column.with(mapped, same ? rowExpiry : redisExpiry);
+        return this.column.with(mapped, withinTolerance(redisExpiry, rowExpiry) ? rowExpiry : redisExpiry);
+    }
+
+    /**
+     * Give a value the expiry of the row it is compared with when the two expiries tell the
+     * same instant within the tolerance (both none, or at most the tolerance apart), so that
+     * an expiry computed again from a later {@code PTTL} is no difference (the catch-up
+     * backfill's comparison); a value of another type, or whose expiry differs, is returned
+     * as it is.
+     * @param value the value copied from Redis
+     * @param row the stored row it is compared with
+     * @return the value to compare with {@code row}
+     */
+    public Object withToleratedExpiry(Object value, Object row) {
+        ExpiryColumn<P> expiry = this.column;
+        if (expiry == null || !expiry.entityType().isInstance(value) || !expiry.entityType().isInstance(row)) {
+            return value;
+        }
+        P mapped = expiry.entityType().cast(value);
+        Instant valueExpiry = expiry.get(mapped);
+        Instant rowExpiry = expiry.get(expiry.entityType().cast(row));
+        return withinTolerance(valueExpiry, rowExpiry) ? expiry.with(mapped, rowExpiry) : value;
+    }
+
+    private boolean withinTolerance(@Nullable Instant one, @Nullable Instant other) {
+        if (one == null || other == null) {
+            return one == other;
+        }
+        return Duration.between(one, other).abs().compareTo(this.tolerance) <= 0;
     }
 
     /**
@@ -215,7 +246,7 @@ public final class KeyExpiry<R, P, ID> {
      * @param now when it was read
      * @return the instant, or {@code null} for a key without expiry
      */
-    public static @Nullable Instant expiryOf(long pttl, Instant now) {
+    static @Nullable Instant expiryOf(long pttl, Instant now) {
         return (pttl < 0) ? null : now.plusMillis(pttl);
     }
 
@@ -251,7 +282,7 @@ public final class KeyExpiry<R, P, ID> {
         Instant at = this.column.get(row);
         String key = requireKeys().keyOf(id);
         List<RedisKeyTtl.Companion> companions = requireKeys().companionsOf(id);
-        requireRedis().executePipelined((RedisCallback<Object>) (connection) -> {
+        pipelined((connection) -> {
             if (at == null) {
                 connection.keyCommands().persist(bytes(key));
                 // A companion only exists for an expiring key (as the adapter keeps it): made
@@ -263,7 +294,6 @@ public final class KeyExpiry<R, P, ID> {
                 companions.forEach((companion) -> connection.keyCommands()
                     .pExpireAt(bytes(companion.key()), at.plus(companion.after()).toEpochMilli()));
             }
-            return null;
         });
     }
 
@@ -282,7 +312,12 @@ public final class KeyExpiry<R, P, ID> {
 
     /**
      * Fill the expiry of a row saved with PostgreSQL as primary, as Redis would have expired
-     * the key on the same save. A row whose mapping set an expiry keeps it.
+     * the key on the same save. In order: a positive time to live on the saved entity
+     * ({@code @TimeToLive}) sets the expiry to now plus that time, over any expiry the row
+     * carries (one the entity kept from an earlier read, say): setting it is how a caller
+     * extends a key, as a save to Redis does; otherwise a row whose mapping set an expiry
+     * keeps it; otherwise the key's current expiry where the Redis store keeps it on save
+     * (JSON strings), and none where the save removes it.
      * @param entity the entity the application saved
      * @param row the row converted from it
      * @param existing reads the key's current row (called at most once, only when the
@@ -290,19 +325,23 @@ public final class KeyExpiry<R, P, ID> {
      * @return the row to write
      */
     public P forPrimarySave(R entity, P row, Supplier<Optional<P>> existing) {
-        if (this.column == null || this.column.get(row) != null) {
+        ExpiryColumn<P> expiry = this.column;
+        if (expiry == null) {
             return row;
         }
         Optional<Duration> onSave = requireKeys().expiryOnSave(entity);
         Instant now = this.clock.instant();
-        Instant at;
+        if (onSave.isPresent() && !onSave.get().isZero()) {
+            return expiry.with(row, now.plus(onSave.get()));
+        }
+        if (expiry.get(row) != null) {
+            return row;
+        }
+        Instant at = null;
         if (onSave.isEmpty()) {
-            at = existing.get().filter((current) -> this.column.isLive(current, now)).map(this.column::get).orElse(null);
+            at = existing.get().filter((current) -> expiry.isLive(current, now)).map(expiry::get).orElse(null);
         }
-        else {
-            at = onSave.get().isZero() ? null : now.plus(onSave.get());
-        }
-        return (at != null) ? this.column.with(row, at) : row;
+        return (at != null) ? expiry.with(row, at) : row;
     }
 
     /**
@@ -317,14 +356,52 @@ public final class KeyExpiry<R, P, ID> {
 
     /**
      * Delete up to {@code limit} rows whose expiry has passed by the database's clock, in one
-     * statement that re-checks each row's expiry, so a row rewritten meanwhile with a later
-     * expiry stays.
+     * short transaction that first tries the repository's sweep lock (a transaction-scoped
+     * advisory lock): when another instance holds it, nothing is deleted. The statement skips
+     * rows live transactions hold and re-checks each row's expiry, so a row rewritten
+     * meanwhile with a later expiry stays.
+     * @param repository the repository name (names the lock)
      * @param limit the most rows to delete
-     * @return how many rows were deleted
+     * @return how many rows were deleted, or {@code -1} when another instance is sweeping
+     * this repository
      */
-    public int deleteExpired(int limit) {
-        Assert.state(this.column != null && this.jdbc != null, "nothing to sweep without an expiry column");
-        return this.jdbc.update(this.column.deleteExpiredSql(), limit);
+    int deleteExpired(String repository, int limit) {
+        ExpiryColumn<P> expiry = this.column;
+        JdbcOperations operations = this.jdbc;
+        Assert.state(expiry != null && operations != null, "nothing to sweep without an expiry column");
+        Integer deleted = operations.execute((ConnectionCallback<Integer>) (connection) -> {
+            boolean autoCommit = connection.getAutoCommit();
+            connection.setAutoCommit(false);
+            try {
+                int rows = -1;
+                if (tryLock(connection, SWEEP_LOCK_PREFIX + repository)) {
+                    try (PreparedStatement delete = connection.prepareStatement(expiry.deleteExpiredSql())) {
+                        delete.setInt(1, limit);
+                        rows = delete.executeUpdate();
+                    }
+                }
+                // Commit ends the transaction and with it the advisory lock.
+                connection.commit();
+                return rows;
+            }
+            catch (SQLException | RuntimeException ex) {
+                connection.rollback();
+                throw ex;
+            }
+            finally {
+                connection.setAutoCommit(autoCommit);
+            }
+        });
+        return (deleted != null) ? deleted : 0;
+    }
+
+    private static boolean tryLock(Connection connection, String name) throws SQLException {
+        try (PreparedStatement lock = connection.prepareStatement(SWEEP_LOCK_SQL)) {
+            lock.setString(1, name);
+            try (ResultSet result = lock.executeQuery()) {
+                return result.next() && result.getBoolean(1);
+            }
+        }
     }
 
     /**
@@ -332,8 +409,8 @@ public final class KeyExpiry<R, P, ID> {
      * @param key the Redis key
      * @return milliseconds, {@code -1} without expiry, {@code -2} when the key does not exist
      */
-    public long pttl(String key) {
-        Long pttl = requireRedis().execute((RedisCallback<Long>) (connection) -> connection.keyCommands()
+    long pttl(String key) {
+        Long pttl = requireKeys().execute((RedisCallback<Long>) (connection) -> connection.keyCommands()
             .pTtl(bytes(key)));
         return (pttl != null) ? pttl : -2;
     }
@@ -343,9 +420,24 @@ public final class KeyExpiry<R, P, ID> {
         return this.keys;
     }
 
-    private StringRedisTemplate requireRedis() {
-        Assert.state(this.redis != null, "no Redis without an expiry column");
-        return this.redis;
+    // One round trip on the repository's own connection, as RedisTemplate#executePipelined
+    // does it; the answers are Redis's raw replies.
+    private List<Object> pipelined(Consumer<RedisConnection> commands) {
+        List<Object> answers = requireKeys().execute((RedisCallback<List<Object>>) (connection) -> {
+            connection.openPipeline();
+            boolean closed = false;
+            try {
+                commands.accept(connection);
+                closed = true;
+                return connection.closePipeline();
+            }
+            finally {
+                if (!closed) {
+                    connection.closePipeline();
+                }
+            }
+        });
+        return (answers != null) ? answers : List.of();
     }
 
     private static byte[] bytes(String value) {

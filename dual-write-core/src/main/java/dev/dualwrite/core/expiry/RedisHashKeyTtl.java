@@ -5,8 +5,11 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
+import org.jspecify.annotations.Nullable;
+
 import org.springframework.data.mapping.PersistentPropertyAccessor;
 import org.springframework.data.mapping.model.InstantiationAwarePropertyAccessor;
+import org.springframework.data.redis.core.RedisCallback;
 import org.springframework.data.redis.core.RedisKeyValueAdapter;
 import org.springframework.data.redis.core.TimeToLive;
 import org.springframework.data.redis.core.convert.RedisConverter;
@@ -27,6 +30,8 @@ final class RedisHashKeyTtl<R, ID> implements RedisKeyTtl<R, ID> {
     // RedisKeyValueAdapter.PHANTOM_KEY_TTL, in seconds.
     private static final Duration PHANTOM_AFTER = Duration.ofMinutes(5);
 
+    private final RedisKeyValueAdapter adapter;
+
     private final RedisConverter converter;
 
     private final RedisPersistentEntity<?> entity;
@@ -34,6 +39,7 @@ final class RedisHashKeyTtl<R, ID> implements RedisKeyTtl<R, ID> {
     private final String keyspace;
 
     RedisHashKeyTtl(RedisKeyValueAdapter adapter, Class<R> entityType) {
+        this.adapter = adapter;
         this.converter = adapter.getConverter();
         this.entity = this.converter.getMappingContext().getRequiredPersistentEntity(entityType);
         String keyspace = this.entity.getKeySpace();
@@ -46,6 +52,12 @@ final class RedisHashKeyTtl<R, ID> implements RedisKeyTtl<R, ID> {
     @Override
     public String keyOf(ID id) {
         return this.keyspace + ":" + this.converter.getConversionService().convert(id, String.class);
+    }
+
+    @Override
+    public <T> @Nullable T execute(RedisCallback<T> action) {
+        // The adapter's own connection: the one its repositories' keys live on.
+        return this.adapter.execute(action);
     }
 
     @Override

@@ -6,7 +6,9 @@ import java.util.Optional;
 
 import dev.dualwrite.core.redis.json.RedisJsonStore;
 import dev.dualwrite.core.redis.json.SimpleRedisJsonRepository;
+import org.jspecify.annotations.Nullable;
 
+import org.springframework.data.redis.core.RedisCallback;
 import org.springframework.data.redis.core.RedisKeyValueAdapter;
 import org.springframework.data.repository.CrudRepository;
 import org.springframework.util.Assert;
@@ -58,6 +60,15 @@ public interface RedisKeyTtl<R, ID> {
     }
 
     /**
+     * Run a command on the Redis that holds the keys: the repository's own connection, which
+     * need not be the application's default (a key read elsewhere would look gone).
+     * @param action the command
+     * @param <T> its result type
+     * @return its result
+     */
+    <T> @Nullable T execute(RedisCallback<T> action);
+
+    /**
      * A key that expires {@code after} the key it accompanies.
      * @param key the key
      * @param after how long after the main key it expires
@@ -71,14 +82,15 @@ public interface RedisKeyTtl<R, ID> {
      * Redis {@code @RedisHash} repository.
      * @param repository the undecorated Redis repository
      * @param entityType its entity type
-     * @param adapter the key-value adapter of {@code @RedisHash} repositories, or {@code null}
+     * @param adapter the key-value adapter of the {@code @RedisHash} repository (its keys are
+     * read through it), or {@code null}
      * @param <R> the entity type
      * @param <ID> the id type
      * @return the key expiry
      * @throws IllegalStateException when the repository is of neither shape
      */
     static <R, ID> RedisKeyTtl<R, ID> of(CrudRepository<R, ID> repository, Class<R> entityType,
-            @org.jspecify.annotations.Nullable RedisKeyValueAdapter adapter) {
+            @Nullable RedisKeyValueAdapter adapter) {
         Assert.notNull(repository, "repository must not be null");
         if (repository instanceof SimpleRedisJsonRepository<R, ID> json) {
             RedisJsonStore<R, ID> store = json.getStore();
@@ -87,6 +99,11 @@ public interface RedisKeyTtl<R, ID> {
                 @Override
                 public String keyOf(ID id) {
                     return store.getEntityInformation().getKey(id);
+                }
+
+                @Override
+                public <T> @Nullable T execute(RedisCallback<T> action) {
+                    return store.getRedisTemplate().execute(action);
                 }
 
                 @Override

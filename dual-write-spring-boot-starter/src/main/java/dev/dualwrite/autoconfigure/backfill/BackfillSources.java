@@ -71,7 +71,7 @@ final class BackfillSources {
                 continue;
             }
             PostgresBatchWriter<Object> writer = new PostgresBatchWriter<>(pair.postgres(), this.converter, this.jdbc,
-                    this.transactions, this.identifiers);
+                    this.transactions, this.identifiers, pair.expiry());
             sources.add(new BackfillSource<>(pair, scanner, writer));
         }
         return sources;
@@ -82,7 +82,10 @@ final class BackfillSources {
         Object target = pair.redis().repository();
         if (target instanceof SimpleRedisJsonRepository<?, ?> json) {
             RedisJsonStore<Object, Object> store = (RedisJsonStore<Object, Object>) json.getStore();
-            return new JsonStringScanner<>(this.redis, store.getEntityInformation(), store.getCodec());
+            // The store's own connection: a repository with its own redisConnectionFactoryRef keeps its
+            // keys elsewhere than the application's default Redis.
+            return new JsonStringScanner<>(store.getRedisTemplate().getRequiredConnectionFactory(),
+                    store.getEntityInformation(), store.getCodec());
         }
         Class<Object> type = pair.redis().entityType();
         if (type.isAnnotationPresent(RedisHash.class)) {

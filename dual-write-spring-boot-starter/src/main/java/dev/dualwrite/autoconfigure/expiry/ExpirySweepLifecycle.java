@@ -11,6 +11,8 @@ import dev.dualwrite.autoconfigure.repository.DualRepositoryRegistry;
 import dev.dualwrite.core.expiry.ExpirySweeper;
 import dev.dualwrite.core.expiry.KeyExpiry;
 import dev.dualwrite.core.routing.DualRepository;
+import dev.dualwrite.core.strategy.StrategySource;
+import dev.dualwrite.core.strategy.WriteStrategy;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -42,7 +44,23 @@ public class ExpirySweepLifecycle implements SmartLifecycle {
      */
     public ExpirySweepLifecycle(DualRepositoryRegistry registry, Duration interval, int batchSize,
             MeterRegistry meters) {
-        this.sweeper = new ExpirySweeper(() -> expiries(registry), batchSize, meters);
+        this(registry, null, interval, batchSize, meters);
+    }
+
+    /**
+     * @param registry the paired repositories
+     * @param strategies the repositories' stages: one at {@link WriteStrategy#REDIS_PRIMARY},
+     * whose table the application does not write, is not swept ({@code null} to sweep all)
+     * @param interval the time between two sweeps
+     * @param batchSize the most rows one delete statement removes
+     * @param meters where the rows deleted are counted
+     */
+    public ExpirySweepLifecycle(DualRepositoryRegistry registry, @Nullable StrategySource strategies,
+            Duration interval, int batchSize, MeterRegistry meters) {
+        // Asked at every sweep: a repository moved out of REDIS_PRIMARY is swept from then on.
+        this.sweeper = new ExpirySweeper(() -> expiries(registry),
+                (name) -> strategies == null || strategies.strategyFor(name) != WriteStrategy.REDIS_PRIMARY, batchSize,
+                meters);
         this.interval = interval;
     }
 

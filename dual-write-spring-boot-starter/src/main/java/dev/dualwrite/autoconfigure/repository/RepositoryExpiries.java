@@ -7,14 +7,13 @@ import dev.dualwrite.autoconfigure.DualWriteProperties;
 import dev.dualwrite.core.expiry.ExpiryColumn;
 import dev.dualwrite.core.expiry.KeyExpiry;
 import dev.dualwrite.core.expiry.RedisKeyTtl;
+import dev.dualwrite.core.redis.json.SimpleRedisJsonRepository;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import org.springframework.beans.factory.ObjectProvider;
-import org.springframework.data.redis.connection.RedisConnectionFactory;
 import org.springframework.data.redis.core.RedisKeyValueAdapter;
-import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.data.relational.core.mapping.RelationalMappingContext;
 import org.springframework.data.repository.CrudRepository;
 import org.springframework.jdbc.core.JdbcOperations;
@@ -35,8 +34,6 @@ public class RepositoryExpiries {
 
     private final RelationalMappingContext mappingContext;
 
-    private final RedisConnectionFactory connectionFactory;
-
     private final ObjectProvider<RedisKeyValueAdapter> keyValueAdapter;
 
     private final JdbcOperations jdbc;
@@ -44,16 +41,14 @@ public class RepositoryExpiries {
     /**
      * @param properties the per-repository expiry properties
      * @param mappingContext PostgreSQL mapping metadata
-     * @param connectionFactory the application's Redis connections
      * @param keyValueAdapter the adapter of {@code @RedisHash} repositories, if any
      * @param jdbc PostgreSQL access for live counts and the sweep
      */
     public RepositoryExpiries(DualWriteProperties properties, RelationalMappingContext mappingContext,
-            RedisConnectionFactory connectionFactory, ObjectProvider<RedisKeyValueAdapter> keyValueAdapter,
+            ObjectProvider<RedisKeyValueAdapter> keyValueAdapter,
             JdbcOperations jdbc) {
         this.properties = properties;
         this.mappingContext = mappingContext;
-        this.connectionFactory = connectionFactory;
         this.keyValueAdapter = keyValueAdapter;
         this.jdbc = jdbc;
     }
@@ -71,22 +66,43 @@ public class RepositoryExpiries {
             Class<Object> redisType, Class<Object> postgresType) {
         DualWriteProperties.Repository configured = this.properties.getRepositories().get(name);
         @Nullable String property = (configured != null) ? configured.getExpiry().getProperty() : null;
+        Duration tolerance = (configured != null) ? configured.getExpiry().getTolerance() : DEFAULT_TOLERANCE;
+        if (tolerance == null || tolerance.isNegative()) {
+            throw new IllegalStateException("dual-write.repositories." + name + ".expiry.tolerance must not be "
+                    + "negative, was " + tolerance);
+        }
         ExpiryColumn<Object> column;
         try {
             column = ExpiryColumn.find(this.mappingContext, postgresType, property);
         }
         catch (IllegalStateException ex) {
-            // The whole story is in the message; the cause would only add find()'s stack.
-            throw new IllegalStateException("dual-write.repositories." + name + ".expiry.property: " + ex.getMessage());
+            // The whole story is in the message; the cause would only add find()'s stack. The
+            // property name is only the source when it was configured (else: @ExpiresAt).
+            String source = (property != null) ? "dual-write.repositories." + name + ".expiry.property"
+                    : "@ExpiresAt of repository '" + name + "'";
+            throw new IllegalStateException(source + ": " + ex.getMessage());
         }
         if (column == null) {
             return KeyExpiry.none();
         }
         logger.info("dual-write: repository '{}' carries key expiries in {}.{}", name, postgresType.getSimpleName(),
                 column.propertyName());
-        return KeyExpiry.of(column, RedisKeyTtl.of(redisTarget, redisType, this.keyValueAdapter.getIfAvailable()),
-                new StringRedisTemplate(this.connectionFactory), this.jdbc, Clock.systemUTC(),
-                (configured != null) ? configured.getExpiry().getTolerance() : DEFAULT_TOLERANCE);
+        // The keys are read through the repository's own Redis (a JSON repository's store, a
+        // @RedisHash repository's adapter), not the application's default connection: on
+        // another server or database every key would look gone.
+        RedisKeyValueAdapter adapter = (redisTarget instanceof SimpleRedisJsonRepository<?, ?>) ? null
+                : adapterOf(name);
+        return KeyExpiry.of(column, RedisKeyTtl.of(redisTarget, redisType, adapter), this.jdbc, Clock.systemUTC(),
+                tolerance);
+    }
+
+    private @Nullable RedisKeyValueAdapter adapterOf(String name) {
+        if (this.keyValueAdapter.stream().limit(2).count() > 1) {
+            throw new IllegalStateException("dual-write: repository '" + name + "' carries key expiries, but the "
+                    + "application has several RedisKeyValueAdapter beans and the library cannot tell which one "
+                    + "stores its @RedisHash keys; keep one adapter, or remove the expiry property of '" + name + "'");
+        }
+        return this.keyValueAdapter.getIfAvailable();
     }
 
 }

@@ -48,7 +48,10 @@ public class DefaultRedisScanners implements RedisScanners {
     private <R, ID> RedisEntityScanner<R, ID> create(DualRepository<R, ?, ID> repository) {
         if (repository.redis().repository() instanceof SimpleRedisJsonRepository<R, ID> json) {
             RedisJsonStore<R, ID> store = json.getStore();
-            return new JsonStringScanner<>(this.connectionFactory, store.getEntityInformation(), store.getCodec());
+            // The store's own connection: a repository with its own redisConnectionFactoryRef keeps its
+            // keys elsewhere than the application's default Redis.
+            return new JsonStringScanner<>(store.getRedisTemplate().getRequiredConnectionFactory(),
+                    store.getEntityInformation(), store.getCodec());
         }
         RedisKeyValueAdapter adapter = this.keyValueAdapter.getIfAvailable();
         if (adapter == null) {

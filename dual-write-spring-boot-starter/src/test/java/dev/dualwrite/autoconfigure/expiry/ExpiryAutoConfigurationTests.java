@@ -116,8 +116,31 @@ class ExpiryAutoConfigurationTests {
             .run((context) -> assertThat(context).hasFailed()
                 .getFailure()
                 .satisfies((failure) -> assertThat(NestedExceptionUtils.getMostSpecificCause(failure).getMessage())
-                    .contains(Widget.class.getName() + ".quantity is a int")
+                    .contains(Widget.class.getName() + ".quantity is of type int")
                     .contains("must be an Instant or an OffsetDateTime")));
+    }
+
+    @Test
+    void aSweepIntervalOrBatchSizeThatIsNotPositiveStopsTheStartupNamingTheProperty() {
+        this.contextRunner.withPropertyValues("dual-write.expiry.sweep.interval=0s")
+            .run((context) -> assertThat(context).hasFailed()
+                .getFailure()
+                .satisfies((failure) -> assertThat(NestedExceptionUtils.getMostSpecificCause(failure).getMessage())
+                    .contains("dual-write.expiry.sweep.interval must be positive, was PT0S")));
+        this.contextRunner.withPropertyValues("dual-write.expiry.sweep.batch-size=0")
+            .run((context) -> assertThat(context).hasFailed()
+                .getFailure()
+                .satisfies((failure) -> assertThat(NestedExceptionUtils.getMostSpecificCause(failure).getMessage())
+                    .contains("dual-write.expiry.sweep.batch-size must be positive, was 0")));
+    }
+
+    @Test
+    void aNegativeToleranceStopsTheStartupNamingTheProperty() {
+        this.contextRunner.withPropertyValues("dual-write.repositories." + WIDGETS + ".expiry.tolerance=-1s")
+            .run((context) -> assertThat(context).hasFailed()
+                .getFailure()
+                .satisfies((failure) -> assertThat(NestedExceptionUtils.getMostSpecificCause(failure).getMessage())
+                    .contains("dual-write.repositories." + WIDGETS + ".expiry.tolerance must not be negative, was PT-1S")));
     }
 
     @Configuration(proxyBeanMethods = false)

@@ -75,7 +75,9 @@ final class JsonTimeToLive<T> {
     /**
      * Return the entity with its time-to-live property set from the key's {@code PTTL}.
      * @param value the entity as read
-     * @param pttl the key's remaining time to live in milliseconds, {@code -1} for none
+     * @param pttl the key's remaining time to live in milliseconds, {@code -1} for none (never
+     * {@code -2}: the callers treat a key gone by its {@code PTTL} as not found, since read as
+     * "no expiry" a save of it back would make a key that should be gone permanent)
      * @return the entity, a new instance for an immutable type
      */
     T withRemaining(T value, long pttl) {

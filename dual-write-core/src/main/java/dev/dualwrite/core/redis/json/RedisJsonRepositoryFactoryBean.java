@@ -132,6 +132,7 @@ public class RedisJsonRepositoryFactoryBean<T extends Repository<S, ID>, S, ID>
     public void afterPropertiesSet() {
         Assert.state(this.redisConnectionFactory != null, () -> "No RedisConnectionFactory set for Redis JSON repository "
                 + this.repositoryInterface.getName() + "; check redisConnectionFactoryRef");
+        RedisKeepTtlSupport.check(this.redisConnectionFactory, this.repositoryInterface.getName());
         if (this.mappingContext == null) {
             RedisJsonMappingContext created = new RedisJsonMappingContext();
             created.initialize();

@@ -121,6 +121,14 @@ public class RedisJsonStore<T, ID> {
         return this.information;
     }
 
+    /**
+     * Return the Redis connection this store reads and writes (its repository's own, which
+     * need not be the application's default), for commands on its keys such as their expiry.
+     */
+    public StringRedisTemplate getRedisTemplate() {
+        return this.redis;
+    }
+
     /** Return the entity type's JSON codec (used by the backfill's and verifier's scans). */
     public RedisJsonCodec<T, ID> getCodec() {
         return this.codec;
@@ -139,7 +147,8 @@ public class RedisJsonStore<T, ID> {
         long pttl = -1;
         try {
             if (this.timeToLive.declared()) {
-                // One round trip for the value and its remaining time to live.
+                // One round trip for the value and its remaining time to live; not atomic, so
+                // a key that expires between the two reads answers PTTL -2, below.
                 List<Object> answers = this.redis.executePipelined((RedisCallback<Object>) (connection) -> {
                     connection.stringCommands().get(bytes(key));
                     connection.keyCommands().pTtl(bytes(key));
@@ -161,9 +170,13 @@ public class RedisJsonStore<T, ID> {
             }
             throw ex;
         }
-        // GET answers nil only for a missing key: one of another type is an error.
-        return (json != null) ? Optional.of(this.timeToLive.withRemaining(this.codec.read(key, json), pttl))
-                : Optional.empty();
+        // GET answers nil only for a missing key: one of another type is an error. A key gone by
+        // the PTTL (-2) expired just after its GET: it is not found, as it would be a moment later.
+        // Read as "no expiry" instead, a save of the entity back would re-create it forever.
+        if (json == null || pttl == -2) {
+            return Optional.empty();
+        }
+        return Optional.of(this.timeToLive.withRemaining(this.codec.read(key, json), pttl));
     }
 
     /**
@@ -362,10 +375,15 @@ public class RedisJsonStore<T, ID> {
                 missing.add(key);
                 continue;
             }
+            long pttl = pttls.isEmpty() ? -1 : ((Number) pttls.get(i)).longValue();
+            if (pttl == -2) {
+                // Expired between the MGET and its PTTL: gone, as for findById.
+                continue;
+            }
             try {
                 T entity = this.codec.read(key, json);
                 if (!pttls.isEmpty()) {
-                    entity = this.timeToLive.withRemaining(entity, ((Number) pttls.get(i)).longValue());
+                    entity = this.timeToLive.withRemaining(entity, pttl);
                 }
                 entries.add(new RedisJsonEntry<>(key, entity, json));
             }
@@ -378,7 +396,8 @@ public class RedisJsonStore<T, ID> {
     }
 
     // Only for a type with a @TimeToLive property: one pipelined PTTL per key, in one round
-    // trip after the MGET (a key that expires in between reads as having 1 unit left).
+    // trip after the MGET. Not atomic with it: a key that expires in between answers -2 and
+    // is left out of the read (never read as a key without expiry).
     private List<Object> remainingTimesToLive(List<String> keys) {
         if (!this.timeToLive.declared()) {
             return List.of();

@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import com.fasterxml.jackson.annotation.JsonIgnore;
+import dev.dualwrite.core.expiry.RedisKeyTtl;
 import dev.dualwrite.testsupport.TestKeyPrefix;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterAll;
@@ -15,10 +16,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import tools.jackson.databind.json.JsonMapper;
 
+import org.springframework.aop.framework.Advised;
 import org.springframework.core.convert.support.DefaultConversionService;
 import org.springframework.core.env.MapPropertySource;
 import org.springframework.core.env.StandardEnvironment;
 import org.springframework.data.annotation.Id;
+import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.data.redis.core.TimeToLive;
@@ -144,6 +147,54 @@ class RedisJsonExpiryTests {
         sessions.saveAll(List.of(new Session("s2", "cy", 0L)));
         assertThat(redis.getExpire(key, TimeUnit.SECONDS)).isEqualTo(-1L);
         assertThat(sessions.findById("s2")).contains(new Session("s2", "cy", -1L));
+    }
+
+    @Test
+    void theKeyExpiryOfARepositoryOnAnotherRedisDatabaseIsReadThroughThatDatabase() throws Exception {
+        RedisStandaloneConfiguration configuration = new RedisStandaloneConfiguration(keys.server().host(),
+                keys.server().port());
+        configuration.setDatabase(1);
+        LettuceConnectionFactory otherDatabase = new LettuceConnectionFactory(configuration);
+        otherDatabase.afterPropertiesSet();
+        StringRedisTemplate otherRedis = new StringRedisTemplate(otherDatabase);
+        String key = keys.prefix() + "session:elsewhere";
+        try {
+            RedisJsonRepositoryFactory otherFactory = new RedisJsonRepositoryFactory(otherRedis,
+                    JsonMapper.builder().findAndAddModules().build(), new RedisJsonMappingContext(),
+                    DefaultConversionService.getSharedInstance(), 2);
+            StandardEnvironment environment = new StandardEnvironment();
+            environment.getPropertySources()
+                .addFirst(new MapPropertySource("test", Map.of(RedisJsonTestContext.PREFIX_PROPERTY, keys.prefix())));
+            otherFactory.setEnvironment(environment);
+            SessionRepository sessions = otherFactory.getRepository(SessionRepository.class);
+            sessions.save(new Session("elsewhere", "ann", 600_000L));
+            @SuppressWarnings("unchecked")
+            ListCrudRepository<Session, String> target = (ListCrudRepository<Session, String>) ((Advised) sessions)
+                .getTargetSource().getTarget();
+
+            RedisKeyTtl<Session, String> keyTtl = RedisKeyTtl.of(target, Session.class, null);
+            Long pttl = keyTtl.execute((connection) -> connection.keyCommands().pTtl(key.getBytes()));
+
+            // The default database does not hold the key: read there, it would look gone (-2).
+            assertThat(redis.getExpire(key, TimeUnit.MILLISECONDS)).isEqualTo(-2L);
+            assertThat(pttl).isBetween(1L, 600_000L);
+        }
+        finally {
+            otherRedis.delete(key);
+            otherDatabase.destroy();
+        }
+    }
+
+    @Test
+    void aServerOlderThanRedis6IsRefusedAtStartupNamingTheRepositoryAndTheVersion() {
+        // The real server (7.x) passes the check the factory bean runs.
+        RedisKeepTtlSupport.check(connectionFactory, SessionRepository.class.getName());
+        assertThat(RedisKeepTtlSupport.problem("7.2.4", "com.example.Sessions")).isNull();
+        assertThat(RedisKeepTtlSupport.problem("6.0.0", "com.example.Sessions")).isNull();
+        assertThat(RedisKeepTtlSupport.problem("5.0.14", "com.example.Sessions"))
+            .contains("Redis JSON repository com.example.Sessions needs Redis 6.0 or later")
+            .contains("reports version 5.0.14")
+            .contains("KEEPTTL");
     }
 
     @Test
