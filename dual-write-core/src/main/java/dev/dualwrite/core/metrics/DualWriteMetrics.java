@@ -2,6 +2,8 @@ package dev.dualwrite.core.metrics;
 
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.ToDoubleBiFunction;
 
@@ -86,6 +88,10 @@ public class DualWriteMetrics {
 
     private final MeterRegistry registry;
 
+    // Every write and read is timed: looking a timer up through its builder on each call (a new
+    // id, its tags sorted, the registry's filters) costs more than the timing itself.
+    private final Map<String, RepositoryTimers> timers = new ConcurrentHashMap<>();
+
     public DualWriteMetrics(MeterRegistry registry) {
         Assert.notNull(registry, "registry must not be null");
         this.registry = registry;
@@ -154,12 +160,37 @@ public class DualWriteMetrics {
     }
 
     public void recordWrite(String repository, Store store, String operation, long startNanos, boolean success) {
-        writeTimer(repository, store, operation, outcome(success)).record(System.nanoTime() - startNanos,
-                TimeUnit.NANOSECONDS);
+        long elapsed = System.nanoTime() - startNanos;
+        int index = OPERATIONS.indexOf(operation);
+        Timer timer = (index >= 0) ? timersOf(repository).write(store, index, success)
+                : writeTimer(repository, store, operation, outcome(success));
+        timer.record(elapsed, TimeUnit.NANOSECONDS);
     }
 
     public void recordRead(String repository, Store store, long startNanos, boolean success) {
-        readTimer(repository, store, outcome(success)).record(System.nanoTime() - startNanos, TimeUnit.NANOSECONDS);
+        long elapsed = System.nanoTime() - startNanos;
+        timersOf(repository).read(store, success).record(elapsed, TimeUnit.NANOSECONDS);
+    }
+
+    private RepositoryTimers timersOf(String repository) {
+        RepositoryTimers found = this.timers.get(repository);
+        return (found != null) ? found : this.timers.computeIfAbsent(repository, this::newTimers);
+    }
+
+    private RepositoryTimers newTimers(String repository) {
+        Store[] stores = Store.values();
+        Timer[][][] writes = new Timer[stores.length][OPERATIONS.size()][OUTCOMES.size()];
+        Timer[][] reads = new Timer[stores.length][OUTCOMES.size()];
+        for (Store store : stores) {
+            for (int outcome = 0; outcome < OUTCOMES.size(); outcome++) {
+                for (int operation = 0; operation < OPERATIONS.size(); operation++) {
+                    writes[store.ordinal()][operation][outcome] = writeTimer(repository, store,
+                            OPERATIONS.get(operation), OUTCOMES.get(outcome));
+                }
+                reads[store.ordinal()][outcome] = readTimer(repository, store, OUTCOMES.get(outcome));
+            }
+        }
+        return new RepositoryTimers(writes, reads);
     }
 
     public void recordSecondaryFailure(String repository, Store store, FailureKind kind) {
@@ -220,6 +251,19 @@ public class DualWriteMetrics {
 
     private static String outcome(boolean success) {
         return success ? "success" : "failure";
+    }
+
+    // Indexed by store ordinal, operation (OPERATIONS) and outcome (OUTCOMES: success first).
+    private record RepositoryTimers(Timer[][][] writes, Timer[][] reads) {
+
+        Timer write(Store store, int operation, boolean success) {
+            return this.writes[store.ordinal()][operation][success ? 0 : 1];
+        }
+
+        Timer read(Store store, boolean success) {
+            return this.reads[store.ordinal()][success ? 0 : 1];
+        }
+
     }
 
 }

@@ -8,6 +8,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 
+import dev.dualwrite.core.store.PostgresSide;
 import dev.dualwrite.core.strategy.Store;
 
 import org.springframework.jdbc.core.JdbcOperations;
@@ -40,6 +41,15 @@ public class PostgresRepairLog implements ClaimableRepairLog {
             values (?, ?, ?, ?, 0)
             on conflict (repository, entity_key, target_store) do nothing""";
 
+    // The lock first (the insert's rows come from it), so a record that the key's copy deletes
+    // under the lock is never taken for one that stays: the insert checks for a conflict only
+    // once the lock is held.
+    private static final String LOCK_AND_OPEN = "with locked as (select " + PostgresSide.LOCK_EXPRESSION + ")\n"
+            + """
+                    insert into dualwrite_repair (repository, entity_key, target_store, reason, attempts)
+                    select ?, ?, ?, ?, 0 from locked
+                    on conflict (repository, entity_key, target_store) do nothing""";
+
     private static final String RECORD_FAILURE = """
             insert into dualwrite_repair (repository, entity_key, target_store, reason, attempts)
             values (?, ?, ?, ?, 1)
@@ -48,6 +58,15 @@ public class PostgresRepairLog implements ClaimableRepairLog {
 
     private static final String CLOSE = """
             delete from dualwrite_repair where repository = ? and entity_key = ? and target_store = ?""";
+
+    // The lock first: the delete runs when the outer query's row, which took the lock, is
+    // projected. It deletes the record as of the statement's start: a record committed while
+    // the statement waited for the lock stays (its own write's copy closes it).
+    private static final String LOCK_AND_CLOSE = "with locked as (select " + PostgresSide.LOCK_EXPRESSION + "),\n"
+            + """
+                    closed as (delete from dualwrite_repair where repository = ? and entity_key = ? and target_store = ?
+                        returning 1)
+                    select (select count(*) from closed) from locked""";
 
     private static final String COUNT = "select count(*) from dualwrite_repair where repository = ?";
 
@@ -130,6 +149,20 @@ public class PostgresRepairLog implements ClaimableRepairLog {
     }
 
     /**
+     * Take a key's advisory lock and then {@link #open(String, String, Store, String) open} its
+     * record, in one statement: the first statement of the transaction of a primary write
+     * (see {@link PostgresSide#inKeyLock(String, java.util.function.Consumer, java.util.function.Supplier)}).
+     * @param lockName the key's {@link PostgresSide#lockName lock name}
+     * @param repository the repository name
+     * @param key the entity key
+     * @param target the store owed the key
+     * @param reason why, without any entity value
+     */
+    public void lockAndOpen(String lockName, String repository, String key, Store target, String reason) {
+        this.jdbc.update(LOCK_AND_OPEN, lockName, repository, key, target.name(), reason);
+    }
+
+    /**
      * Return whether the key has a record: in the key's critical section, whether
      * {@code target} is owed a write made with PostgreSQL as primary.
      * @param repository the repository name
@@ -162,6 +195,20 @@ public class PostgresRepairLog implements ClaimableRepairLog {
      */
     public void close(String repository, String key, Store target) {
         this.jdbc.update(CLOSE, repository, key, target.name());
+    }
+
+    /**
+     * Take a key's advisory lock and then {@link #close close} its record, in one statement: the
+     * first statement of the transaction that then copies the primary's current state of the
+     * key to {@code target}. The removal commits only with the copy; it removes a record as of
+     * the statement's start, whose write the copy, reading after the lock, includes.
+     * @param lockName the key's {@link PostgresSide#lockName lock name}
+     * @param repository the repository name
+     * @param key the entity key
+     * @param target the store about to be brought in line
+     */
+    public void lockAndClose(String lockName, String repository, String key, Store target) {
+        this.jdbc.queryForObject(LOCK_AND_CLOSE, Long.class, lockName, repository, key, target.name());
     }
 
     /**

@@ -1,6 +1,10 @@
 package dev.dualwrite.core.routing;
 
 import java.util.Optional;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 
@@ -32,8 +36,9 @@ import org.springframework.util.Assert;
  * the key took, on this instance or another.
  * <p>
  * No interrupted write is forgotten. In {@code DUAL} each save and delete records a write
- * intent in Redis before the Redis write and clears it once the PostgreSQL copy has run or its
- * failure is recorded for repair ({@link RedisRepairLog#openIntent}); a process that dies
+ * intent in Redis before the Redis write and clears it, off the caller's path, once the
+ * PostgreSQL copy has run or its failure is recorded for repair
+ * ({@link RedisRepairLog#openIntent}); a process that dies
  * between the two writes leaves the intent, which the reconciler turns into a repair record
  * once older than the grace. In {@code POSTGRES_PRIMARY} the outbox record commits with the
  * PostgreSQL write and is closed in the transaction that copied the key to Redis. The
@@ -43,6 +48,8 @@ public class WriteCoordinator {
 
     private static final Logger logger = LoggerFactory.getLogger(WriteCoordinator.class);
 
+    private static final int INTENT_CLOSE_BACKLOG = 10_000;
+
     private final SecondaryWriteGuard guard;
 
     private final RedisRepairLog redisRepairLog;
@@ -50,6 +57,15 @@ public class WriteCoordinator {
     private final PostgresRepairLog postgresRepairLog;
 
     private final DualWriteMetrics metrics;
+
+    // One thread at most, started on demand and ended when idle; a full queue (Redis slower
+    // than the writers) closes intents on the caller's thread again.
+    private final ThreadPoolExecutor intentCloser = new ThreadPoolExecutor(0, 1, 10, TimeUnit.SECONDS,
+            new LinkedBlockingQueue<>(INTENT_CLOSE_BACKLOG), (task) -> {
+                Thread thread = new Thread(task, "dualwrite-intent-closer");
+                thread.setDaemon(true);
+                return thread;
+            });
 
     /**
      * @param guard runs secondary writes under time limit and circuit breaker
@@ -243,15 +259,22 @@ public class WriteCoordinator {
         Object id = repository.postgres().idOf(row);
         // A row without id gets one from the database; nobody else can know its key yet, so
         // it needs no lock.
-        String lockKey = (id != null) ? repository.keyOf(id) : null;
-        return primary(repository, Store.POSTGRES, "save", keyOrNew(repository, id),
-                () -> repository.postgres().inKeyLock(lockKey, () -> {
-                    // Under the lock: the expiry kept from the current row is the current one.
-                    P saved = repository.postgres().upsert(repository.expiry().forPrimarySave(entity, row,
-                            () -> currentRow(repository, id)));
-                    openRedisDebt(repository, repository.keyOf(postgresId(repository, saved)), copyFollows);
-                    return saved;
-                }));
+        if (id == null) {
+            return primary(repository, Store.POSTGRES, "save", keyOrNew(repository, null),
+                    () -> repository.postgres().inKeyLock(null, () -> {
+                        P saved = repository.postgres().upsert(repository.expiry().forPrimarySave(entity, row,
+                                () -> currentRow(repository, null)));
+                        openRedisDebt(repository, repository.keyOf(postgresId(repository, saved)), copyFollows);
+                        return saved;
+                    }));
+        }
+        String key = repository.keyOf(id);
+        // Under the lock (taken with the record, first): the expiry kept from the current row is
+        // the current one.
+        return primary(repository, Store.POSTGRES, "save", key, () -> repository.postgres()
+            .inKeyLock(key, (lockName) -> lockAndOpenRedisDebt(repository, lockName, key, copyFollows),
+                    () -> repository.postgres().upsert(repository.expiry().forPrimarySave(entity, row,
+                            () -> currentRow(repository, id)))));
     }
 
     @SuppressWarnings("unchecked")
@@ -261,16 +284,26 @@ public class WriteCoordinator {
 
     private <R, P, ID> void deleteInPostgres(DualRepository<R, P, ID> repository, ID id, boolean copyFollows) {
         String key = repository.keyOf(id);
-        primary(repository, Store.POSTGRES, "delete", key, () -> repository.postgres().inKeyLock(key, () -> {
-            repository.postgres().delete(id);
-            openRedisDebt(repository, key, copyFollows);
-            return null;
-        }));
+        primary(repository, Store.POSTGRES, "delete", key, () -> repository.postgres()
+            .inKeyLock(key, (lockName) -> lockAndOpenRedisDebt(repository, lockName, key, copyFollows), () -> {
+                repository.postgres().delete(id);
+                return null;
+            }));
     }
 
     private void openRedisDebt(DualRepository<?, ?, ?> repository, String key, boolean copyFollows) {
-        this.postgresRepairLog.open(repository.name(), key, Store.REDIS,
-                copyFollows ? PostgresRepairLog.PENDING_REASON : PostgresRepairLog.ROLLBACK_REASON);
+        this.postgresRepairLog.open(repository.name(), key, Store.REDIS, debtReason(copyFollows));
+    }
+
+    // One round trip for the lock and the record: both belong to the write's transaction, so
+    // opening the record before the write rather than after changes nothing anyone can see.
+    private void lockAndOpenRedisDebt(DualRepository<?, ?, ?> repository, String lockName, String key,
+            boolean copyFollows) {
+        this.postgresRepairLog.lockAndOpen(lockName, repository.name(), key, Store.REDIS, debtReason(copyFollows));
+    }
+
+    private static String debtReason(boolean copyFollows) {
+        return copyFollows ? PostgresRepairLog.PENDING_REASON : PostgresRepairLog.ROLLBACK_REASON;
     }
 
     // A failure here fails the call before Redis is written: without the intent, a crash
@@ -286,8 +319,19 @@ public class WriteCoordinator {
 
     // Only reached once the copy has run or its failure is recorded: a copy that threw (a
     // failure that could not be recorded, or the strict policy) keeps its intent. Failing to
-    // remove the intent costs one needless repair later, never the caller's write.
+    // remove the intent costs one needless repair later, never the caller's write, so the
+    // removal leaves the caller's path: the intent is one write's own, removing it later is
+    // as right as removing it now, and one lost with the process is only a no-op repair.
     private void closeIntent(DualRepository<?, ?, ?> repository, String intent) {
+        try {
+            this.intentCloser.execute(() -> closeIntentNow(repository, intent));
+        }
+        catch (RejectedExecutionException ex) {
+            closeIntentNow(repository, intent);
+        }
+    }
+
+    private void closeIntentNow(DualRepository<?, ?, ?> repository, String intent) {
         try {
             this.redisRepairLog.closeIntent(repository.name(), intent);
         }
@@ -311,8 +355,7 @@ public class WriteCoordinator {
     private <R, P, ID> void copyToRedisAfterCommit(DualRepository<R, P, ID> repository, StageCall call, ID id,
             String operation) {
         Runnable copy = () -> guarded(repository, call, id, Store.REDIS, this.postgresRepairLog, true,
-                () -> secondary(repository, Store.REDIS, operation,
-                        () -> copyUnderLock(repository, Store.POSTGRES, id, true)));
+                () -> secondary(repository, Store.REDIS, operation, () -> copyToRedisPayingDebt(repository, id)));
         if (TransactionSynchronizationManager.isSynchronizationActive()) {
             // The caller's own transaction holds the new row (and the key's lock) until it
             // commits; copying before that would copy the old state, or wait for the lock.
@@ -326,6 +369,16 @@ public class WriteCoordinator {
         else {
             copy.run();
         }
+    }
+
+    // The record's removal shares the lock's round trip: it commits only with the copy, and
+    // it removes the record as it was before the lock, whose writes the copy (reading after
+    // the lock) includes.
+    private <R, P, ID> boolean copyToRedisPayingDebt(DualRepository<R, P, ID> repository, ID id) {
+        String key = repository.keyOf(id);
+        return repository.postgres()
+            .inKeyLock(key, (lockName) -> this.postgresRepairLog.lockAndClose(lockName, repository.name(), key,
+                    Store.REDIS), () -> copyLocked(repository, Store.POSTGRES, id, false));
     }
 
     // A secondary write belongs to its call's stage, whose direction it copies in: the stage

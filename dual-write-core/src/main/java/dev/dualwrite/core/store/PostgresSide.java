@@ -5,6 +5,7 @@ import java.sql.SQLException;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 import javax.sql.DataSource;
@@ -33,9 +34,8 @@ import org.springframework.util.Assert;
  * <p>
  * Every library write to a key runs inside {@link #inKeyLock}: a transaction holding a
  * PostgreSQL advisory lock on a hash of the repository and key. Writers of one key are so
- * serialised across all instances, which is what lets the exists-then-insert-or-update
- * upsert below stay race-free without string-built SQL, and what makes secondary writes
- * converge: the last critical section to run copies the final state.
+ * serialised across all instances, which is what makes secondary writes converge: the last
+ * critical section to run copies the final state.
  * @param <P> the PostgreSQL entity type
  * @param <ID> the id type
  */
@@ -49,7 +49,14 @@ public final class PostgresSide<P, ID> {
     // An abort is expected now and then (a long lock wait); one WARN says what it means.
     private static final AtomicBoolean firstAbort = new AtomicBoolean();
 
-    private static final String LOCK_SQL = "select pg_advisory_xact_lock(" + LOCK_OF_NAME.formatted("?") + ")";
+    /**
+     * The SQL expression that takes the advisory lock of one key in the current transaction,
+     * with one parameter: the key's {@link #lockName lock name}. For a statement that takes the
+     * lock and does more in the same round trip (see {@link #inKeyLock(String, Consumer, Supplier)}).
+     */
+    public static final String LOCK_EXPRESSION = "pg_advisory_xact_lock(" + LOCK_OF_NAME.formatted("?") + ")";
+
+    private static final String LOCK_SQL = "select " + LOCK_EXPRESSION;
 
     /**
      * The statement that takes the locks of many keys at once in the current transaction, for
@@ -78,6 +85,8 @@ public final class PostgresSide<P, ID> {
 
     private final Class<?> idColumnType;
 
+    private final boolean singleStatementUpsert;
+
     public PostgresSide(String repository, Class<P> entityType, JdbcAggregateOperations aggregates,
             RelationalMappingContext mappingContext, JdbcOperations jdbc, TransactionOperations transactions) {
         Assert.hasText(repository, "repository must not be empty");
@@ -99,6 +108,7 @@ public final class PostgresSide<P, ID> {
         this.firstIdsSql = "select " + id + " from " + table + " order by " + id + " limit ?";
         this.nextIdsSql = "select " + id + " from " + table + " where " + id + " > ? order by " + id + " limit ?";
         this.idColumnType = relational.getRequiredIdProperty().getActualType();
+        this.singleStatementUpsert = !relational.hasVersionProperty();
     }
 
     /**
@@ -113,12 +123,30 @@ public final class PostgresSide<P, ID> {
      * @return what {@code work} returned
      */
     public <T> T inKeyLock(@Nullable String key, Supplier<T> work) {
+        return inKeyLock(key, (lockName) -> this.jdbc.queryForList(LOCK_SQL, lockName), work);
+    }
+
+    /**
+     * Run {@code work} in a transaction whose first statement, run by {@code lock}, takes the
+     * advisory lock of {@code key} ({@link #LOCK_EXPRESSION}) and may do more in the same
+     * round trip, such as opening the key's repair record. Whatever that statement reads sees
+     * the database as of its start, before the lock was granted: only {@code work} is sure to
+     * see every write of the key made under the lock before.
+     * @param key the entity key, as used in repair records; {@code null} for a row whose
+     * id the database is about to generate, which nobody else can be writing ({@code lock} is
+     * then not called)
+     * @param lock runs the statement that takes the lock, given the key's {@link #lockName lock name}
+     * @param work what to do while holding the lock
+     * @param <T> the result type
+     * @return what {@code work} returned
+     */
+    public <T> T inKeyLock(@Nullable String key, Consumer<String> lock, Supplier<T> work) {
         return this.transactions.execute((status) -> {
             if (status.isNewTransaction()) {
                 abortableUnderWatchdog();
             }
             if (key != null) {
-                this.jdbc.queryForList(LOCK_SQL, lockName(key));
+                lock.accept(lockName(key));
             }
             return work.get();
         });
@@ -198,15 +226,24 @@ public final class PostgresSide<P, ID> {
     }
 
     /**
-     * Insert the entity when its row is missing, update it otherwise. Must run inside
-     * {@link #inKeyLock} for an entity with an id, so that no other library writer of the
-     * key can insert between the check and the write.
+     * Insert the entity when its row is missing, update it otherwise: one statement
+     * ({@code insert ... on conflict do update}) for an entity with an id. Must run inside
+     * {@link #inKeyLock} for an entity with an id, so that writes of the key stay serialised.
      * @param entity the entity to write
      * @return the written entity (with its generated id, if any)
      */
     public P upsert(P entity) {
         Object id = idOf(entity);
-        if (id != null && this.aggregates.existsById(id, this.entityType)) {
+        if (id == null) {
+            return this.aggregates.insert(entity);
+        }
+        if (this.singleStatementUpsert) {
+            return this.aggregates.upsert(entity);
+        }
+        // A versioned entity keeps Spring Data's optimistic check of update; the lock keeps
+        // the check and the write race-free. (A 0-row update is no error in Spring Data JDBC
+        // 4.1, so trying the update first could silently lose an insert.)
+        if (this.aggregates.existsById(id, this.entityType)) {
             return this.aggregates.update(entity);
         }
         return this.aggregates.insert(entity);
