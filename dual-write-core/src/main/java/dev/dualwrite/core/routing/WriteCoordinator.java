@@ -345,7 +345,7 @@ public class WriteCoordinator {
     private <R, P, ID> void copyToPostgres(DualRepository<R, P, ID> repository, StageCall call, ID id,
             String operation) {
         guarded(repository, call, id, Store.POSTGRES, this.redisRepairLog, false, () -> secondary(repository,
-                Store.POSTGRES, operation, () -> copyUnderLock(repository, Store.REDIS, id, false)));
+                Store.POSTGRES, operation, () -> copyUnderLock(repository, Store.REDIS, id)));
     }
 
     // Stage POSTGRES_PRIMARY: Redis follows PostgreSQL and stays warm for a rollback. Only
@@ -409,10 +409,10 @@ public class WriteCoordinator {
     }
 
     // Holding the key's lock, copy the source's current state of the key (or its absence) to
-    // the other store; optionally close the key's record in the PostgreSQL repair log.
-    private <R, P, ID> boolean copyUnderLock(DualRepository<R, P, ID> repository, Store source, ID id,
-            boolean closeRecord) {
-        return repository.postgres().inKeyLock(repository.keyOf(id), () -> copyLocked(repository, source, id, closeRecord));
+    // the other store (the POSTGRES_PRIMARY copy, which also pays the outbox debt, takes its
+    // lock with the record's removal instead).
+    private <R, P, ID> boolean copyUnderLock(DualRepository<R, P, ID> repository, Store source, ID id) {
+        return repository.postgres().inKeyLock(repository.keyOf(id), () -> copyLocked(repository, source, id, false));
     }
 
     // Closing the key's record unconditionally is safe: records of this log are opened under
