@@ -258,6 +258,7 @@ class InterruptedWritesTests {
                     .pollInterval(Duration.ofMillis(100))
                     .until(() -> child.output().contains(WriterApplication.WRITING) || !child.isAlive());
                 assertThat(child.isAlive()).as("the child writes:\n%s", child.output()).isTrue();
+                // The kill itself is the fault injected: at a random moment of 0.5-2 s of load.
                 Thread.sleep(500 + this.random.nextInt(1500));
             }
             finally {

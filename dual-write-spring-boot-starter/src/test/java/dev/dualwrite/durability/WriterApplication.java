@@ -79,6 +79,8 @@ public class WriterApplication {
                 thread.setDaemon(true);
                 thread.start();
             }
+            // The child's lifetime cap (the test kills it long before): a child the test lost
+            // track of ends by itself.
             Thread.sleep(lifetime.toMillis());
         };
     }

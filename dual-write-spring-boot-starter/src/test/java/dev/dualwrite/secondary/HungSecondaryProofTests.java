@@ -284,17 +284,22 @@ class HungSecondaryProofTests {
                 int writer = i;
                 writers.add(pool.submit(() -> write(writer, running, calls, failures)));
             }
-            Thread.sleep(2_000);
+            // Every writer under way before the fault.
+            await().atMost(Duration.ofSeconds(60)).until(() -> calls.size() >= WRITERS * 20);
             injectedAt = System.nanoTime();
             inject.run();
-            Thread.sleep(length.toMillis());
+            // The fault lasts its set length: that length is what the test injects.
+            await().pollDelay(length).atMost(length.plusSeconds(1)).until(() -> true);
         }
         finally {
             proxy.restore();
             restoredAt = System.nanoTime();
         }
         try {
-            Thread.sleep(5_000);
+            // Calls go on after the store is back, long enough to see them run normally again.
+            long back = restoredAt;
+            await().atMost(Duration.ofSeconds(60))
+                .until(() -> calls.stream().filter((call) -> call[0] > back).count() >= WRITERS * 50);
         }
         finally {
             running.set(false);

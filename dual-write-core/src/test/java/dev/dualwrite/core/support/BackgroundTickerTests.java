@@ -72,13 +72,11 @@ class BackgroundTickerTests {
         }, Duration.ZERO, Duration.ofHours(1), Duration.ofSeconds(30));
         ticker.start();
         assertThat(running.await(10, TimeUnit.SECONDS)).isTrue();
+        // Released once the caller of stop() waits for the run, so stop() must wait through it.
+        Thread stopper = Thread.currentThread();
         Thread releaser = new Thread(() -> {
-            try {
-                Thread.sleep(200);
-            }
-            catch (InterruptedException ex) {
-                Thread.currentThread().interrupt();
-            }
+            await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(10))
+                .until(() -> stopper.getState() == Thread.State.TIMED_WAITING);
             release.countDown();
         });
         releaser.start();
