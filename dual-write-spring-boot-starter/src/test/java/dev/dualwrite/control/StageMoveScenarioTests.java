@@ -48,9 +48,10 @@ import static org.awaitility.Awaitility.await;
  * ending safely, with two instances of one service (Spring contexts sharing PostgreSQL and
  * Redis): an early promotion is refused with its reasons, a rollback from
  * {@code POSTGRES_ONLY} keeps what was written there, a restart keeps the shared stage, an
- * instance that stopped acknowledging holds the next move until it is left out, and the
- * ledger records a forced move with its reason and the whole walk in order. Each test has a
- * repository (and key prefix) of its own.
+ * instance that stopped acknowledging holds the next move until it is left out, keys written
+ * in {@code DUAL} while another instance still writes Redis alone are copied again once it
+ * applies {@code DUAL}, and the ledger records a forced move with its reason and the whole
+ * walk in order. Each test has a repository (and key prefix) of its own.
  */
 class StageMoveScenarioTests {
 
@@ -244,6 +245,57 @@ class StageMoveScenarioTests {
             // While its own proxy still runs, so that it leaves the agreement as it stops.
             this.service.stop(c);
         }
+    }
+
+    // Found by TwoInstancesWalkTests: while a move from REDIS_PRIMARY to DUAL spreads, an
+    // instance still at REDIS_PRIMARY writes Redis alone after another instance's copy, and
+    // PostgreSQL kept the older row with nothing to say so. b polls only when the test says;
+    // neither reconciler runs in the background, so the test drains when it means to.
+    @Test
+    void keysWrittenInDualWhileAnInstanceStillWritesRedisAloneAreCopiedAgainOnceEveryInstanceAppliesDual() {
+        String repository = this.service.repository();
+        TicketInstance a = this.service.start("a", "dual-write.repair.enabled=false", "dual-write.repair.min-age=1ms",
+                "dual-write.control.instance-timeout=60s");
+        TicketInstance b = this.service.start("b", "dual-write.repair.enabled=false",
+                "dual-write.control.poll-interval=1h", "dual-write.control.instance-timeout=60s");
+        this.service.awaitApplied(1, a, b);
+        a.controlPlane().move(StageMove.of(repository, DUAL, "operator", "scenario step"));
+        assertThat(b.controlPlane().strategyFor(repository)).isEqualTo(REDIS_PRIMARY);
+        assertThat(a.controlPlane().isSettled(repository)).as("DUAL settled on a while b applies REDIS_PRIMARY")
+            .isFalse();
+
+        a.tickets().save(new Ticket("1", "a", 1));
+        a.tickets().save(new Ticket("2", "a", 1));
+        await().atMost(Duration.ofSeconds(10)).until(() -> this.service.openIntents() == 0);
+        assertThat(this.service.owedToPostgres()).as("keys a wrote in DUAL while b may write Redis alone")
+            .isEqualTo(2);
+        assertThat(a.reconciler().drain(a.pair()).repaired()).as("keys repaired while b applies REDIS_PRIMARY")
+            .isZero();
+
+        b.tickets().save(new Ticket("1", "b", 2));
+        b.tickets().deleteById("2");
+        assertThat(this.service.inPostgres()).as("PostgreSQL after b's writes at REDIS_PRIMARY")
+            .isEqualTo(Map.of("1", new Ticket("1", "a", 1), "2", new Ticket("2", "a", 1)));
+        assertThat(this.service.inRedis()).isEqualTo(Map.of("1", new Ticket("1", "b", 2)));
+
+        b.controlPlane().refresh();
+        assertThat(b.controlPlane().strategyFor(repository)).isEqualTo(DUAL);
+        assertThat(b.controlPlane().isSettled(repository)).as("DUAL settled on b, which applies it last").isTrue();
+        a.controlPlane().refresh();
+        assertThat(a.controlPlane().isSettled(repository)).as("DUAL settled on a once b applies it").isTrue();
+        assertThat(a.reconciler().drain(a.pair()).repaired()).as("keys repaired once both apply DUAL").isEqualTo(2);
+        assertThat(this.service.owedToPostgres()).isZero();
+        assertThat(this.service.inPostgres()).as("PostgreSQL after the repairs")
+            .isEqualTo(Map.of("1", new Ticket("1", "b", 2)));
+
+        // Settled: a DUAL write is copied and leaves no record.
+        a.tickets().save(new Ticket("3", "a", 1));
+        b.tickets().save(new Ticket("4", "b", 1));
+        await().atMost(Duration.ofSeconds(10)).until(() -> this.service.openIntents() == 0);
+        assertThat(this.service.owedToPostgres()).as("keys recorded once DUAL is settled").isZero();
+        assertThat(this.service.inPostgres()).isEqualTo(this.service.inRedis()).hasSize(3);
+        print("keys written in DUAL while b applied REDIS_PRIMARY: recorded 2, repaired 0 until b applied DUAL, "
+                + "then 2; none recorded once settled");
     }
 
     // Point 7 of the issue: every move is recorded, a forced one with its reason.

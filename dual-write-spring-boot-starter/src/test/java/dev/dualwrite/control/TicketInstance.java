@@ -4,6 +4,7 @@ import dev.dualwrite.autoconfigure.repository.DualRepositoryRegistry;
 import dev.dualwrite.control.app.redis.TicketRepository;
 import dev.dualwrite.core.backfill.Backfill;
 import dev.dualwrite.core.control.ControlPlane;
+import dev.dualwrite.core.repair.RepairReconciler;
 import dev.dualwrite.core.routing.DualRepository;
 import dev.dualwrite.core.verify.Verifier;
 
@@ -32,6 +33,10 @@ record TicketInstance(String id, String repository, ConfigurableApplicationConte
 
     Verifier verifier() {
         return this.context.getBean(Verifier.class);
+    }
+
+    RepairReconciler reconciler() {
+        return this.context.getBean(RepairReconciler.class);
     }
 
     DualRepository<?, ?, ?> pair() {

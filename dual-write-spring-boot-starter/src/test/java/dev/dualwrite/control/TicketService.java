@@ -194,6 +194,12 @@ final class TicketService implements AutoCloseable {
         return this.stores.redis().opsForHash().size(RedisRepairLog.hashKey(this.repository));
     }
 
+    /** Write intents of DUAL writes not yet closed: a write's record, if any, is made before its intent goes. */
+    long openIntents() {
+        Long count = this.stores.redis().opsForZSet().size(RedisRepairLog.intentKey(this.repository));
+        return (count != null) ? count : 0;
+    }
+
     /** Keys Redis is owed: records of the PostgreSQL repair log (outbox and rollback log). */
     long owedToRedis() {
         Long count = this.stores.postgres()

@@ -166,6 +166,9 @@ public class ControlPlane implements StrategySource, AutoCloseable {
         }
         this.local.apply(repository, stage.strategy(), stage.epoch());
         heartbeat();
+        // At once, not at the first poll: an instance starting among others that agree would
+        // otherwise take its first calls for calls made while a move spreads.
+        settleIfAgreed(repository, stage);
         return stage.strategy();
     }
 
@@ -191,6 +194,15 @@ public class ControlPlane implements StrategySource, AutoCloseable {
     @Override
     public WriteStrategy newestStrategyFor(String repository) {
         return this.stages.find(repository).map(SharedStage::strategy).orElseGet(() -> strategyFor(repository));
+    }
+
+    /**
+     * Return whether every live instance was last seen applying the stage this instance
+     * applies: checked on every poll until it holds.
+     */
+    @Override
+    public boolean isSettled(String repository) {
+        return this.local.isSettled(repository);
     }
 
     @Override
@@ -231,6 +243,9 @@ public class ControlPlane implements StrategySource, AutoCloseable {
             awaitLocalDrain(change.repository(), change.epoch());
             try {
                 heartbeat();
+                // Settled at once when this is the only live instance.
+                settleIfAgreed(change.repository(), new SharedStage(change.repository(), change.to(),
+                        change.epoch(), change.at(), change.by(), change.reason()));
             }
             catch (RuntimeException ex) {
                 // The move is made; the next poll reports what this instance applies.
@@ -411,6 +426,12 @@ public class ControlPlane implements StrategySource, AutoCloseable {
         if (due || acknowledgementsChanged()) {
             heartbeat();
         }
+        for (String repository : this.local.all().keySet()) {
+            SharedStage stage = shared.get(repository);
+            if (stage != null && !this.local.isSettled(repository)) {
+                settleIfAgreed(repository, stage);
+            }
+        }
         if (due) {
             // Instances silent for a day are gone for good; their rows only clutter the view.
             this.instances.forgetSilentFor(Duration.ofDays(1).plus(this.settings.instanceTimeout()));
@@ -452,6 +473,18 @@ public class ControlPlane implements StrategySource, AutoCloseable {
             // PostgreSQL may be down: keep applying the stages known, try again next round.
             logger.warn("dual-write: could not read the shared stages ({}); keeping the stages applied, retrying in {}",
                     FailureReason.describe(ex), this.settings.pollInterval());
+        }
+    }
+
+    // Only for the stage applied here: after this instance's own heartbeat, which says whether
+    // its calls under the previous stage have ended.
+    private void settleIfAgreed(String repository, SharedStage stage) {
+        boolean appliedHere = this.local.current(repository).filter((applied) -> applied.epoch() == stage.epoch())
+            .isPresent();
+        if (appliedHere && Agreement
+            .of(stage, this.instances.stagesOf(repository, this.settings.instanceTimeout()))
+            .agreed()) {
+            this.local.settle(repository, stage.epoch());
         }
     }
 

@@ -9,6 +9,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 import dev.dualwrite.core.strategy.StageCall;
 import dev.dualwrite.core.strategy.WriteStrategy;
@@ -49,7 +50,7 @@ final class LocalStages {
             if (previous != null) {
                 state.leaving.add(previous);
             }
-            state.current = new Applied(strategy, epoch);
+            state.current = new Applied(strategy, epoch, (previous != null) ? previous.strategy : null);
         }
         // Outside the lock: a listener must not hold up calls that begin under the new stage.
         notifyListeners(repository, (previous != null) ? previous.strategy : null, strategy, epoch);
@@ -74,6 +75,25 @@ final class LocalStages {
         return Optional.ofNullable((state != null) ? state.current : null);
     }
 
+    /**
+     * Note that every live instance applies {@code epoch} of a repository (or a newer one).
+     */
+    void settle(String repository, long epoch) {
+        Repository state = this.repositories.get(repository);
+        if (state != null) {
+            state.settledEpoch.accumulateAndGet(epoch, Math::max);
+        }
+    }
+
+    /**
+     * Return whether every live instance was last seen applying the stage applied here.
+     */
+    boolean isSettled(String repository) {
+        Repository state = this.repositories.get(repository);
+        Applied applied = (state != null) ? state.current : null;
+        return applied == null || state.settledEpoch.get() >= applied.epoch;
+    }
+
     Map<String, Repository> all() {
         return this.repositories;
     }
@@ -94,7 +114,7 @@ final class LocalStages {
             }
             applied.calls.incrementAndGet();
             if (applied == state.current) {
-                return applied.call();
+                return applied.call(applied.leftRedisPrimary() && state.settledEpoch.get() < applied.epoch);
             }
             applied.calls.decrementAndGet();
         }
@@ -133,16 +153,29 @@ final class LocalStages {
 
         final ConcurrentLinkedQueue<Applied> leaving = new ConcurrentLinkedQueue<>();
 
+        // The newest epoch every live instance was seen to apply.
+        final AtomicLong settledEpoch = new AtomicLong();
+
     }
 
-    /** A stage as applied here, with the number of calls running under it. */
-    record Applied(WriteStrategy strategy, long epoch, AtomicInteger calls) {
+    /**
+     * A stage as applied here, with the stage applied before it ({@code null} when it is the
+     * first this instance applied) and the number of calls running under it.
+     */
+    record Applied(WriteStrategy strategy, long epoch, @Nullable WriteStrategy previous, AtomicInteger calls) {
 
-        Applied(WriteStrategy strategy, long epoch) {
-            this(strategy, epoch, new AtomicInteger());
+        Applied(WriteStrategy strategy, long epoch, @Nullable WriteStrategy previous) {
+            this(strategy, epoch, previous, new AtomicInteger());
         }
 
-        StageCall call() {
+        // Whether the instances that do not apply this stage yet may apply REDIS_PRIMARY. An
+        // instance that starts at DUAL cannot tell which stage came before: it assumes so.
+        boolean leftRedisPrimary() {
+            return this.strategy == WriteStrategy.DUAL
+                    && (this.previous == null || this.previous == WriteStrategy.REDIS_PRIMARY);
+        }
+
+        StageCall call(boolean redisOnlyWritersMayRemain) {
             return new StageCall() {
 
                 private final AtomicBoolean closed = new AtomicBoolean();
@@ -150,6 +183,11 @@ final class LocalStages {
                 @Override
                 public WriteStrategy strategy() {
                     return Applied.this.strategy;
+                }
+
+                @Override
+                public boolean redisOnlyWritersMayRemain() {
+                    return redisOnlyWritersMayRemain;
                 }
 
                 @Override
@@ -162,7 +200,7 @@ final class LocalStages {
                 @Override
                 public StageCall retain() {
                     Applied.this.calls.incrementAndGet();
-                    return Applied.this.call();
+                    return Applied.this.call(redisOnlyWritersMayRemain);
                 }
 
             };

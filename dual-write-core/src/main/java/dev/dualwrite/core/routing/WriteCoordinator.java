@@ -43,12 +43,21 @@ import org.springframework.util.Assert;
  * once older than the grace. In {@code POSTGRES_PRIMARY} the outbox record commits with the
  * PostgreSQL write and is closed in the transaction that copied the key to Redis. The
  * single-store stages pay no extra round trip.
+ * <p>
+ * While a move from {@code REDIS_PRIMARY} to {@code DUAL} spreads, an instance still at
+ * {@code REDIS_PRIMARY} writes Redis alone, without the lock, so it can overtake a copy made
+ * here: each {@code DUAL} write made then also records its key for repair (off the caller's
+ * path, before its intent goes), and the reconciler copies those keys once every instance
+ * applies {@code DUAL} ({@link StageCall#redisOnlyWritersMayRemain()}).
  */
 public class WriteCoordinator {
 
     private static final Logger logger = LoggerFactory.getLogger(WriteCoordinator.class);
 
     private static final int INTENT_CLOSE_BACKLOG = 10_000;
+
+    private static final String REDIS_ONLY_WRITERS_REASON = "written in DUAL while instances at REDIS_PRIMARY "
+            + "may remain; copied again once every instance applies DUAL";
 
     private final SecondaryWriteGuard guard;
 
@@ -122,7 +131,7 @@ public class WriteCoordinator {
                     intent = openIntent(repository, "save", repository.keyOf(savedId));
                 }
                 copyToPostgres(repository, call, savedId, "save");
-                closeIntent(repository, intent);
+                closeIntent(repository, call, intent, repository.keyOf(savedId));
                 yield saved;
             }
             case POSTGRES_PRIMARY -> {
@@ -157,10 +166,11 @@ public class WriteCoordinator {
         switch (call.strategy()) {
             case REDIS_PRIMARY -> deleteInRedis(repository, id);
             case DUAL -> {
-                String intent = openIntent(repository, "delete", repository.keyOf(id));
+                String key = repository.keyOf(id);
+                String intent = openIntent(repository, "delete", key);
                 deleteInRedis(repository, id);
                 copyToPostgres(repository, call, id, "delete");
-                closeIntent(repository, intent);
+                closeIntent(repository, call, intent, key);
             }
             case POSTGRES_PRIMARY -> {
                 deleteInPostgres(repository, id, true);
@@ -322,17 +332,26 @@ public class WriteCoordinator {
     // remove the intent costs one needless repair later, never the caller's write, so the
     // removal leaves the caller's path: the intent is one write's own, removing it later is
     // as right as removing it now, and one lost with the process is only a no-op repair.
-    private void closeIntent(DualRepository<?, ?, ?> repository, String intent) {
+    // While instances that write Redis alone may remain, the key is recorded for repair
+    // first: one of them may write it after this copy, leaving PostgreSQL behind with nothing
+    // to say so; the reconciler copies it again once they are gone (the intent covers the
+    // key until the record exists).
+    private void closeIntent(DualRepository<?, ?, ?> repository, StageCall call, String intent, String key) {
+        @Nullable String keyToRecord = call.redisOnlyWritersMayRemain() ? key : null;
         try {
-            this.intentCloser.execute(() -> closeIntentNow(repository, intent));
+            this.intentCloser.execute(() -> closeIntentNow(repository, intent, keyToRecord));
         }
         catch (RejectedExecutionException ex) {
-            closeIntentNow(repository, intent);
+            closeIntentNow(repository, intent, keyToRecord);
         }
     }
 
-    private void closeIntentNow(DualRepository<?, ?, ?> repository, String intent) {
+    private void closeIntentNow(DualRepository<?, ?, ?> repository, String intent, @Nullable String keyToRecord) {
         try {
+            if (keyToRecord != null) {
+                this.redisRepairLog.recordFailure(repository.name(), keyToRecord, Store.POSTGRES,
+                        REDIS_ONLY_WRITERS_REASON);
+            }
             this.redisRepairLog.closeIntent(repository.name(), intent);
         }
         catch (RuntimeException ex) {

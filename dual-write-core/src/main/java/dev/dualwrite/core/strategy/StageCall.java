@@ -15,6 +15,18 @@ public interface StageCall extends AutoCloseable {
     WriteStrategy strategy();
 
     /**
+     * Return whether the call began while a move of its repository from
+     * {@code REDIS_PRIMARY} to {@code DUAL} was spreading: another live instance might still
+     * apply {@code REDIS_PRIMARY}, and so write Redis alone, without the key's lock and
+     * without a copy to PostgreSQL. A {@code DUAL} write made then records its key for
+     * repair: its copy may be overtaken by such a write.
+     * @return whether instances writing Redis alone may remain
+     */
+    default boolean redisOnlyWritersMayRemain() {
+        return false;
+    }
+
+    /**
      * Mark the call as ended.
      */
     @Override

@@ -29,6 +29,19 @@ public interface StrategySource {
     }
 
     /**
+     * Return whether every live instance applies the repository's stage in force here, so
+     * that no write begun under the previous stage is still running anywhere. The reconciler
+     * leaves the keys PostgreSQL is owed alone until then: an instance still at
+     * {@code REDIS_PRIMARY} could write a repaired key again, to Redis alone. A source that
+     * serves one instance is always settled.
+     * @param repository the repository name
+     * @return whether the repository's last move has reached every live instance
+     */
+    default boolean isSettled(String repository) {
+        return true;
+    }
+
+    /**
      * Begin a call of a repository under the strategy in force; close the returned call when
      * it ends. Writes are carried out under one strategy from start to end, even when the
      * strategy changes meanwhile; a shared source acknowledges a change to other instances
