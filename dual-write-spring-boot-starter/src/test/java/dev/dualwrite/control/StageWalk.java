@@ -249,6 +249,9 @@ final class StageWalk {
      */
     void check(WriteStrategy stage, Parity parity) {
         this.writers.whilePaused(() -> {
+            // The writers are held: once their intents are closed, every record a write leaves
+            // (off the caller's path, before its intent goes) exists.
+            await().atMost(Duration.ofSeconds(10)).until(() -> this.service.openIntents() == 0);
             Duration drained = (parity != Parity.PRIMARY_ONLY) ? awaitRepairsDrained() : Duration.ZERO;
             Map<String, Optional<Ticket>> expected = this.writers.expected();
             Map<String, Ticket> redis = this.service.inRedis();
