@@ -10,14 +10,17 @@ import javax.sql.DataSource;
 import org.springframework.dao.DataAccessResourceFailureException;
 
 /**
- * Keeps two runs of one repository's backfill (on this instance or another) from running at
- * once: a session-level advisory lock held on a connection of its own for the whole run. A
+ * Keeps two runs of one repository's backfill (on this instance or another, sharing the
+ * library's tables) from running at once: a session-level advisory lock held on a connection of its own for the whole run. A
  * killed process loses its connection and with it the lock, so a crashed run never blocks the
  * next one.
  */
 final class RunLock implements AutoCloseable {
 
-    private static final String LOCK = "select pg_try_advisory_lock(hashtextextended(?, 0))";
+    // Advisory locks are database-wide; the schema of the library's tables (where unqualified
+    // names resolve) is part of the name, so services with tables of their own in other
+    // schemas of one database never hold each other's runs.
+    private static final String LOCK = "select pg_try_advisory_lock(hashtextextended(current_schema() || ?, 0))";
 
     private final Connection connection;
 
@@ -31,7 +34,7 @@ final class RunLock implements AutoCloseable {
             connection = dataSource.getConnection();
             connection.setAutoCommit(true);
             try (PreparedStatement statement = connection.prepareStatement(LOCK)) {
-                statement.setString(1, "dualwrite-backfill:" + repository);
+                statement.setString(1, ":dualwrite-backfill:" + repository);
                 try (ResultSet rs = statement.executeQuery()) {
                     rs.next();
                     if (!rs.getBoolean(1)) {
