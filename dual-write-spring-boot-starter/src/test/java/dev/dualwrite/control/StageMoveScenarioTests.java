@@ -261,8 +261,8 @@ class StageMoveScenarioTests {
         this.service.awaitApplied(1, a, b);
         a.controlPlane().move(StageMove.of(repository, DUAL, "operator", "scenario step"));
         assertThat(b.controlPlane().strategyFor(repository)).isEqualTo(REDIS_PRIMARY);
-        assertThat(a.controlPlane().isSettled(repository)).as("DUAL settled on a while b applies REDIS_PRIMARY")
-            .isFalse();
+        assertThat(a.controlPlane().redisOnlyWritersMayRemain(repository)).as("a sees b may write Redis alone")
+            .isTrue();
 
         a.tickets().save(new Ticket("1", "a", 1));
         a.tickets().save(new Ticket("2", "a", 1));
@@ -280,9 +280,11 @@ class StageMoveScenarioTests {
 
         b.controlPlane().refresh();
         assertThat(b.controlPlane().strategyFor(repository)).isEqualTo(DUAL);
-        assertThat(b.controlPlane().isSettled(repository)).as("DUAL settled on b, which applies it last").isTrue();
+        assertThat(b.controlPlane().redisOnlyWritersMayRemain(repository)).as("b, which applies DUAL last, sees "
+                + "an instance that may write Redis alone").isFalse();
         a.controlPlane().refresh();
-        assertThat(a.controlPlane().isSettled(repository)).as("DUAL settled on a once b applies it").isTrue();
+        assertThat(a.controlPlane().redisOnlyWritersMayRemain(repository)).as("a sees b may write Redis alone "
+                + "once b applies DUAL").isFalse();
         assertThat(a.reconciler().drain(a.pair()).repaired()).as("keys repaired once both apply DUAL").isEqualTo(2);
         assertThat(this.service.owedToPostgres()).isZero();
         assertThat(this.service.inPostgres()).as("PostgreSQL after the repairs")
@@ -294,6 +296,12 @@ class StageMoveScenarioTests {
         await().atMost(Duration.ofSeconds(10)).until(() -> this.service.openIntents() == 0);
         assertThat(this.service.owedToPostgres()).as("keys recorded once DUAL is settled").isZero();
         assertThat(this.service.inPostgres()).isEqualTo(this.service.inRedis()).hasSize(3);
+
+        // An instance starting now learns from the ledger that DUAL came from REDIS_PRIMARY, and
+        // from the others' reports, read as it starts, that none applies REDIS_PRIMARY any more.
+        TicketInstance c = this.service.start("c", "dual-write.repair.enabled=false");
+        assertThat(c.controlPlane().redisOnlyWritersMayRemain(repository)).as("c, started once every instance "
+                + "applies DUAL, sees an instance that may write Redis alone").isFalse();
         print("keys written in DUAL while b applied REDIS_PRIMARY: recorded 2, repaired 0 until b applied DUAL, "
                 + "then 2; none recorded once settled");
     }

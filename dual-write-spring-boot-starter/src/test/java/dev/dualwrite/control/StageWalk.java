@@ -250,8 +250,10 @@ final class StageWalk {
     void check(WriteStrategy stage, Parity parity) {
         this.writers.whilePaused(() -> {
             // The writers are held: once their intents are closed, every record a write leaves
-            // (off the caller's path, before its intent goes) exists.
-            await().atMost(Duration.ofSeconds(10)).until(() -> this.service.openIntents() == 0);
+            // (off the caller's path, as its intent goes) exists. An intent a write could not
+            // close is turned into a record after the interrupted-write grace (13 s with the
+            // fixture's Redis and secondary timeouts).
+            await().atMost(Duration.ofMinutes(1)).until(() -> this.service.openIntents() == 0);
             Duration drained = (parity != Parity.PRIMARY_ONLY) ? awaitRepairsDrained() : Duration.ZERO;
             Map<String, Optional<Ticket>> expected = this.writers.expected();
             Map<String, Ticket> redis = this.service.inRedis();

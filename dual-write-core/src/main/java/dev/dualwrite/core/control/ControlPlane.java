@@ -27,6 +27,7 @@ import dev.dualwrite.core.strategy.Store;
 import dev.dualwrite.core.strategy.StrategySource;
 import dev.dualwrite.core.strategy.WriteStrategy;
 import dev.dualwrite.core.support.BackgroundTicker;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -57,6 +58,11 @@ import org.springframework.util.StringUtils;
  * Redis to be owed nothing and, after {@code POSTGRES_ONLY}, a clean full verification. Each
  * refusal names the condition and its figures. {@code force} overrides them only with a
  * reason, recorded in the ledger with what the conditions saw.</li>
+ * <li>An instance reports the stage it applies at start-up in the transaction that reads it,
+ * so no move can miss it.</li>
+ * <li>Until this instance has seen every live instance apply a move from
+ * {@code REDIS_PRIMARY} to {@code DUAL}, its calls say that instances writing Redis alone may
+ * remain ({@link #redisOnlyWritersMayRemain}).</li>
  * <li>Every move is recorded in the {@link Ledger} in the transaction that makes it.</li>
  * </ul>
  */
@@ -151,7 +157,7 @@ public class ControlPlane implements StrategySource, AutoCloseable {
         Assert.notNull(configured, "configured must not be null");
         SharedStage stage;
         try {
-            stage = seedAndRead(repository, configured);
+            stage = seedApplyAndReport(repository, configured);
         }
         catch (BadSqlGrammarException ex) {
             throw new IllegalStateException("dual-write's tables are missing (" + ex.getSQLException().getMessage()
@@ -164,23 +170,36 @@ public class ControlPlane implements StrategySource, AutoCloseable {
                     + "(epoch {}, set by '{}' at {}). Move stages through the dualwrite endpoint or ControlPlane#move",
                     repository, configured, stage.strategy(), stage.epoch(), stage.changedBy(), stage.changedAt());
         }
-        this.local.apply(repository, stage.strategy(), stage.epoch());
-        heartbeat();
         // At once, not at the first poll: an instance starting among others that agree would
         // otherwise take its first calls for calls made while a move spreads.
         settleIfAgreed(repository, stage);
         return stage.strategy();
     }
 
-    private SharedStage seedAndRead(String repository, WriteStrategy configured) {
+    // One transaction, holding the stage row until this instance has reported the stage it
+    // applies: a move made meanwhile either commits first, and is read here, or finds this
+    // instance's report and waits for it like any other's. Without it, a move could count
+    // the instances before this one reports an older stage it goes on to apply.
+    private SharedStage seedApplyAndReport(String repository, WriteStrategy configured) {
         return this.transactions.execute((status) -> {
             if (this.stages.seed(repository, configured, "configuration", "first start with dual-write")) {
                 this.ledger.append(LedgerEntry.of(repository, LedgerAction.STAGE_SEEDED, "configuration")
                     .withStages(null, configured, 1)
                     .withReason("first start with dual-write: the configured stage is stored", false));
             }
-            return this.stages.find(repository).orElseThrow();
+            SharedStage stage = this.stages.lockShared(repository).orElseThrow();
+            this.local.apply(repository, stage.strategy(), stage.epoch(), stageBefore(stage));
+            heartbeat();
+            return stage;
         });
+    }
+
+    // What the move to the stored stage came from, as the ledger recorded it with the move.
+    private @Nullable WriteStrategy stageBefore(SharedStage stage) {
+        return this.ledger.newest(stage.repository(), LedgerAction.STAGE_CHANGED)
+            .filter((entry) -> entry.epoch() == stage.epoch())
+            .map(LedgerEntry::from)
+            .orElse(null);
     }
 
     @Override
@@ -197,12 +216,13 @@ public class ControlPlane implements StrategySource, AutoCloseable {
     }
 
     /**
-     * Return whether every live instance was last seen applying the stage this instance
-     * applies: checked on every poll until it holds.
+     * Return whether this instance applies {@code DUAL}, reached from {@code REDIS_PRIMARY},
+     * and has not yet seen every live instance apply it: checked on every poll until they
+     * do, then on every heartbeat.
      */
     @Override
-    public boolean isSettled(String repository) {
-        return this.local.isSettled(repository);
+    public boolean redisOnlyWritersMayRemain(String repository) {
+        return this.local.redisOnlyWritersMayRemain(repository);
     }
 
     @Override
@@ -428,7 +448,7 @@ public class ControlPlane implements StrategySource, AutoCloseable {
         }
         for (String repository : this.local.all().keySet()) {
             SharedStage stage = shared.get(repository);
-            if (stage != null && !this.local.isSettled(repository)) {
+            if (stage != null && (due || !this.local.isSettled(repository))) {
                 settleIfAgreed(repository, stage);
             }
         }
@@ -479,12 +499,12 @@ public class ControlPlane implements StrategySource, AutoCloseable {
     // Only for the stage applied here: after this instance's own heartbeat, which says whether
     // its calls under the previous stage have ended.
     private void settleIfAgreed(String repository, SharedStage stage) {
-        boolean appliedHere = this.local.current(repository).filter((applied) -> applied.epoch() == stage.epoch())
+        boolean appliedHere = this.local.current(repository)
+            .filter((applied) -> applied.epoch() == stage.epoch())
             .isPresent();
-        if (appliedHere && Agreement
-            .of(stage, this.instances.stagesOf(repository, this.settings.instanceTimeout()))
-            .agreed()) {
-            this.local.settle(repository, stage.epoch());
+        if (appliedHere) {
+            this.local.settle(repository, stage.epoch(),
+                    Agreement.of(stage, this.instances.stagesOf(repository, this.settings.instanceTimeout())).agreed());
         }
     }
 

@@ -40,6 +40,16 @@ final class LocalStages {
      * @return whether it was newer
      */
     boolean apply(String repository, WriteStrategy strategy, long epoch) {
+        return apply(repository, strategy, epoch, null);
+    }
+
+    /**
+     * Apply a stage as {@link #apply(String, WriteStrategy, long)} does.
+     * @param cameFrom the stage the repository had before, as the ledger says, for the first
+     * stage this instance applies (it has seen no earlier one)
+     * @return whether it was newer
+     */
+    boolean apply(String repository, WriteStrategy strategy, long epoch, @Nullable WriteStrategy cameFrom) {
         Repository state = this.repositories.computeIfAbsent(repository, (name) -> new Repository());
         Applied previous;
         synchronized (state) {
@@ -50,7 +60,7 @@ final class LocalStages {
             if (previous != null) {
                 state.leaving.add(previous);
             }
-            state.current = new Applied(strategy, epoch, (previous != null) ? previous.strategy : null);
+            state.current = new Applied(strategy, epoch, (previous != null) ? previous.strategy : cameFrom);
         }
         // Outside the lock: a listener must not hold up calls that begin under the new stage.
         notifyListeners(repository, (previous != null) ? previous.strategy : null, strategy, epoch);
@@ -76,12 +86,15 @@ final class LocalStages {
     }
 
     /**
-     * Note that every live instance applies {@code epoch} of a repository (or a newer one).
+     * Note whether every live instance was just seen applying {@code epoch} of a repository
+     * (or a newer one); an instance seen behind again (one left out that came back) unsettles
+     * it.
      */
-    void settle(String repository, long epoch) {
+    void settle(String repository, long epoch, boolean agreed) {
         Repository state = this.repositories.get(repository);
         if (state != null) {
-            state.settledEpoch.accumulateAndGet(epoch, Math::max);
+            state.settledEpoch
+                .updateAndGet((settled) -> agreed ? Math.max(settled, epoch) : Math.min(settled, epoch - 1));
         }
     }
 
@@ -92,6 +105,16 @@ final class LocalStages {
         Repository state = this.repositories.get(repository);
         Applied applied = (state != null) ? state.current : null;
         return applied == null || state.settledEpoch.get() >= applied.epoch;
+    }
+
+    /**
+     * Return whether, as far as this instance knows, another live instance may still apply
+     * {@code REDIS_PRIMARY} while this one applies {@code DUAL}.
+     */
+    boolean redisOnlyWritersMayRemain(String repository) {
+        Repository state = this.repositories.get(repository);
+        Applied applied = (state != null) ? state.current : null;
+        return applied != null && applied.leftRedisPrimary() && state.settledEpoch.get() < applied.epoch;
     }
 
     Map<String, Repository> all() {
@@ -159,8 +182,8 @@ final class LocalStages {
     }
 
     /**
-     * A stage as applied here, with the stage applied before it ({@code null} when it is the
-     * first this instance applied) and the number of calls running under it.
+     * A stage as applied here, with the stage the repository had before it ({@code null} when
+     * it has none: its first, seeded stage) and the number of calls running under it.
      */
     record Applied(WriteStrategy strategy, long epoch, @Nullable WriteStrategy previous, AtomicInteger calls) {
 
@@ -168,11 +191,9 @@ final class LocalStages {
             this(strategy, epoch, previous, new AtomicInteger());
         }
 
-        // Whether the instances that do not apply this stage yet may apply REDIS_PRIMARY. An
-        // instance that starts at DUAL cannot tell which stage came before: it assumes so.
+        // Whether the instances that do not apply this stage yet may apply REDIS_PRIMARY.
         boolean leftRedisPrimary() {
-            return this.strategy == WriteStrategy.DUAL
-                    && (this.previous == null || this.previous == WriteStrategy.REDIS_PRIMARY);
+            return this.strategy == WriteStrategy.DUAL && this.previous == WriteStrategy.REDIS_PRIMARY;
         }
 
         StageCall call(boolean redisOnlyWritersMayRemain) {

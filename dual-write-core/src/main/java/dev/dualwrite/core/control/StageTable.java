@@ -48,6 +48,17 @@ final class StageTable {
             .findFirst();
     }
 
+    /**
+     * Read a repository's stage and keep it from moving until the transaction ends, without
+     * holding up others that only read it.
+     */
+    Optional<SharedStage> lockShared(String repository) {
+        return this.jdbc
+            .query("select * from dualwrite_stage where repository = ? for share", StageTable::map, repository)
+            .stream()
+            .findFirst();
+    }
+
     SharedStage move(String repository, WriteStrategy to, String actor, @Nullable String reason) {
         return this.jdbc.queryForObject("""
                 update dualwrite_stage set strategy = ?, epoch = epoch + 1, changed_at = clock_timestamp(), changed_by = ?,

@@ -61,6 +61,21 @@ public class RedisRepairLog implements ClaimableRepairLog {
             return attempts
             """, Long.class);
 
+    // RECORD's read-modify-write keeping the reason of a record the key has (a failure says
+    // more than a precaution), then the intent's removal: one round trip, one slot.
+    private static final RedisScript<Long> RECORD_AND_CLOSE_INTENT = new DefaultRedisScript<>("""
+            local old = redis.call('HGET', KEYS[1], ARGV[1])
+            local reason, first, attempts = ARGV[3], ARGV[4], 1
+            if old then
+              local rec = cjson.decode(old)
+              reason, first, attempts = rec.reason, rec.firstRecordedAt, rec.attempts + 1
+            end
+            redis.call('HSET', KEYS[1], ARGV[1], cjson.encode({target = ARGV[2], reason = reason,
+              firstRecordedAt = first, lastRecordedAt = ARGV[4], attempts = attempts}))
+            redis.call('ZREM', KEYS[2], ARGV[5])
+            return attempts
+            """, Long.class);
+
     // Claims only keys that have a record and no live claim (a lapsed lease or an expired
     // backoff is no claim). Answers field, record value, repair failures per claimed key.
     private static final RedisScript<List> CLAIM = new DefaultRedisScript<>("""
@@ -331,6 +346,20 @@ public class RedisRepairLog implements ClaimableRepairLog {
      */
     public void closeIntent(String repository, String member) {
         this.redis.opsForZSet().remove(intentKey(repository), member);
+    }
+
+    /**
+     * Record a key for repair and remove one write's intent of it, in one step: for a write
+     * whose copy may be overtaken by a write nobody records. A record the key already has
+     * keeps its reason (and counts one attempt more, so a claim of it is not completed).
+     * @param repository the repository name
+     * @param member what {@link #openIntent} returned
+     * @param key the entity key
+     * @param reason why, when the key has no record yet
+     */
+    public void recordAndCloseIntent(String repository, String member, String key, String reason) {
+        this.redis.execute(RECORD_AND_CLOSE_INTENT, List.of(hashKey(repository), intentKey(repository)), key,
+                Store.POSTGRES.name(), reason, this.clock.instant().toString(), member);
     }
 
     /**

@@ -41,10 +41,11 @@ import org.springframework.util.Assert;
  * so a process killed between its Redis write and its PostgreSQL copy is repaired like a
  * failed copy.
  * <p>
- * The keys PostgreSQL is owed wait while the repository's last move has not reached every
- * live instance ({@link StrategySource#isSettled}): one still at {@code REDIS_PRIMARY} writes
- * Redis alone, without the key's lock, and could overtake a repair with nothing left to say
- * so. Once every instance applies the stage, they are drained as usual.
+ * The keys PostgreSQL is owed wait while a move from {@code REDIS_PRIMARY} to {@code DUAL}
+ * has not reached every live instance ({@link StrategySource#redisOnlyWritersMayRemain}): one
+ * still at {@code REDIS_PRIMARY} writes Redis alone, without the key's lock, and could
+ * overtake a repair with nothing left to say so. Once every live instance applies
+ * {@code DUAL}, they are drained as usual.
  */
 public class RepairReconciler implements AutoCloseable {
 
@@ -158,9 +159,9 @@ public class RepairReconciler implements AutoCloseable {
             return result;
         }
         for (Map.Entry<Store, ClaimableRepairLog> entry : this.logs.entrySet()) {
-            if (entry.getKey() == Store.POSTGRES && !this.strategies.isSettled(repository.name())) {
-                // An instance still on the previous stage may be at REDIS_PRIMARY: it could
-                // write a key to Redis alone right after its repair, and nothing would say so.
+            if (entry.getKey() == Store.POSTGRES && this.strategies.redisOnlyWritersMayRemain(repository.name())) {
+                // An instance still at REDIS_PRIMARY could write a key to Redis alone right
+                // after its repair, and nothing would say so.
                 continue;
             }
             try {

@@ -97,7 +97,8 @@ public class WriteCoordinator {
 
     /**
      * Save one entity in the stores of {@code strategy}, outside any stage barrier (the
-     * repository decorator calls {@link #save(DualRepository, StageCall, Object)}).
+     * repository decorator calls {@link #save(DualRepository, StageCall, Object)}): as a
+     * call made when no instance writes Redis alone.
      * @param repository the paired repository
      * @param strategy the stage in force
      * @param entity the entity, in the Redis repository's type
@@ -146,8 +147,8 @@ public class WriteCoordinator {
 
     /**
      * Delete one key from the stores of {@code strategy}, outside any stage barrier (the
-     * repository decorator calls {@link #delete(DualRepository, StageCall, Object)});
-     * deleting a missing key is fine.
+     * repository decorator calls {@link #delete(DualRepository, StageCall, Object)}), as a
+     * call made when no instance writes Redis alone; deleting a missing key is fine.
      * @param repository the paired repository
      * @param strategy the stage in force
      * @param id the id of the entity to delete
@@ -332,10 +333,9 @@ public class WriteCoordinator {
     // remove the intent costs one needless repair later, never the caller's write, so the
     // removal leaves the caller's path: the intent is one write's own, removing it later is
     // as right as removing it now, and one lost with the process is only a no-op repair.
-    // While instances that write Redis alone may remain, the key is recorded for repair
-    // first: one of them may write it after this copy, leaving PostgreSQL behind with nothing
-    // to say so; the reconciler copies it again once they are gone (the intent covers the
-    // key until the record exists).
+    // While instances that write Redis alone may remain, the key is recorded for repair as
+    // the intent goes: one of them may write it after this copy, leaving PostgreSQL behind
+    // with nothing to say so; the reconciler copies it again once they are gone.
     private void closeIntent(DualRepository<?, ?, ?> repository, StageCall call, String intent, String key) {
         @Nullable String keyToRecord = call.redisOnlyWritersMayRemain() ? key : null;
         try {
@@ -349,10 +349,12 @@ public class WriteCoordinator {
     private void closeIntentNow(DualRepository<?, ?, ?> repository, String intent, @Nullable String keyToRecord) {
         try {
             if (keyToRecord != null) {
-                this.redisRepairLog.recordFailure(repository.name(), keyToRecord, Store.POSTGRES,
+                this.redisRepairLog.recordAndCloseIntent(repository.name(), intent, keyToRecord,
                         REDIS_ONLY_WRITERS_REASON);
             }
-            this.redisRepairLog.closeIntent(repository.name(), intent);
+            else {
+                this.redisRepairLog.closeIntent(repository.name(), intent);
+            }
         }
         catch (RuntimeException ex) {
             logger.debug("Repository '{}': could not clear write intent '{}'; the reconciler will repair its key",

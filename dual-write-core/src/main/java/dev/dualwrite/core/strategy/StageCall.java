@@ -15,11 +15,11 @@ public interface StageCall extends AutoCloseable {
     WriteStrategy strategy();
 
     /**
-     * Return whether the call began while a move of its repository from
-     * {@code REDIS_PRIMARY} to {@code DUAL} was spreading: another live instance might still
-     * apply {@code REDIS_PRIMARY}, and so write Redis alone, without the key's lock and
-     * without a copy to PostgreSQL. A {@code DUAL} write made then records its key for
-     * repair: its copy may be overtaken by such a write.
+     * Return whether, when the call began, another live instance might still apply
+     * {@code REDIS_PRIMARY} (see {@link StrategySource#redisOnlyWritersMayRemain}), and so
+     * write Redis alone, without the key's lock and without a copy to PostgreSQL. A
+     * {@code DUAL} write made then records its key for repair: such a write may overtake
+     * its copy.
      * @return whether instances writing Redis alone may remain
      */
     default boolean redisOnlyWritersMayRemain() {
@@ -38,7 +38,24 @@ public interface StageCall extends AutoCloseable {
      * @return a call to close when that work is over
      */
     default StageCall retain() {
-        return untracked(strategy());
+        StageCall retained = this;
+        return new StageCall() {
+
+            @Override
+            public WriteStrategy strategy() {
+                return retained.strategy();
+            }
+
+            @Override
+            public boolean redisOnlyWritersMayRemain() {
+                return retained.redisOnlyWritersMayRemain();
+            }
+
+            @Override
+            public void close() {
+            }
+
+        };
     }
 
     /**

@@ -29,16 +29,17 @@ public interface StrategySource {
     }
 
     /**
-     * Return whether every live instance applies the repository's stage in force here, so
-     * that no write begun under the previous stage is still running anywhere. The reconciler
-     * leaves the keys PostgreSQL is owed alone until then: an instance still at
-     * {@code REDIS_PRIMARY} could write a repaired key again, to Redis alone. A source that
-     * serves one instance is always settled.
+     * Return whether, as far as this instance knows, another live instance may still apply
+     * {@code REDIS_PRIMARY} while the repository is at {@code DUAL} here: true from the move
+     * (or the start-up) until this instance has seen every live instance apply it. Such an
+     * instance writes Redis alone, without the key's lock, so the reconciler leaves the keys
+     * PostgreSQL is owed alone until then: it could write a repaired key again, and nothing
+     * would say so. A source that serves one instance never has such writers.
      * @param repository the repository name
-     * @return whether the repository's last move has reached every live instance
+     * @return whether instances writing Redis alone may remain
      */
-    default boolean isSettled(String repository) {
-        return true;
+    default boolean redisOnlyWritersMayRemain(String repository) {
+        return false;
     }
 
     /**
