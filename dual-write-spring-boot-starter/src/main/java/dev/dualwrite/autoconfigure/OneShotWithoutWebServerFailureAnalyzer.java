@@ -16,7 +16,8 @@ import org.springframework.core.annotation.Order;
 import org.springframework.core.env.Environment;
 
 /**
- * Explains a one-shot run ({@code dual-write.backfill.run}, {@code dual-write.verify.run})
+ * Explains a one-shot run ({@code dual-write.backfill.run}, {@code dual-write.verify.run},
+ * {@code dual-write.inventory.run})
  * that could not start because the application was started without a web server
  * ({@code spring.main.web-application-type=none}) while one of its beans, typically its
  * {@code SecurityFilterChain}, needs Spring Security's {@code HttpSecurity}, which Spring Boot
@@ -29,7 +30,8 @@ class OneShotWithoutWebServerFailureAnalyzer extends AbstractFailureAnalyzer<NoS
     // By name: Spring Security is not a dependency of the starter.
     private static final String HTTP_SECURITY = "org.springframework.security.config.annotation.web.builders.HttpSecurity";
 
-    private static final List<String> RUN_PROPERTIES = List.of("dual-write.backfill.run", "dual-write.verify.run");
+    private static final List<String> RUN_PROPERTIES = List.of("dual-write.backfill.run", "dual-write.verify.run",
+            "dual-write.inventory.run");
 
     private final Environment environment;
 

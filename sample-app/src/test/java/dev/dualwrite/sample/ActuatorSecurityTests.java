@@ -89,6 +89,16 @@ class ActuatorSecurityTests {
         }
     }
 
+    // Only the refusals: an operator's GET would scan the whole shared test Redis.
+    @Test
+    void theInventoryIsExposedToTheOperatorOnly() {
+        this.http.get().uri("/actuator/dualwriteinventory").exchange().expectStatus().isUnauthorized();
+        this.http.get().uri("/actuator/dualwriteinventory/tokens")
+            .headers((h) -> h.setBasicAuth("visitor", "visitor-pass"))
+            .exchange()
+            .expectStatus().isForbidden();
+    }
+
     @Test
     void changingAStrategyIsRefusedToAnonymousCallers() {
         this.http.post().uri("/actuator/dualwrite/tokens").contentType(MediaType.APPLICATION_JSON)

@@ -1,0 +1,45 @@
+package dev.dualwrite.core.inventory;
+
+import java.util.List;
+import java.util.Set;
+
+/**
+ * One old store that can take stock of what it holds for the paired repositories it serves:
+ * {@link RedisInventory} for a Redis database. A JDBC old store would implement it with one
+ * {@link InventoryReport.PartInventory part} per table (its row count, {@code unit} "rows",
+ * and the table's size as reported by the database, not estimated), no types and no expiry.
+ * <p>
+ * Implementations only read, and bound the load they put on the store.
+ */
+public interface InventorySource {
+
+    /**
+     * Describe the store for the report, e.g. {@code "Redis 10.0.0.5:6379, database 0"}.
+     * @return the description
+     */
+    String describe();
+
+    /**
+     * Return the names of the paired repositories whose data lives in this store.
+     * @return the names
+     */
+    List<String> repositories();
+
+    /**
+     * Take stock.
+     * @param repositories the repositories to report (the store may look at all of its data
+     * anyway, to tell which belongs to none)
+     * @param settings how to scan
+     * @return what the store holds; without backfill estimates, which the {@link Inventory} adds
+     */
+    StoreInventory take(Set<String> repositories, InventorySettings settings);
+
+    /**
+     * What one store holds.
+     * @param store the store's description
+     * @param repositories the requested repositories of the store, with their parts
+     */
+    record StoreInventory(InventoryReport.StoreSummary store, List<InventoryReport.RepositoryInventory> repositories) {
+    }
+
+}

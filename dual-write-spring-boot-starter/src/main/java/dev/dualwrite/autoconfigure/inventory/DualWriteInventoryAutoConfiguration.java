@@ -1,0 +1,60 @@
+package dev.dualwrite.autoconfigure.inventory;
+
+import javax.sql.DataSource;
+
+import dev.dualwrite.autoconfigure.DualWriteAutoConfiguration;
+import dev.dualwrite.autoconfigure.repository.DualRepositoryRegistry;
+import dev.dualwrite.core.inventory.BackfillRates;
+import dev.dualwrite.core.inventory.CheckpointBackfillRates;
+import dev.dualwrite.core.inventory.Inventory;
+
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.ApplicationContext;
+import org.springframework.context.annotation.Bean;
+import org.springframework.data.redis.connection.RedisConnectionFactory;
+import org.springframework.data.redis.core.RedisKeyValueAdapter;
+import org.springframework.jdbc.core.JdbcTemplate;
+
+/**
+ * Auto-configuration of the inventory of the old store: an {@link Inventory} of every paired
+ * repository's Redis keys, with backfill estimates from the backfill's checkpoints, and the
+ * one-shot run ({@code dual-write.inventory.run=<repository>,...} or {@code all}).
+ */
+@AutoConfiguration(after = DualWriteAutoConfiguration.class)
+@ConditionalOnClass(value = Inventory.class, name = "io.lettuce.core.RedisClient")
+@ConditionalOnBean({ DualRepositoryRegistry.class, RedisConnectionFactory.class })
+@EnableConfigurationProperties(DualWriteInventoryProperties.class)
+public final class DualWriteInventoryAutoConfiguration {
+
+    @Bean
+    @ConditionalOnMissingBean
+    BackfillRates dualWriteBackfillRates(ObjectProvider<DataSource> dataSource) {
+        DataSource database = dataSource.getIfUnique();
+        return (database != null) ? new CheckpointBackfillRates(new JdbcTemplate(database)) : BackfillRates.NONE;
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    Inventory dualWriteInventory(DualRepositoryRegistry registry, RedisConnectionFactory redisConnectionFactory,
+            ObjectProvider<RedisKeyValueAdapter> keyValueAdapters, BackfillRates rates,
+            DualWriteInventoryProperties properties) {
+        RedisInventorySources sources = new RedisInventorySources(registry, redisConnectionFactory, keyValueAdapters);
+        // Sources are built at each inventory: pairing completes after this bean exists.
+        return new Inventory(sources::all, rates, properties.toSettings());
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    @ConditionalOnProperty(name = "dual-write.inventory.run")
+    InventoryOneShotRunner dualWriteInventoryOneShotRunner(Inventory inventory,
+            DualWriteInventoryProperties properties, ApplicationContext context) {
+        return new InventoryOneShotRunner(inventory, properties.getRun(), properties.isExit(), context, System.out);
+    }
+
+}
