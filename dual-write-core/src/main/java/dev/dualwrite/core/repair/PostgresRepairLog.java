@@ -159,7 +159,21 @@ public class PostgresRepairLog implements ClaimableRepairLog {
      * @param reason why, without any entity value
      */
     public void lockAndOpen(String lockName, String repository, String key, Store target, String reason) {
-        this.jdbc.update(LOCK_AND_OPEN, lockName, repository, key, target.name(), reason);
+        this.jdbc.update(LOCK_AND_OPEN, lockAndOpenStatement(repository, key, target, reason).withLockName(lockName));
+    }
+
+    /**
+     * Return the statement {@link #lockAndOpen} runs, for a write that sends it together with
+     * the row ({@link PostgresSide#upsertInKeyLock}).
+     * @param repository the repository name
+     * @param key the entity key
+     * @param target the store owed the key
+     * @param reason why, without any entity value
+     * @return the statement, the key's lock name still to be bound
+     */
+    public PostgresSide.LockStatement lockAndOpenStatement(String repository, String key, Store target,
+            String reason) {
+        return new PostgresSide.LockStatement(LOCK_AND_OPEN, List.of(repository, key, target.name(), reason));
     }
 
     /**

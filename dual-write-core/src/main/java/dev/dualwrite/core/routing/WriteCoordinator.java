@@ -280,6 +280,14 @@ public class WriteCoordinator {
                     }));
         }
         String key = repository.keyOf(id);
+        if (!repository.expiry().enabled()) {
+            // No expiry to keep from the current row, so the row is known before the lock: the
+            // lock, the key's record and the row go to PostgreSQL in one round trip, in that order.
+            String reason = debtReason(copyFollows);
+            return primary(repository, Store.POSTGRES, "save", key, () -> repository.postgres()
+                .upsertInKeyLock(key,
+                        this.postgresRepairLog.lockAndOpenStatement(repository.name(), key, Store.REDIS, reason), row));
+        }
         // Under the lock (taken with the record, first): the expiry kept from the current row is
         // the current one.
         return primary(repository, Store.POSTGRES, "save", key, () -> repository.postgres()

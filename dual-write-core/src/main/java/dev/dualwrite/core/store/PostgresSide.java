@@ -3,7 +3,9 @@ package dev.dualwrite.core.store;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
@@ -15,12 +17,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import org.springframework.data.jdbc.core.JdbcAggregateOperations;
-import org.springframework.data.mapping.PersistentEntity;
+import org.springframework.data.jdbc.core.convert.JdbcConverter;
 import org.springframework.data.relational.core.dialect.PostgresDialect;
 import org.springframework.data.relational.core.mapping.RelationalMappingContext;
 import org.springframework.data.relational.core.mapping.RelationalPersistentEntity;
 import org.springframework.data.relational.core.sql.IdentifierProcessing;
 import org.springframework.jdbc.core.JdbcOperations;
+import org.springframework.jdbc.core.PreparedStatementCallback;
+import org.springframework.jdbc.core.SqlTypeValue;
+import org.springframework.jdbc.core.StatementCreatorUtils;
 import org.springframework.jdbc.datasource.ConnectionHolder;
 import org.springframework.jdbc.support.JdbcAccessor;
 import org.springframework.transaction.support.TransactionSynchronization;
@@ -77,7 +82,15 @@ public final class PostgresSide<P, ID> {
 
     private final TransactionOperations transactions;
 
-    private final PersistentEntity<?, ?> persistentEntity;
+    private final RelationalPersistentEntity<?> persistentEntity;
+
+    private final JdbcConverter converter;
+
+    // Null when Spring Data JDBC must write the entity (see RowUpsert.of).
+    private final @Nullable RowUpsert rowUpsert;
+
+    // The lock statements joined with the row's upsert, by lock statement: one or two.
+    private final Map<String, String> lockedUpserts = new ConcurrentHashMap<>();
 
     private final String firstIdsSql;
 
@@ -109,6 +122,8 @@ public final class PostgresSide<P, ID> {
         this.nextIdsSql = "select " + id + " from " + table + " where " + id + " > ? order by " + id + " limit ?";
         this.idColumnType = relational.getRequiredIdProperty().getActualType();
         this.singleStatementUpsert = !relational.hasVersionProperty();
+        this.converter = aggregates.getConverter();
+        this.rowUpsert = RowUpsert.of(relational, this.converter);
     }
 
     /**
@@ -149,6 +164,51 @@ public final class PostgresSide<P, ID> {
                 lock.accept(lockName(key));
             }
             return work.get();
+        });
+    }
+
+    /**
+     * Write {@code entity} holding the advisory lock of {@code key}, in a transaction whose
+     * first statement, {@code lock}, takes the lock and may do more (such as opening the key's
+     * repair record). For an entity Spring Data JDBC's upsert is not needed for (no version,
+     * embedded object or reference: see {@link #upsert}), the two statements go to the server
+     * together, in one round trip: the upsert runs once the lock statement has finished, so it
+     * writes under the lock and sees every write of the key made under the lock before, as
+     * {@link #inKeyLock(String, Consumer, Supplier)} followed by {@link #upsert} would; only
+     * the round trip between them is saved. Otherwise it is exactly that.
+     * @param key the entity key, as used in repair records
+     * @param lock the statement that takes the lock
+     * @param entity the entity to write, with its id
+     * @return the written entity
+     */
+    public P upsertInKeyLock(String key, LockStatement lock, P entity) {
+        Assert.notNull(key, "key must not be null");
+        Assert.notNull(lock, "lock must not be null");
+        RowUpsert upsert = this.rowUpsert;
+        if (upsert == null || idOf(entity) == null) {
+            return inKeyLock(key, (lockName) -> this.jdbc.update(lock.sql(), lock.withLockName(lockName)),
+                    () -> upsert(entity));
+        }
+        // Converted before the transaction: a value the converter refuses fails the write
+        // before anything was sent.
+        RowUpsert.Values values = upsert.values(entity, this.persistentEntity, this.converter);
+        // pgjdbc sends the statements of one prepared statement together, with one Sync: the
+        // server runs them in order, each with a snapshot taken after the one before ended.
+        String sql = this.lockedUpserts.computeIfAbsent(lock.sql(), (lockSql) -> lockSql + ";\n" + upsert.sql());
+        Object[] lockArguments = lock.withLockName(lockName(key));
+        return this.transactions.execute((status) -> {
+            if (status.isNewTransaction()) {
+                abortableUnderWatchdog();
+            }
+            this.jdbc.execute(sql, (PreparedStatementCallback<Boolean>) (statement) -> {
+                for (int i = 0; i < lockArguments.length; i++) {
+                    StatementCreatorUtils.setParameterValue(statement, i + 1, SqlTypeValue.TYPE_UNKNOWN,
+                            lockArguments[i]);
+                }
+                values.bind(statement, lockArguments.length + 1);
+                return statement.execute();
+            });
+            return entity;
         });
     }
 
@@ -229,6 +289,10 @@ public final class PostgresSide<P, ID> {
      * Insert the entity when its row is missing, update it otherwise: one statement
      * ({@code insert ... on conflict do update}) for an entity with an id. Must run inside
      * {@link #inKeyLock} for an entity with an id, so that writes of the key stay serialised.
+     * A flat entity with an id (no version, embedded object or reference) is written with a
+     * statement rendered once from the mapping and values converted by the application's
+     * converter, without Spring Data JDBC's entity callbacks and events, as the backfill
+     * writes rows; any other through Spring Data JDBC.
      * @param entity the entity to write
      * @return the written entity (with its generated id, if any)
      */
@@ -236,6 +300,15 @@ public final class PostgresSide<P, ID> {
         Object id = idOf(entity);
         if (id == null) {
             return this.aggregates.insert(entity);
+        }
+        RowUpsert upsert = this.rowUpsert;
+        if (upsert != null) {
+            RowUpsert.Values values = upsert.values(entity, this.persistentEntity, this.converter);
+            this.jdbc.execute(upsert.sql(), (PreparedStatementCallback<Integer>) (statement) -> {
+                values.bind(statement, 1);
+                return statement.executeUpdate();
+            });
+            return entity;
         }
         if (this.singleStatementUpsert) {
             return this.aggregates.upsert(entity);
@@ -294,6 +367,36 @@ public final class PostgresSide<P, ID> {
 
     public Class<P> entityType() {
         return this.entityType;
+    }
+
+    /**
+     * A statement that takes the advisory lock of one key ({@link #LOCK_EXPRESSION}, whose
+     * parameter, the key's {@link #lockName lock name}, is the statement's first) and may do
+     * more in the same statement, such as opening the key's repair record.
+     * @param sql the statement
+     * @param arguments the values of its parameters after the lock name
+     */
+    public record LockStatement(String sql, List<Object> arguments) {
+
+        public LockStatement {
+            Assert.hasText(sql, "sql must not be empty");
+            arguments = List.copyOf(arguments);
+        }
+
+        /**
+         * Return the statement's parameter values.
+         * @param lockName the key's lock name
+         * @return the lock name, then {@link #arguments}
+         */
+        public Object[] withLockName(String lockName) {
+            Object[] values = new Object[this.arguments.size() + 1];
+            values[0] = lockName;
+            for (int i = 0; i < this.arguments.size(); i++) {
+                values[i + 1] = this.arguments.get(i);
+            }
+            return values;
+        }
+
     }
 
 }
