@@ -100,8 +100,34 @@ public final class PostgresSide<P, ID> {
 
     private final boolean singleStatementUpsert;
 
+    /**
+     * Create the side of an application without Spring Data entity callbacks.
+     * @param repository the repository name
+     * @param entityType the row type
+     * @param aggregates the application's Spring Data JDBC operations
+     * @param mappingContext its mapping
+     * @param jdbc PostgreSQL
+     * @param transactions transactions on the same data source
+     */
     public PostgresSide(String repository, Class<P> entityType, JdbcAggregateOperations aggregates,
             RelationalMappingContext mappingContext, JdbcOperations jdbc, TransactionOperations transactions) {
+        this(repository, entityType, aggregates, mappingContext, jdbc, transactions, false);
+    }
+
+    /**
+     * @param repository the repository name
+     * @param entityType the row type
+     * @param aggregates the application's Spring Data JDBC operations
+     * @param mappingContext its mapping
+     * @param jdbc PostgreSQL
+     * @param transactions transactions on the same data source
+     * @param entityCallbacks whether the application declares Spring Data entity callbacks
+     * (auditing, a {@code BeforeSaveCallback}, ...): only Spring Data JDBC's own writes run
+     * them, so every row is then written through it, at one round trip more per primary save
+     */
+    public PostgresSide(String repository, Class<P> entityType, JdbcAggregateOperations aggregates,
+            RelationalMappingContext mappingContext, JdbcOperations jdbc, TransactionOperations transactions,
+            boolean entityCallbacks) {
         Assert.hasText(repository, "repository must not be empty");
         Assert.notNull(entityType, "entityType must not be null");
         Assert.notNull(aggregates, "aggregates must not be null");
@@ -123,7 +149,7 @@ public final class PostgresSide<P, ID> {
         this.idColumnType = relational.getRequiredIdProperty().getActualType();
         this.singleStatementUpsert = !relational.hasVersionProperty();
         this.converter = aggregates.getConverter();
-        this.rowUpsert = RowUpsert.of(relational, this.converter);
+        this.rowUpsert = entityCallbacks ? null : RowUpsert.of(relational, this.converter);
     }
 
     /**

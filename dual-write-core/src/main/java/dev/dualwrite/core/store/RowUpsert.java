@@ -31,9 +31,10 @@ import org.springframework.jdbc.core.StatementCreatorUtils;
  * reference, a map, an insert-only or read-only property) stays with Spring Data JDBC
  * ({@link #of} returns {@code null}).
  * <p>
- * Like the backfill's statements, it writes the row without Spring Data JDBC's entity
- * callbacks and events of the row type: the library's rows are the mapping of the Redis
- * entity, which the verifier compares them with.
+ * Like the backfill's statements, it writes the row without Spring Data JDBC's lifecycle
+ * events of the row type; an application that declares entity callbacks (auditing, ...)
+ * has its rows written by Spring Data JDBC instead, which runs them (see
+ * {@link PostgresSide}'s constructor).
  */
 final class RowUpsert {
 

@@ -28,6 +28,7 @@ import org.springframework.data.annotation.Version;
 import org.springframework.data.jdbc.core.JdbcAggregateOperations;
 import org.springframework.data.jdbc.repository.config.AbstractJdbcConfiguration;
 import org.springframework.data.relational.core.mapping.RelationalMappingContext;
+import org.springframework.data.relational.core.mapping.event.BeforeConvertCallback;
 import org.springframework.data.relational.core.mapping.Table;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.namedparam.NamedParameterJdbcOperations;
@@ -65,6 +66,8 @@ class PostgresSideUpsertTests {
 
     private static PostgresSide<VersionedGauge, String> versionedGauges;
 
+    private static PostgresSide<Gauge, String> gaugesWithCallbacks;
+
     private final ExecutorService executor = Executors.newSingleThreadExecutor();
 
     @BeforeAll
@@ -90,6 +93,8 @@ class PostgresSideUpsertTests {
         gauges = new PostgresSide<>(repository, Gauge.class, aggregates, mapping, jdbc, transactions);
         versionedGauges = new PostgresSide<>(repository, VersionedGauge.class, aggregates, mapping, jdbc,
                 transactions);
+        gaugesWithCallbacks = new PostgresSide<>(repository, Gauge.class, aggregates, mapping, jdbc, transactions,
+                true);
     }
 
     @AfterAll
@@ -182,6 +187,21 @@ class PostgresSideUpsertTests {
         assertThat(log.isOpen(repository, "v1", Store.REDIS)).isTrue();
     }
 
+    @Test
+    void rowsOfAnApplicationWithEntityCallbacksAreWrittenBySpringDataJdbcWhichRunsThem() {
+        Gauge porch = new Gauge("c1", "porch", null, null);
+
+        gaugesWithCallbacks.upsertInKeyLock("c1",
+                log.lockAndOpenStatement(repository, "c1", Store.REDIS, PostgresRepairLog.PENDING_REASON), porch);
+        assertThat(gauges.load("c1")).map(Gauge::label).as("written by Spring Data JDBC").contains("porch (checked)");
+        assertThat(log.isOpen(repository, "c1", Store.REDIS)).as("the record, under the same lock").isTrue();
+        gaugesWithCallbacks.inKeyLock("c1", () -> gaugesWithCallbacks.upsert(porch));
+        assertThat(gauges.load("c1")).map(Gauge::label).contains("porch (checked)");
+
+        gauges.inKeyLock("c1", () -> gauges.upsert(porch));
+        assertThat(gauges.load("c1")).map(Gauge::label).as("written by the library's own statement").contains("porch");
+    }
+
     private static void lock(Connection connection, String key) throws Exception {
         try (var statement = connection.prepareStatement("select " + PostgresSide.LOCK_EXPRESSION)) {
             statement.setString(1, gauges.lockName(key));
@@ -220,6 +240,12 @@ class PostgresSideUpsertTests {
         @Bean
         NamedParameterJdbcOperations namedParameterJdbcOperations(TestSchema schema) {
             return new NamedParameterJdbcTemplate(schema.dataSource());
+        }
+
+        // An application's callback: Spring Data JDBC runs it on its own writes of a gauge.
+        @Bean
+        BeforeConvertCallback<Gauge> checkedLabels() {
+            return (gauge) -> new Gauge(gauge.id(), gauge.label() + " (checked)", gauge.readAt(), gauge.reading());
         }
 
     }

@@ -25,6 +25,7 @@ import org.springframework.beans.factory.ListableBeanFactory;
 import org.springframework.beans.factory.SmartInitializingSingleton;
 import org.springframework.data.jdbc.core.JdbcAggregateOperations;
 import org.springframework.data.jdbc.repository.support.JdbcRepositoryFactoryBean;
+import org.springframework.data.mapping.callback.EntityCallback;
 import org.springframework.data.relational.core.mapping.RelationalMappingContext;
 import org.springframework.data.repository.core.RepositoryInformation;
 import org.springframework.data.repository.core.support.RepositoryFactoryInformation;
@@ -257,9 +258,12 @@ public class DualRepositoryRegistry implements SmartInitializingSingleton {
             }
             mapping = EntityMapping.identity();
         }
+        // Spring Data JDBC runs the application's entity callbacks (auditing among them) on its
+        // own writes only: with any declared, every row goes through it.
+        boolean entityCallbacks = this.beans.getBeanNamesForType(EntityCallback.class, true, false).length > 0;
         PostgresSide<Object, Object> postgresSide = new PostgresSide<>(pairing.name(),
                 (Class<Object>) postgres.domainType(), this.aggregates, this.mappingContext, this.jdbc,
-                this.transactions);
+                this.transactions, entityCallbacks);
         KeyExpiry<Object, Object, Object> expiry = (this.expiries != null)
                 ? this.expiries.expiryOf(pairing.name(), target.target(), (Class<Object>) redisBean.domainType(),
                         (Class<Object>) postgres.domainType())
