@@ -1,6 +1,7 @@
 package dev.dualwrite.core.secondary;
 
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
@@ -55,6 +56,11 @@ public class SecondaryWriteGuard implements AutoCloseable {
     public static final Duration ABORT_GRACE = Duration.ofMillis(250);
 
     private static final Logger logger = LoggerFactory.getLogger(SecondaryWriteGuard.class);
+
+    // An outage fails every write: a warning per write would flood the log.
+    private static final Duration WARNING_INTERVAL = Duration.ofSeconds(10);
+
+    private final WarningLimiter warnings = new WarningLimiter(WARNING_INTERVAL);
 
     private final Map<Store, CircuitBreaker> breakers;
 
@@ -269,8 +275,8 @@ public class SecondaryWriteGuard implements AutoCloseable {
         this.metrics.recordSecondaryFailure(repository, target, kind);
         try {
             repairLog.recordFailure(repository, key, target, reason);
-            logger.warn("Repository '{}': write of key '{}' to {} failed ({}); recorded for repair", repository, key,
-                    target, reason);
+            warn(repository, target, "Repository '{}': write of key '{}' to {} failed ({}); recorded for repair{}",
+                    repository, key, target, reason);
         }
         catch (RuntimeException recordFailure) {
             if (!alreadyRecorded) {
@@ -283,13 +289,28 @@ public class SecondaryWriteGuard implements AutoCloseable {
             }
             // The record made with the primary write still covers the key: only its reason
             // and attempt count are stale, and the reconciler repairs the key all the same.
-            logger.warn("Repository '{}': write of key '{}' to {} failed ({}); its repair record could not be updated "
-                    + "({}) but still covers the key", repository, key, target, reason,
+            warn(repository, target, "Repository '{}': write of key '{}' to {} failed ({}); its repair record could "
+                    + "not be updated ({}) but still covers the key{}", repository, key, target, reason,
                     FailureReason.describe(recordFailure));
         }
         if (this.policy == FailurePolicy.STRICT) {
             throw new SecondaryWriteException(repository, key, target, reason + "; recorded for repair", cause);
         }
+    }
+
+    // One warning per repository and store every WARNING_INTERVAL, saying how many more
+    // failed meanwhile; the others at debug level. The message's last placeholder takes that.
+    private void warn(String repository, Store target, String message, Object... arguments) {
+        long heldBack = this.warnings.admit(repository + "/" + target);
+        Object[] withCount = Arrays.copyOf(arguments, arguments.length + 1);
+        if (heldBack == WarningLimiter.SUPPRESSED) {
+            withCount[arguments.length] = "";
+            logger.debug(message, withCount);
+            return;
+        }
+        withCount[arguments.length] = (heldBack > 0) ? "; " + heldBack + " more failed since the last warning, "
+                + "logged at debug level (dualwrite.secondary.failures counts every one)" : "";
+        logger.warn(message, withCount);
     }
 
     // The calling thread's deadline: interrupting it and finishing are serialised, so an
