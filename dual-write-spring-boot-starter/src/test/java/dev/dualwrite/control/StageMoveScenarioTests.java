@@ -23,6 +23,8 @@ import dev.dualwrite.core.strategy.GateCheck;
 import dev.dualwrite.core.strategy.StrategyChange;
 import dev.dualwrite.core.strategy.StrategyChangeException;
 import dev.dualwrite.core.strategy.WriteStrategy;
+import dev.dualwrite.core.verify.ReportRepair;
+import dev.dualwrite.core.verify.ReportRepair.RepairOutcome;
 import dev.dualwrite.core.verify.VerificationReport;
 import dev.dualwrite.core.verify.VerifyOptions;
 import dev.dualwrite.testsupport.PostgresServer;
@@ -277,6 +279,10 @@ class StageMoveScenarioTests {
         assertThat(this.service.inPostgres()).as("PostgreSQL after b's writes at REDIS_PRIMARY")
             .isEqualTo(Map.of("1", new Ticket("1", "a", 1), "2", new Ticket("2", "a", 1)));
         assertThat(this.service.inRedis()).isEqualTo(Map.of("1", new Ticket("1", "b", 2)));
+        RepairOutcome early = a.context().getBean(ReportRepair.class).repair(a.pair(), List.of("1", "2"), false);
+        assertThat(early.keys()).as("a repair from a report while b applies REDIS_PRIMARY")
+            .allSatisfy((result) -> assertThat(result.action()).isEqualTo(ReportRepair.Action.FAILED));
+        assertThat(this.service.inPostgres()).containsOnlyKeys("1", "2");
 
         b.controlPlane().refresh();
         assertThat(b.controlPlane().strategyFor(repository)).isEqualTo(DUAL);

@@ -37,10 +37,19 @@ import org.springframework.util.Assert;
  * <p>
  * Also in single-store stages, where it repairs the store that is not written: for example
  * PostgreSQL from Redis in {@code REDIS_PRIMARY} before moving to {@code DUAL} again.
+ * <p>
+ * A key to copy from Redis is not repaired while a move from {@code REDIS_PRIMARY} to
+ * {@code DUAL} has not reached every live instance
+ * ({@link StrategySource#redisOnlyWritersMayRemain}): it fails with that reason, since an
+ * instance still at {@code REDIS_PRIMARY} could overwrite it in Redis alone right after.
  */
 public class ReportRepair {
 
     private static final Logger logger = LoggerFactory.getLogger(ReportRepair.class);
+
+    private static final String REDIS_ONLY_WRITERS_MAY_REMAIN = "not repaired: an instance may still apply "
+            + "REDIS_PRIMARY and write the key to Redis alone after the repair; repair again once every live "
+            + "instance applies DUAL";
 
     private final WriteCoordinator writes;
 
@@ -160,6 +169,9 @@ public class ReportRepair {
             }
             if (action == Action.NONE || dryRun) {
                 return new KeyRepair(key, action, null);
+            }
+            if (source == Store.REDIS && this.strategies.redisOnlyWritersMayRemain(repository.name())) {
+                return new KeyRepair(key, Action.FAILED, REDIS_ONLY_WRITERS_MAY_REMAIN);
             }
             WriteCoordinator.KeyCopy copy = this.writes.repairKey(repository, strategy, id);
             return new KeyRepair(key, copy.present() ? upsertOf(copy.source()) : deleteOf(copy.source()), null);
