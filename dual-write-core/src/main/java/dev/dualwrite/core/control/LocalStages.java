@@ -114,7 +114,7 @@ final class LocalStages {
     boolean redisOnlyWritersMayRemain(String repository) {
         Repository state = this.repositories.get(repository);
         Applied applied = (state != null) ? state.current : null;
-        return applied != null && applied.leftRedisPrimary() && state.settledEpoch.get() < applied.epoch;
+        return applied != null && state.redisOnlyWritersMayRemain(applied);
     }
 
     Map<String, Repository> all() {
@@ -137,7 +137,7 @@ final class LocalStages {
             }
             applied.calls.incrementAndGet();
             if (applied == state.current) {
-                return applied.call(applied.leftRedisPrimary() && state.settledEpoch.get() < applied.epoch);
+                return applied.call(state.redisOnlyWritersMayRemain(applied));
             }
             applied.calls.decrementAndGet();
         }
@@ -178,6 +178,11 @@ final class LocalStages {
 
         // The newest epoch every live instance was seen to apply.
         final AtomicLong settledEpoch = new AtomicLong();
+
+        // Until every live instance is seen applying a DUAL reached from REDIS_PRIMARY.
+        boolean redisOnlyWritersMayRemain(Applied applied) {
+            return applied.leftRedisPrimary() && this.settledEpoch.get() < applied.epoch;
+        }
 
     }
 
