@@ -8,8 +8,15 @@ import dev.dualwrite.inventory.jsonredis.ParcelRepository;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
+import org.springframework.boot.security.autoconfigure.actuate.web.servlet.EndpointRequest;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
 import org.springframework.data.jdbc.repository.config.EnableJdbcRepositories;
 import org.springframework.data.redis.repository.configuration.EnableRedisRepositories;
+import org.springframework.security.config.Customizer;
+import org.springframework.security.config.annotation.web.builders.HttpSecurity;
+import org.springframework.security.web.SecurityFilterChain;
 
 /**
  * A host application with both Redis shapes: {@code inventory_crates} ({@code @RedisHash} with
@@ -37,6 +44,24 @@ public class InventoryHostApplication {
             }
         }
         SpringApplication.run(InventoryHostApplication.class, args);
+    }
+
+    /**
+     * The actuator behind HTTP Basic, as an operator's scripts call it: no CSRF token for its
+     * POSTs (no browser session to protect).
+     */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnWebApplication
+    static class Security {
+
+        @Bean
+        SecurityFilterChain security(HttpSecurity http) throws Exception {
+            return http.authorizeHttpRequests((requests) -> requests.anyRequest().authenticated())
+                .httpBasic(Customizer.withDefaults())
+                .csrf((csrf) -> csrf.ignoringRequestMatchers(EndpointRequest.toAnyEndpoint()))
+                .build();
+        }
+
     }
 
 }

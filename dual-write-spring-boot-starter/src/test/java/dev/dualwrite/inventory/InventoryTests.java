@@ -10,6 +10,8 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 
+import javax.sql.DataSource;
+
 import dev.dualwrite.core.backfill.Backfill;
 import dev.dualwrite.core.backfill.BackfillCheckpoint;
 import dev.dualwrite.core.backfill.BackfillState;
@@ -36,17 +38,20 @@ import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.context.ApplicationContext;
+import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * The inventory against the real Redis and PostgreSQL: both repository shapes with their
  * auxiliary keys, keys with and without expiry, a key of the wrong type, keys of no
  * repository, sampled memory, the backfill estimate before and after a real backfill, and
- * the {@code dualwriteinventory} endpoint over HTTP.
+ * the {@code dualwriteinventory} endpoint over HTTP (an operator's start in the background, the
+ * report read after it, the ledger's record of who and why).
  */
 @SpringBootTest(classes = InventoryHostApplication.class, webEnvironment = WebEnvironment.RANDOM_PORT,
         properties = { "management.endpoints.web.exposure.include=dualwriteinventory",
@@ -191,7 +196,6 @@ class InventoryTests {
         assertThat(checkpoint.state()).isEqualTo(BackfillState.COMPLETED);
 
         InventoryReport after = this.inventory.take(List.of(PARCELS));
-        System.out.println(after.toText());
         BackfillEstimate estimate = repository(after, PARCELS).backfill();
         long millis = Duration.between(checkpoint.startedAt(), checkpoint.finishedAt()).toMillis();
         double rate = checkpoint.rowsRead() * 1000.0 / millis;
@@ -204,13 +208,24 @@ class InventoryTests {
     }
 
     @Test
-    void endpointAnswersTheInventoryAsJsonAndOneRepositoryOnRequest() throws Exception {
-        HttpResponse<String> all = get("");
-        assertThat(all.statusCode()).isEqualTo(200);
-        JsonNode report = json.readTree(all.body());
+    void operatorStartsAnInventoryInTheBackgroundAndReadsItsReportRecordedWithWhoAndWhy() throws Exception {
+        HttpResponse<String> started = post("{\"reason\":\"sizing the migration\"}");
+        assertThat(started.statusCode()).isEqualTo(202);
+        JsonNode run = json.readTree(started.body());
+        String id = run.get("id").asString();
+        assertThat(run.get("startedBy").asString()).isEqualTo("operator");
+        assertThat(run.get("reason").asString()).isEqualTo("sizing the migration");
+
+        JsonNode last = await("the inventory " + id + " to finish").atMost(Duration.ofSeconds(30))
+            .until(() -> json.readTree(get("").body()).get("last"),
+                    (node) -> node != null && !node.isNull() && node.get("id").asString().equals(id));
+        assertThat(last.get("state").asString()).isEqualTo("COMPLETED");
+        JsonNode report = last.get("report");
         assertThat(report.get("repositories")).hasSize(2);
         JsonNode crates = report.get("repositories").get(0);
         assertThat(crates.get("repository").asString()).isEqualTo(CRATES);
+        assertThat(crates.get("entities").asLong()).isEqualTo(InventoryStores.CRATES);
+        assertThat(crates.get("entitiesBasis").asString()).isEqualTo("SCARD " + InventoryStores.crateKeyspace());
         JsonNode entities = crates.get("parts").get(0);
         assertThat(entities.get("pattern").asString()).isEqualTo(InventoryStores.crateKeyspace() + ":*");
         assertThat(entities.get("count").asLong()).isEqualTo(InventoryStores.CRATES);
@@ -224,11 +239,17 @@ class InventoryTests {
 
         HttpResponse<String> one = get("/" + PARCELS);
         assertThat(one.statusCode()).isEqualTo(200);
-        JsonNode parcels = json.readTree(one.body()).get("repositories");
+        JsonNode parcels = json.readTree(one.body()).get("last").get("report").get("repositories");
         assertThat(parcels).hasSize(1);
         assertThat(parcels.get(0).get("repository").asString()).isEqualTo(PARCELS);
-
         assertThat(get("/no_such_repository").statusCode()).isEqualTo(404);
+
+        JdbcTemplate jdbc = new JdbcTemplate(this.context.getBean(DataSource.class));
+        assertThat(jdbc.queryForList("select action || ' ' || actor || ' ' || reason from dualwrite_ledger"
+                + " where repository = ? and action like 'INVENTORY%' and details like ? order by id", String.class,
+                CRATES, "inventory " + id + "%"))
+            .containsExactly("INVENTORY_STARTED operator sizing the migration",
+                    "INVENTORY_FINISHED operator sizing the migration");
     }
 
     @Test
@@ -236,13 +257,31 @@ class InventoryTests {
         HttpRequest anonymous = HttpRequest.newBuilder(uri("")).GET().build();
         assertThat(HttpClient.newHttpClient().send(anonymous, HttpResponse.BodyHandlers.ofString()).statusCode())
             .isEqualTo(401);
+        HttpRequest anonymousStart = HttpRequest.newBuilder(uri(""))
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString("{}"))
+            .build();
+        assertThat(HttpClient.newHttpClient().send(anonymousStart, HttpResponse.BodyHandlers.ofString()).statusCode())
+            .isEqualTo(401);
+    }
+
+    private HttpResponse<String> post(String body) throws Exception {
+        HttpRequest request = HttpRequest.newBuilder(uri(""))
+            .header("Authorization", "Basic " + credentials())
+            .header("Content-Type", "application/json")
+            .timeout(Duration.ofSeconds(30))
+            .POST(HttpRequest.BodyPublishers.ofString(body))
+            .build();
+        return HttpClient.newHttpClient().send(request, HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static String credentials() {
+        return Base64.getEncoder().encodeToString("operator:operator-secret".getBytes(StandardCharsets.UTF_8));
     }
 
     private HttpResponse<String> get(String path) throws Exception {
-        String credentials = Base64.getEncoder()
-            .encodeToString("operator:operator-secret".getBytes(StandardCharsets.UTF_8));
         HttpRequest request = HttpRequest.newBuilder(uri(path))
-            .header("Authorization", "Basic " + credentials)
+            .header("Authorization", "Basic " + credentials())
             .timeout(Duration.ofSeconds(30))
             .GET()
             .build();

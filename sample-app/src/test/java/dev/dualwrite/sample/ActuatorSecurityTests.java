@@ -1,5 +1,7 @@
 package dev.dualwrite.sample;
 
+import java.time.Duration;
+
 import dev.dualwrite.testsupport.TestKeyPrefix;
 import dev.dualwrite.testsupport.TestSchema;
 import org.junit.jupiter.api.BeforeEach;
@@ -17,6 +19,8 @@ import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.test.web.servlet.client.RestTestClient;
+
+import static org.awaitility.Awaitility.await;
 
 /**
  * Who may call what: health and info are open, every other actuator endpoint needs the
@@ -36,6 +40,8 @@ class ActuatorSecurityTests {
     @DynamicPropertySource
     static void servers(DynamicPropertyRegistry registry) {
         SampleTestServers.register(registry, schema, keys);
+        // The operator's inventory scans only this class's keys, not the whole shared Redis.
+        registry.add("dual-write.inventory.match", () -> keys.prefix() + "*");
     }
 
     @LocalServerPort
@@ -89,14 +95,37 @@ class ActuatorSecurityTests {
         }
     }
 
-    // Only the refusals: an operator's GET would scan the whole shared test Redis.
     @Test
-    void theInventoryIsExposedToTheOperatorOnly() {
+    void theInventoryIsStartedAndReadByTheOperatorOnly() {
         this.http.get().uri("/actuator/dualwriteinventory").exchange().expectStatus().isUnauthorized();
+        this.http.post().uri("/actuator/dualwriteinventory").contentType(MediaType.APPLICATION_JSON)
+            .body("{\"reason\":\"anonymous\"}")
+            .exchange()
+            .expectStatus().isUnauthorized();
         this.http.get().uri("/actuator/dualwriteinventory/tokens")
             .headers((h) -> h.setBasicAuth("visitor", "visitor-pass"))
             .exchange()
             .expectStatus().isForbidden();
+        this.http.post().uri("/actuator/dualwriteinventory").contentType(MediaType.APPLICATION_JSON)
+            .headers((h) -> h.setBasicAuth("visitor", "visitor-pass"))
+            .body("{\"reason\":\"curious\"}")
+            .exchange()
+            .expectStatus().isForbidden();
+
+        this.http.post().uri("/actuator/dualwriteinventory").contentType(MediaType.APPLICATION_JSON)
+            .headers((h) -> h.setBasicAuth("ops", "s3cret-for-tests"))
+            .body("{\"reason\":\"sizing the migration\"}")
+            .exchange()
+            .expectStatus().isAccepted()
+            .expectBody().jsonPath("$.startedBy").isEqualTo("ops");
+        await("the operator's inventory to finish").atMost(Duration.ofSeconds(30)).untilAsserted(() -> this.http.get()
+            .uri("/actuator/dualwriteinventory/tokens")
+            .headers((h) -> h.setBasicAuth("ops", "s3cret-for-tests"))
+            .exchange()
+            .expectStatus().isOk()
+            .expectBody().jsonPath("$.last.state").isEqualTo("COMPLETED")
+            .jsonPath("$.last.startedBy").isEqualTo("ops")
+            .jsonPath("$.last.report.repositories[0].repository").isEqualTo("tokens"));
     }
 
     @Test

@@ -31,9 +31,11 @@ public interface BackfillRates {
      * @param state how the run stands or ended ({@code COMPLETED}, {@code RUNNING}, ...)
      * @param mode the run's mode ({@code COPY_MISSING} or {@code CATCH_UP})
      * @param measuredAt when the figures were last updated
+     * @param resumed whether the run resumed an earlier attempt's checkpoint: its rows read then
+     * include that attempt's, over the last attempt's time only, so the rate is an upper bound
      */
     record MeasuredRate(double rowsPerSecond, long rows, Duration duration, String run, String state, String mode,
-            Instant measuredAt) {
+            Instant measuredAt, boolean resumed) {
     }
 
 }

@@ -19,7 +19,10 @@ import org.springframework.util.Assert;
  * <p>
  * What the table records bounds what the rate means: the rows read count every attempt of a
  * run, while the start is that of its last attempt, so a run resumed after a stop shows a
- * higher rate than it had; a dry run writes no checkpoint and so measures nothing here.
+ * higher rate than it had. The checkpoint does not say whether its run resumed; the ledger
+ * ({@code dualwrite_ledger}) does, when the control plane records backfills there, and such a
+ * rate is then marked {@linkplain MeasuredRate#resumed() resumed}. A dry run writes no
+ * checkpoint and so measures nothing here.
  */
 public class CheckpointBackfillRates implements BackfillRates {
 
@@ -28,6 +31,11 @@ public class CheckpointBackfillRates implements BackfillRates {
     private static final String LAST_RUN = """
             select run_id, state, mode, rows_read, started_at, coalesce(finished_at, updated_at) as ended_at
             from dualwrite_backfill_checkpoint where repository = ?""";
+
+    // BackfillRecorder's details of a start: "run <id>, resuming from its checkpoint".
+    private static final String RESUMED = """
+            select count(*) from dualwrite_ledger
+            where repository = ? and action = 'BACKFILL_STARTED' and details = ?""";
 
     private final JdbcOperations jdbc;
 
@@ -52,7 +60,7 @@ public class CheckpointBackfillRates implements BackfillRates {
                     return null;
                 }
                 return new MeasuredRate(rows * 1000.0 / duration.toMillis(), rows, duration, rs.getString("run_id"),
-                        rs.getString("state"), rs.getString("mode"), ended.toInstant());
+                        rs.getString("state"), rs.getString("mode"), ended.toInstant(), false);
             }, repository);
         }
         catch (BadSqlGrammarException ex) {
@@ -62,7 +70,24 @@ public class CheckpointBackfillRates implements BackfillRates {
                     ex.getMessage());
             return Optional.empty();
         }
-        return rates.stream().filter((rate) -> rate != null).findFirst();
+        return rates.stream().filter((rate) -> rate != null).findFirst().map((rate) -> resumed(repository, rate));
+    }
+
+    private MeasuredRate resumed(String repository, MeasuredRate rate) {
+        Integer starts;
+        try {
+            starts = this.jdbc.queryForObject(RESUMED, Integer.class, repository,
+                    "run " + rate.run() + ", resuming from its checkpoint");
+        }
+        catch (BadSqlGrammarException ex) {
+            // No ledger table: whether the run resumed is not known.
+            return rate;
+        }
+        if (starts == null || starts == 0) {
+            return rate;
+        }
+        return new MeasuredRate(rate.rowsPerSecond(), rate.rows(), rate.duration(), rate.run(), rate.state(),
+                rate.mode(), rate.measuredAt(), true);
     }
 
 }

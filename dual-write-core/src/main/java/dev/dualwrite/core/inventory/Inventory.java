@@ -11,12 +11,14 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 import dev.dualwrite.core.inventory.BackfillRates.MeasuredRate;
 import dev.dualwrite.core.inventory.InventoryReport.BackfillEstimate;
 import dev.dualwrite.core.inventory.InventoryReport.RepositoryInventory;
 import dev.dualwrite.core.inventory.InventoryReport.StoreSummary;
+import dev.dualwrite.core.inventory.InventorySource.ScanProgress;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,8 +28,10 @@ import org.springframework.util.Assert;
  * Takes stock of the old store before a migration: asks every {@link InventorySource} (one
  * per store) for what it holds for the paired repositories, and estimates each repository's
  * backfill time from its entity count and the last rate measured ({@link BackfillRates}).
- * Read-only; safe to call while the application serves traffic, as the sources bound their
- * load (see {@link InventorySettings}).
+ * Read-only. The load on the store is bounded by the settings' rate limit (keys inspected per
+ * second; {@link InventorySettings#DEFAULTS} 5,000) and pipeline depth: without a rate limit
+ * a scan runs as fast as the store answers, which a busy store may feel. Logs its progress
+ * every {@value #PROGRESS_SECONDS} seconds.
  * <pre class="code">
  * InventoryReport report = inventory.take(List.of("tokens"));
  * System.out.println(report.toText());
@@ -37,6 +41,9 @@ public class Inventory {
 
     /** The name that stands for every repository. */
     public static final String ALL = "all";
+
+    /** Seconds between two progress lines in the log while a store is scanned. */
+    public static final int PROGRESS_SECONDS = 30;
 
     private static final Logger logger = LoggerFactory.getLogger(Inventory.class);
 
@@ -97,8 +104,23 @@ public class Inventory {
      * @throws IllegalArgumentException when a name is no paired repository
      */
     public InventoryReport take(List<String> repositories, InventorySettings settings) {
+        return take(repositories, settings, (progress) -> {
+        });
+    }
+
+    /**
+     * Take stock of some repositories, telling how far each store's scan has come.
+     * @param repositories their names, or {@value #ALL} (an empty list means all as well)
+     * @param settings how to scan
+     * @param progress told after each page, on the scanning thread
+     * @return the report
+     * @throws IllegalArgumentException when a name is no paired repository
+     */
+    public InventoryReport take(List<String> repositories, InventorySettings settings,
+            Consumer<ScanProgress> progress) {
         Assert.notNull(repositories, "repositories must not be null");
         Assert.notNull(settings, "settings must not be null");
+        Assert.notNull(progress, "progress must not be null");
         List<InventorySource> sources = this.sources.get();
         Set<String> known = known(sources);
         Set<String> wanted = new LinkedHashSet<>();
@@ -126,7 +148,7 @@ public class Inventory {
             }
             logger.info("dual-write inventory: scanning {} ({}) for {}", source.describe(), settings.match(),
                     source.repositories().stream().filter(wanted::contains).toList());
-            InventorySource.StoreInventory store = source.take(wanted, settings);
+            InventorySource.StoreInventory store = source.take(wanted, settings, logged(progress));
             stores.add(store.store());
             store.repositories().forEach((repository) -> found.put(repository.repository(),
                     repository.withBackfill(estimate(repository))));
@@ -143,6 +165,21 @@ public class Inventory {
                 ordered.size(), stores.stream().mapToLong(StoreSummary::scanned).sum(),
                 stores.stream().mapToLong((store) -> store.unmatched().count()).sum(), report.duration());
         return report;
+    }
+
+    // A line every PROGRESS_SECONDS, so that a long scan (a one-shot run) shows it is alive.
+    private static Consumer<ScanProgress> logged(Consumer<ScanProgress> progress) {
+        long[] next = { System.nanoTime() + PROGRESS_SECONDS * 1_000_000_000L };
+        return (step) -> {
+            long now = System.nanoTime();
+            if (now - next[0] >= 0) {
+                next[0] = now + PROGRESS_SECONDS * 1_000_000_000L;
+                logger.info("dual-write inventory: {}: {} keys scanned, about {}% of the keys", step.store(),
+                        String.format(Locale.ROOT, "%,d", step.scanned()),
+                        String.format(Locale.ROOT, "%.0f", step.fraction() * 100));
+            }
+            progress.accept(step);
+        };
     }
 
     private BackfillEstimate estimate(RepositoryInventory repository) {
@@ -166,6 +203,11 @@ public class Inventory {
         String basis = String.format(Locale.ROOT, "%,.0f rows/s: %,d rows read in %s by %s run %s (%s), last updated %s",
                 measured.rowsPerSecond(), measured.rows(), InventoryText.duration(measured.duration()),
                 measured.mode(), measured.run(), measured.state(), measured.measuredAt());
+        if (measured.resumed()) {
+            // The rows read count every attempt of the run, the time only its last one.
+            basis += "; the run was resumed, so its rows read include earlier attempts and the rate is an upper "
+                    + "bound (the time a lower bound)";
+        }
         return new BackfillEstimate(rows, measured.rowsPerSecond(), time, basis);
     }
 

@@ -35,15 +35,14 @@ public record InventoryReport(Instant takenAt, Duration duration, List<Repositor
      * @param store the store its data lives in
      * @param shape how it keeps its entities, e.g. {@code JSON strings under 'token:'}
      * @param parts its key patterns (for a JDBC store, later: its tables), entities first
+     * @param entities the entities, the rows a backfill copies: for a {@code @RedisHash}
+     * repository the size of its keyspace set (the ids the backfill reads), which may differ
+     * from the entity hashes scanned; for JSON strings the keys under the prefix
+     * @param entitiesBasis where {@code entities} comes from, e.g. {@code SCARD crates}
      * @param backfill how long copying its entities would take
      */
     public record RepositoryInventory(String repository, String store, String shape, List<PartInventory> parts,
-            BackfillEstimate backfill) {
-
-        /** Return the number of entities, the rows a backfill copies. */
-        public long entities() {
-            return this.parts.stream().filter((part) -> part.role() == KeyRole.ENTITIES).mapToLong(PartInventory::count).sum();
-        }
+            long entities, String entitiesBasis, BackfillEstimate backfill) {
 
         /** Return the estimated memory of all its parts, in bytes. */
         public long memoryBytes() {
@@ -51,7 +50,8 @@ public record InventoryReport(Instant takenAt, Duration duration, List<Repositor
         }
 
         RepositoryInventory withBackfill(BackfillEstimate estimate) {
-            return new RepositoryInventory(this.repository, this.store, this.shape, this.parts, estimate);
+            return new RepositoryInventory(this.repository, this.store, this.shape, this.parts, this.entities,
+                    this.entitiesBasis, estimate);
         }
 
     }
@@ -97,7 +97,7 @@ public record InventoryReport(Instant takenAt, Duration duration, List<Repositor
          * @param samples the {@code SAMPLES} argument used
          * @return the estimate
          */
-        public static MemoryEstimate extrapolate(long measuredBytes, long measuredKeys, long keys, int samples) {
+        static MemoryEstimate extrapolate(long measuredBytes, long measuredKeys, long keys, int samples) {
             if (keys == 0 || measuredKeys == 0) {
                 return new MemoryEstimate(0, keys > 0, measuredKeys, keys, samples,
                         (keys == 0) ? "no keys" : "not measured");

@@ -13,7 +13,8 @@ import org.springframework.util.StringUtils;
  * @param scanCount the {@code COUNT} hint of each {@code SCAN} call (at most {@code pageSize})
  * @param pipelineDepth keys whose {@code TYPE}/{@code PTTL}/{@code MEMORY USAGE} are in
  * flight at once
- * @param rateLimit keys inspected per second at most, 0 for no limit
+ * @param rateLimit keys inspected per second at most, 0 for no limit (the scan then runs as
+ * fast as the store answers)
  * @param memorySampleKeys keys per pattern whose memory is measured; the pattern's total is
  * extrapolated from them
  * @param memorySamples the {@code SAMPLES} argument of {@code MEMORY USAGE}: nested values
@@ -24,8 +25,11 @@ import org.springframework.util.StringUtils;
 public record InventorySettings(String match, int pageSize, int scanCount, int pipelineDepth, double rateLimit,
         int memorySampleKeys, int memorySamples, int unmatchedExamples, Duration timeout) {
 
-    /** The defaults: the whole database, pages of 500, no rate limit, memory of 200 keys per pattern. */
-    public static final InventorySettings DEFAULTS = new InventorySettings("*", 500, 500, 64, 0, 200, 5, 10,
+    /**
+     * The defaults: the whole database, pages of 500, at most 5,000 keys per second (about 3
+     * minutes per million keys), memory of 200 keys per pattern.
+     */
+    public static final InventorySettings DEFAULTS = new InventorySettings("*", 500, 500, 64, 5_000, 200, 5, 10,
             Duration.ofSeconds(10));
 
     public InventorySettings {

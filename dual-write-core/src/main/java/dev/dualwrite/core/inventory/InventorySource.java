@@ -2,6 +2,7 @@ package dev.dualwrite.core.inventory;
 
 import java.util.List;
 import java.util.Set;
+import java.util.function.Consumer;
 
 /**
  * One old store that can take stock of what it holds for the paired repositories it serves:
@@ -30,9 +31,19 @@ public interface InventorySource {
      * @param repositories the repositories to report (the store may look at all of its data
      * anyway, to tell which belongs to none)
      * @param settings how to scan
+     * @param progress told after each page how far the scan has come, on the scanning thread
      * @return what the store holds; without backfill estimates, which the {@link Inventory} adds
      */
-    StoreInventory take(Set<String> repositories, InventorySettings settings);
+    StoreInventory take(Set<String> repositories, InventorySettings settings, Consumer<ScanProgress> progress);
+
+    /**
+     * How far the scan of one store has come.
+     * @param store the store's description
+     * @param scanned keys looked at so far
+     * @param fraction estimated share of the store's keys passed, from 0 to 1
+     */
+    record ScanProgress(String store, long scanned, double fraction) {
+    }
 
     /**
      * What one store holds.

@@ -25,7 +25,16 @@ public enum KeyRole {
     /** Phantom copies of expiring entities, kept for expiry events ({@code <keyspace>:<id>:phantom}). */
     PHANTOMS,
 
-    /** dual-write's own keys of the repository: repair records, write intents, the expiry sweep's lock. */
-    DUAL_WRITE
+    /**
+     * dual-write's own keys of the repository: repair records and their claims, write intents.
+     * (The expiry sweep's lock is a PostgreSQL advisory lock, no Redis key.)
+     */
+    DUAL_WRITE,
+
+    /**
+     * Keys under a {@code @RedisHash} keyspace that are no hash and none of Spring Data's own
+     * keys: not entities, so not copied by the backfill (which reads the ids of the keyspace set).
+     */
+    OTHER
 
 }

@@ -8,6 +8,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
+import dev.dualwrite.core.redis.scan.ScanSettings;
 import dev.dualwrite.core.repair.RedisRepairLog;
 import org.jspecify.annotations.Nullable;
 
@@ -38,6 +39,10 @@ public final class RepositoryKeys {
 
     private final List<String> geoIndexPaths;
 
+    private final List<String> mapIndexPaths;
+
+    private final @Nullable KeyPattern other;
+
     private final List<KeyPattern> patterns;
 
     private final KeyPattern entities;
@@ -48,8 +53,10 @@ public final class RepositoryKeys {
 
     private final Map<String, KeyPattern> geoIndexes = new HashMap<>();
 
+    private final Map<String, KeyPattern> mapIndexes = new HashMap<>();
+
     private RepositoryKeys(String repository, String shape, String prefix, @Nullable String keyspace,
-            List<String> indexPaths, List<String> geoIndexPaths) {
+            List<String> indexPaths, List<String> geoIndexPaths, List<String> mapIndexPaths) {
         Assert.isTrue(StringUtils.hasLength(repository), "repository must not be empty");
         Assert.isTrue(StringUtils.hasLength(prefix), "prefix must not be empty");
         this.repository = repository;
@@ -59,14 +66,24 @@ public final class RepositoryKeys {
         // Longest first: with paths "a" and "a.b", a key "ks:a.b:x" belongs to "a.b".
         this.indexPaths = indexPaths.stream().distinct().sorted(Comparator.comparingInt(String::length).reversed()).toList();
         this.geoIndexPaths = List.copyOf(geoIndexPaths);
+        this.mapIndexPaths = mapIndexPaths.stream()
+            .distinct()
+            .sorted(Comparator.comparingInt(String::length).reversed())
+            .toList();
         List<KeyPattern> patterns = new ArrayList<>();
         if (keyspace != null) {
             this.entities = new KeyPattern(escape(keyspace) + ":*", KeyRole.ENTITIES, "hash");
             patterns.add(this.entities);
+            this.other = new KeyPattern(escape(keyspace) + ":*", KeyRole.OTHER, "hash");
             patterns.add(aux(new KeyPattern(escape(keyspace), KeyRole.KEYSPACE_SET, "set")));
             for (String path : this.indexPaths) {
                 KeyPattern index = new KeyPattern(escape(keyspace) + ":" + escape(path) + ":*", KeyRole.INDEXES, "set");
                 this.indexes.put(path, index);
+                patterns.add(index);
+            }
+            for (String path : this.mapIndexPaths) {
+                KeyPattern index = new KeyPattern(escape(keyspace) + ":" + escape(path) + ".*", KeyRole.INDEXES, "set");
+                this.mapIndexes.put(path, index);
                 patterns.add(index);
             }
             for (String path : this.geoIndexPaths) {
@@ -76,9 +93,11 @@ public final class RepositoryKeys {
             }
             patterns.add(aux(new KeyPattern(escape(keyspace) + ":*" + INDEX_SET, KeyRole.ENTITY_INDEX_SETS, "set")));
             patterns.add(aux(new KeyPattern(escape(keyspace) + ":*" + PHANTOM, KeyRole.PHANTOMS, "hash")));
+            patterns.add(this.other);
         }
         else {
             this.entities = new KeyPattern(escape(prefix) + "*", KeyRole.ENTITIES, "string");
+            this.other = null;
             patterns.add(this.entities);
         }
         patterns.add(new KeyPattern(RedisRepairLog.hashKey(repository), KeyRole.DUAL_WRITE, "hash"));
@@ -100,9 +119,26 @@ public final class RepositoryKeys {
      */
     public static RepositoryKeys redisHash(String repository, String keyspace, Collection<String> indexPaths,
             Collection<String> geoIndexPaths) {
+        return redisHash(repository, keyspace, indexPaths, geoIndexPaths, List.of());
+    }
+
+    /**
+     * Describe a {@code @RedisHash} repository whose entities also index map entries.
+     * @param repository the paired repository's name
+     * @param keyspace the entity's keyspace
+     * @param indexPaths property paths with a secondary index, e.g. {@code name},
+     * {@code address.city} or, inside a collection, {@code addresses.city}
+     * @param geoIndexPaths property paths with a geo index ({@code @GeoIndexed})
+     * @param mapIndexPaths property paths of maps with indexed entries: Spring Data writes
+     * {@code <keyspace>:<path>.<map key>:<value>} (or {@code .<map key>.<property>:} for
+     * entity values), so every key under {@code <keyspace>:<path>.} is an index set
+     * @return the keys
+     */
+    public static RepositoryKeys redisHash(String repository, String keyspace, Collection<String> indexPaths,
+            Collection<String> geoIndexPaths, Collection<String> mapIndexPaths) {
         Assert.isTrue(StringUtils.hasLength(keyspace), "keyspace must not be empty");
         return new RepositoryKeys(repository, "@RedisHash keyspace '" + keyspace + "'", keyspace + ":", keyspace,
-                List.copyOf(indexPaths), List.copyOf(geoIndexPaths));
+                List.copyOf(indexPaths), List.copyOf(geoIndexPaths), List.copyOf(mapIndexPaths));
     }
 
     /**
@@ -114,7 +150,7 @@ public final class RepositoryKeys {
      */
     public static RepositoryKeys jsonStrings(String repository, String keyPrefix) {
         return new RepositoryKeys(repository, "JSON strings under '" + keyPrefix + "'", keyPrefix, null, List.of(),
-                List.of());
+                List.of(), List.of());
     }
 
     /** Return the repository's name. */
@@ -137,6 +173,19 @@ public final class RepositoryKeys {
         return this.entities;
     }
 
+    /** Return the {@code @RedisHash} keyspace, {@code null} for JSON strings. */
+    @Nullable String keyspace() {
+        return this.keyspace;
+    }
+
+    /**
+     * Return the pattern of keys under a {@code @RedisHash} keyspace that turn out not to be
+     * hashes (so no entities), {@code null} for JSON strings.
+     */
+    @Nullable KeyPattern other() {
+        return this.other;
+    }
+
     /**
      * Tell which of this repository's patterns a key falls under.
      * @param key a Redis key
@@ -147,15 +196,15 @@ public final class RepositoryKeys {
         if (key.startsWith("dualwrite:")) {
             for (KeyPattern pattern : this.patterns) {
                 if (pattern.role() == KeyRole.DUAL_WRITE && pattern.pattern().equals(key)) {
-                    return new Match(pattern, key.length());
+                    return new Match(this, pattern, key.length());
                 }
             }
         }
         if (this.keyspace == null) {
-            return key.startsWith(this.prefix) ? new Match(this.entities, this.prefix.length()) : null;
+            return key.startsWith(this.prefix) ? new Match(this, this.entities, this.prefix.length()) : null;
         }
         if (key.equals(this.keyspace)) {
-            return new Match(this.auxiliary.get(KeyRole.KEYSPACE_SET), key.length() + 1);
+            return new Match(this, this.auxiliary.get(KeyRole.KEYSPACE_SET), key.length() + 1);
         }
         if (!key.startsWith(this.prefix)) {
             return null;
@@ -163,22 +212,27 @@ public final class RepositoryKeys {
         String rest = key.substring(this.prefix.length());
         for (String path : this.geoIndexPaths) {
             if (rest.equals(path)) {
-                return new Match(this.geoIndexes.get(path), key.length());
+                return new Match(this, this.geoIndexes.get(path), key.length());
             }
         }
         // Index sets before the suffixes: an indexed value may itself end with ":idx".
         for (String path : this.indexPaths) {
             if (rest.startsWith(path + ":")) {
-                return new Match(this.indexes.get(path), this.prefix.length() + path.length() + 1);
+                return new Match(this, this.indexes.get(path), this.prefix.length() + path.length() + 1);
+            }
+        }
+        for (String path : this.mapIndexPaths) {
+            if (rest.startsWith(path + ".")) {
+                return new Match(this, this.mapIndexes.get(path), this.prefix.length() + path.length() + 1);
             }
         }
         if (rest.endsWith(INDEX_SET) && rest.length() > INDEX_SET.length()) {
-            return new Match(this.auxiliary.get(KeyRole.ENTITY_INDEX_SETS), this.prefix.length());
+            return new Match(this, this.auxiliary.get(KeyRole.ENTITY_INDEX_SETS), this.prefix.length());
         }
         if (rest.endsWith(PHANTOM) && rest.length() > PHANTOM.length()) {
-            return new Match(this.auxiliary.get(KeyRole.PHANTOMS), this.prefix.length());
+            return new Match(this, this.auxiliary.get(KeyRole.PHANTOMS), this.prefix.length());
         }
-        return new Match(this.entities, this.prefix.length());
+        return new Match(this, this.entities, this.prefix.length());
     }
 
     private KeyPattern aux(KeyPattern pattern) {
@@ -187,15 +241,7 @@ public final class RepositoryKeys {
     }
 
     private static String escape(String literal) {
-        StringBuilder escaped = new StringBuilder(literal.length() + 8);
-        for (int i = 0; i < literal.length(); i++) {
-            char c = literal.charAt(i);
-            if (c == '*' || c == '?' || c == '[' || c == ']' || c == '\\') {
-                escaped.append('\\');
-            }
-            escaped.append(c);
-        }
-        return escaped.toString();
+        return ScanSettings.escapeGlob(literal);
     }
 
     @Override
@@ -205,11 +251,12 @@ public final class RepositoryKeys {
 
     /**
      * A key's pattern.
+     * @param keys the repository's keys it belongs to
      * @param pattern the pattern
      * @param specificity the length of the literal part the key matched: the longest wins
      * when two repositories claim a key
      */
-    record Match(KeyPattern pattern, int specificity) {
+    record Match(RepositoryKeys keys, KeyPattern pattern, int specificity) {
     }
 
 }

@@ -30,6 +30,12 @@ public enum LedgerAction {
     REPAIRED_FROM_REPORT,
 
     /** After a move back from {@code POSTGRES_ONLY}, every key written there reached Redis. */
-    ROLLBACK_SYNCED
+    ROLLBACK_SYNCED,
+
+    /** An inventory of the old store that covers the repository started. */
+    INVENTORY_STARTED,
+
+    /** An inventory of the old store ended: {@code COMPLETED} (the details hold its figures) or {@code FAILED}. */
+    INVENTORY_FINISHED
 
 }

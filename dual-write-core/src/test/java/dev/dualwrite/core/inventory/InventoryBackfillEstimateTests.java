@@ -15,6 +15,7 @@ import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.api.StatefulRedisConnection;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -27,7 +28,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The backfill estimate when there is nothing to estimate from: no checkpoint table yet, no
- * checkpoint row, and PostgreSQL unreachable (the Redis figures are reported all the same).
+ * checkpoint row, and PostgreSQL unreachable (the Redis figures are reported all the same);
+ * and from a checkpoint as the backfill leaves it, of a run from the start and of a resumed
+ * run. Each test creates the tables it needs and drops them after, so none depends on order.
  */
 class InventoryBackfillEstimateTests {
 
@@ -61,22 +64,69 @@ class InventoryBackfillEstimateTests {
         redis.destroy();
     }
 
+    @AfterEach
+    void dropTables() {
+        JdbcTemplate jdbc = new JdbcTemplate(schema.dataSource());
+        jdbc.execute("drop table if exists dualwrite_backfill_checkpoint");
+        jdbc.execute("drop table if exists dualwrite_ledger");
+    }
+
     @Test
     void withoutTheCheckpointTableNothingWasMeasured() {
-        BackfillEstimate estimate = estimate(new CheckpointBackfillRates(new JdbcTemplate(schema.dataSource())));
+        JdbcTemplate jdbc = new JdbcTemplate(schema.dataSource());
+        assertThat(jdbc.queryForObject("select to_regclass('dualwrite_backfill_checkpoint') is null", Boolean.class))
+            .isTrue();
+        BackfillEstimate estimate = estimate(new CheckpointBackfillRates(jdbc));
         assertThat(estimate.rows()).isEqualTo(12);
         assertThat(estimate.basis()).isEqualTo("no backfill measured yet");
     }
 
     @Test
     void withoutACheckpointRowNothingWasMeasured() {
+        JdbcTemplate jdbc = checkpointTables();
+        assertThat(estimate(new CheckpointBackfillRates(jdbc)).basis()).isEqualTo("no backfill measured yet");
+    }
+
+    @Test
+    void aRunFromTheStartGivesItsRate() {
+        JdbcTemplate jdbc = checkpointTables();
+        finishedRun(jdbc, "run-1", "from the start");
+        BackfillEstimate estimate = estimate(new CheckpointBackfillRates(jdbc));
+        assertThat(estimate.rowsPerSecond()).isEqualTo(100.0);
+        assertThat(estimate.time()).isEqualTo(Duration.ofMillis(120));
+        assertThat(estimate.basis()).startsWith("100 rows/s: 1,000 rows read in 10.0 s by COPY_MISSING run run-1")
+            .doesNotContain("resumed");
+    }
+
+    @Test
+    void aResumedRunSaysItsRateIsAnUpperBound() {
+        JdbcTemplate jdbc = checkpointTables();
+        finishedRun(jdbc, "run-2", "resuming from its checkpoint");
+        BackfillEstimate estimate = estimate(new CheckpointBackfillRates(jdbc));
+        assertThat(estimate.rowsPerSecond()).isEqualTo(100.0);
+        assertThat(estimate.basis()).contains("run run-2", "the run was resumed", "the rate is an upper bound");
+    }
+
+    // The columns the rates read, as the library's migrations create them.
+    private static JdbcTemplate checkpointTables() {
         JdbcTemplate jdbc = new JdbcTemplate(schema.dataSource());
-        // The columns the rates read, as the library's migrations create them.
-        jdbc.execute("create table if not exists dualwrite_backfill_checkpoint (repository varchar(200) primary key,"
+        jdbc.execute("create table dualwrite_backfill_checkpoint (repository varchar(200) primary key,"
                 + " run_id varchar(64) not null, state varchar(16) not null, mode varchar(16) not null,"
                 + " rows_read bigint not null, started_at timestamptz not null, updated_at timestamptz not null,"
                 + " finished_at timestamptz)");
-        assertThat(estimate(new CheckpointBackfillRates(jdbc)).basis()).isEqualTo("no backfill measured yet");
+        jdbc.execute("create table dualwrite_ledger (id bigserial primary key, at timestamptz not null default"
+                + " clock_timestamp(), repository varchar(200) not null, action varchar(32) not null,"
+                + " actor varchar(200) not null, details text)");
+        return jdbc;
+    }
+
+    // 1,000 rows in the 10 s of the run's last attempt, its start in the ledger as the control
+    // plane's backfill recorder writes it.
+    private static void finishedRun(JdbcTemplate jdbc, String run, String start) {
+        jdbc.update("insert into dualwrite_backfill_checkpoint values ('tokens', ?, 'COMPLETED', 'COPY_MISSING', 1000,"
+                + " now() - interval '10 seconds', now(), now())", run);
+        jdbc.update("insert into dualwrite_ledger (repository, action, actor, details)"
+                + " values ('tokens', 'BACKFILL_STARTED', 'ops', ?)", "run " + run + ", " + start);
     }
 
     @Test

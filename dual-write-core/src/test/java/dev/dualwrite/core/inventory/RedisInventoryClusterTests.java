@@ -1,6 +1,8 @@
 package dev.dualwrite.core.inventory;
 
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -8,6 +10,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
 import dev.dualwrite.core.inventory.InventoryReport.PartInventory;
@@ -28,15 +31,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * The inventory against a real Redis Cluster of three masters that the test starts on loopback
- * ports and stops afterwards: keys on every master are counted, typed and measured
+ * The inventory against a real Redis Cluster of three masters that the test starts on free
+ * loopback ports and stops afterwards: keys on every master are counted, typed and measured
  * ({@code MEMORY USAGE} reaches each key's own master), and keys of no repository are found on
  * all of them.
  */
 @EnabledIf("redisServerInstalled")
 class RedisInventoryClusterTests {
 
-    private static final int[] PORTS = { 7331, 7332, 7333 };
+    private static int[] PORTS;
 
     private static final List<Process> nodes = new ArrayList<>();
 
@@ -55,6 +58,7 @@ class RedisInventoryClusterTests {
 
     @BeforeAll
     static void startCluster() throws Exception {
+        PORTS = freePorts(3);
         directory = Files.createTempDirectory("dualwrite-inventory-cluster");
         List<String> create = new ArrayList<>(List.of("redis-cli", "--cluster", "create"));
         for (int port : PORTS) {
@@ -133,7 +137,8 @@ class RedisInventoryClusterTests {
                         RepositoryKeys.jsonStrings("parcels", "parcel:")));
         InventorySettings settings = new InventorySettings("*", 100, 50, 16, 0, 25, 5, 5, Duration.ofSeconds(5));
 
-        StoreInventory store = inventory.take(java.util.Set.of("crates", "parcels"), settings);
+        StoreInventory store = inventory.take(java.util.Set.of("crates", "parcels"), settings, (progress) -> {
+        });
 
         assertThat(store.store().masters()).isEqualTo(3);
         assertThat(store.store().scanned()).isEqualTo(300 + 1 + 2 + 300 + 200 + 50);
@@ -144,6 +149,8 @@ class RedisInventoryClusterTests {
         assertThat(count(crates, "crates")).isEqualTo(1);
         assertThat(count(crates, "crates:colour:*")).isEqualTo(2);
         assertThat(count(crates, "crates:*:idx")).isEqualTo(300);
+        assertThat(crates.entities()).isEqualTo(300);
+        assertThat(crates.entitiesBasis()).isEqualTo("SCARD crates");
         PartInventory parcels = store.repositories().get(1).parts().get(0);
         assertThat(parcels.count()).isEqualTo(200);
         assertThat(parcels.expiring()).isEqualTo(50);
@@ -158,6 +165,33 @@ class RedisInventoryClusterTests {
             .findFirst()
             .orElseThrow()
             .count();
+    }
+
+    // Ports free now, each with its cluster bus port (port + 10000) free too, so that parallel
+    // builds and other tests' clusters on the same machine do not collide.
+    private static int[] freePorts(int count) {
+        int[] ports = new int[count];
+        int found = 0;
+        while (found < count) {
+            int port = ThreadLocalRandom.current().nextInt(20_000, 30_000);
+            boolean taken = false;
+            for (int i = 0; i < found; i++) {
+                taken |= ports[i] == port;
+            }
+            if (!taken && free(port) && free(port + 10_000)) {
+                ports[found++] = port;
+            }
+        }
+        return ports;
+    }
+
+    private static boolean free(int port) {
+        try (ServerSocket socket = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
+            return true;
+        }
+        catch (IOException ex) {
+            return false;
+        }
     }
 
     private static void waitForPort(int port) {

@@ -30,6 +30,18 @@ class RepositoryKeysTests {
     }
 
     @Test
+    void indexesInsideCollectionsAndMapsAreIndexesNotEntities() {
+        RepositoryKeys shelves = RepositoryKeys.redisHash("shelves", "shelves", List.of("boxes.colour", "tags"),
+                List.of(), List.of("labels", "rooms"));
+        assertThat(pattern(shelves, "shelves:boxes.colour:red")).isEqualTo("shelves:boxes.colour:*");
+        assertThat(pattern(shelves, "shelves:tags:new")).isEqualTo("shelves:tags:*");
+        assertThat(pattern(shelves, "shelves:labels.aisle:3")).isEqualTo("shelves:labels.*");
+        assertThat(pattern(shelves, "shelves:rooms.kitchen.colour:green")).isEqualTo("shelves:rooms.*");
+        assertThat(role(shelves, "shelves:rooms.kitchen.colour:green")).isEqualTo(KeyRole.INDEXES);
+        assertThat(role(shelves, "shelves:s1")).isEqualTo(KeyRole.ENTITIES);
+    }
+
+    @Test
     void anIndexedValueEndingLikeASuffixStaysAnIndexAndAnIdWithColonsAnEntity() {
         assertThat(role(this.crates, "crates:colour:weird:idx")).isEqualTo(KeyRole.INDEXES);
         assertThat(role(this.crates, "crates:eu:42")).isEqualTo(KeyRole.ENTITIES);

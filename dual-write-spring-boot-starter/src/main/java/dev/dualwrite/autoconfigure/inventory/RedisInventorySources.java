@@ -108,6 +108,7 @@ final class RedisInventorySources {
         }
         Set<String> indexes = new LinkedHashSet<>();
         Set<String> geoIndexes = new LinkedHashSet<>();
+        Set<String> mapIndexes = new LinkedHashSet<>();
         // Definitions registered in the mapping configuration, and those @Indexed/@GeoIndexed
         // declare (Spring Data adds those only when it first writes an entity).
         for (IndexDefinition definition : context.getMappingConfiguration()
@@ -115,30 +116,44 @@ final class RedisInventorySources {
             .getIndexDefinitionsFor(keyspace)) {
             (definition instanceof GeoIndexDefinition ? geoIndexes : indexes).add(definition.getIndexName());
         }
-        walk(context, entity, "", indexes, geoIndexes, 0);
-        return RepositoryKeys.redisHash(repository, keyspace, indexes, geoIndexes);
+        walk(context, entity, "", indexes, geoIndexes, mapIndexes, 0);
+        return RepositoryKeys.redisHash(repository, keyspace, indexes, geoIndexes, mapIndexes);
     }
 
+    // As Spring Data's PathIndexResolver names index sets: an element of a collection adds no
+    // segment ("addresses.city"), an entry of a map adds its key ("attributes.<key>", or
+    // "attributes.<key>.city" for entity values), so a map's indexes are known by prefix only.
     private static void walk(RedisMappingContext context, RedisPersistentEntity<?> entity, String path,
-            Set<String> indexes, Set<String> geoIndexes, int depth) {
+            Set<String> indexes, Set<String> geoIndexes, Set<String> mapIndexes, int depth) {
         for (RedisPersistentProperty property : entity) {
             String propertyPath = path + property.getName();
             if (property.isAnnotationPresent(GeoIndexed.class)) {
                 geoIndexes.add(propertyPath);
             }
             else if (property.isAnnotationPresent(Indexed.class)) {
-                indexes.add(propertyPath);
+                (property.isMap() ? mapIndexes : indexes).add(propertyPath);
             }
             RedisPersistentEntity<?> nested = nestedEntity(context, property);
-            if (nested != null && depth < MAX_DEPTH) {
-                walk(context, nested, propertyPath + ".", indexes, geoIndexes, depth + 1);
+            if (nested == null || depth >= MAX_DEPTH) {
+                continue;
+            }
+            if (property.isMap()) {
+                Set<String> inside = new LinkedHashSet<>();
+                walk(context, nested, "", inside, inside, inside, depth + 1);
+                if (!inside.isEmpty()) {
+                    mapIndexes.add(propertyPath);
+                }
+            }
+            else {
+                walk(context, nested, propertyPath + ".", indexes, geoIndexes, mapIndexes, depth + 1);
             }
         }
     }
 
+    // The entity of a property, of a collection's elements or of a map's values.
     private static @Nullable RedisPersistentEntity<?> nestedEntity(RedisMappingContext context,
             PersistentProperty<?> property) {
-        if (!property.isEntity() || property.isCollectionLike() || property.isMap()) {
+        if (!property.isEntity()) {
             return null;
         }
         return context.getPersistentEntity(property.getActualType());

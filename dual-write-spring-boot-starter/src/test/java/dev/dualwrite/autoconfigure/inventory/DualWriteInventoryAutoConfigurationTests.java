@@ -12,6 +12,7 @@ import dev.dualwrite.autoconfigure.fixtures.widget.redis.WidgetRepository;
 import dev.dualwrite.core.inventory.BackfillRates;
 import dev.dualwrite.core.inventory.CheckpointBackfillRates;
 import dev.dualwrite.core.inventory.Inventory;
+import dev.dualwrite.core.inventory.InventoryRuns;
 import dev.dualwrite.core.inventory.InventorySettings;
 import dev.dualwrite.core.inventory.InventorySource;
 import dev.dualwrite.testsupport.TestSchema;
@@ -94,7 +95,8 @@ class DualWriteInventoryAutoConfigurationTests {
     @Test
     void endpointComesWhenExposed() {
         this.contextRunner.withPropertyValues("management.endpoints.web.exposure.include=dualwriteinventory")
-            .run((context) -> assertThat(context).hasSingleBean(DualWriteInventoryEndpoint.class));
+            .run((context) -> assertThat(context).hasSingleBean(DualWriteInventoryEndpoint.class)
+                .hasSingleBean(InventoryRuns.class));
     }
 
     @Test
@@ -104,7 +106,8 @@ class DualWriteInventoryAutoConfigurationTests {
             .run((context) -> {
                 assertThat(context).hasNotFailed().hasSingleBean(Inventory.class);
                 assertThat(context.getBean(Inventory.class)).isSameAs(context.getBean(OwnInventory.class).inventory);
-                assertThat(context.getBean(DualWriteInventoryEndpoint.class).inventory().repositories()).isEmpty();
+                assertThat(context.getBean(DualWriteInventoryEndpoint.class).status().message())
+                    .isEqualTo(DualWriteInventoryEndpoint.NONE_TAKEN);
             });
     }
 
