@@ -14,7 +14,8 @@ import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
 
 import dev.dualwrite.autoconfigure.expiry.ExpirySweepLifecycle;
-import dev.dualwrite.autoconfigure.repair.DualWriteRepairProperties;
+import dev.dualwrite.autoconfigure.properties.DualWriteProperties;
+import dev.dualwrite.autoconfigure.properties.DualWriteRepairProperties;
 import dev.dualwrite.autoconfigure.repository.DualRepositoryRegistry;
 import dev.dualwrite.autoconfigure.repository.DualWriteRepositoryPostProcessor;
 import dev.dualwrite.autoconfigure.repository.RepositoryExpiries;

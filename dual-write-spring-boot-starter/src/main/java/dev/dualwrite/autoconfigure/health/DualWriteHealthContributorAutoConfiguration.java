@@ -1,7 +1,7 @@
 package dev.dualwrite.autoconfigure.health;
 
 import dev.dualwrite.autoconfigure.DualWriteAutoConfiguration;
-import dev.dualwrite.autoconfigure.DualWriteProperties;
+import dev.dualwrite.autoconfigure.properties.DualWriteProperties;
 import dev.dualwrite.autoconfigure.repository.DualRepositoryRegistry;
 import dev.dualwrite.core.control.ControlPlane;
 import dev.dualwrite.core.pair.DualRepository;

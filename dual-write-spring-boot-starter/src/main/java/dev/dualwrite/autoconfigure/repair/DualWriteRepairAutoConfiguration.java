@@ -2,6 +2,7 @@ package dev.dualwrite.autoconfigure.repair;
 
 import dev.dualwrite.autoconfigure.DualWriteAutoConfiguration;
 import dev.dualwrite.autoconfigure.InstanceNames;
+import dev.dualwrite.autoconfigure.properties.DualWriteRepairProperties;
 import dev.dualwrite.autoconfigure.repository.DualRepositoryRegistry;
 import dev.dualwrite.core.control.ControlPlane;
 import dev.dualwrite.core.repair.PostgresRepairLog;
