@@ -2,7 +2,7 @@ package dev.dualwrite.repair;
 
 import java.time.Duration;
 
-import dev.dualwrite.core.repair.RepairSettings;
+import dev.dualwrite.core.repair.reconcile.RepairSettings;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;

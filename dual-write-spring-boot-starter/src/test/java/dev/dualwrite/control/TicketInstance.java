@@ -4,8 +4,8 @@ import dev.dualwrite.autoconfigure.repository.DualRepositoryRegistry;
 import dev.dualwrite.control.app.redis.TicketRepository;
 import dev.dualwrite.core.backfill.Backfill;
 import dev.dualwrite.core.control.ControlPlane;
-import dev.dualwrite.core.repair.RepairReconciler;
-import dev.dualwrite.core.routing.DualRepository;
+import dev.dualwrite.core.pair.DualRepository;
+import dev.dualwrite.core.repair.reconcile.RepairReconciler;
 import dev.dualwrite.core.verify.Verifier;
 
 import org.springframework.context.ConfigurableApplicationContext;

@@ -14,12 +14,12 @@ import java.util.stream.Collectors;
 
 import dev.dualwrite.autoconfigure.repository.DualRepositoryRegistry;
 import dev.dualwrite.backfill.ChildApplication;
+import dev.dualwrite.core.pair.DualRepository;
 import dev.dualwrite.core.repair.PostgresRepairLog;
 import dev.dualwrite.core.repair.RedisRepairLog;
 import dev.dualwrite.core.repair.RepairLog;
-import dev.dualwrite.core.repair.RepairReconciler;
 import dev.dualwrite.core.repair.RepairRecord;
-import dev.dualwrite.core.routing.DualRepository;
+import dev.dualwrite.core.repair.reconcile.RepairReconciler;
 import dev.dualwrite.core.strategy.GateCheck;
 import dev.dualwrite.core.strategy.StrategyChangeException;
 import dev.dualwrite.core.strategy.StrategySource;

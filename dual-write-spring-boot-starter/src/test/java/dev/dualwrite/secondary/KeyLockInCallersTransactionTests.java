@@ -12,8 +12,8 @@ import java.util.function.Supplier;
 
 import dev.dualwrite.autoconfigure.repository.DualRepositoryRegistry;
 import dev.dualwrite.contract.ContractStores;
+import dev.dualwrite.core.pair.DualRepository;
 import dev.dualwrite.core.repair.RedisRepairLog;
-import dev.dualwrite.core.routing.DualRepository;
 import dev.dualwrite.core.routing.WriteCoordinator;
 import dev.dualwrite.core.secondary.SecondaryWriteGuard;
 import dev.dualwrite.core.store.AbortScope;

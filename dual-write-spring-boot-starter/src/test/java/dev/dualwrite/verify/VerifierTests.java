@@ -10,7 +10,7 @@ import java.util.List;
 import dev.dualwrite.autoconfigure.repository.DualRepositoryRegistry;
 import dev.dualwrite.autoconfigure.verify.DualWriteVerifyEndpoint;
 import dev.dualwrite.contract.ContractStores;
-import dev.dualwrite.core.routing.DualRepository;
+import dev.dualwrite.core.pair.DualRepository;
 import dev.dualwrite.core.strategy.StrategySource;
 import dev.dualwrite.core.strategy.WriteStrategy;
 import dev.dualwrite.core.verify.Difference;

@@ -1,7 +1,7 @@
 package dev.dualwrite.core.backfill;
 
+import dev.dualwrite.core.pair.DualRepository;
 import dev.dualwrite.core.redis.scan.RedisEntityScanner;
-import dev.dualwrite.core.routing.DualRepository;
 
 import org.springframework.util.Assert;
 

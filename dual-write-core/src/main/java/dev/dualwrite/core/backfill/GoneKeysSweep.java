@@ -5,9 +5,9 @@ import java.util.List;
 import java.util.Set;
 
 import dev.dualwrite.core.backfill.CatchUpWriter.GoneRow;
+import dev.dualwrite.core.pair.DualRepository;
 import dev.dualwrite.core.redis.scan.RedisEntityScanner;
 import dev.dualwrite.core.redis.scan.ScanSettings;
-import dev.dualwrite.core.routing.DualRepository;
 import dev.dualwrite.core.store.PostgresSide;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;

@@ -9,6 +9,8 @@ import java.util.Optional;
 
 import dev.dualwrite.core.compare.EntityComparator;
 import dev.dualwrite.core.expiry.KeyExpiry;
+import dev.dualwrite.core.pair.DualRepository;
+import dev.dualwrite.core.pair.EntityMapping;
 import org.jspecify.annotations.Nullable;
 
 /**

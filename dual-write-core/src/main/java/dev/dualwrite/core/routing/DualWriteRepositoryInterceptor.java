@@ -11,6 +11,7 @@ import java.util.Set;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
 
+import dev.dualwrite.core.pair.DualRepository;
 import dev.dualwrite.core.routing.RepositoryMethods.Kind;
 import dev.dualwrite.core.strategy.StageCall;
 import dev.dualwrite.core.strategy.StrategySource;

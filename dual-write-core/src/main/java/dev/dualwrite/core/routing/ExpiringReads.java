@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Optional;
 
 import dev.dualwrite.core.expiry.KeyExpiry;
+import dev.dualwrite.core.pair.DualRepository;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.data.domain.Page;

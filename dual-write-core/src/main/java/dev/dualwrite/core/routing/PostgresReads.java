@@ -13,6 +13,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
 
 import dev.dualwrite.core.expiry.KeyExpiry;
+import dev.dualwrite.core.pair.DualRepository;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.data.domain.Slice;

@@ -15,6 +15,7 @@ import java.util.stream.Stream;
 import dev.dualwrite.core.compare.EntityComparator;
 import dev.dualwrite.core.metrics.DualWriteMetrics;
 import dev.dualwrite.core.metrics.DualWriteMetrics.FallbackReason;
+import dev.dualwrite.core.pair.DualRepository;
 import dev.dualwrite.core.strategy.Store;
 import dev.dualwrite.core.strategy.WriteStrategy;
 import org.aopalliance.intercept.MethodInvocation;

@@ -9,6 +9,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 
 import dev.dualwrite.core.metrics.DualWriteMetrics;
+import dev.dualwrite.core.pair.DualRepository;
 import dev.dualwrite.core.repair.PostgresRepairLog;
 import dev.dualwrite.core.repair.RedisRepairLog;
 import dev.dualwrite.core.secondary.SecondaryWriteGuard;

@@ -7,11 +7,11 @@ import java.util.Map;
 import dev.dualwrite.core.expiry.KeyExpiry;
 import dev.dualwrite.core.compare.EntityComparator;
 import dev.dualwrite.core.compare.EntityComparator.FieldValues;
+import dev.dualwrite.core.pair.DualRepository;
 import dev.dualwrite.core.redis.scan.RedisEntityScanner;
 import dev.dualwrite.core.redis.scan.ScanSettings;
 import dev.dualwrite.core.redis.scan.ScannedEntry;
 import dev.dualwrite.core.repair.FailureReason;
-import dev.dualwrite.core.routing.DualRepository;
 import org.jspecify.annotations.Nullable;
 
 /**

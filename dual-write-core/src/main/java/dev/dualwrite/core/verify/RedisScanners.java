@@ -1,7 +1,7 @@
 package dev.dualwrite.core.verify;
 
+import dev.dualwrite.core.pair.DualRepository;
 import dev.dualwrite.core.redis.scan.RedisEntityScanner;
-import dev.dualwrite.core.routing.DualRepository;
 
 /**
  * Gives the verifier a scanner of a repository's Redis store, whichever shape it has

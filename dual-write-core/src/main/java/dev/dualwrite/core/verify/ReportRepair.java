@@ -10,8 +10,8 @@ import java.util.Optional;
 import java.util.Set;
 
 import dev.dualwrite.core.compare.EntityComparator;
+import dev.dualwrite.core.pair.DualRepository;
 import dev.dualwrite.core.repair.FailureReason;
-import dev.dualwrite.core.routing.DualRepository;
 import dev.dualwrite.core.routing.WriteCoordinator;
 import dev.dualwrite.core.strategy.Store;
 import dev.dualwrite.core.ledger.Ledger;

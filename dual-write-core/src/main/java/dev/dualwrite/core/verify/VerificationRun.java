@@ -25,13 +25,13 @@ import java.util.function.Consumer;
 import java.util.zip.CRC32;
 
 import dev.dualwrite.core.compare.EntityComparator;
+import dev.dualwrite.core.pair.DualRepository;
 import dev.dualwrite.core.redis.scan.RawScanBatch;
 import dev.dualwrite.core.redis.scan.RedisEntityScanner;
 import dev.dualwrite.core.redis.scan.ScanBatch;
 import dev.dualwrite.core.redis.scan.ScanPosition;
 import dev.dualwrite.core.redis.scan.ScanSettings;
 import dev.dualwrite.core.redis.scan.ScannedEntry;
-import dev.dualwrite.core.routing.DualRepository;
 import dev.dualwrite.core.strategy.WriteStrategy;
 import dev.dualwrite.core.verify.VerificationProgress.Phase;
 import org.jspecify.annotations.Nullable;

@@ -17,8 +17,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 
+import dev.dualwrite.core.pair.DualRepository;
 import dev.dualwrite.core.repair.FailureReason;
-import dev.dualwrite.core.routing.DualRepository;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

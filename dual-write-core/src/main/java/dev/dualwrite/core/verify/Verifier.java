@@ -11,9 +11,9 @@ import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 import dev.dualwrite.core.compare.EntityComparator;
+import dev.dualwrite.core.pair.DualRepository;
 import dev.dualwrite.core.repair.FailureReason;
 import dev.dualwrite.core.repair.RepairLog;
-import dev.dualwrite.core.routing.DualRepository;
 import dev.dualwrite.core.strategy.Store;
 import dev.dualwrite.core.ledger.Ledger;
 import dev.dualwrite.core.ledger.LedgerAction;

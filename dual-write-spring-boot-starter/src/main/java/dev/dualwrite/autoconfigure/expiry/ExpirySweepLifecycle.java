@@ -10,7 +10,7 @@ import java.util.concurrent.TimeUnit;
 import dev.dualwrite.autoconfigure.repository.DualRepositoryRegistry;
 import dev.dualwrite.core.expiry.ExpirySweeper;
 import dev.dualwrite.core.expiry.KeyExpiry;
-import dev.dualwrite.core.routing.DualRepository;
+import dev.dualwrite.core.pair.DualRepository;
 import dev.dualwrite.core.strategy.StrategySource;
 import dev.dualwrite.core.strategy.WriteStrategy;
 import io.micrometer.core.instrument.MeterRegistry;

@@ -1,12 +1,12 @@
 package dev.dualwrite.autoconfigure.health;
 
 import dev.dualwrite.autoconfigure.DualWriteAutoConfiguration;
-import dev.dualwrite.autoconfigure.DualWriteProperties;
+import dev.dualwrite.autoconfigure.properties.DualWriteProperties;
 import dev.dualwrite.autoconfigure.repository.DualRepositoryRegistry;
 import dev.dualwrite.core.control.ControlPlane;
+import dev.dualwrite.core.pair.DualRepository;
 import dev.dualwrite.core.repair.PostgresRepairLog;
 import dev.dualwrite.core.repair.RedisRepairLog;
-import dev.dualwrite.core.routing.DualRepository;
 import dev.dualwrite.core.verify.BackgroundVerifier;
 
 import org.springframework.beans.factory.ObjectProvider;

@@ -2,14 +2,15 @@ package dev.dualwrite.autoconfigure.repair;
 
 import dev.dualwrite.autoconfigure.DualWriteAutoConfiguration;
 import dev.dualwrite.autoconfigure.InstanceNames;
+import dev.dualwrite.autoconfigure.properties.DualWriteRepairProperties;
 import dev.dualwrite.autoconfigure.repository.DualRepositoryRegistry;
 import dev.dualwrite.core.control.ControlPlane;
 import dev.dualwrite.core.repair.PostgresRepairLog;
 import dev.dualwrite.core.repair.RedisRepairLog;
 import dev.dualwrite.core.repair.RepairLogs;
-import dev.dualwrite.core.repair.RepairMetrics;
-import dev.dualwrite.core.repair.RepairReconciler;
-import dev.dualwrite.core.repair.RepairSettings;
+import dev.dualwrite.core.repair.reconcile.RepairMetrics;
+import dev.dualwrite.core.repair.reconcile.RepairReconciler;
+import dev.dualwrite.core.repair.reconcile.RepairSettings;
 import dev.dualwrite.core.routing.WriteCoordinator;
 import dev.dualwrite.core.strategy.StrategySource;
 import io.micrometer.core.instrument.MeterRegistry;

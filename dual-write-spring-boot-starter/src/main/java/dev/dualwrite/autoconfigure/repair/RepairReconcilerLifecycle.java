@@ -1,8 +1,8 @@
 package dev.dualwrite.autoconfigure.repair;
 
 import dev.dualwrite.autoconfigure.repository.DualRepositoryRegistry;
-import dev.dualwrite.core.repair.RepairMetrics;
-import dev.dualwrite.core.repair.RepairReconciler;
+import dev.dualwrite.core.repair.reconcile.RepairMetrics;
+import dev.dualwrite.core.repair.reconcile.RepairReconciler;
 
 import org.springframework.context.SmartLifecycle;
 

@@ -9,11 +9,11 @@ import java.util.Optional;
 import java.util.function.BiConsumer;
 import java.util.function.Predicate;
 
-import dev.dualwrite.autoconfigure.DualWriteProperties;
+import dev.dualwrite.autoconfigure.properties.DualWriteProperties;
 import dev.dualwrite.core.expiry.KeyExpiry;
-import dev.dualwrite.core.routing.DualRepository;
-import dev.dualwrite.core.routing.EntityMapping;
-import dev.dualwrite.core.routing.RepositoryPairing;
+import dev.dualwrite.core.pair.DualRepository;
+import dev.dualwrite.core.pair.EntityMapping;
+import dev.dualwrite.core.pair.RepositoryPairing;
 import dev.dualwrite.core.store.PostgresSide;
 import dev.dualwrite.core.store.RedisSide;
 import org.jspecify.annotations.Nullable;

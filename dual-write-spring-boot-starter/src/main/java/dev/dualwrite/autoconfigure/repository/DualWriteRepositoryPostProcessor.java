@@ -4,8 +4,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
+import dev.dualwrite.core.pair.DualRepository;
 import dev.dualwrite.core.redis.json.RedisJsonRepositoryFactoryBean;
-import dev.dualwrite.core.routing.DualRepository;
 import dev.dualwrite.core.routing.DualWriteRepositoryInterceptor;
 import dev.dualwrite.core.routing.ReadRouter;
 import dev.dualwrite.core.routing.WriteCoordinator;

@@ -3,7 +3,7 @@ package dev.dualwrite.autoconfigure.repository;
 import java.time.Clock;
 import java.time.Duration;
 
-import dev.dualwrite.autoconfigure.DualWriteProperties;
+import dev.dualwrite.autoconfigure.properties.DualWriteProperties;
 import dev.dualwrite.core.expiry.ExpiryColumn;
 import dev.dualwrite.core.expiry.KeyExpiry;
 import dev.dualwrite.core.expiry.RedisKeyTtl;

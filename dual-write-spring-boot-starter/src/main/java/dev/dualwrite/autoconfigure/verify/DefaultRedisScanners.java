@@ -3,12 +3,12 @@ package dev.dualwrite.autoconfigure.verify;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
+import dev.dualwrite.core.pair.DualRepository;
 import dev.dualwrite.core.redis.json.RedisJsonStore;
 import dev.dualwrite.core.redis.json.SimpleRedisJsonRepository;
 import dev.dualwrite.core.redis.scan.JsonStringScanner;
 import dev.dualwrite.core.redis.scan.RedisEntityScanner;
 import dev.dualwrite.core.redis.scan.RedisHashScanner;
-import dev.dualwrite.core.routing.DualRepository;
 import dev.dualwrite.core.verify.RedisScanners;
 
 import org.springframework.beans.factory.ObjectProvider;

@@ -5,7 +5,7 @@ import java.util.List;
 
 import dev.dualwrite.autoconfigure.endpoint.OperatorRequests;
 import dev.dualwrite.autoconfigure.repository.DualRepositoryRegistry;
-import dev.dualwrite.core.routing.DualRepository;
+import dev.dualwrite.core.pair.DualRepository;
 import dev.dualwrite.core.verify.ReportRepair;
 import dev.dualwrite.core.verify.ReportRepair.RepairOutcome;
 import dev.dualwrite.core.verify.VerificationReport;

@@ -4,7 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import dev.dualwrite.autoconfigure.repository.DualRepositoryRegistry;
-import dev.dualwrite.core.routing.DualRepository;
+import dev.dualwrite.core.pair.DualRepository;
 import dev.dualwrite.core.verify.VerificationReport;
 import dev.dualwrite.core.verify.Verifier;
 import dev.dualwrite.core.verify.VerifyOptions;

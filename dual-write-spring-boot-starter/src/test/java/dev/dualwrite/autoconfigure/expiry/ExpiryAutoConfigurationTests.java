@@ -3,11 +3,11 @@ package dev.dualwrite.autoconfigure.expiry;
 import java.time.Duration;
 
 import dev.dualwrite.autoconfigure.DualWriteAutoConfiguration;
-import dev.dualwrite.autoconfigure.DualWriteProperties;
 import dev.dualwrite.autoconfigure.fixtures.FixtureStores;
 import dev.dualwrite.autoconfigure.fixtures.widget.Widget;
 import dev.dualwrite.autoconfigure.fixtures.widget.jdbc.WidgetRowRepository;
 import dev.dualwrite.autoconfigure.fixtures.widget.redis.WidgetRepository;
+import dev.dualwrite.autoconfigure.properties.DualWriteProperties;
 import dev.dualwrite.autoconfigure.repository.DualRepositoryRegistry;
 import dev.dualwrite.autoconfigure.repository.RepositoryExpiries;
 import dev.dualwrite.testsupport.TestSchema;

@@ -9,7 +9,7 @@ import dev.dualwrite.autoconfigure.fixtures.FixtureStores;
 import dev.dualwrite.autoconfigure.fixtures.widget.jdbc.WidgetRowRepository;
 import dev.dualwrite.autoconfigure.fixtures.widget.redis.WidgetRepository;
 import dev.dualwrite.autoconfigure.repository.DualRepositoryRegistry;
-import dev.dualwrite.core.routing.DualRepository;
+import dev.dualwrite.core.pair.DualRepository;
 import dev.dualwrite.core.routing.WriteCoordinator;
 import dev.dualwrite.core.strategy.StrategySource;
 import dev.dualwrite.core.verify.BackgroundVerifier;

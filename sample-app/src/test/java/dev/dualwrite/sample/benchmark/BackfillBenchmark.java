@@ -33,7 +33,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import dev.dualwrite.core.backfill.Backfill;
 import dev.dualwrite.core.backfill.BackfillJobReport;
 import dev.dualwrite.autoconfigure.repository.DualRepositoryRegistry;
-import dev.dualwrite.core.routing.DualRepository;
+import dev.dualwrite.core.pair.DualRepository;
 import dev.dualwrite.core.strategy.StrategySource;
 import dev.dualwrite.core.verify.VerificationReport;
 import dev.dualwrite.core.verify.Verifier;

@@ -43,6 +43,15 @@ public class RedisJsonEntityInformation<T, ID> extends PersistentEntityInformati
     }
 
     /**
+     * Return the key prefix as a {@code SCAN MATCH} pattern that matches only itself, the
+     * start of every pattern that selects keys of this type.
+     * @return the key prefix with its glob characters escaped
+     */
+    public String getKeyPrefixPattern() {
+        return escapeGlob(this.keyPrefix);
+    }
+
+    /**
      * Return the Redis key of an id.
      * @param id the id
      * @return {@code keyPrefix + id}
@@ -98,6 +107,24 @@ public class RedisJsonEntityInformation<T, ID> extends PersistentEntityInformati
         @Nullable ID id = this.conversionService.convert(key.substring(this.keyPrefix.length()), getIdType());
         Assert.state(id != null, () -> "Key '" + key + "' converts to a null id");
         return id;
+    }
+
+    /**
+     * Escape the characters that {@code SCAN MATCH} treats as a glob, so that a key prefix
+     * matches only itself.
+     * @param literal a literal key part
+     * @return the pattern that matches exactly {@code literal}
+     */
+    static String escapeGlob(String literal) {
+        StringBuilder escaped = new StringBuilder(literal.length() + 8);
+        for (int i = 0; i < literal.length(); i++) {
+            char c = literal.charAt(i);
+            if (c == '*' || c == '?' || c == '[' || c == ']' || c == '\\') {
+                escaped.append('\\');
+            }
+            escaped.append(c);
+        }
+        return escaped.toString();
     }
 
 }

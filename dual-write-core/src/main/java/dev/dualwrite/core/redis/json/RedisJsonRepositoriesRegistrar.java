@@ -9,7 +9,7 @@ import org.springframework.data.repository.config.RepositoryConfigurationExtensi
  * Registers the Redis JSON repositories that {@link EnableRedisJsonRepositories} asks for, as
  * Spring Data's own modules do.
  */
-public class RedisJsonRepositoriesRegistrar extends RepositoryBeanDefinitionRegistrarSupport {
+class RedisJsonRepositoriesRegistrar extends RepositoryBeanDefinitionRegistrarSupport {
 
     @Override
     protected Class<? extends Annotation> getAnnotation() {

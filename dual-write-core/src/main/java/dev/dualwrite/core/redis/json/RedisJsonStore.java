@@ -19,7 +19,6 @@ import java.util.function.Consumer;
 import java.util.stream.Stream;
 import java.util.stream.StreamSupport;
 
-import dev.dualwrite.core.redis.scan.ScanSettings;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.dao.DataAccessException;
@@ -111,7 +110,7 @@ public class RedisJsonStore<T, ID> {
         this.information = information;
         this.codec = codec;
         this.batchSize = batchSize;
-        this.pattern = ScanSettings.escapeGlob(information.getKeyPrefix()) + "*";
+        this.pattern = information.getKeyPrefixPattern() + "*";
         this.unreadableValues = unreadableValues;
         this.timeToLive = new JsonTimeToLive<>(codec.entity());
     }

@@ -47,7 +47,7 @@ public final class JsonStringScanner<R, ID> extends AbstractEntityScanner<R, ID>
         Assert.notNull(codec, "codec must not be null");
         this.information = information;
         this.codec = codec;
-        this.escapedPrefix = ScanSettings.escapeGlob(information.getKeyPrefix());
+        this.escapedPrefix = information.getKeyPrefixPattern();
     }
 
     @Override

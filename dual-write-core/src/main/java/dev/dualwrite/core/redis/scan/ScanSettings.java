@@ -44,22 +44,4 @@ public record ScanSettings(String idPattern, int batchSize, int scanCount, int p
         return new ScanSettings(this.idPattern, batchSize, this.scanCount, this.pipelineDepth, this.timeout);
     }
 
-    /**
-     * Escape the characters that {@code SCAN MATCH} treats as a glob, so that a key prefix
-     * matches only itself.
-     * @param literal a literal key part
-     * @return the pattern that matches exactly {@code literal}
-     */
-    public static String escapeGlob(String literal) {
-        StringBuilder escaped = new StringBuilder(literal.length() + 8);
-        for (int i = 0; i < literal.length(); i++) {
-            char c = literal.charAt(i);
-            if (c == '*' || c == '?' || c == '[' || c == ']' || c == '\\') {
-                escaped.append('\\');
-            }
-            escaped.append(c);
-        }
-        return escaped.toString();
-    }
-
 }

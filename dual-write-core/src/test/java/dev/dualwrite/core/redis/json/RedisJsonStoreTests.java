@@ -7,7 +7,6 @@ import java.util.stream.IntStream;
 import java.util.stream.Stream;
 
 import dev.dualwrite.core.redis.json.JsonToken.Holder;
-import dev.dualwrite.core.redis.scan.ScanSettings;
 import dev.dualwrite.testsupport.TestKeyPrefix;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -154,8 +153,8 @@ class RedisJsonStoreTests {
 
     @Test
     void escapeGlobEscapesEveryGlobCharacter() {
-        assertThat(ScanSettings.escapeGlob("a*b?c[d]e\\f:")).isEqualTo("a\\*b\\?c\\[d\\]e\\\\f:");
-        assertThat(ScanSettings.escapeGlob("token:")).isEqualTo("token:");
+        assertThat(RedisJsonEntityInformation.escapeGlob("a*b?c[d]e\\f:")).isEqualTo("a\\*b\\?c\\[d\\]e\\\\f:");
+        assertThat(RedisJsonEntityInformation.escapeGlob("token:")).isEqualTo("token:");
     }
 
     @Test

@@ -1,4 +1,4 @@
-package dev.dualwrite.core.routing;
+package dev.dualwrite.core.pair;
 
 import dev.dualwrite.core.expiry.KeyExpiry;
 import dev.dualwrite.core.store.PostgresSide;

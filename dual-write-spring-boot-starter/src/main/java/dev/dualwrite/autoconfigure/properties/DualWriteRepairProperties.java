@@ -1,4 +1,4 @@
-package dev.dualwrite.autoconfigure.repair;
+package dev.dualwrite.autoconfigure.properties;
 
 import java.time.Duration;
 

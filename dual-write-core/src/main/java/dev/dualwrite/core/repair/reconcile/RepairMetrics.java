@@ -1,4 +1,4 @@
-package dev.dualwrite.core.repair;
+package dev.dualwrite.core.repair.reconcile;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
+import dev.dualwrite.core.repair.ClaimableRepairLog;
 import dev.dualwrite.core.strategy.Store;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;

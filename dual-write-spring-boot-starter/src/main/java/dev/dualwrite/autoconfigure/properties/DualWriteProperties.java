@@ -1,4 +1,4 @@
-package dev.dualwrite.autoconfigure;
+package dev.dualwrite.autoconfigure.properties;
 
 import java.time.Duration;
 import java.util.LinkedHashMap;

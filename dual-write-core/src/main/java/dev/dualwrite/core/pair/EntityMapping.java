@@ -1,4 +1,4 @@
-package dev.dualwrite.core.routing;
+package dev.dualwrite.core.pair;
 
 import java.util.function.Function;
 

@@ -1,4 +1,4 @@
-package dev.dualwrite.core.repair;
+package dev.dualwrite.core.repair.reconcile;
 
 import java.time.Duration;
 

@@ -1,4 +1,4 @@
-package dev.dualwrite.core.repair;
+package dev.dualwrite.core.repair.reconcile;
 
 import java.time.Duration;
 import java.util.Collection;
@@ -6,7 +6,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
 
-import dev.dualwrite.core.routing.DualRepository;
+import dev.dualwrite.core.pair.DualRepository;
+import dev.dualwrite.core.repair.ClaimableRepairLog;
+import dev.dualwrite.core.repair.FailureReason;
+import dev.dualwrite.core.repair.RedisRepairLog;
+import dev.dualwrite.core.repair.RepairClaim;
 import dev.dualwrite.core.routing.WriteCoordinator;
 import dev.dualwrite.core.strategy.Store;
 import dev.dualwrite.core.strategy.StrategySource;
