@@ -26,7 +26,7 @@ import dev.dualwrite.core.control.ControlPlaneSettings;
 import dev.dualwrite.core.control.StageListener;
 import dev.dualwrite.core.ledger.Ledger;
 import dev.dualwrite.core.metrics.DualWriteMetrics;
-import dev.dualwrite.core.pair.RepositoryPairing;
+import dev.dualwrite.core.routing.RepositoryPairing;
 import dev.dualwrite.core.redis.json.SimpleRedisJsonRepository;
 import dev.dualwrite.core.redis.json.UnreadableValueListener;
 import dev.dualwrite.core.repair.ClaimableRepairLog;
@@ -68,6 +68,7 @@ import org.springframework.boot.flyway.autoconfigure.FlywayAutoConfiguration;
 import org.springframework.boot.flyway.autoconfigure.FlywayMigrationInitializer;
 import org.springframework.boot.jdbc.autoconfigure.DataSourceTransactionManagerAutoConfiguration;
 import org.springframework.boot.jdbc.autoconfigure.JdbcTemplateAutoConfiguration;
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.annotation.Bean;
 import org.springframework.data.jdbc.core.JdbcAggregateOperations;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
@@ -228,7 +229,8 @@ public final class DualWriteAutoConfiguration {
             DualWriteRepositoryPostProcessor postProcessor, ObjectProvider<RepositoryPairing<?, ?>> pairings,
             JdbcAggregateOperations aggregates, RelationalMappingContext mappingContext, DataSource dataSource,
             PlatformTransactionManager transactionManager, DualWriteMetrics metrics, StrategySource strategies,
-            RedisRepairLog redisRepairLog, PostgresRepairLog postgresRepairLog, RepositoryExpiries expiries) {
+            RedisRepairLog redisRepairLog, PostgresRepairLog postgresRepairLog, RepositoryExpiries expiries,
+            ApplicationEventPublisher events) {
         Map<Store, ClaimableRepairLog> logs = RepairLogs.byStoreToRepair(redisRepairLog, postgresRepairLog);
         return new DualRepositoryRegistry(beans, properties, postProcessor, pairings.orderedStream().toList(),
                 aggregates, mappingContext, new JdbcTemplate(dataSource), new TransactionTemplate(transactionManager),
@@ -241,10 +243,12 @@ public final class DualWriteAutoConfiguration {
                     if (pair.redis().repository() instanceof SimpleRedisJsonRepository<?, ?>) {
                         metrics.registerUnreadableValues(pair.name());
                     }
-                    logger.info("dual-write: repository '{}' pairs {} with {}; strategy {}", pair.name(),
-                            pair.redis().entityType().getSimpleName(), pair.postgresInterface().getSimpleName(),
-                            strategies.strategyFor(pair.name()));
-                }, expiries);
+                    logger.info("dual-write: repository '{}' pairs {} with {}; strategy {}; rows written by {}",
+                            pair.name(), pair.redis().entityType().getSimpleName(),
+                            pair.postgresInterface().getSimpleName(), strategies.strategyFor(pair.name()),
+                            pair.postgres().writesRowsItself() ? "dual-write's own statement"
+                                    : "Spring Data JDBC (entity callbacks, or not a flat entity)");
+                }, expiries, events);
     }
 
     @Bean

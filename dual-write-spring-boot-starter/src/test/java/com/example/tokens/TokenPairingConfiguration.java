@@ -3,7 +3,7 @@ package com.example.tokens;
 import com.example.tokens.jdbc.TokenRow;
 import com.example.tokens.jdbc.TokenRowRepository;
 import com.example.tokens.redis.TokenRepository;
-import dev.dualwrite.core.pair.RepositoryPairing;
+import dev.dualwrite.core.routing.RepositoryPairing;
 
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;

@@ -6,8 +6,10 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.atomic.AtomicInteger;
+import javax.sql.DataSource;
 
 import com.zaxxer.hikari.HikariDataSource;
 import dev.dualwrite.autoconfigure.fixtures.FixtureStores;
@@ -25,16 +27,16 @@ import dev.dualwrite.autoconfigure.properties.DualWriteRepairProperties;
 import dev.dualwrite.autoconfigure.repository.DualRepositoryRegistry;
 import dev.dualwrite.autoconfigure.repository.DualWriteRepositoryPostProcessor;
 import dev.dualwrite.autoconfigure.schema.DualWriteSchemaMigration;
+import dev.dualwrite.core.control.ControlPlane;
 import dev.dualwrite.core.metrics.DualWriteMetrics;
 import dev.dualwrite.core.pair.DualRepository;
-import dev.dualwrite.core.pair.RepositoryPairing;
 import dev.dualwrite.core.repair.PostgresRepairLog;
 import dev.dualwrite.core.repair.RedisRepairLog;
+import dev.dualwrite.core.routing.RepositoryPairing;
 import dev.dualwrite.core.routing.WriteCoordinator;
 import dev.dualwrite.core.secondary.FailurePolicy;
 import dev.dualwrite.core.secondary.SecondaryWriteException;
 import dev.dualwrite.core.secondary.SecondaryWriteGuard;
-import dev.dualwrite.core.control.ControlPlane;
 import dev.dualwrite.core.strategy.InMemoryStrategySource;
 import dev.dualwrite.core.strategy.StageCall;
 import dev.dualwrite.core.strategy.Store;
@@ -68,18 +70,19 @@ import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.boot.transaction.autoconfigure.TransactionAutoConfiguration;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.context.event.EventListener;
 import org.springframework.core.NestedExceptionUtils;
 import org.springframework.data.jdbc.core.JdbcAggregateOperations;
 import org.springframework.data.jdbc.repository.config.EnableJdbcRepositories;
+import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
+import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 import org.springframework.data.redis.core.RedisOperations;
 import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.data.redis.repository.configuration.EnableRedisRepositories;
-import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
-import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
+import org.springframework.data.relational.core.mapping.event.AbstractRelationalEvent;
+import org.springframework.data.relational.core.mapping.event.BeforeConvertCallback;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.datasource.DelegatingDataSource;
-
-import javax.sql.DataSource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
@@ -250,6 +253,36 @@ class DualWriteAutoConfigurationTests {
             assertThat(nameInRedis(context, id)).isEqualTo("only-redis");
             assertThat(namesInPostgres(context, id)).isEmpty();
         });
+    }
+
+    // The library writes a flat row with its own statement: the application's own save at
+    // POSTGRES_ONLY still publishes Spring Data JDBC's events, and a callback of the row type
+    // still runs (the row then goes through Spring Data JDBC).
+    @Test
+    void aPostgresOnlySaveWrittenByTheLibraryPublishesSpringDataJdbcsEvents() {
+        this.contextRunner.withUserConfiguration(WidgetRepositories.class, WidgetRowEvents.class)
+            .withPropertyValues("dual-write.strategy=POSTGRES_ONLY")
+            .run((context) -> {
+                assertThat(pair(context).postgres().writesRowsItself()).as("Spring Data JDBC's own id callback "
+                        + "does not keep the library from writing rows itself").isTrue();
+                String id = newId();
+                context.getBean(WidgetRepository.class).save(new Widget(id, "evented", 1));
+                assertThat(namesInPostgres(context, id)).containsExactly("evented");
+                assertThat(context.getBean(WidgetRowEvents.class).seen).containsExactly("BeforeConvertEvent " + id,
+                        "BeforeSaveEvent " + id, "AfterSaveEvent " + id);
+            });
+    }
+
+    @Test
+    void aPostgresOnlySaveRunsTheApplicationsEntityCallbackOfTheRowType() {
+        this.contextRunner.withUserConfiguration(WidgetRepositories.class, WidgetRowCallback.class)
+            .withPropertyValues("dual-write.strategy=POSTGRES_ONLY")
+            .run((context) -> {
+                assertThat(pair(context).postgres().writesRowsItself()).isFalse();
+                String id = newId();
+                context.getBean(WidgetRepository.class).save(new Widget(id, "called", 1));
+                assertThat(namesInPostgres(context, id)).containsExactly("called (checked)");
+            });
     }
 
     // Properties
@@ -739,6 +772,13 @@ class DualWriteAutoConfigurationTests {
         return context.getBean(DualRepositoryRegistry.class).all().stream().map(DualRepository::name).toList();
     }
 
+    private static DualRepository<?, ?, ?> pair(AssertableApplicationContext context) {
+        return context.getBean(DualRepositoryRegistry.class).all().stream()
+            .filter((pair) -> pair.name().equals(WIDGETS))
+            .findFirst()
+            .orElseThrow();
+    }
+
     private static List<String> tables(AssertableApplicationContext context) {
         return context.getBean(JdbcTemplate.class)
             .queryForList("select table_name from information_schema.tables where table_schema = current_schema()",
@@ -964,6 +1004,41 @@ class DualWriteAutoConfigurationTests {
                     new RedisStandaloneConfiguration(redis.host(), redis.port()));
             factory.setShareNativeConnection(false);
             return factory;
+        }
+
+    }
+
+
+    @Configuration(proxyBeanMethods = false)
+    static class WidgetRowEvents {
+
+        final List<String> seen = new CopyOnWriteArrayList<>();
+
+        @EventListener
+        void on(AbstractRelationalEvent<?> event) {
+            if (event.getEntity() instanceof Widget widget) {
+                this.seen.add(event.getClass().getSimpleName() + " " + widget.id());
+            }
+        }
+
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    static class WidgetRowCallback {
+
+        @Bean
+        CheckedNames checkedNames() {
+            return new CheckedNames();
+        }
+
+    }
+
+    // A class, not a lambda, so that the entity type it applies to can be read.
+    static class CheckedNames implements BeforeConvertCallback<Widget> {
+
+        @Override
+        public Widget onBeforeConvert(Widget widget) {
+            return new Widget(widget.id(), widget.name() + " (checked)", widget.quantity());
         }
 
     }

@@ -8,7 +8,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
-import dev.dualwrite.core.redis.scan.ScanSettings;
+import dev.dualwrite.core.redis.KeyPatterns;
 import dev.dualwrite.core.repair.RedisRepairLog;
 import org.jspecify.annotations.Nullable;
 
@@ -241,7 +241,7 @@ public final class RepositoryKeys {
     }
 
     private static String escape(String literal) {
-        return ScanSettings.escapeGlob(literal);
+        return KeyPatterns.escape(literal);
     }
 
     @Override

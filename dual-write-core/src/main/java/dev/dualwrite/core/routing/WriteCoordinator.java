@@ -274,7 +274,7 @@ public class WriteCoordinator {
         if (id == null) {
             return primary(repository, Store.POSTGRES, "save", keyOrNew(repository, null),
                     () -> repository.postgres().inKeyLock(null, () -> {
-                        P saved = repository.postgres().upsert(repository.expiry().forPrimarySave(entity, row,
+                        P saved = repository.postgres().save(repository.expiry().forPrimarySave(entity, row,
                                 () -> currentRow(repository, null)));
                         openRedisDebt(repository, repository.keyOf(postgresId(repository, saved)), copyFollows);
                         return saved;
@@ -293,7 +293,7 @@ public class WriteCoordinator {
         // the current one.
         return primary(repository, Store.POSTGRES, "save", key, () -> repository.postgres()
             .inKeyLock(key, (lockName) -> lockAndOpenRedisDebt(repository, lockName, key, copyFollows),
-                    () -> repository.postgres().upsert(repository.expiry().forPrimarySave(entity, row,
+                    () -> repository.postgres().save(repository.expiry().forPrimarySave(entity, row,
                             () -> currentRow(repository, id)))));
     }
 

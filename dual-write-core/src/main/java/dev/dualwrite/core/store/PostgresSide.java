@@ -16,11 +16,17 @@ import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.data.jdbc.core.JdbcAggregateOperations;
 import org.springframework.data.jdbc.core.convert.JdbcConverter;
+import org.springframework.data.relational.core.conversion.AggregateChange;
+import org.springframework.data.relational.core.conversion.MutableAggregateChange;
 import org.springframework.data.relational.core.dialect.PostgresDialect;
 import org.springframework.data.relational.core.mapping.RelationalMappingContext;
 import org.springframework.data.relational.core.mapping.RelationalPersistentEntity;
+import org.springframework.data.relational.core.mapping.event.AfterSaveEvent;
+import org.springframework.data.relational.core.mapping.event.BeforeConvertEvent;
+import org.springframework.data.relational.core.mapping.event.BeforeSaveEvent;
 import org.springframework.data.relational.core.sql.IdentifierProcessing;
 import org.springframework.jdbc.core.JdbcOperations;
 import org.springframework.jdbc.core.PreparedStatementCallback;
@@ -89,6 +95,8 @@ public final class PostgresSide<P, ID> {
     // Null when Spring Data JDBC must write the entity (see RowUpsert.of).
     private final @Nullable RowUpsert rowUpsert;
 
+    private final @Nullable ApplicationEventPublisher events;
+
     // The lock statements joined with the row's upsert, by lock statement: one or two.
     private final Map<String, String> lockedUpserts = new ConcurrentHashMap<>();
 
@@ -111,7 +119,7 @@ public final class PostgresSide<P, ID> {
      */
     public PostgresSide(String repository, Class<P> entityType, JdbcAggregateOperations aggregates,
             RelationalMappingContext mappingContext, JdbcOperations jdbc, TransactionOperations transactions) {
-        this(repository, entityType, aggregates, mappingContext, jdbc, transactions, false);
+        this(repository, entityType, aggregates, mappingContext, jdbc, transactions, false, null);
     }
 
     /**
@@ -121,13 +129,17 @@ public final class PostgresSide<P, ID> {
      * @param mappingContext its mapping
      * @param jdbc PostgreSQL
      * @param transactions transactions on the same data source
-     * @param entityCallbacks whether the application declares Spring Data entity callbacks
-     * (auditing, a {@code BeforeSaveCallback}, ...): only Spring Data JDBC's own writes run
-     * them, so every row is then written through it, at one round trip more per primary save
+     * @param entityCallbacks whether the application declares Spring Data entity callbacks for
+     * the row type (auditing, a {@code BeforeSaveCallback}, ...): only Spring Data JDBC's own
+     * writes run them, so every row is then written through it, at one round trip more per
+     * primary save
+     * @param events where the lifecycle events of a primary save written by the library's own
+     * statement are published, as Spring Data JDBC publishes them ({@code BeforeConvertEvent},
+     * {@code BeforeSaveEvent}, {@code AfterSaveEvent}); {@code null} for none
      */
     public PostgresSide(String repository, Class<P> entityType, JdbcAggregateOperations aggregates,
             RelationalMappingContext mappingContext, JdbcOperations jdbc, TransactionOperations transactions,
-            boolean entityCallbacks) {
+            boolean entityCallbacks, @Nullable ApplicationEventPublisher events) {
         Assert.hasText(repository, "repository must not be empty");
         Assert.notNull(entityType, "entityType must not be null");
         Assert.notNull(aggregates, "aggregates must not be null");
@@ -150,6 +162,7 @@ public final class PostgresSide<P, ID> {
         this.singleStatementUpsert = !relational.hasVersionProperty();
         this.converter = aggregates.getConverter();
         this.rowUpsert = entityCallbacks ? null : RowUpsert.of(relational, this.converter);
+        this.events = events;
     }
 
     /**
@@ -213,7 +226,7 @@ public final class PostgresSide<P, ID> {
         RowUpsert upsert = this.rowUpsert;
         if (upsert == null || idOf(entity) == null) {
             return inKeyLock(key, (lockName) -> this.jdbc.update(lock.sql(), lock.withLockName(lockName)),
-                    () -> upsert(entity));
+                    () -> save(entity));
         }
         // Converted before the transaction: a value the converter refuses fails the write
         // before anything was sent.
@@ -226,6 +239,7 @@ public final class PostgresSide<P, ID> {
             if (status.isNewTransaction()) {
                 abortableUnderWatchdog();
             }
+            AggregateChange<P> change = beforeSave(entity);
             this.jdbc.execute(sql, (PreparedStatementCallback<Boolean>) (statement) -> {
                 for (int i = 0; i < lockArguments.length; i++) {
                     StatementCreatorUtils.setParameterValue(statement, i + 1, SqlTypeValue.TYPE_UNKNOWN,
@@ -234,8 +248,27 @@ public final class PostgresSide<P, ID> {
                 values.bind(statement, lockArguments.length + 1);
                 return statement.execute();
             });
+            afterSave(entity, change);
             return entity;
         });
+    }
+
+    // The events Spring Data JDBC publishes around a save, for a primary save written by the
+    // library's own statement: the application's listeners see its own saves as before.
+    private @Nullable AggregateChange<P> beforeSave(P entity) {
+        if (this.events == null) {
+            return null;
+        }
+        this.events.publishEvent(new BeforeConvertEvent<>(entity));
+        AggregateChange<P> change = MutableAggregateChange.forSave(entity);
+        this.events.publishEvent(new BeforeSaveEvent<>(entity, change));
+        return change;
+    }
+
+    private void afterSave(P entity, @Nullable AggregateChange<P> change) {
+        if (this.events != null && change != null) {
+            this.events.publishEvent(new AfterSaveEvent<>(entity, change));
+        }
     }
 
     // Time-limited work (a secondary write, a repair) may block on this transaction's
@@ -323,17 +356,44 @@ public final class PostgresSide<P, ID> {
      * @return the written entity (with its generated id, if any)
      */
     public P upsert(P entity) {
+        return upsert(entity, false);
+    }
+
+    /**
+     * Return whether rows are written by the library's own statement, rendered once from the
+     * mapping (a flat entity, and no entity callback of the row type), rather than by Spring
+     * Data JDBC: a primary save then takes one round trip less.
+     * @return whether the library writes the rows itself
+     */
+    public boolean writesRowsItself() {
+        return this.rowUpsert != null;
+    }
+
+    /**
+     * Write the application's own save of an entity, as {@link #upsert} does, publishing
+     * Spring Data JDBC's lifecycle events when the library's own statement writes it (Spring
+     * Data JDBC publishes them otherwise).
+     * @param entity the entity to write
+     * @return the written entity (with its generated id, if any)
+     */
+    public P save(P entity) {
+        return upsert(entity, true);
+    }
+
+    private P upsert(P entity, boolean primary) {
         Object id = idOf(entity);
         if (id == null) {
             return this.aggregates.insert(entity);
         }
         RowUpsert upsert = this.rowUpsert;
         if (upsert != null) {
+            AggregateChange<P> change = primary ? beforeSave(entity) : null;
             RowUpsert.Values values = upsert.values(entity, this.persistentEntity, this.converter);
             this.jdbc.execute(upsert.sql(), (PreparedStatementCallback<Integer>) (statement) -> {
                 values.bind(statement, 1);
                 return statement.executeUpdate();
             });
+            afterSave(entity, change);
             return entity;
         }
         if (this.singleStatementUpsert) {

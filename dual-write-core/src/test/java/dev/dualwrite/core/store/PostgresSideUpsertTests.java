@@ -94,7 +94,7 @@ class PostgresSideUpsertTests {
         versionedGauges = new PostgresSide<>(repository, VersionedGauge.class, aggregates, mapping, jdbc,
                 transactions);
         gaugesWithCallbacks = new PostgresSide<>(repository, Gauge.class, aggregates, mapping, jdbc, transactions,
-                true);
+                true, null);
     }
 
     @AfterAll

@@ -13,7 +13,7 @@ import dev.dualwrite.autoconfigure.properties.DualWriteProperties;
 import dev.dualwrite.core.expiry.KeyExpiry;
 import dev.dualwrite.core.pair.DualRepository;
 import dev.dualwrite.core.pair.EntityMapping;
-import dev.dualwrite.core.pair.RepositoryPairing;
+import dev.dualwrite.core.routing.RepositoryPairing;
 import dev.dualwrite.core.store.PostgresSide;
 import dev.dualwrite.core.store.RedisSide;
 import org.jspecify.annotations.Nullable;
@@ -23,7 +23,10 @@ import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.BeanFactoryUtils;
 import org.springframework.beans.factory.ListableBeanFactory;
 import org.springframework.beans.factory.SmartInitializingSingleton;
+import org.springframework.context.ApplicationEventPublisher;
+import org.springframework.core.ResolvableType;
 import org.springframework.data.jdbc.core.JdbcAggregateOperations;
+import org.springframework.data.jdbc.core.convert.IdGeneratingEntityCallback;
 import org.springframework.data.jdbc.repository.support.JdbcRepositoryFactoryBean;
 import org.springframework.data.mapping.callback.EntityCallback;
 import org.springframework.data.relational.core.mapping.RelationalMappingContext;
@@ -68,6 +71,8 @@ public class DualRepositoryRegistry implements SmartInitializingSingleton {
 
     private final @Nullable RepositoryExpiries expiries;
 
+    private final @Nullable ApplicationEventPublisher events;
+
     private volatile @Nullable Map<Class<?>, DualRepository<Object, Object, Object>> byInterface;
 
     /**
@@ -87,7 +92,7 @@ public class DualRepositoryRegistry implements SmartInitializingSingleton {
             JdbcAggregateOperations aggregates, RelationalMappingContext mappingContext, JdbcOperations jdbc,
             TransactionOperations transactions, BiConsumer<DualRepository<?, ?, ?>, Class<?>> onPaired) {
         this(beans, properties, postProcessor, pairings, aggregates, mappingContext, jdbc, transactions, onPaired,
-                null);
+                null, null);
     }
 
     /**
@@ -102,12 +107,14 @@ public class DualRepositoryRegistry implements SmartInitializingSingleton {
      * @param onPaired called once per paired repository with its Redis repository interface
      * (meters, logging)
      * @param expiries builds each pair's key expiry; {@code null} for none
+     * @param events where the lifecycle events of primary saves the library writes itself are
+     * published; {@code null} for none
      */
     public DualRepositoryRegistry(ListableBeanFactory beans, DualWriteProperties properties,
             DualWriteRepositoryPostProcessor postProcessor, List<RepositoryPairing<?, ?>> pairings,
             JdbcAggregateOperations aggregates, RelationalMappingContext mappingContext, JdbcOperations jdbc,
             TransactionOperations transactions, BiConsumer<DualRepository<?, ?, ?>, Class<?>> onPaired,
-            @Nullable RepositoryExpiries expiries) {
+            @Nullable RepositoryExpiries expiries, @Nullable ApplicationEventPublisher events) {
         this.beans = beans;
         this.properties = properties;
         this.postProcessor = postProcessor;
@@ -118,6 +125,7 @@ public class DualRepositoryRegistry implements SmartInitializingSingleton {
         this.transactions = transactions;
         this.onPaired = onPaired;
         this.expiries = expiries;
+        this.events = events;
     }
 
     @Override
@@ -258,18 +266,32 @@ public class DualRepositoryRegistry implements SmartInitializingSingleton {
             }
             mapping = EntityMapping.identity();
         }
-        // Spring Data JDBC runs the application's entity callbacks (auditing among them) on its
-        // own writes only: with any declared, every row goes through it.
-        boolean entityCallbacks = this.beans.getBeanNamesForType(EntityCallback.class, true, false).length > 0;
         PostgresSide<Object, Object> postgresSide = new PostgresSide<>(pairing.name(),
                 (Class<Object>) postgres.domainType(), this.aggregates, this.mappingContext, this.jdbc,
-                this.transactions, entityCallbacks);
+                this.transactions, entityCallbacksFor(postgres.domainType()), this.events);
         KeyExpiry<Object, Object, Object> expiry = (this.expiries != null)
                 ? this.expiries.expiryOf(pairing.name(), target.target(), (Class<Object>) redisBean.domainType(),
                         (Class<Object>) postgres.domainType())
                 : KeyExpiry.none();
         return new DualRepository<>(pairing.name(), new RedisSide<>(target.target(), target.entityInformation()),
                 postgresSide, this.beans.getBean(postgres.name()), postgres.repositoryInterface(), mapping, expiry);
+    }
+
+    // Spring Data JDBC runs the application's entity callbacks (auditing among them) on its own
+    // writes only: a row type one of them may apply to is written through it. Its own id
+    // callback acts only on rows without id, which it writes anyway; a callback whose entity
+    // type cannot be read (a lambda) may apply to any.
+    private boolean entityCallbacksFor(Class<?> rowType) {
+        for (EntityCallback<?> callback : this.beans.getBeansOfType(EntityCallback.class, true, false).values()) {
+            if (callback instanceof IdGeneratingEntityCallback) {
+                continue;
+            }
+            Class<?> appliesTo = ResolvableType.forClass(callback.getClass()).as(EntityCallback.class).resolveGeneric(0);
+            if (appliesTo == null || appliesTo.isAssignableFrom(rowType)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private void checkConfiguredNames(Map<String, DualRepository<Object, Object, Object>> byName) {

@@ -1,7 +1,7 @@
 package dev.dualwrite.expiry.app;
 
 import dev.dualwrite.contract.FailFastRedisClient;
-import dev.dualwrite.core.pair.RepositoryPairing;
+import dev.dualwrite.core.routing.RepositoryPairing;
 import dev.dualwrite.core.redis.json.EnableRedisJsonRepositories;
 import dev.dualwrite.expiry.app.hash.VisitRepository;
 import dev.dualwrite.expiry.app.jdbc.SessionRowRepository;

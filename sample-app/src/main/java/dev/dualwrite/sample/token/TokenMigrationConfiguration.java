@@ -1,6 +1,6 @@
 package dev.dualwrite.sample.token;
 
-import dev.dualwrite.core.pair.RepositoryPairing;
+import dev.dualwrite.core.routing.RepositoryPairing;
 import dev.dualwrite.sample.token.postgres.TokenRow;
 import dev.dualwrite.sample.token.postgres.TokenRowRepository;
 import dev.dualwrite.sample.token.redis.TokenRepository;

@@ -1,5 +1,6 @@
 package dev.dualwrite.core.redis.json;
 
+import dev.dualwrite.core.redis.KeyPatterns;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.core.convert.ConversionService;
@@ -48,7 +49,7 @@ public class RedisJsonEntityInformation<T, ID> extends PersistentEntityInformati
      * @return the key prefix with its glob characters escaped
      */
     public String getKeyPrefixPattern() {
-        return escapeGlob(this.keyPrefix);
+        return KeyPatterns.escape(this.keyPrefix);
     }
 
     /**
@@ -107,24 +108,6 @@ public class RedisJsonEntityInformation<T, ID> extends PersistentEntityInformati
         @Nullable ID id = this.conversionService.convert(key.substring(this.keyPrefix.length()), getIdType());
         Assert.state(id != null, () -> "Key '" + key + "' converts to a null id");
         return id;
-    }
-
-    /**
-     * Escape the characters that {@code SCAN MATCH} treats as a glob, so that a key prefix
-     * matches only itself.
-     * @param literal a literal key part
-     * @return the pattern that matches exactly {@code literal}
-     */
-    static String escapeGlob(String literal) {
-        StringBuilder escaped = new StringBuilder(literal.length() + 8);
-        for (int i = 0; i < literal.length(); i++) {
-            char c = literal.charAt(i);
-            if (c == '*' || c == '?' || c == '[' || c == ']' || c == '\\') {
-                escaped.append('\\');
-            }
-            escaped.append(c);
-        }
-        return escaped.toString();
     }
 
 }

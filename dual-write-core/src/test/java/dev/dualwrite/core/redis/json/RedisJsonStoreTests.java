@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
 
+import dev.dualwrite.core.redis.KeyPatterns;
 import dev.dualwrite.core.redis.json.JsonToken.Holder;
 import dev.dualwrite.testsupport.TestKeyPrefix;
 import org.junit.jupiter.api.AfterAll;
@@ -152,9 +153,9 @@ class RedisJsonStoreTests {
     }
 
     @Test
-    void escapeGlobEscapesEveryGlobCharacter() {
-        assertThat(RedisJsonEntityInformation.escapeGlob("a*b?c[d]e\\f:")).isEqualTo("a\\*b\\?c\\[d\\]e\\\\f:");
-        assertThat(RedisJsonEntityInformation.escapeGlob("token:")).isEqualTo("token:");
+    void keyPatternsEscapeEveryGlobCharacter() {
+        assertThat(KeyPatterns.escape("a*b?c[d]e\\f:")).isEqualTo("a\\*b\\?c\\[d\\]e\\\\f:");
+        assertThat(KeyPatterns.escape("token:")).isEqualTo("token:");
     }
 
     @Test

@@ -2,7 +2,7 @@ package dev.dualwrite.sample.benchmark.writepath;
 
 import java.util.Map;
 
-import dev.dualwrite.core.pair.RepositoryPairing;
+import dev.dualwrite.core.routing.RepositoryPairing;
 import dev.dualwrite.core.redis.json.EnableRedisJsonRepositories;
 import dev.dualwrite.core.strategy.WriteStrategy;
 import dev.dualwrite.sample.token.Token;

@@ -1,7 +1,8 @@
-package dev.dualwrite.core.pair;
+package dev.dualwrite.core.routing;
 
 import java.util.function.Function;
 
+import dev.dualwrite.core.pair.EntityMapping;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.data.repository.Repository;
