@@ -1,21 +1,13 @@
 package dev.dualwrite.core.inventory;
 
-import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
 
 import dev.dualwrite.core.inventory.InventoryReport.PartInventory;
 import dev.dualwrite.core.inventory.InventoryReport.RepositoryInventory;
 import dev.dualwrite.core.inventory.InventorySource.StoreInventory;
+import dev.dualwrite.testsupport.RedisCluster;
 import io.lettuce.core.cluster.RedisClusterClient;
 import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.lettuce.core.cluster.api.sync.RedisAdvancedClusterCommands;
@@ -24,11 +16,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIf;
 
-import org.springframework.data.redis.connection.RedisClusterConfiguration;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 /**
  * The inventory against a real Redis Cluster of three masters that the test starts on free
@@ -39,76 +29,30 @@ import static org.awaitility.Awaitility.await;
 @EnabledIf("redisServerInstalled")
 class RedisInventoryClusterTests {
 
-    private static int[] PORTS;
-
-    private static final List<Process> nodes = new ArrayList<>();
-
-    private static Path directory;
+    private static RedisCluster cluster;
 
     private static LettuceConnectionFactory connections;
 
     static boolean redisServerInstalled() {
-        try {
-            return new ProcessBuilder("redis-server", "--version").start().waitFor() == 0;
-        }
-        catch (IOException | InterruptedException ex) {
-            return false;
-        }
+        return RedisCluster.serverInstalled();
     }
 
     @BeforeAll
     static void startCluster() throws Exception {
-        PORTS = freePorts(3);
-        directory = Files.createTempDirectory("dualwrite-inventory-cluster");
-        List<String> create = new ArrayList<>(List.of("redis-cli", "--cluster", "create"));
-        for (int port : PORTS) {
-            Path dir = Files.createDirectories(directory.resolve(String.valueOf(port)));
-            nodes.add(new ProcessBuilder("redis-server", "--port", String.valueOf(port), "--bind", "127.0.0.1",
-                    "--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf", "--appendonly", "no",
-                    "--save", "", "--dir", dir.toString())
-                .redirectErrorStream(true)
-                .redirectOutput(dir.resolve("out.log").toFile())
-                .start());
-            create.add("127.0.0.1:" + port);
-        }
-        for (int port : PORTS) {
-            waitForPort(port);
-        }
-        create.addAll(List.of("--cluster-replicas", "0", "--cluster-yes"));
-        Process creation = new ProcessBuilder(create).redirectErrorStream(true)
-            .redirectOutput(directory.resolve("create.log").toFile())
-            .start();
-        assertThat(creation.waitFor(60, TimeUnit.SECONDS)).isTrue();
-        assertThat(creation.exitValue()).as(Files.readString(directory.resolve("create.log"))).isZero();
-        waitForClusterOk();
-        RedisClusterConfiguration configuration = new RedisClusterConfiguration(
-                List.of("127.0.0.1:" + PORTS[0], "127.0.0.1:" + PORTS[1], "127.0.0.1:" + PORTS[2]));
-        connections = new LettuceConnectionFactory(configuration);
-        connections.afterPropertiesSet();
-        connections.start();
+        cluster = RedisCluster.start(3);
+        connections = cluster.connections();
     }
 
     @AfterAll
     static void stopCluster() throws Exception {
-        if (connections != null) {
-            connections.destroy();
-        }
-        for (Process node : nodes) {
-            node.destroy();
-            if (!node.waitFor(10, TimeUnit.SECONDS)) {
-                node.destroyForcibly();
-            }
-        }
-        if (directory != null) {
-            try (var files = Files.walk(directory)) {
-                files.sorted(java.util.Comparator.reverseOrder()).forEach((path) -> path.toFile().delete());
-            }
+        if (cluster != null) {
+            cluster.close();
         }
     }
 
     @Test
     void everyMasterIsScannedAndEveryKeyFiledUnderItsPattern() {
-        RedisClusterClient client = RedisClusterClient.create("redis://127.0.0.1:" + PORTS[0]);
+        RedisClusterClient client = RedisClusterClient.create("redis://127.0.0.1:" + cluster.firstPort());
         try (StatefulRedisClusterConnection<String, String> connection = client.connect()) {
             RedisAdvancedClusterCommands<String, String> redis = connection.sync();
             for (int i = 0; i < 300; i++) {
@@ -165,54 +109,6 @@ class RedisInventoryClusterTests {
             .findFirst()
             .orElseThrow()
             .count();
-    }
-
-    // Ports free now, each with its cluster bus port (port + 10000) free too, so that parallel
-    // builds and other tests' clusters on the same machine do not collide.
-    private static int[] freePorts(int count) {
-        int[] ports = new int[count];
-        int found = 0;
-        while (found < count) {
-            int port = ThreadLocalRandom.current().nextInt(20_000, 30_000);
-            boolean taken = false;
-            for (int i = 0; i < found; i++) {
-                taken |= ports[i] == port;
-            }
-            if (!taken && free(port) && free(port + 10_000)) {
-                ports[found++] = port;
-            }
-        }
-        return ports;
-    }
-
-    private static boolean free(int port) {
-        try (ServerSocket socket = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
-            return true;
-        }
-        catch (IOException ex) {
-            return false;
-        }
-    }
-
-    private static void waitForPort(int port) {
-        await("redis-server listening on port " + port).atMost(Duration.ofSeconds(10)).ignoreExceptions()
-            .until(() -> {
-                try (Socket socket = new Socket("127.0.0.1", port)) {
-                    return true;
-                }
-            });
-    }
-
-    private static void waitForClusterOk() {
-        await("the test cluster reaching cluster_state:ok").atMost(Duration.ofSeconds(20))
-            .pollInterval(Duration.ofMillis(200))
-            .until(() -> {
-                Process info = new ProcessBuilder("redis-cli", "-p", String.valueOf(PORTS[0]), "cluster", "info")
-                    .start();
-                String out = new String(info.getInputStream().readAllBytes());
-                info.waitFor();
-                return out.contains("cluster_state:ok");
-            });
     }
 
 }
