@@ -5,13 +5,16 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.sql.DataSource;
 
 import com.zaxxer.hikari.HikariDataSource;
+import dev.dualwrite.autoconfigure.expiry.ExpirySweepLifecycle;
 import dev.dualwrite.autoconfigure.fixtures.FixtureStores;
 import dev.dualwrite.autoconfigure.fixtures.gadget.Gadget;
 import dev.dualwrite.autoconfigure.fixtures.gadget.GadgetRow;
@@ -23,16 +26,24 @@ import dev.dualwrite.autoconfigure.fixtures.widget.Widget;
 import dev.dualwrite.autoconfigure.fixtures.widget.jdbc.WidgetRowRepository;
 import dev.dualwrite.autoconfigure.fixtures.widget.jdbc2.SecondWidgetRowRepository;
 import dev.dualwrite.autoconfigure.fixtures.widget.redis.WidgetRepository;
+import dev.dualwrite.autoconfigure.properties.DualWriteProperties;
 import dev.dualwrite.autoconfigure.properties.DualWriteRepairProperties;
 import dev.dualwrite.autoconfigure.repository.DualRepositoryRegistry;
 import dev.dualwrite.autoconfigure.repository.DualWriteRepositoryPostProcessor;
+import dev.dualwrite.autoconfigure.repository.RepositoryExpiries;
 import dev.dualwrite.autoconfigure.schema.DualWriteSchemaMigration;
+import dev.dualwrite.core.compare.EntityComparator;
 import dev.dualwrite.core.control.ControlPlane;
+import dev.dualwrite.core.ledger.Ledger;
 import dev.dualwrite.core.metrics.DualWriteMetrics;
 import dev.dualwrite.core.pair.DualRepository;
+import dev.dualwrite.core.redis.json.UnreadableValueListener;
 import dev.dualwrite.core.repair.PostgresRepairLog;
 import dev.dualwrite.core.repair.RedisRepairLog;
+import dev.dualwrite.core.routing.ReadRouter;
+import dev.dualwrite.core.routing.ReadRoutingSource;
 import dev.dualwrite.core.routing.RepositoryPairing;
+import dev.dualwrite.core.routing.ShadowReads;
 import dev.dualwrite.core.routing.WriteCoordinator;
 import dev.dualwrite.core.secondary.FailurePolicy;
 import dev.dualwrite.core.secondary.SecondaryWriteException;
@@ -48,11 +59,13 @@ import dev.dualwrite.testsupport.TestServers;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.github.resilience4j.timelimiter.TimeLimiter;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.data.jdbc.autoconfigure.DataJdbcRepositoriesAutoConfiguration;
 import org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration;
@@ -74,11 +87,14 @@ import org.springframework.context.event.EventListener;
 import org.springframework.core.NestedExceptionUtils;
 import org.springframework.data.jdbc.core.JdbcAggregateOperations;
 import org.springframework.data.jdbc.repository.config.EnableJdbcRepositories;
+import org.springframework.data.redis.connection.RedisConnectionFactory;
 import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 import org.springframework.data.redis.core.RedisOperations;
+import org.springframework.data.redis.core.RedisKeyValueAdapter;
 import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.data.redis.repository.configuration.EnableRedisRepositories;
+import org.springframework.data.relational.core.mapping.RelationalMappingContext;
 import org.springframework.data.relational.core.mapping.event.AbstractRelationalEvent;
 import org.springframework.data.relational.core.mapping.event.BeforeConvertCallback;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -535,6 +551,29 @@ class DualWriteAutoConfigurationTests {
             });
     }
 
+    @Test
+    void userBeansOfTheOtherTypesMakeOursBackOffAndAreWiredIn() {
+        this.contextRunner.withUserConfiguration(WidgetRepositories.class, UserPieces.class).run((context) -> {
+            assertThat(context).hasNotFailed();
+            UserPieces user = context.getBean(UserPieces.class);
+            assertThat(context.getBean(Ledger.class)).isSameAs(user.ledger);
+            assertThat(context.getBean(DualWriteMetrics.class)).isSameAs(user.metrics);
+            assertThat(context.getBean(DualWriteSchemaMigration.class)).isSameAs(user.migration);
+            assertThat(context.getBean(RedisRepairLog.class)).isSameAs(user.redisRepairLog);
+            assertThat(context.getBean(PostgresRepairLog.class)).isSameAs(user.postgresRepairLog);
+            assertThat(context.getBean(RepositoryExpiries.class)).isSameAs(user.expiries);
+            assertThat(context.getBean(ExpirySweepLifecycle.class)).isSameAs(user.sweep);
+            assertThat(context.getBean("dualWriteUnreadableValueMeter")).isSameAs(user.unreadableValues);
+            assertThat(context.getBean(ReadRoutingSource.class)).isSameAs(user.readRoutings);
+            assertThat(context.getBean(ShadowReads.class)).isSameAs(user.shadowReads);
+            assertThat(context.getBean(EntityComparator.class)).isSameAs(user.comparator);
+            assertThat(context.getBean(ReadRouter.class)).isSameAs(user.readRouter);
+            // Ours that remain use the user's pieces.
+            assertThat(context.getBean(WriteCoordinator.class)).extracting("metrics").isSameAs(user.metrics);
+            assertThat(context.getBean(ControlPlane.class)).extracting("ledger").isSameAs(user.ledger);
+        });
+    }
+
     // Conditions
 
     @Test
@@ -919,6 +958,109 @@ class DualWriteAutoConfigurationTests {
         @Bean
         StrategySource userStrategySource() {
             return new InMemoryStrategySource(WriteStrategy.DUAL, Map.of());
+        }
+
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    static class UserPieces {
+
+        private Ledger ledger;
+
+        private final DualWriteMetrics metrics = new DualWriteMetrics(new SimpleMeterRegistry());
+
+        private DualWriteSchemaMigration migration;
+
+        private RedisRepairLog redisRepairLog;
+
+        private PostgresRepairLog postgresRepairLog;
+
+        private RepositoryExpiries expiries;
+
+        private ExpirySweepLifecycle sweep;
+
+        private final UnreadableValueListener unreadableValues = (repositoryInterface, failure) -> {
+        };
+
+        private final ReadRoutingSource readRoutings = new ReadRoutingSource(Map.of());
+
+        private final ShadowReads shadowReads = new ShadowReads(Executors.newSingleThreadExecutor(), this.metrics, 1);
+
+        private EntityComparator comparator;
+
+        private ReadRouter readRouter;
+
+        // Taking the migration: it creates the tables the ledger and the log write to.
+        @Bean
+        Ledger userLedger(DataSource dataSource, DualWriteSchemaMigration migration) {
+            this.ledger = new Ledger(new JdbcTemplate(dataSource));
+            return this.ledger;
+        }
+
+        @Bean
+        DualWriteMetrics userDualWriteMetrics() {
+            return this.metrics;
+        }
+
+        @Bean
+        DualWriteSchemaMigration userSchemaMigration(DataSource dataSource) {
+            this.migration = new DualWriteSchemaMigration(dataSource, "dualwrite_schema_history");
+            return this.migration;
+        }
+
+        @Bean
+        RedisRepairLog userRedisRepairLog(RedisConnectionFactory connectionFactory) {
+            this.redisRepairLog = new RedisRepairLog(new StringRedisTemplate(connectionFactory));
+            return this.redisRepairLog;
+        }
+
+        @Bean
+        PostgresRepairLog userPostgresRepairLog(DataSource dataSource, DualWriteSchemaMigration migration) {
+            this.postgresRepairLog = new PostgresRepairLog(new JdbcTemplate(dataSource));
+            return this.postgresRepairLog;
+        }
+
+        @Bean
+        RepositoryExpiries userRepositoryExpiries(DualWriteProperties properties,
+                RelationalMappingContext mappingContext, ObjectProvider<RedisKeyValueAdapter> keyValueAdapter,
+                DataSource dataSource) {
+            this.expiries = new RepositoryExpiries(properties, mappingContext, keyValueAdapter,
+                    new JdbcTemplate(dataSource));
+            return this.expiries;
+        }
+
+        @Bean
+        ExpirySweepLifecycle userExpirySweep(DualRepositoryRegistry registry) {
+            this.sweep = new ExpirySweepLifecycle(registry, Duration.ofHours(1), 1, new SimpleMeterRegistry());
+            return this.sweep;
+        }
+
+        @Bean
+        UnreadableValueListener dualWriteUnreadableValueMeter() {
+            return this.unreadableValues;
+        }
+
+        @Bean
+        ReadRoutingSource userReadRoutingSource() {
+            return this.readRoutings;
+        }
+
+        @Bean(destroyMethod = "close")
+        ShadowReads userShadowReads() {
+            return this.shadowReads;
+        }
+
+        @Bean
+        EntityComparator userEntityComparator(RelationalMappingContext mappingContext) {
+            this.comparator = new EntityComparator(mappingContext);
+            return this.comparator;
+        }
+
+        @Bean
+        ReadRouter userReadRouter(EntityComparator comparator) {
+            this.readRouter = new ReadRouter(this.readRoutings, this.shadowReads, (name) -> Optional.empty(),
+                    comparator, this.metrics);
+            return this.readRouter;
         }
 
     }

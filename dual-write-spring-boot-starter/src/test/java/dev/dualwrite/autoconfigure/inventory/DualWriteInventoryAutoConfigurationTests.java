@@ -2,6 +2,7 @@ package dev.dualwrite.autoconfigure.inventory;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.Supplier;
 
 import dev.dualwrite.autoconfigure.DualWriteAutoConfiguration;
@@ -12,7 +13,6 @@ import dev.dualwrite.autoconfigure.fixtures.widget.redis.WidgetRepository;
 import dev.dualwrite.core.inventory.BackfillRates;
 import dev.dualwrite.core.inventory.CheckpointBackfillRates;
 import dev.dualwrite.core.inventory.Inventory;
-import dev.dualwrite.core.inventory.InventoryRuns;
 import dev.dualwrite.core.inventory.InventorySettings;
 import dev.dualwrite.core.inventory.InventorySource;
 import dev.dualwrite.testsupport.TestSchema;
@@ -30,6 +30,7 @@ import org.springframework.boot.jdbc.autoconfigure.JdbcTemplateAutoConfiguration
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.boot.transaction.autoconfigure.TransactionAutoConfiguration;
+import org.springframework.context.ApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.data.jdbc.repository.config.EnableJdbcRepositories;
@@ -38,8 +39,9 @@ import org.springframework.data.redis.repository.configuration.EnableRedisReposi
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Tests for {@link DualWriteInventoryAutoConfiguration} and
- * {@link DualWriteInventoryEndpointAutoConfiguration}.
+ * Tests for {@link DualWriteInventoryAutoConfiguration}, with its endpoint's
+ * auto-configuration where the endpoint should follow the inventory (the endpoint's own
+ * conditions are in {@link DualWriteInventoryEndpointAutoConfigurationTests}).
  */
 class DualWriteInventoryAutoConfigurationTests {
 
@@ -93,13 +95,6 @@ class DualWriteInventoryAutoConfigurationTests {
     }
 
     @Test
-    void endpointComesWhenExposed() {
-        this.contextRunner.withPropertyValues("management.endpoints.web.exposure.include=dualwriteinventory")
-            .run((context) -> assertThat(context).hasSingleBean(DualWriteInventoryEndpoint.class)
-                .hasSingleBean(InventoryRuns.class));
-    }
-
-    @Test
     void aUserInventoryMakesOursBackOffAndServesTheEndpoint() {
         this.contextRunner.withUserConfiguration(OwnInventory.class)
             .withPropertyValues("management.endpoints.web.exposure.include=dualwriteinventory")
@@ -108,6 +103,20 @@ class DualWriteInventoryAutoConfigurationTests {
                 assertThat(context.getBean(Inventory.class)).isSameAs(context.getBean(OwnInventory.class).inventory);
                 assertThat(context.getBean(DualWriteInventoryEndpoint.class).status().message())
                     .isEqualTo(DualWriteInventoryEndpoint.NONE_TAKEN);
+            });
+    }
+
+    @Test
+    void userRatesAndOneShotRunnerMakeOursBackOff() {
+        this.contextRunner.withUserConfiguration(OwnRatesAndRunner.class)
+            .withPropertyValues("dual-write.inventory.run=all", "dual-write.inventory.exit=false")
+            .run((context) -> {
+                assertThat(context).hasNotFailed()
+                    .hasSingleBean(BackfillRates.class)
+                    .hasSingleBean(InventoryOneShotRunner.class);
+                OwnRatesAndRunner own = context.getBean(OwnRatesAndRunner.class);
+                assertThat(context.getBean(BackfillRates.class)).isSameAs(own.rates);
+                assertThat(context.getBean(InventoryOneShotRunner.class)).isSameAs(own.runner);
             });
     }
 
@@ -146,6 +155,26 @@ class DualWriteInventoryAutoConfigurationTests {
             Supplier<List<InventorySource>> none = List::of;
             this.inventory = new Inventory(none, BackfillRates.NONE, InventorySettings.DEFAULTS);
             return this.inventory;
+        }
+
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    static class OwnRatesAndRunner {
+
+        private final BackfillRates rates = (repository) -> Optional.empty();
+
+        private InventoryOneShotRunner runner;
+
+        @Bean
+        BackfillRates ownBackfillRates() {
+            return this.rates;
+        }
+
+        @Bean
+        InventoryOneShotRunner ownInventoryOneShotRunner(Inventory inventory, ApplicationContext context) {
+            this.runner = new InventoryOneShotRunner(inventory, List.of("all"), false, context, System.out);
+            return this.runner;
         }
 
     }

@@ -4,18 +4,26 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
+import javax.sql.DataSource;
+
 import dev.dualwrite.autoconfigure.DualWriteAutoConfiguration;
 import dev.dualwrite.autoconfigure.fixtures.FixtureStores;
+import dev.dualwrite.autoconfigure.fixtures.widget.Widget;
 import dev.dualwrite.autoconfigure.fixtures.widget.jdbc.WidgetRowRepository;
 import dev.dualwrite.autoconfigure.fixtures.widget.redis.WidgetRepository;
 import dev.dualwrite.autoconfigure.repository.DualRepositoryRegistry;
+import dev.dualwrite.core.compare.EntityComparator;
+import dev.dualwrite.core.ledger.Ledger;
 import dev.dualwrite.core.pair.DualRepository;
 import dev.dualwrite.core.routing.WriteCoordinator;
 import dev.dualwrite.core.strategy.StrategySource;
 import dev.dualwrite.core.verify.BackgroundVerifier;
 import dev.dualwrite.core.verify.BackgroundVerifySettings;
+import dev.dualwrite.core.verify.RedisScanners;
+import dev.dualwrite.core.verify.ReportRepair;
 import dev.dualwrite.core.verify.VerificationStore;
 import dev.dualwrite.core.verify.Verifier;
+import dev.dualwrite.core.verify.VerifyMode;
 import dev.dualwrite.core.verify.VerifyOptions;
 import dev.dualwrite.testsupport.TestSchema;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -23,6 +31,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.data.jdbc.autoconfigure.DataJdbcRepositoriesAutoConfiguration;
 import org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration;
@@ -32,17 +41,21 @@ import org.springframework.boot.jdbc.autoconfigure.DataSourceTransactionManagerA
 import org.springframework.boot.jdbc.autoconfigure.JdbcTemplateAutoConfiguration;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.boot.transaction.autoconfigure.TransactionAutoConfiguration;
+import org.springframework.context.ApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.data.jdbc.repository.config.EnableJdbcRepositories;
+import org.springframework.data.redis.connection.RedisConnectionFactory;
+import org.springframework.data.redis.core.RedisKeyValueAdapter;
 import org.springframework.data.redis.repository.configuration.EnableRedisRepositories;
 import org.springframework.jdbc.core.JdbcTemplate;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Tests for {@link DualWriteVerifyAutoConfiguration}: the store of reports and the background
- * verifier, which is off unless asked for.
+ * Tests for {@link DualWriteVerifyAutoConfiguration}: the store of reports, the background
+ * verifier, which is off unless asked for, the one-shot run, their properties and a user's
+ * beans in place of ours.
  */
 class DualWriteVerifyAutoConfigurationTests {
 
@@ -132,6 +145,79 @@ class DualWriteVerifyAutoConfigurationTests {
                 .isSameAs(context.getBean(OwnVerifier.class).verifier));
     }
 
+    @Test
+    void propertiesSetTheOneShotRunAndTheBackgroundVerification() {
+        this.contextRunner
+            .withPropertyValues("dual-write.verify.run=" + Widget.TABLE, "dual-write.verify.exit=false",
+                    "dual-write.verify.mode=SAMPLED", "dual-write.verify.sample-percent=5",
+                    "dual-write.verify.include-values=true", "dual-write.verify.batch-size=50",
+                    "dual-write.verify.max-differences=20", "dual-write.verify.background.enabled=true",
+                    "dual-write.verify.background.rate=100", "dual-write.verify.background.batch-size=10",
+                    "dual-write.verify.background.pause=1h", "dual-write.verify.background.lease=30s",
+                    "dual-write.verify.background.repair-differences=true",
+                    "dual-write.verify.background.max-differences=5")
+            .run((context) -> {
+                assertThat(context).hasNotFailed().hasSingleBean(VerifyOneShotRunner.class);
+                VerifyOneShotRunner runner = context.getBean(VerifyOneShotRunner.class);
+                assertThat(runner).extracting("names").isEqualTo(List.of(Widget.TABLE));
+                assertThat(runner).extracting("exit").isEqualTo(false);
+                assertThat(runner).extracting("options").isInstanceOfSatisfying(VerifyOptions.class, (options) -> {
+                    assertThat(options.mode()).isEqualTo(VerifyMode.SAMPLED);
+                    assertThat(options.samplePercent()).isEqualTo(5);
+                    assertThat(options.includeValues()).isTrue();
+                    assertThat(options.batchSize()).isEqualTo(50);
+                    assertThat(options.maxDifferences()).isEqualTo(20);
+                });
+                assertThat(context.getBean(BackgroundVerifier.class)).extracting("settings")
+                    .isInstanceOfSatisfying(BackgroundVerifySettings.class, (settings) -> {
+                        assertThat(settings.rate()).isEqualTo(100);
+                        assertThat(settings.pause()).isEqualTo(Duration.ofHours(1));
+                        assertThat(settings.lease()).isEqualTo(Duration.ofSeconds(30));
+                        assertThat(settings.repairDifferences()).isTrue();
+                        assertThat(settings.options().batchSize()).isEqualTo(10);
+                        assertThat(settings.options().maxDifferences()).isEqualTo(5);
+                        // The background pass never keeps values: it runs for as long as the stage.
+                        assertThat(settings.options().includeValues()).isFalse();
+                    });
+            });
+    }
+
+    @Test
+    void noOneShotRunUnlessAsked() {
+        this.contextRunner.run((context) -> assertThat(context).hasNotFailed()
+            .doesNotHaveBean(VerifyOneShotRunner.class)
+            .hasSingleBean(ReportRepair.class)
+            .hasSingleBean(RedisScanners.class));
+    }
+
+    @Test
+    void userBeansOfEveryOtherTypeMakeOursBackOff() {
+        this.contextRunner.withUserConfiguration(OwnVerification.class)
+            .withPropertyValues("dual-write.verify.background.enabled=true", "dual-write.verify.background.pause=1h",
+                    "dual-write.verify.run=" + Widget.TABLE, "dual-write.verify.exit=false")
+            .run((context) -> {
+                assertThat(context).hasNotFailed();
+                OwnVerification own = context.getBean(OwnVerification.class);
+                assertThat(context.getBean(RedisScanners.class)).isSameAs(own.scanners);
+                assertThat(context.getBean(VerificationStore.class)).isSameAs(own.store);
+                assertThat(context.getBean(Verifier.class)).isSameAs(own.verifier);
+                assertThat(context.getBean(ReportRepair.class)).isSameAs(own.repair);
+                assertThat(context.getBean(BackgroundVerifierLifecycle.class)).isSameAs(own.lifecycle);
+                assertThat(context.getBean(VerifyOneShotRunner.class)).isSameAs(own.runner);
+            });
+    }
+
+    @Test
+    void noVerifierWithoutDualWrite() {
+        new ApplicationContextRunner()
+            .withConfiguration(AutoConfigurations.of(DualWriteVerifyAutoConfiguration.class))
+            .withPropertyValues("dual-write.verify.background.enabled=true")
+            .run((context) -> assertThat(context).hasNotFailed()
+                .doesNotHaveBean(Verifier.class)
+                .doesNotHaveBean(VerificationStore.class)
+                .doesNotHaveBean(BackgroundVerifier.class));
+    }
+
     @Configuration(proxyBeanMethods = false)
     @EnableRedisRepositories(basePackageClasses = WidgetRepository.class)
     @EnableJdbcRepositories(basePackageClasses = WidgetRowRepository.class)
@@ -162,6 +248,65 @@ class DualWriteVerifyAutoConfigurationTests {
                             false, "own"),
                     new SimpleMeterRegistry());
             return this.verifier;
+        }
+
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    static class OwnVerification {
+
+        private RedisScanners scanners;
+
+        private VerificationStore store;
+
+        private Verifier verifier;
+
+        private ReportRepair repair;
+
+        private BackgroundVerifierLifecycle lifecycle;
+
+        private VerifyOneShotRunner runner;
+
+        @Bean
+        RedisScanners ownRedisScanners(RedisConnectionFactory connectionFactory,
+                ObjectProvider<RedisKeyValueAdapter> keyValueAdapter) {
+            this.scanners = new DefaultRedisScanners(connectionFactory, keyValueAdapter);
+            return this.scanners;
+        }
+
+        @Bean
+        VerificationStore ownVerificationStore(DataSource dataSource) {
+            this.store = new VerificationStore(new JdbcTemplate(dataSource));
+            return this.store;
+        }
+
+        @Bean
+        Verifier ownVerifier(RedisScanners scanners, EntityComparator comparator, StrategySource strategies,
+                Ledger ledger, VerificationStore store) {
+            // The background verifier needs a verifier that keeps its reports.
+            this.verifier = new Verifier(scanners, comparator, strategies, Map.of(), ledger, store);
+            return this.verifier;
+        }
+
+        @Bean
+        ReportRepair ownReportRepair(WriteCoordinator writes, StrategySource strategies, EntityComparator comparator,
+                Ledger ledger) {
+            this.repair = new ReportRepair(writes, strategies, comparator, ledger);
+            return this.repair;
+        }
+
+        @Bean
+        BackgroundVerifierLifecycle ownBackgroundVerifierLifecycle(BackgroundVerifier verifier) {
+            this.lifecycle = new BackgroundVerifierLifecycle(verifier);
+            return this.lifecycle;
+        }
+
+        @Bean
+        VerifyOneShotRunner ownVerifyOneShotRunner(Verifier verifier, DualRepositoryRegistry registry,
+                ApplicationContext context) {
+            this.runner = new VerifyOneShotRunner(verifier, registry, List.of("all"), VerifyOptions.full(), false,
+                    context);
+            return this.runner;
         }
 
     }

@@ -45,7 +45,7 @@ import org.springframework.transaction.support.TransactionTemplate;
 @ConditionalOnClass(value = Backfill.class, name = "io.lettuce.core.RedisClient")
 @ConditionalOnBean({ DualRepositoryRegistry.class, JdbcConverter.class })
 @EnableConfigurationProperties(BackfillProperties.class)
-public final class BackfillAutoConfiguration {
+public final class DualWriteBackfillAutoConfiguration {
 
     @Bean
     @ConditionalOnMissingBean

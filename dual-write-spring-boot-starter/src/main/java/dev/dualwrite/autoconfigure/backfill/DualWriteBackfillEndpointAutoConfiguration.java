@@ -14,11 +14,11 @@ import org.springframework.context.annotation.Bean;
 /**
  * Auto-configuration of the {@code dualwritebackfill} actuator endpoint.
  */
-@AutoConfiguration(after = BackfillAutoConfiguration.class)
+@AutoConfiguration(after = DualWriteBackfillAutoConfiguration.class)
 @ConditionalOnClass(Endpoint.class)
 @ConditionalOnBean(Backfill.class)
 @ConditionalOnAvailableEndpoint(BackfillEndpoint.class)
-public final class BackfillEndpointAutoConfiguration {
+public final class DualWriteBackfillEndpointAutoConfiguration {
 
     @Bean
     @ConditionalOnMissingBean

@@ -38,7 +38,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * none, and a configured property that does not exist or is no instant stops the startup
  * with a message naming the property.
  */
-class ExpiryAutoConfigurationTests {
+class DualWriteAutoConfigurationExpiryTests {
 
     private static final AutoConfigurations STORES = AutoConfigurations.of(DataSourceAutoConfiguration.class,
             JdbcTemplateAutoConfiguration.class, DataSourceTransactionManagerAutoConfiguration.class,
@@ -54,7 +54,7 @@ class ExpiryAutoConfigurationTests {
 
     @BeforeEach
     void createSchema() {
-        this.schema = TestSchema.create(ExpiryAutoConfigurationTests.class);
+        this.schema = TestSchema.create(DualWriteAutoConfigurationExpiryTests.class);
         this.contextRunner = new ApplicationContextRunner().withConfiguration(STORES)
             .withConfiguration(AutoConfigurations.of(DualWriteAutoConfiguration.class))
             .withPropertyValues(FixtureStores.properties(this.schema))
