@@ -160,6 +160,24 @@ public final class TcpProxy implements AutoCloseable {
         }
     }
 
+    /**
+     * Lose every open connection without telling its client, as a partition that outlasts
+     * the server (restarted or failed over meanwhile) or a firewall's or NAT's memory of the
+     * connection does: the target's side is closed, data held or still to come from the
+     * client is dropped, and the client's side stays open with nothing ever arriving on it (no
+     * FIN, no RST), so a client blocked in a read waits for its own timeout even once the
+     * proxy forwards again. New connections work as usual; {@link #close()} closes the lost
+     * ones.
+     */
+    public void loseConnectionsSilently() {
+        for (Link link : List.copyOf(this.links)) {
+            link.lose();
+        }
+        synchronized (this.gate) {
+            this.gate.notifyAll();
+        }
+    }
+
     /** Back to normal: listening on the same port, no delay, no black hole. Existing connections are kept. */
     public synchronized void restore() {
         if (this.closed) {
@@ -346,6 +364,9 @@ public final class TcpProxy implements AutoCloseable {
 
         private volatile boolean closed;
 
+        // Lost silently: the target's side is gone, the client's kept open and silent.
+        private volatile boolean lost;
+
         Link(Socket client) {
             this.client = client;
         }
@@ -384,7 +405,13 @@ public final class TcpProxy implements AutoCloseable {
                 int read;
                 while ((read = in.read(buffer)) != -1) {
                     awaitForwarding(this, System.nanoTime());
+                    if (this.lost) {
+                        continue; // swallowed: the client keeps writing into the void
+                    }
                     out.write(buffer, 0, read);
+                }
+                if (this.lost) {
+                    return;
                 }
                 // End of stream: pass the half-close on, let the other direction finish.
                 to.shutdownOutput();
@@ -393,12 +420,21 @@ public final class TcpProxy implements AutoCloseable {
                 }
             }
             catch (IOException ex) {
+                if (this.lost && !this.closed) {
+                    return; // the target's side was closed by lose(): the client hears nothing
+                }
                 close(true); // reset by a peer, or closed by dropConnections(): end both directions
             }
             catch (InterruptedException ex) {
                 close(true);
                 Thread.currentThread().interrupt();
             }
+        }
+
+        /** Close the target's side only, leaving the client's open and silent. */
+        void lose() {
+            this.lost = true;
+            closeQuietly(this.upstream);
         }
 
         /** Close both sockets, with a TCP reset when {@code abort}, as a crashed peer would. */

@@ -40,6 +40,7 @@ import dev.dualwrite.core.routing.ShadowReadComparator;
 import dev.dualwrite.core.routing.ShadowReads;
 import dev.dualwrite.core.routing.WriteCoordinator;
 import dev.dualwrite.core.secondary.SecondaryWriteGuard;
+import dev.dualwrite.core.store.AbortableDataSource;
 import dev.dualwrite.core.strategy.Store;
 import dev.dualwrite.core.strategy.StrategySource;
 import dev.dualwrite.core.strategy.WriteStrategy;
@@ -123,10 +124,22 @@ public final class DualWriteAutoConfiguration {
         // instance applies it.
         TransactionTemplate ownTransactions = new TransactionTemplate(transactionManager);
         ownTransactions.setPropagationBehavior(TransactionDefinition.PROPAGATION_REQUIRES_NEW);
-        ControlPlane controlPlane = new ControlPlane(new JdbcTemplate(dataSource), ownTransactions, ledger,
-                redisRepairLog, postgresRepairLog,
+        Duration pollTimeout = (control.getPollTimeout() != null) ? control.getPollTimeout()
+                : ControlPlaneSettings.defaultPollTimeout(control.getInstanceTimeout());
+        if (pollTimeout.compareTo(control.getInstanceTimeout()) >= 0) {
+            throw new IllegalStateException("dual-write.control.poll-timeout (" + pollTimeout
+                    + ") must be shorter than dual-write.control.instance-timeout (" + control.getInstanceTimeout()
+                    + "): a round that hangs until it is ended would otherwise cost this instance its place in the "
+                    + "agreement; lower it, or leave it unset (a third of the instance timeout)");
+        }
+        // Abortable connections: a background round past its poll timeout is ended even in a
+        // socket read on a silent PostgreSQL, which the driver's default socketTimeout (none)
+        // would let wait for as long as TCP does.
+        ControlPlane controlPlane = new ControlPlane(new JdbcTemplate(AbortableDataSource.of(dataSource)),
+                ownTransactions, ledger, redisRepairLog, postgresRepairLog,
                 new ControlPlaneSettings(instanceId, host, control.getPollInterval(), control.getHeartbeatInterval(),
-                        control.getInstanceTimeout(), control.getInFlightGrace(), control.getDrainTimeout()),
+                        control.getInstanceTimeout(), control.getInFlightGrace(), control.getDrainTimeout(),
+                        pollTimeout),
                 properties.getStrategy());
         // Before any repository registers, so that listeners hear every first stage.
         stageListeners.orderedStream().forEach(controlPlane::addStageListener);
@@ -139,7 +152,8 @@ public final class DualWriteAutoConfiguration {
     Ledger dualWriteLedger(DataSource dataSource, ObjectProvider<DualWriteSchemaMigration> migration) {
         // Creating the migration bean creates the table the ledger writes to.
         migration.getIfAvailable();
-        return new Ledger(new JdbcTemplate(dataSource));
+        // Abortable connections: the control plane's rounds read the ledger too.
+        return new Ledger(new JdbcTemplate(AbortableDataSource.of(dataSource)));
     }
 
     @Bean
@@ -182,7 +196,9 @@ public final class DualWriteAutoConfiguration {
             ObjectProvider<DualWriteSchemaMigration> migration) {
         // Creating the migration bean creates the table this log writes to.
         migration.getIfAvailable();
-        return new PostgresRepairLog(new JdbcTemplate(dataSource));
+        // Abortable connections: a reconciler round past its time limit is ended even in a
+        // socket read on a silent PostgreSQL.
+        return new PostgresRepairLog(new JdbcTemplate(AbortableDataSource.of(dataSource)));
     }
 
     @Bean

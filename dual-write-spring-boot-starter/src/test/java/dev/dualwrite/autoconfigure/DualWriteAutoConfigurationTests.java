@@ -498,6 +498,15 @@ class DualWriteAutoConfigurationTests {
     }
 
     @Test
+    void aPollTimeoutNotShorterThanTheInstanceTimeoutFailsStartup() {
+        this.contextRunner.withUserConfiguration(WidgetRepositories.class)
+            .withPropertyValues("dual-write.control.poll-timeout=30s")
+            .run((context) -> assertThat(startupFailure(context))
+                .hasMessageContaining("dual-write.control.poll-timeout (PT30S) must be shorter than "
+                        + "dual-write.control.instance-timeout (PT30S)"));
+    }
+
+    @Test
     void schemaHistoryTableCanBeRenamed() {
         this.contextRunner.withUserConfiguration(WidgetRepositories.class)
             .withPropertyValues("dual-write.schema.history-table=autoconf_dualwrite_history")

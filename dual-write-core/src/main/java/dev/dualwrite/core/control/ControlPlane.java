@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
 
 import dev.dualwrite.core.backfill.BackfillListener;
@@ -64,6 +65,12 @@ import org.springframework.util.StringUtils;
  * {@code REDIS_PRIMARY} to {@code DUAL}, its calls say that instances writing Redis alone may
  * remain ({@link #redisOnlyWritersMayRemain}).</li>
  * <li>Every move is recorded in the {@link Ledger} in the transaction that makes it.</li>
+ * <li>A background round (read the stages, heartbeat, check the agreement) is ended after
+ * {@link ControlPlaneSettings#pollTimeout()}, its PostgreSQL connection aborted when the
+ * {@code JdbcOperations} given use an {@link dev.dualwrite.core.store.AbortableDataSource}
+ * (the starter's do), so a PostgreSQL gone silent cannot hang this instance: the first round
+ * after it answers again applies the moves made meanwhile. A {@link #move} runs on the
+ * caller's thread and is not time-limited.</li>
  * </ul>
  */
 public class ControlPlane implements StrategySource, AutoCloseable {
@@ -112,6 +119,9 @@ public class ControlPlane implements StrategySource, AutoCloseable {
 
     private volatile long lastHeartbeat;
 
+    // Background rounds failed in a row: the first is warned of, the end of the run noted.
+    private final AtomicLong failedRounds = new AtomicLong();
+
     /**
      * @param jdbc PostgreSQL, where the shared tables live
      * @param transactions transactions on the same data source
@@ -140,8 +150,13 @@ public class ControlPlane implements StrategySource, AutoCloseable {
         this.postgresRepairLog = postgresRepairLog;
         this.settings = settings;
         this.fallback = fallback;
+        // Time-limited: on a PostgreSQL gone silent a round would block in a socket read for as
+        // long as TCP waits, the instance would stop heartbeating and, once PostgreSQL answers,
+        // never learn the moves made meanwhile. Ending it (its connection aborted, when the
+        // JdbcOperations' DataSource is an AbortableDataSource) fails the round; the next one,
+        // on a new connection, catches up.
         this.poller = new BackgroundTicker("dualwrite-control-plane", this::refreshQuietly, settings.pollInterval(),
-                settings.pollInterval(), Duration.ZERO);
+                settings.pollInterval(), Duration.ZERO, settings.pollTimeout());
     }
 
     /**
@@ -490,9 +505,24 @@ public class ControlPlane implements StrategySource, AutoCloseable {
             refresh();
         }
         catch (RuntimeException ex) {
-            // PostgreSQL may be down: keep applying the stages known, try again next round.
-            logger.warn("dual-write: could not read the shared stages ({}); keeping the stages applied, retrying in {}",
-                    FailureReason.describe(ex), this.settings.pollInterval());
+            // PostgreSQL may be down: keep applying the stages known, try again next round. One
+            // warning per outage, not one per round; the rest at debug level.
+            long failed = this.failedRounds.incrementAndGet();
+            if (failed == 1) {
+                logger.warn("dual-write: could not read the shared stages ({}); keeping the stages applied, retrying "
+                        + "every {} (rounds are ended after {}); further failures are logged at DEBUG until one "
+                        + "succeeds", FailureReason.describe(ex), this.settings.pollInterval(),
+                        this.settings.pollTimeout());
+            }
+            else {
+                logger.debug("dual-write: could not read the shared stages ({}), {} rounds in a row",
+                        FailureReason.describe(ex), failed);
+            }
+            return;
+        }
+        long failed = this.failedRounds.getAndSet(0);
+        if (failed > 0) {
+            logger.info("dual-write: reading the shared stages again after {} failed round(s)", failed);
         }
     }
 

@@ -5,6 +5,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import dev.dualwrite.core.store.AbortScope;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -33,6 +34,46 @@ class BackgroundTickerTests {
             ticker.stop();
         }
         assertThat(runs.get()).as("runs, the first of which threw").isGreaterThanOrEqualTo(3);
+    }
+
+    @Test
+    void aRunPastItsTimeLimitIsEndedByItsAbortActionsAndTheNextRunStartsClean() {
+        // Stands for a socket read on a silent server: deaf to interrupts, ended only by the
+        // abort action its scope registered (a connection's abort).
+        CountDownLatch aborted = new CountDownLatch(1);
+        AtomicInteger runs = new AtomicInteger();
+        AtomicInteger interruptedAtStart = new AtomicInteger();
+        BackgroundTicker ticker = new BackgroundTicker("ticker-test-time-limit", () -> {
+            if (Thread.currentThread().isInterrupted()) {
+                interruptedAtStart.incrementAndGet();
+            }
+            if (runs.incrementAndGet() == 1) {
+                AbortScope.Registration registration = AbortScope.onAbort(aborted::countDown);
+                awaitIgnoringInterrupts(aborted);
+                registration.remove();
+            }
+        }, Duration.ZERO, Duration.ofMillis(10), Duration.ZERO, Duration.ofMillis(200));
+        ticker.start();
+        try {
+            await().atMost(Duration.ofSeconds(10)).until(() -> runs.get() >= 3);
+        }
+        finally {
+            ticker.stop();
+        }
+        assertThat(aborted.getCount()).as("abort actions run at the time limit").isZero();
+        assertThat(interruptedAtStart.get()).as("runs that started with the time limit's interrupt").isZero();
+    }
+
+    private static void awaitIgnoringInterrupts(CountDownLatch latch) {
+        while (true) {
+            try {
+                latch.await();
+                return;
+            }
+            catch (InterruptedException ex) {
+                // ignored, as a JDBC socket read ignores it
+            }
+        }
     }
 
     @Test

@@ -436,6 +436,14 @@ public class DualWriteProperties {
          */
         private Duration drainTimeout = Duration.ofSeconds(10);
 
+        /**
+         * Time after which a background round of reading the shared stages and reporting
+         * this instance's is ended and its PostgreSQL connection aborted, so that a PostgreSQL
+         * gone silent cannot hold it; shorter than the instance timeout. Defaults to a third
+         * of the instance timeout.
+         */
+        private @Nullable Duration pollTimeout;
+
         public @Nullable String getInstanceId() {
             return this.instanceId;
         }
@@ -482,6 +490,14 @@ public class DualWriteProperties {
 
         public void setDrainTimeout(Duration drainTimeout) {
             this.drainTimeout = drainTimeout;
+        }
+
+        public @Nullable Duration getPollTimeout() {
+            return this.pollTimeout;
+        }
+
+        public void setPollTimeout(@Nullable Duration pollTimeout) {
+            this.pollTimeout = pollTimeout;
         }
 
     }

@@ -4,6 +4,8 @@ import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 
 import dev.dualwrite.core.pair.DualRepository;
@@ -50,6 +52,9 @@ import org.springframework.util.Assert;
  * still at {@code REDIS_PRIMARY} writes Redis alone, without the key's lock, and could
  * overtake a repair with nothing left to say so. Once every live instance applies
  * {@code DUAL}, they are drained as usual.
+ * <p>
+ * A background round is ended at the claims' lease: a store gone silent fails the round
+ * rather than holding the reconciler until TCP gives up.
  */
 public class RepairReconciler implements AutoCloseable {
 
@@ -72,6 +77,9 @@ public class RepairReconciler implements AutoCloseable {
     private final String owner;
 
     private final BackgroundTicker drainer;
+
+    // The repair logs ("repository/store") whose last drain failed: warned of once per outage.
+    private final Set<String> unreachableLogs = ConcurrentHashMap.newKeySet();
 
     /**
      * @param repositories the paired repositories, asked for on every round
@@ -100,8 +108,12 @@ public class RepairReconciler implements AutoCloseable {
         this.settings = settings;
         this.metrics = metrics;
         this.owner = owner;
+        // A round is ended at the lease: its claims lapse then anyway, and on a PostgreSQL gone
+        // silent a claim would otherwise block in a socket read for as long as TCP waits (its
+        // connection is aborted when the log's DataSource is an AbortableDataSource). The
+        // records stay; the next round, on a new connection, claims them again.
         this.drainer = new BackgroundTicker("dualwrite-reconciler", this::drainQuietly, settings.interval(),
-                settings.interval(), Duration.ZERO);
+                settings.interval(), Duration.ZERO, settings.lease());
     }
 
     /**
@@ -168,14 +180,26 @@ public class RepairReconciler implements AutoCloseable {
                 // after its repair, and nothing would say so.
                 continue;
             }
+            String log = repository.name() + "/" + entry.getKey();
             try {
                 result = result.plus(drain(repository, entry.getKey(), entry.getValue()));
+                if (this.unreachableLogs.remove(log)) {
+                    logger.info("dual-write: repository '{}': draining the repair records of {} again",
+                            repository.name(), entry.getKey());
+                }
             }
             catch (RuntimeException ex) {
-                // The log lives in one of the stores, which may be down: try again next round.
-                logger.warn("dual-write: repository '{}': could not drain the repair records of {} ({}); "
-                        + "retrying in {}", repository.name(), entry.getKey(), FailureReason.describe(ex),
-                        this.settings.interval());
+                // The log lives in one of the stores, which may be down: try again next round,
+                // warning once per outage rather than every round.
+                if (this.unreachableLogs.add(log)) {
+                    logger.warn("dual-write: repository '{}': could not drain the repair records of {} ({}); "
+                            + "retrying every {}, further failures logged at DEBUG until it succeeds",
+                            repository.name(), entry.getKey(), FailureReason.describe(ex), this.settings.interval());
+                }
+                else {
+                    logger.debug("dual-write: repository '{}': could not drain the repair records of {} ({})",
+                            repository.name(), entry.getKey(), FailureReason.describe(ex));
+                }
                 result = result.plus(new DrainResult(0, 0, 1));
             }
         }
