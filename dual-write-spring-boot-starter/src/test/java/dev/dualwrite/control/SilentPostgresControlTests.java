@@ -108,8 +108,10 @@ class SilentPostgresControlTests {
             long restored = System.nanoTime();
             // The round under way may be validating lost idle connections or waiting for a login
             // lost with the partition, which the pool ends at its own timeouts rather than at the
-            // poll timeout; then a few poll intervals.
-            await().atMost(Duration.ofSeconds(8)).pollInterval(Duration.ofMillis(20)).untilAsserted(() -> {
+            // poll timeout; then a few poll intervals. About 3 s on a quiet machine; the deadline
+            // leaves room for a loaded one (without the poll timeout c never recovers: its read
+            // on a lost connection has no end).
+            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20)).untilAsserted(() -> {
                 InstanceStage reported = a.controlPlane()
                     .instances(this.service.repository())
                     .stream()
