@@ -145,6 +145,15 @@ final class BackfillFixture implements AutoCloseable {
     }
 
     /**
+     * Return the number of gizmo writes whose {@code DUAL} intent is still open: a write's last
+     * step, confirming its copy to PostgreSQL against Redis, runs off the caller's path as its
+     * intent closes, so the stores may differ until none is left.
+     */
+    long openGizmoIntents() {
+        return this.redis.zcard("dualwrite:intent:{backfill_gizmos}");
+    }
+
+    /**
      * Clear what the gizmo tests wrote, leaving the {@code @RedisHash} keyspace (shared by
      * every class that uses sprockets) alone.
      */

@@ -377,7 +377,9 @@ class BackfillTests {
         // owed to the reconciler, not lost: the stores must agree once it has run.
         this.redisRepairLog.pending(GIZMOS, 100)
             .forEach((record) -> System.out.printf("pending repair of '%s': %s%n", record.key(), record.reason()));
-        await().atMost(Duration.ofSeconds(60)).until(() -> this.redisRepairLog.pendingCount(GIZMOS) == 0);
+        // Once every write's intent is closed (its copy confirmed, or recorded for repair).
+        await().atMost(Duration.ofSeconds(60))
+            .until(() -> stores.openGizmoIntents() == 0 && this.redisRepairLog.pendingCount(GIZMOS) == 0);
         Map<String, String> redis = stores.gizmosInRedis();
         Map<String, String> postgres = stores.gizmosInPostgres();
         assertThat(postgres).as("PostgreSQL equals Redis key by key").isEqualTo(redis);

@@ -294,7 +294,9 @@ class CatchUpBackfillTests {
         assertThat(overlapping).as("live writes completed while the catch-up ran").isPositive();
         // A live write whose PostgreSQL copy failed (a slow moment on a loaded machine) is owed
         // to the reconciler, not lost: the stores must agree once it has run.
-        await().atMost(Duration.ofSeconds(60)).until(() -> this.redisRepairLog.pendingCount(GIZMOS) == 0);
+        // Once every write's intent is closed (its copy confirmed, or recorded for repair).
+        await().atMost(Duration.ofSeconds(60))
+            .until(() -> stores.openGizmoIntents() == 0 && this.redisRepairLog.pendingCount(GIZMOS) == 0);
         VerificationReport verification = verify();
         assertThat(verification.differences()).as(verification.summary()).isEmpty();
         assertThat(stores.gizmosInPostgres()).as("PostgreSQL equals Redis key by key").isEqualTo(stores.gizmosInRedis());

@@ -6,8 +6,10 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 
+import dev.dualwrite.core.compare.EntityComparator;
 import dev.dualwrite.core.metrics.DualWriteMetrics;
 import dev.dualwrite.core.pair.DualRepository;
 import dev.dualwrite.core.repair.PostgresRepairLog;
@@ -30,11 +32,15 @@ import org.springframework.util.Assert;
  * primary first (its failure fails the call and nothing else is written), then the
  * secondary through the {@link SecondaryWriteGuard}.
  * <p>
- * A secondary write never copies the caller's payload: holding the key's PostgreSQL
- * advisory lock, it re-reads the primary's current state and copies that (or deletes the
- * key when the primary has none). Secondary writes of one key are therefore serialised
- * and the last one to run copies the final state, whatever order concurrent writers of
- * the key took, on this instance or another.
+ * Secondary writes of one key are serialised by the key's PostgreSQL advisory lock, and the
+ * last one to run leaves the primary's final state, whatever order concurrent writers of the
+ * key took, on this instance or another. In {@code POSTGRES_PRIMARY} (and in repairs), holding
+ * the lock, a copy re-reads the primary's current state and copies that (or deletes the key
+ * when the primary has none). In {@code DUAL} the copy writes the state the call left in
+ * Redis, the lock and the row in one round trip, and the closing of the write's intent (off
+ * the caller's path) reads Redis after the copy committed: a key whose value has changed
+ * since is copied again from Redis under the lock, so the last copy to commit is either
+ * confirmed or redone.
  * <p>
  * No interrupted write is forgotten. In {@code DUAL} each save and delete records a write
  * intent in Redis before the Redis write and clears it, off the caller's path, once the
@@ -60,6 +66,9 @@ public class WriteCoordinator {
     private static final String REDIS_ONLY_WRITERS_REASON = "written in DUAL while instances at REDIS_PRIMARY "
             + "may remain; copied again once every instance applies DUAL";
 
+    private static final String OVERTAKEN_COPY_REASON = "changed in Redis while its copy to PostgreSQL ran, "
+            + "and copying it again failed";
+
     private final SecondaryWriteGuard guard;
 
     private final RedisRepairLog redisRepairLog;
@@ -67,6 +76,8 @@ public class WriteCoordinator {
     private final PostgresRepairLog postgresRepairLog;
 
     private final DualWriteMetrics metrics;
+
+    private final EntityComparator comparator;
 
     // One thread at most, started on demand and ended when idle; a full queue (Redis slower
     // than the writers) closes intents on the caller's thread again.
@@ -83,13 +94,17 @@ public class WriteCoordinator {
      * @param postgresRepairLog records keys whose Redis copy may be behind (stage
      * POSTGRES_PRIMARY), written in the primary write's transaction
      * @param metrics where writes are timed
+     * @param comparator compares PostgreSQL rows, to confirm a {@code DUAL} copy against
+     * Redis's state after it
      */
     public WriteCoordinator(SecondaryWriteGuard guard, RedisRepairLog redisRepairLog,
-            PostgresRepairLog postgresRepairLog, DualWriteMetrics metrics) {
+            PostgresRepairLog postgresRepairLog, DualWriteMetrics metrics, EntityComparator comparator) {
         Assert.notNull(guard, "guard must not be null");
         Assert.notNull(redisRepairLog, "redisRepairLog must not be null");
         Assert.notNull(postgresRepairLog, "postgresRepairLog must not be null");
         Assert.notNull(metrics, "metrics must not be null");
+        Assert.notNull(comparator, "comparator must not be null");
+        this.comparator = comparator;
         this.guard = guard;
         this.redisRepairLog = redisRepairLog;
         this.postgresRepairLog = postgresRepairLog;
@@ -132,8 +147,8 @@ public class WriteCoordinator {
                 if (intent == null) {
                     intent = openIntent(repository, "save", repository.keyOf(savedId));
                 }
-                copyToPostgres(repository, call, savedId, "save");
-                closeIntent(repository, call, intent, repository.keyOf(savedId));
+                CopiedState<P> copied = copyToPostgres(repository, call, savedId, "save", saved);
+                closeIntent(repository, call, intent, savedId, copied);
                 yield saved;
             }
             case POSTGRES_PRIMARY -> {
@@ -168,11 +183,10 @@ public class WriteCoordinator {
         switch (call.strategy()) {
             case REDIS_PRIMARY -> deleteInRedis(repository, id);
             case DUAL -> {
-                String key = repository.keyOf(id);
-                String intent = openIntent(repository, "delete", key);
+                String intent = openIntent(repository, "delete", repository.keyOf(id));
                 deleteInRedis(repository, id);
-                copyToPostgres(repository, call, id, "delete");
-                closeIntent(repository, call, intent, key);
+                CopiedState<P> copied = copyToPostgres(repository, call, id, "delete", null);
+                closeIntent(repository, call, intent, id, copied);
             }
             case POSTGRES_PRIMARY -> {
                 deleteInPostgres(repository, id, true);
@@ -340,30 +354,45 @@ public class WriteCoordinator {
     // Only reached once the copy has run or its failure is recorded: a copy that threw (a
     // failure that could not be recorded, or the strict policy) keeps its intent. Failing to
     // remove the intent costs one needless repair later, never the caller's write, so the
-    // removal leaves the caller's path: the intent is one write's own, removing it later is
-    // as right as removing it now, and one lost with the process is only a no-op repair.
-    // While instances that write Redis alone may remain, the key is recorded for repair as
-    // the intent goes: one of them may write it after this copy, leaving PostgreSQL behind
-    // with nothing to say so; the reconciler copies it again once they are gone.
-    private void closeIntent(DualRepository<?, ?, ?> repository, StageCall call, String intent, String key) {
-        @Nullable String keyToRecord = call.redisOnlyWritersMayRemain() ? key : null;
+    // removal, with the confirmation of the copy before it, leaves the caller's path: the
+    // intent is one write's own, removing it later is as right as removing it now, and one
+    // lost with the process is only a repair. The call's stage stays in flight until then, so
+    // no move overtakes a copy made again from Redis. While instances that write Redis alone
+    // may remain, the key is recorded for repair as the intent goes: one of them may write it
+    // after this copy, leaving PostgreSQL behind with nothing to say so; the reconciler copies
+    // it again once they are gone.
+    private <R, P, ID> void closeIntent(DualRepository<R, P, ID> repository, StageCall call, String intent, ID id,
+            @Nullable CopiedState<P> copied) {
+        StageCall held = call.retain();
+        Runnable close = () -> {
+            try {
+                closeIntentNow(repository, call.redisOnlyWritersMayRemain(), intent, id, copied);
+            }
+            finally {
+                held.close();
+            }
+        };
         try {
-            this.intentCloser.execute(() -> closeIntentNow(repository, intent, keyToRecord));
+            this.intentCloser.execute(close);
         }
         catch (RejectedExecutionException ex) {
-            closeIntentNow(repository, intent, keyToRecord);
+            close.run();
         }
     }
 
-    private void closeIntentNow(DualRepository<?, ?, ?> repository, String intent, @Nullable String keyToRecord) {
+    private <R, P, ID> void closeIntentNow(DualRepository<R, P, ID> repository, boolean record, String intent,
+            ID id, @Nullable CopiedState<P> copied) {
+        String key = repository.keyOf(id);
         try {
-            if (keyToRecord != null) {
-                this.redisRepairLog.recordAndCloseIntent(repository.name(), intent, keyToRecord,
-                        REDIS_ONLY_WRITERS_REASON);
+            if (record) {
+                this.redisRepairLog.recordAndCloseIntent(repository.name(), intent, key, REDIS_ONLY_WRITERS_REASON);
+                return;
             }
-            else {
-                this.redisRepairLog.closeIntent(repository.name(), intent);
+            if (copied != null && !stillInRedis(repository, id, copied)) {
+                copyAgain(repository, intent, id);
+                return;
             }
+            this.redisRepairLog.closeIntent(repository.name(), intent);
         }
         catch (RuntimeException ex) {
             logger.debug("Repository '{}': could not clear write intent '{}'; the reconciler will repair its key",
@@ -371,11 +400,72 @@ public class WriteCoordinator {
         }
     }
 
-    // Stage DUAL: PostgreSQL follows Redis, the source of truth.
-    private <R, P, ID> void copyToPostgres(DualRepository<R, P, ID> repository, StageCall call, ID id,
-            String operation) {
-        guarded(repository, call, id, Store.POSTGRES, this.redisRepairLog, false, () -> secondary(repository,
-                Store.POSTGRES, operation, () -> copyUnderLock(repository, Store.REDIS, id)));
+    // The copy wrote this call's state of the key, not Redis's state at the time. Another
+    // write of the key that changed Redis after it may have had its copy commit first, leaving
+    // PostgreSQL with the older state; Redis read after this copy committed tells. When it
+    // still holds what was copied, any later write of the key has a copy of its own to come
+    // (the copies of one key commit one at a time, under its lock): the last copy to commit is
+    // confirmed, or is copied again.
+    private <R, P, ID> boolean stillInRedis(DualRepository<R, P, ID> repository, ID id, CopiedState<P> copied) {
+        Optional<P> current = repository.redis().load(id).map(repository.mapping()::toPostgres);
+        P row = copied.row();
+        if (row != null && current.isPresent()) {
+            return this.comparator.differingFields(row, current.get()).isEmpty();
+        }
+        return (row != null) == current.isPresent();
+    }
+
+    // As a repair does: holding the key's lock, Redis's current state of the key is copied. A
+    // failure records the key for repair as the intent goes.
+    private <R, P, ID> void copyAgain(DualRepository<R, P, ID> repository, String intent, ID id) {
+        String key = repository.keyOf(id);
+        try {
+            this.guard.withinTimeLimit(() -> secondary(repository, Store.POSTGRES, "save",
+                    () -> copyUnderLock(repository, Store.REDIS, id)));
+            this.redisRepairLog.closeIntent(repository.name(), intent);
+        }
+        catch (RuntimeException ex) {
+            logger.debug("Repository '{}': key '{}' changed in Redis while its copy ran and copying it again "
+                    + "failed; recording it for repair", repository.name(), key, ex);
+            this.redisRepairLog.recordAndCloseIntent(repository.name(), intent, key, OVERTAKEN_COPY_REASON);
+        }
+    }
+
+    // Stage DUAL: PostgreSQL follows Redis, the source of truth. Holding the key's lock, the
+    // copy writes the state this call left in Redis (the saved entity, or the key's absence):
+    // the lock and the row go in one round trip where the library writes the rows itself. The
+    // intent's closing then confirms it off the caller's path (stillInRedis). With key
+    // expiries, the copy reads the key and its time to live from Redis under the lock instead,
+    // and confirms itself. Returns the state copied and left to confirm, null for none.
+    private <R, P, ID> @Nullable CopiedState<P> copyToPostgres(DualRepository<R, P, ID> repository, StageCall call,
+            ID id, String operation, @Nullable R written) {
+        AtomicReference<CopiedState<P>> copied = new AtomicReference<>();
+        guarded(repository, call, id, Store.POSTGRES, this.redisRepairLog, false,
+                () -> secondary(repository, Store.POSTGRES, operation, () -> {
+                    if (repository.expiry().enabled()) {
+                        return copyUnderLock(repository, Store.REDIS, id);
+                    }
+                    CopiedState<P> state = copyWritten(repository, id, written);
+                    copied.set(state);
+                    return state.row() != null;
+                }));
+        return copied.get();
+    }
+
+    private <R, P, ID> CopiedState<P> copyWritten(DualRepository<R, P, ID> repository, ID id, @Nullable R written) {
+        String key = repository.keyOf(id);
+        if (written == null) {
+            repository.postgres().inKeyLock(key, () -> {
+                repository.postgres().delete(id);
+                return null;
+            });
+            return new CopiedState<>(null);
+        }
+        return new CopiedState<>(repository.postgres().copyInKeyLock(key, repository.mapping().toPostgres(written)));
+    }
+
+    // The state of a key a DUAL copy wrote to PostgreSQL: its row, or null for its absence.
+    private record CopiedState<P>(@Nullable P row) {
     }
 
     // Stage POSTGRES_PRIMARY: Redis follows PostgreSQL and stays warm for a rollback. Only

@@ -1,6 +1,7 @@
 package dev.dualwrite.core.store;
 
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.util.List;
 import java.util.Map;
@@ -68,6 +69,8 @@ public final class PostgresSide<P, ID> {
     public static final String LOCK_EXPRESSION = "pg_advisory_xact_lock(" + LOCK_OF_NAME.formatted("?") + ")";
 
     private static final String LOCK_SQL = "select " + LOCK_EXPRESSION;
+
+    private static final LockStatement LOCK_ONLY = new LockStatement(LOCK_SQL, List.of());
 
     /**
      * The statement that takes the locks of many keys at once in the current transaction, for
@@ -223,10 +226,28 @@ public final class PostgresSide<P, ID> {
     public P upsertInKeyLock(String key, LockStatement lock, P entity) {
         Assert.notNull(key, "key must not be null");
         Assert.notNull(lock, "lock must not be null");
+        return upsertInKeyLock(key, lock, entity, true);
+    }
+
+    /**
+     * Copy a row from the other store holding the advisory lock of {@code key}: as
+     * {@link #upsertInKeyLock} with a statement that only takes the lock, so in one round trip
+     * where the library writes the rows itself, and without the lifecycle events of the
+     * application's own saves (a copy is not one).
+     * @param key the entity key, as used in repair records
+     * @param entity the row to write, with its id
+     * @return the written row
+     */
+    public P copyInKeyLock(String key, P entity) {
+        Assert.notNull(key, "key must not be null");
+        return upsertInKeyLock(key, LOCK_ONLY, entity, false);
+    }
+
+    private P upsertInKeyLock(String key, LockStatement lock, P entity, boolean primary) {
         RowUpsert upsert = this.rowUpsert;
         if (upsert == null || idOf(entity) == null) {
-            return inKeyLock(key, (lockName) -> this.jdbc.update(lock.sql(), lock.withLockName(lockName)),
-                    () -> save(entity));
+            return inKeyLock(key, (lockName) -> execute(lock.sql(), lock.withLockName(lockName)),
+                    () -> upsert(entity, primary));
         }
         // Converted before the transaction: a value the converter refuses fails the write
         // before anything was sent.
@@ -239,18 +260,29 @@ public final class PostgresSide<P, ID> {
             if (status.isNewTransaction()) {
                 abortableUnderWatchdog();
             }
-            AggregateChange<P> change = beforeSave(entity);
+            AggregateChange<P> change = primary ? beforeSave(entity) : null;
             this.jdbc.execute(sql, (PreparedStatementCallback<Boolean>) (statement) -> {
-                for (int i = 0; i < lockArguments.length; i++) {
-                    StatementCreatorUtils.setParameterValue(statement, i + 1, SqlTypeValue.TYPE_UNKNOWN,
-                            lockArguments[i]);
-                }
+                bind(statement, lockArguments);
                 values.bind(statement, lockArguments.length + 1);
                 return statement.execute();
             });
             afterSave(entity, change);
             return entity;
         });
+    }
+
+    // Runs a statement whether it returns rows (a select that takes a lock) or not (an insert).
+    private void execute(String sql, Object[] arguments) {
+        this.jdbc.execute(sql, (PreparedStatementCallback<Boolean>) (statement) -> {
+            bind(statement, arguments);
+            return statement.execute();
+        });
+    }
+
+    private static void bind(PreparedStatement statement, Object[] arguments) throws SQLException {
+        for (int i = 0; i < arguments.length; i++) {
+            StatementCreatorUtils.setParameterValue(statement, i + 1, SqlTypeValue.TYPE_UNKNOWN, arguments[i]);
+        }
     }
 
     // The events Spring Data JDBC publishes around a save, for a primary save written by the

@@ -1,5 +1,6 @@
 package dev.dualwrite.contract.hash;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -27,6 +28,7 @@ import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * A fuzzer for races: several threads save and delete the same few keys through the
@@ -103,6 +105,11 @@ class ConcurrentWritersConvergeTests {
         finally {
             pool.shutdownNow();
         }
+        // A DUAL write's last step, confirming its copy against Redis (and copying the key
+        // again if a concurrent write overtook it), runs off the caller's path as its intent
+        // closes: the stores are compared once no intent is left.
+        await().atMost(Duration.ofMinutes(1))
+            .until(() -> stores.redis().opsForZSet().zCard(RedisRepairLog.intentKey("hash_items")) == 0);
         int present = 0;
         for (int key = 0; key < KEYS; key++) {
             String id = "k" + key;
