@@ -10,6 +10,7 @@ import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
 
+import dev.dualwrite.core.redis.json.RedisJsonStore;
 import dev.dualwrite.core.strategy.Store;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.json.JsonMapper;
@@ -63,6 +64,17 @@ public class RedisRepairLog implements ClaimableRepairLog {
 
     // RECORD's read-modify-write keeping the reason of a record the key has (a failure says
     // more than a precaution), then the intent's removal: one round trip, one slot.
+    // KEYS[1] the intents, KEYS[2] the entity's key; ARGV[1] the intent, ARGV[2] the value the
+    // write left, ARGV[3] '1' when it left the key absent. 1 when the intent was removed.
+    private static final RedisScript<Long> CLOSE_INTENT_IF_HOLDING = new DefaultRedisScript<>("""
+            local current = redis.call('GET', KEYS[2])
+            if (ARGV[3] == '1' and not current) or (ARGV[3] ~= '1' and current == ARGV[2]) then
+              redis.call('ZREM', KEYS[1], ARGV[1])
+              return 1
+            end
+            return 0
+            """, Long.class);
+
     private static final RedisScript<Long> RECORD_AND_CLOSE_INTENT = new DefaultRedisScript<>("""
             local old = redis.call('HGET', KEYS[1], ARGV[1])
             local reason, first, attempts = ARGV[3], ARGV[4], 1
@@ -333,9 +345,43 @@ public class RedisRepairLog implements ClaimableRepairLog {
      * @return the intent's member, unique to this write, to pass to {@link #closeIntent}
      */
     public String openIntent(String repository, String key) {
-        String member = this.tokenPrefix + "." + Long.toString(this.tokens.incrementAndGet(), 36) + TOKEN_END + key;
+        String member = newIntent(key);
         this.redis.execute(OPEN_INTENT, List.of(intentKey(repository)), member);
         return member;
+    }
+
+    /**
+     * Return whether a JSON repository's store keeps its values in this log's Redis, on one
+     * node (not a cluster: {@link RedisJsonStore#canMarkIn}), so that a value and an intent can
+     * be read and written in one script ({@link #saveOpeningIntent},
+     * {@link #closeIntentIfHolding}).
+     * @param store the repository's store
+     * @return whether its values and the intents share one Redis node
+     */
+    public boolean sharesNodeWith(RedisJsonStore<?, ?> store) {
+        return store.canMarkIn(this.redis);
+    }
+
+    /**
+     * Save an entity of a JSON repository and open the write's intent in one atomic script,
+     * one round trip: the intent exists whenever the write does, as with {@link #openIntent}
+     * before the save. Only for a store this log {@link #sharesNodeWith}.
+     * @param repository the repository name
+     * @param key the entity key
+     * @param store the repository's store
+     * @param entity the entity, with its id
+     * @param <T> the entity type
+     * @return the intent's member, to pass to {@link #closeIntent}
+     */
+    public <T> String saveOpeningIntent(String repository, String key, RedisJsonStore<T, ?> store, T entity) {
+        Assert.isTrue(sharesNodeWith(store), "store must keep its values in this log's Redis, not a cluster");
+        String member = newIntent(key);
+        store.saveMarked(entity, intentKey(repository), member);
+        return member;
+    }
+
+    private String newIntent(String key) {
+        return this.tokenPrefix + "." + Long.toString(this.tokens.incrementAndGet(), 36) + TOKEN_END + key;
     }
 
     /**
@@ -346,6 +392,22 @@ public class RedisRepairLog implements ClaimableRepairLog {
      */
     public void closeIntent(String repository, String member) {
         this.redis.opsForZSet().remove(intentKey(repository), member);
+    }
+
+    /**
+     * Remove one write's intent if the key still holds what the write left there, in one
+     * script: for a write whose copy to PostgreSQL wrote that state, which is then confirmed.
+     * Only for a key of a store this log {@link #sharesNodeWith}.
+     * @param repository the repository name
+     * @param member what {@link #openIntent} or {@link #saveOpeningIntent} returned
+     * @param valueKey the Redis key of the entity
+     * @param value the value the write left, {@code null} when it left the key absent
+     * @return whether the key held it, and the intent was removed
+     */
+    public boolean closeIntentIfHolding(String repository, String member, String valueKey, @Nullable String value) {
+        Long closed = this.redis.execute(CLOSE_INTENT_IF_HOLDING, List.of(intentKey(repository), valueKey), member,
+                (value != null) ? value : "", (value != null) ? "0" : "1");
+        return closed != null && closed == 1;
     }
 
     /**

@@ -12,6 +12,7 @@ import java.util.function.Supplier;
 import dev.dualwrite.core.compare.EntityComparator;
 import dev.dualwrite.core.metrics.DualWriteMetrics;
 import dev.dualwrite.core.pair.DualRepository;
+import dev.dualwrite.core.redis.json.RedisJsonStore;
 import dev.dualwrite.core.repair.PostgresRepairLog;
 import dev.dualwrite.core.repair.RedisRepairLog;
 import dev.dualwrite.core.secondary.SecondaryWriteGuard;
@@ -141,13 +142,17 @@ public class WriteCoordinator {
                 // no key before it is saved: its intent follows the save at once (a process
                 // dying in between leaves a new key that only a verification finds).
                 ID id = repository.redis().idOf(entity);
-                @Nullable String intent = (id != null) ? openIntent(repository, "save", repository.keyOf(id)) : null;
-                R saved = saveInRedis(repository, entity);
+                @Nullable String intent = (id != null) ? saveOpeningIntent(repository, id, entity) : null;
+                R saved = entity;
+                if (intent == null) {
+                    intent = (id != null) ? openIntent(repository, "save", repository.keyOf(id)) : null;
+                    saved = saveInRedis(repository, entity);
+                }
                 ID savedId = repository.redis().idOf(saved);
                 if (intent == null) {
                     intent = openIntent(repository, "save", repository.keyOf(savedId));
                 }
-                CopiedState<P> copied = copyToPostgres(repository, call, savedId, "save", saved);
+                CopiedState<R, P> copied = copyToPostgres(repository, call, savedId, "save", saved);
                 closeIntent(repository, call, intent, savedId, copied);
                 yield saved;
             }
@@ -185,7 +190,7 @@ public class WriteCoordinator {
             case DUAL -> {
                 String intent = openIntent(repository, "delete", repository.keyOf(id));
                 deleteInRedis(repository, id);
-                CopiedState<P> copied = copyToPostgres(repository, call, id, "delete", null);
+                CopiedState<R, P> copied = copyToPostgres(repository, call, id, "delete", null);
                 closeIntent(repository, call, intent, id, copied);
             }
             case POSTGRES_PRIMARY -> {
@@ -266,6 +271,19 @@ public class WriteCoordinator {
     private <R, P, ID> R saveInRedis(DualRepository<R, P, ID> repository, R entity) {
         return primary(repository, Store.REDIS, "save", keyOrNew(repository, repository.redis().idOf(entity)),
                 () -> repository.redis().save(entity));
+    }
+
+    // Where the library writes the value itself and the value and the intent live on one
+    // Redis, both go in one atomic script: one round trip, and the intent exists whenever the
+    // write does. Null when that is not so, and nothing was written.
+    private <R, P, ID> @Nullable String saveOpeningIntent(DualRepository<R, P, ID> repository, ID id, R entity) {
+        RedisJsonStore<R, ID> store = repository.redis().jsonStore();
+        if (store == null || !this.redisRepairLog.sharesNodeWith(store)) {
+            return null;
+        }
+        String key = repository.keyOf(id);
+        return primary(repository, Store.REDIS, "save", key,
+                () -> this.redisRepairLog.saveOpeningIntent(repository.name(), key, store, entity));
     }
 
     private <R, P, ID> void deleteInRedis(DualRepository<R, P, ID> repository, ID id) {
@@ -362,7 +380,7 @@ public class WriteCoordinator {
     // after this copy, leaving PostgreSQL behind with nothing to say so; the reconciler copies
     // it again once they are gone.
     private <R, P, ID> void closeIntent(DualRepository<R, P, ID> repository, StageCall call, String intent, ID id,
-            @Nullable CopiedState<P> copied) {
+            @Nullable CopiedState<R, P> copied) {
         StageCall held = call.retain();
         Runnable close = () -> {
             try {
@@ -381,18 +399,19 @@ public class WriteCoordinator {
     }
 
     private <R, P, ID> void closeIntentNow(DualRepository<R, P, ID> repository, boolean record, String intent,
-            ID id, @Nullable CopiedState<P> copied) {
+            ID id, @Nullable CopiedState<R, P> copied) {
         String key = repository.keyOf(id);
         try {
             if (record) {
                 this.redisRepairLog.recordAndCloseIntent(repository.name(), intent, key, REDIS_ONLY_WRITERS_REASON);
                 return;
             }
-            if (copied != null && !stillInRedis(repository, id, copied)) {
-                copyAgain(repository, intent, id);
-                return;
+            if (copied == null) {
+                this.redisRepairLog.closeIntent(repository.name(), intent);
             }
-            this.redisRepairLog.closeIntent(repository.name(), intent);
+            else if (!closeIfStillInRedis(repository, intent, id, copied)) {
+                copyAgain(repository, intent, id);
+            }
         }
         catch (RuntimeException ex) {
             logger.debug("Repository '{}': could not clear write intent '{}'; the reconciler will repair its key",
@@ -406,13 +425,25 @@ public class WriteCoordinator {
     // still holds what was copied, any later write of the key has a copy of its own to come
     // (the copies of one key commit one at a time, under its lock): the last copy to commit is
     // confirmed, or is copied again.
-    private <R, P, ID> boolean stillInRedis(DualRepository<R, P, ID> repository, ID id, CopiedState<P> copied) {
+    // The value the library wrote itself is compared as written, in the script that removes the
+    // intent (a difference that is only one of form costs one needless copy); an entity Spring
+    // Data Redis wrote is read back and compared as a row. Returns whether the intent is closed.
+    private <R, P, ID> boolean closeIfStillInRedis(DualRepository<R, P, ID> repository, String intent, ID id,
+            CopiedState<R, P> copied) {
+        RedisJsonStore<R, ID> store = repository.redis().jsonStore();
+        if (store != null && this.redisRepairLog.sharesNodeWith(store)) {
+            R entity = copied.entity();
+            return this.redisRepairLog.closeIntentIfHolding(repository.name(), intent,
+                    store.getEntityInformation().getKey(id), (entity != null) ? store.getCodec().write(entity) : null);
+        }
         Optional<P> current = repository.redis().load(id).map(repository.mapping()::toPostgres);
         P row = copied.row();
-        if (row != null && current.isPresent()) {
-            return this.comparator.differingFields(row, current.get()).isEmpty();
+        boolean same = (row != null && current.isPresent())
+                ? this.comparator.differingFields(row, current.get()).isEmpty() : (row != null) == current.isPresent();
+        if (same) {
+            this.redisRepairLog.closeIntent(repository.name(), intent);
         }
-        return (row != null) == current.isPresent();
+        return same;
     }
 
     // As a repair does: holding the key's lock, Redis's current state of the key is copied. A
@@ -434,38 +465,41 @@ public class WriteCoordinator {
     // Stage DUAL: PostgreSQL follows Redis, the source of truth. Holding the key's lock, the
     // copy writes the state this call left in Redis (the saved entity, or the key's absence):
     // the lock and the row go in one round trip where the library writes the rows itself. The
-    // intent's closing then confirms it off the caller's path (stillInRedis). With key
+    // intent's closing then confirms it off the caller's path (closeIfStillInRedis). With key
     // expiries, the copy reads the key and its time to live from Redis under the lock instead,
     // and confirms itself. Returns the state copied and left to confirm, null for none.
-    private <R, P, ID> @Nullable CopiedState<P> copyToPostgres(DualRepository<R, P, ID> repository, StageCall call,
-            ID id, String operation, @Nullable R written) {
-        AtomicReference<CopiedState<P>> copied = new AtomicReference<>();
+    private <R, P, ID> @Nullable CopiedState<R, P> copyToPostgres(DualRepository<R, P, ID> repository,
+            StageCall call, ID id, String operation, @Nullable R written) {
+        AtomicReference<CopiedState<R, P>> copied = new AtomicReference<>();
         guarded(repository, call, id, Store.POSTGRES, this.redisRepairLog, false,
                 () -> secondary(repository, Store.POSTGRES, operation, () -> {
                     if (repository.expiry().enabled()) {
                         return copyUnderLock(repository, Store.REDIS, id);
                     }
-                    CopiedState<P> state = copyWritten(repository, id, written);
+                    CopiedState<R, P> state = copyWritten(repository, id, written);
                     copied.set(state);
                     return state.row() != null;
                 }));
         return copied.get();
     }
 
-    private <R, P, ID> CopiedState<P> copyWritten(DualRepository<R, P, ID> repository, ID id, @Nullable R written) {
+    private <R, P, ID> CopiedState<R, P> copyWritten(DualRepository<R, P, ID> repository, ID id,
+            @Nullable R written) {
         String key = repository.keyOf(id);
         if (written == null) {
             repository.postgres().inKeyLock(key, () -> {
                 repository.postgres().delete(id);
                 return null;
             });
-            return new CopiedState<>(null);
+            return new CopiedState<>(null, null);
         }
-        return new CopiedState<>(repository.postgres().copyInKeyLock(key, repository.mapping().toPostgres(written)));
+        return new CopiedState<>(written,
+                repository.postgres().copyInKeyLock(key, repository.mapping().toPostgres(written)));
     }
 
-    // The state of a key a DUAL copy wrote to PostgreSQL: its row, or null for its absence.
-    private record CopiedState<P>(@Nullable P row) {
+    // The state of a key a DUAL copy wrote to PostgreSQL: the entity saved in Redis and its
+    // row, or nulls for the key's absence.
+    private record CopiedState<R, P>(@Nullable R entity, @Nullable P row) {
     }
 
     // Stage POSTGRES_PRIMARY: Redis follows PostgreSQL and stays warm for a rollback. Only

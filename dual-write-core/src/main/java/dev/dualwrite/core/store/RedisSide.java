@@ -2,6 +2,10 @@ package dev.dualwrite.core.store;
 
 import java.util.Optional;
 
+import dev.dualwrite.core.redis.json.RedisJsonStore;
+import dev.dualwrite.core.redis.json.SimpleRedisJsonRepository;
+import org.jspecify.annotations.Nullable;
+
 import org.springframework.data.repository.CrudRepository;
 import org.springframework.data.repository.core.EntityInformation;
 import org.springframework.util.Assert;
@@ -37,6 +41,17 @@ public final class RedisSide<R, ID> {
      */
     public CrudRepository<R, ID> repository() {
         return this.repository;
+    }
+
+    /**
+     * Return the store behind a JSON repository (one the library writes itself, so it can write
+     * more in the same command), {@code null} for a Spring Data Redis repository.
+     * @return the JSON store, or {@code null}
+     */
+    @SuppressWarnings("unchecked")
+    public @Nullable RedisJsonStore<R, ID> jsonStore() {
+        return (this.repository instanceof SimpleRedisJsonRepository<?, ?> json)
+                ? (RedisJsonStore<R, ID>) json.getStore() : null;
     }
 
     public Optional<R> load(ID id) {

@@ -23,12 +23,16 @@ import org.jspecify.annotations.Nullable;
 
 import org.springframework.dao.DataAccessException;
 import org.springframework.data.redis.connection.DataType;
+import org.springframework.data.redis.connection.RedisConnectionFactory;
 import org.springframework.data.redis.connection.RedisStringCommands.SetOption;
 import org.springframework.data.redis.connection.ReturnType;
+import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 import org.springframework.data.redis.core.Cursor;
 import org.springframework.data.redis.core.RedisCallback;
 import org.springframework.data.redis.core.ScanOptions;
 import org.springframework.data.redis.core.StringRedisTemplate;
+import org.springframework.data.redis.core.script.DefaultRedisScript;
+import org.springframework.data.redis.core.script.RedisScript;
 import org.springframework.data.redis.core.types.Expiration;
 import org.springframework.util.Assert;
 
@@ -71,6 +75,19 @@ public class RedisJsonStore<T, ID> {
             + "elseif px == 0 then redis.call('SET', key, ARGV[2 * i - 1]) "
             + "else redis.call('SET', key, ARGV[2 * i - 1], 'KEEPTTL') end end "
             + "return #KEYS").getBytes(StandardCharsets.UTF_8);
+
+    // KEYS[1] the sorted set of marks, KEYS[2] the entity's key; ARGV the mark, the JSON, the
+    // expiry as saveAll's. The mark goes first: a SET that fails leaves a mark without a write,
+    // never a write without its mark.
+    private static final RedisScript<Long> SAVE_MARKED = new DefaultRedisScript<>("""
+            local t = redis.call('TIME')
+            redis.call('ZADD', KEYS[1], tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000), ARGV[1])
+            local px = tonumber(ARGV[3])
+            if px > 0 then redis.call('SET', KEYS[2], ARGV[2], 'PX', px)
+            elseif px == 0 then redis.call('SET', KEYS[2], ARGV[2])
+            else redis.call('SET', KEYS[2], ARGV[2], 'KEEPTTL') end
+            return 1
+            """, Long.class);
 
     private final StringRedisTemplate redis;
 
@@ -211,6 +228,35 @@ public class RedisJsonStore<T, ID> {
                 : (px == JsonTimeToLive.PERSIST) ? Expiration.persistent() : Expiration.keepTtl();
         this.redis.execute((RedisCallback<Object>) (connection) -> connection.stringCommands()
             .set(bytes(key), bytes(json), expiration, SetOption.upsert()));
+    }
+
+    /**
+     * Write one entity as {@link #save} does and, in the same atomic script (one round trip),
+     * add {@code mark} to the sorted set {@code marksKey}, scored with Redis's clock in
+     * milliseconds: a mark that exists whenever the write does, such as the write intent of a
+     * dual write. Only where {@link #canMarkIn} says so: both keys must live on one Redis.
+     * @param entity the entity, with an id
+     * @param marksKey the sorted set of marks
+     * @param mark the member to add
+     */
+    public void saveMarked(T entity, String marksKey, String mark) {
+        String key = this.information.getRequiredKey(entity);
+        String json = this.codec.write(entity);
+        this.redis.execute(SAVE_MARKED, List.of(marksKey, key), mark, json,
+                Long.toString(this.timeToLive.pxOf(entity)));
+    }
+
+    /**
+     * Return whether {@link #saveMarked} can keep its marks through {@code marks}: the same
+     * connection factory as this store's, to a Redis that is not a cluster (where the two keys
+     * of one script would have to share a hash slot).
+     * @param marks the template the marks are otherwise written and read through
+     * @return whether marks and values can be written in one script
+     */
+    public boolean canMarkIn(StringRedisTemplate marks) {
+        RedisConnectionFactory factory = this.redis.getConnectionFactory();
+        return factory != null && factory == marks.getConnectionFactory()
+                && factory instanceof LettuceConnectionFactory lettuce && !lettuce.isClusterAware();
     }
 
     /**
