@@ -235,8 +235,8 @@ public final class DualWriteAutoConfiguration {
     @Bean
     @ConditionalOnMissingBean
     WriteCoordinator dualWriteCoordinator(SecondaryWriteGuard guard, RedisRepairLog redisRepairLog,
-            PostgresRepairLog postgresRepairLog, DualWriteMetrics metrics, EntityComparator comparator) {
-        return new WriteCoordinator(guard, redisRepairLog, postgresRepairLog, metrics, comparator);
+            PostgresRepairLog postgresRepairLog, DualWriteMetrics metrics) {
+        return new WriteCoordinator(guard, redisRepairLog, postgresRepairLog, metrics);
     }
 
     @Bean

@@ -1079,8 +1079,8 @@ class DualWriteAutoConfigurationTests {
 
         @Bean
         CountingWriteCoordinator userWriteCoordinator(SecondaryWriteGuard guard, RedisRepairLog redisRepairLog,
-                PostgresRepairLog postgresRepairLog, DualWriteMetrics metrics, EntityComparator comparator) {
-            return new CountingWriteCoordinator(guard, redisRepairLog, postgresRepairLog, metrics, comparator);
+                PostgresRepairLog postgresRepairLog, DualWriteMetrics metrics) {
+            return new CountingWriteCoordinator(guard, redisRepairLog, postgresRepairLog, metrics);
         }
 
     }
@@ -1105,8 +1105,8 @@ class DualWriteAutoConfigurationTests {
         final AtomicInteger saves = new AtomicInteger();
 
         CountingWriteCoordinator(SecondaryWriteGuard guard, RedisRepairLog redisRepairLog,
-                PostgresRepairLog postgresRepairLog, DualWriteMetrics metrics, EntityComparator comparator) {
-            super(guard, redisRepairLog, postgresRepairLog, metrics, comparator);
+                PostgresRepairLog postgresRepairLog, DualWriteMetrics metrics) {
+            super(guard, redisRepairLog, postgresRepairLog, metrics);
         }
 
         // The form the repository decorator calls: with the call, which holds its stage.

@@ -189,6 +189,9 @@ class FaultsConvergeProofTests {
 
     private void awaitDrainedAndVerified(String stage) {
         await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
+            // Every DUAL write's intent closed (its copy confirmed, or recorded for repair), and
+            // every record drained.
+            assertThat(this.redisRepairLog.openIntents(REPOSITORY)).as("%s: open write intents", stage).isZero();
             assertThat(this.redisRepairLog.pendingCount(REPOSITORY)).as("%s: Redis repair log", stage).isZero();
             assertThat(this.postgresRepairLog.pendingCount(REPOSITORY)).as("%s: PostgreSQL repair log", stage).isZero();
         });

@@ -62,8 +62,6 @@ public class RedisRepairLog implements ClaimableRepairLog {
             return attempts
             """, Long.class);
 
-    // RECORD's read-modify-write keeping the reason of a record the key has (a failure says
-    // more than a precaution), then the intent's removal: one round trip, one slot.
     // KEYS[1] the intents, KEYS[2] the entity's key; ARGV[1] the intent, ARGV[2] the value the
     // write left, ARGV[3] '1' when it left the key absent. 1 when the intent was removed.
     private static final RedisScript<Long> CLOSE_INTENT_IF_HOLDING = new DefaultRedisScript<>("""
@@ -75,6 +73,8 @@ public class RedisRepairLog implements ClaimableRepairLog {
             return 0
             """, Long.class);
 
+    // RECORD's read-modify-write keeping the reason of a record the key has (a failure says
+    // more than a precaution), then the intent's removal: one round trip, one slot.
     private static final RedisScript<Long> RECORD_AND_CLOSE_INTENT = new DefaultRedisScript<>("""
             local old = redis.call('HGET', KEYS[1], ARGV[1])
             local reason, first, attempts = ARGV[3], ARGV[4], 1
@@ -369,14 +369,16 @@ public class RedisRepairLog implements ClaimableRepairLog {
      * @param repository the repository name
      * @param key the entity key
      * @param store the repository's store
+     * @param json the entity's JSON, as {@link RedisJsonStore#saveMarked} writes it
      * @param entity the entity, with its id
      * @param <T> the entity type
      * @return the intent's member, to pass to {@link #closeIntent}
      */
-    public <T> String saveOpeningIntent(String repository, String key, RedisJsonStore<T, ?> store, T entity) {
+    public <T> String saveOpeningIntent(String repository, String key, RedisJsonStore<T, ?> store, String json,
+            T entity) {
         Assert.isTrue(sharesNodeWith(store), "store must keep its values in this log's Redis, not a cluster");
         String member = newIntent(key);
-        store.saveMarked(entity, intentKey(repository), member);
+        store.saveMarked(entity, json, intentKey(repository), member);
         return member;
     }
 
@@ -447,6 +449,18 @@ public class RedisRepairLog implements ClaimableRepairLog {
         }
         while (picked == PROMOTE_BATCH);
         return promoted;
+    }
+
+    /**
+     * Return how many write intents of a repository are open, whatever their age: writes whose
+     * copy to PostgreSQL has not yet run and been confirmed (or its failure recorded), and
+     * intents left by writes whose process died. Zero once every write has settled.
+     * @param repository the repository name
+     * @return the number of open intents
+     */
+    public long openIntents(String repository) {
+        Long open = this.redis.opsForZSet().zCard(intentKey(repository));
+        return (open != null) ? open : 0;
     }
 
     /**

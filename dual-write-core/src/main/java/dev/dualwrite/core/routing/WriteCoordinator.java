@@ -6,10 +6,8 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 
-import dev.dualwrite.core.compare.EntityComparator;
 import dev.dualwrite.core.metrics.DualWriteMetrics;
 import dev.dualwrite.core.pair.DualRepository;
 import dev.dualwrite.core.redis.json.RedisJsonStore;
@@ -35,13 +33,14 @@ import org.springframework.util.Assert;
  * <p>
  * Secondary writes of one key are serialised by the key's PostgreSQL advisory lock, and the
  * last one to run leaves the primary's final state, whatever order concurrent writers of the
- * key took, on this instance or another. In {@code POSTGRES_PRIMARY} (and in repairs), holding
- * the lock, a copy re-reads the primary's current state and copies that (or deletes the key
- * when the primary has none). In {@code DUAL} the copy writes the state the call left in
- * Redis, the lock and the row in one round trip, and the closing of the write's intent (off
- * the caller's path) reads Redis after the copy committed: a key whose value has changed
- * since is copied again from Redis under the lock, so the last copy to commit is either
- * confirmed or redone.
+ * key took, on this instance or another. Holding the lock, a copy re-reads the primary's
+ * current state and copies that (or deletes the key when the primary has none); except the
+ * {@code DUAL} copy of a JSON repository on the repair log's Redis node, without key expiry,
+ * which writes the state the call left in Redis (the lock and the row in one round trip) and is
+ * confirmed by the closing of the write's intent, off the caller's path, in one script: where
+ * the key no longer holds what was copied, it is copied again as a repair copies it, so the
+ * last copy to commit is either confirmed or redone. That repository's value and intent go in
+ * one script too.
  * <p>
  * No interrupted write is forgotten. In {@code DUAL} each save and delete records a write
  * intent in Redis before the Redis write and clears it, off the caller's path, once the
@@ -70,6 +69,9 @@ public class WriteCoordinator {
     private static final String OVERTAKEN_COPY_REASON = "changed in Redis while its copy to PostgreSQL ran, "
             + "and copying it again failed";
 
+    private static final String UNCONFIRMED_COPY_REASON = "its copy to PostgreSQL could not be confirmed against "
+            + "Redis: the background closing of write intents was 10,000 behind";
+
     private final SecondaryWriteGuard guard;
 
     private final RedisRepairLog redisRepairLog;
@@ -77,8 +79,6 @@ public class WriteCoordinator {
     private final PostgresRepairLog postgresRepairLog;
 
     private final DualWriteMetrics metrics;
-
-    private final EntityComparator comparator;
 
     // One thread at most, started on demand and ended when idle; a full queue (Redis slower
     // than the writers) closes intents on the caller's thread again.
@@ -95,17 +95,13 @@ public class WriteCoordinator {
      * @param postgresRepairLog records keys whose Redis copy may be behind (stage
      * POSTGRES_PRIMARY), written in the primary write's transaction
      * @param metrics where writes are timed
-     * @param comparator compares PostgreSQL rows, to confirm a {@code DUAL} copy against
-     * Redis's state after it
      */
     public WriteCoordinator(SecondaryWriteGuard guard, RedisRepairLog redisRepairLog,
-            PostgresRepairLog postgresRepairLog, DualWriteMetrics metrics, EntityComparator comparator) {
+            PostgresRepairLog postgresRepairLog, DualWriteMetrics metrics) {
         Assert.notNull(guard, "guard must not be null");
         Assert.notNull(redisRepairLog, "redisRepairLog must not be null");
         Assert.notNull(postgresRepairLog, "postgresRepairLog must not be null");
         Assert.notNull(metrics, "metrics must not be null");
-        Assert.notNull(comparator, "comparator must not be null");
-        this.comparator = comparator;
         this.guard = guard;
         this.redisRepairLog = redisRepairLog;
         this.postgresRepairLog = postgresRepairLog;
@@ -142,18 +138,18 @@ public class WriteCoordinator {
                 // no key before it is saved: its intent follows the save at once (a process
                 // dying in between leaves a new key that only a verification finds).
                 ID id = repository.redis().idOf(entity);
-                @Nullable String intent = (id != null) ? saveOpeningIntent(repository, id, entity) : null;
-                R saved = entity;
-                if (intent == null) {
-                    intent = (id != null) ? openIntent(repository, "save", repository.keyOf(id)) : null;
-                    saved = saveInRedis(repository, entity);
+                RedisJsonStore<R, ID> store = (id != null) ? copiesWrittenState(repository) : null;
+                if (store != null) {
+                    yield saveWithWrittenStateCopy(repository, call, store, id, entity);
                 }
+                @Nullable String intent = (id != null) ? openIntent(repository, "save", repository.keyOf(id)) : null;
+                R saved = saveInRedis(repository, entity);
                 ID savedId = repository.redis().idOf(saved);
                 if (intent == null) {
                     intent = openIntent(repository, "save", repository.keyOf(savedId));
                 }
-                CopiedState<R, P> copied = copyToPostgres(repository, call, savedId, "save", saved);
-                closeIntent(repository, call, intent, savedId, copied);
+                copyToPostgres(repository, call, savedId, "save", null, null);
+                closeIntent(repository, call, intent, savedId, null);
                 yield saved;
             }
             case POSTGRES_PRIMARY -> {
@@ -188,10 +184,11 @@ public class WriteCoordinator {
         switch (call.strategy()) {
             case REDIS_PRIMARY -> deleteInRedis(repository, id);
             case DUAL -> {
+                RedisJsonStore<R, ID> store = copiesWrittenState(repository);
                 String intent = openIntent(repository, "delete", repository.keyOf(id));
                 deleteInRedis(repository, id);
-                CopiedState<R, P> copied = copyToPostgres(repository, call, id, "delete", null);
-                closeIntent(repository, call, intent, id, copied);
+                WrittenState absent = (store != null) ? new WrittenState(null) : null;
+                closeIntent(repository, call, intent, id, copyToPostgres(repository, call, id, "delete", store, absent));
             }
             case POSTGRES_PRIMARY -> {
                 deleteInPostgres(repository, id, true);
@@ -273,17 +270,29 @@ public class WriteCoordinator {
                 () -> repository.redis().save(entity));
     }
 
-    // Where the library writes the value itself and the value and the intent live on one
-    // Redis, both go in one atomic script: one round trip, and the intent exists whenever the
-    // write does. Null when that is not so, and nothing was written.
-    private <R, P, ID> @Nullable String saveOpeningIntent(DualRepository<R, P, ID> repository, ID id, R entity) {
+    // The store of a repository whose DUAL copies write the state the call left in Redis, and
+    // are confirmed against Redis after the call (see closeIntentNow): a JSON repository, whose
+    // values the library writes itself, kept on the repair log's Redis node (so a value and an
+    // intent go in one script), without key expiry (whose time to live a copy reads from Redis
+    // under the lock). Null for every other, whose copies re-read Redis under the lock.
+    private <R, P, ID> @Nullable RedisJsonStore<R, ID> copiesWrittenState(DualRepository<R, P, ID> repository) {
         RedisJsonStore<R, ID> store = repository.redis().jsonStore();
-        if (store == null || !this.redisRepairLog.sharesNodeWith(store)) {
-            return null;
-        }
+        return (store != null && !repository.expiry().enabled() && this.redisRepairLog.sharesNodeWith(store)) ? store
+                : null;
+    }
+
+    // The value and its intent in one atomic script: one round trip, and the intent exists
+    // whenever the write does. The JSON is encoded once, before anything is written: what Redis
+    // gets is what the copy writes and what the intent's closing compares.
+    private <R, P, ID> R saveWithWrittenStateCopy(DualRepository<R, P, ID> repository, StageCall call,
+            RedisJsonStore<R, ID> store, ID id, R entity) {
         String key = repository.keyOf(id);
-        return primary(repository, Store.REDIS, "save", key,
-                () -> this.redisRepairLog.saveOpeningIntent(repository.name(), key, store, entity));
+        String json = store.getCodec().write(entity);
+        String intent = primary(repository, Store.REDIS, "save", key,
+                () -> this.redisRepairLog.saveOpeningIntent(repository.name(), key, store, json, entity));
+        WrittenState written = new WrittenState(json);
+        closeIntent(repository, call, intent, id, copyToPostgres(repository, call, id, "save", store, written));
+        return entity;
     }
 
     private <R, P, ID> void deleteInRedis(DualRepository<R, P, ID> repository, ID id) {
@@ -372,44 +381,58 @@ public class WriteCoordinator {
     // Only reached once the copy has run or its failure is recorded: a copy that threw (a
     // failure that could not be recorded, or the strict policy) keeps its intent. Failing to
     // remove the intent costs one needless repair later, never the caller's write, so the
-    // removal, with the confirmation of the copy before it, leaves the caller's path: the
-    // intent is one write's own, removing it later is as right as removing it now, and one
-    // lost with the process is only a repair. The call's stage stays in flight until then, so
-    // no move overtakes a copy made again from Redis. While instances that write Redis alone
-    // may remain, the key is recorded for repair as the intent goes: one of them may write it
-    // after this copy, leaving PostgreSQL behind with nothing to say so; the reconciler copies
-    // it again once they are gone.
+    // removal, with the confirmation of a copy of the written state before it, leaves the
+    // caller's path: the intent is one write's own, removing it later is as right as removing
+    // it now, and one lost with the process is only a repair. The call's stage stays in flight
+    // until then. While instances that write Redis alone may remain, the key is recorded for
+    // repair as the intent goes: one of them may write it after this copy, leaving PostgreSQL
+    // behind with nothing to say so; the reconciler copies it again once they are gone.
     private <R, P, ID> void closeIntent(DualRepository<R, P, ID> repository, StageCall call, String intent, ID id,
-            @Nullable CopiedState<R, P> copied) {
+            @Nullable WrittenState toConfirm) {
+        @Nullable String recordReason = call.redisOnlyWritersMayRemain() ? REDIS_ONLY_WRITERS_REASON : null;
         StageCall held = call.retain();
-        Runnable close = () -> {
+        try {
+            this.intentCloser.execute(() -> {
+                try {
+                    closeIntentNow(repository, intent, id, recordReason, toConfirm);
+                }
+                finally {
+                    held.close();
+                }
+            });
+        }
+        catch (RejectedExecutionException ex) {
+            // Redis is slower than the writers. The caller's thread, perhaps inside the
+            // caller's transaction, never copies: a copy left to confirm is recorded for repair.
             try {
-                closeIntentNow(repository, call.redisOnlyWritersMayRemain(), intent, id, copied);
+                closeIntentNow(repository, intent, id,
+                        (recordReason == null && toConfirm != null) ? UNCONFIRMED_COPY_REASON : recordReason, null);
             }
             finally {
                 held.close();
             }
-        };
-        try {
-            this.intentCloser.execute(close);
-        }
-        catch (RejectedExecutionException ex) {
-            close.run();
         }
     }
 
-    private <R, P, ID> void closeIntentNow(DualRepository<R, P, ID> repository, boolean record, String intent,
-            ID id, @Nullable CopiedState<R, P> copied) {
+    // The copy of the written state wrote this call's state of the key, not Redis's state at
+    // the time. Another write of the key that changed Redis after this call's write may have had
+    // its copy commit first, leaving PostgreSQL with the older state: Redis, read after this
+    // copy committed, tells. When it still holds what was copied, any later write of the key has
+    // a copy of its own to come (the copies of one key commit one at a time, under its lock), so
+    // the last copy to commit is confirmed; otherwise the key is copied again, as a repair
+    // copies it, before the intent goes.
+    private <R, P, ID> void closeIntentNow(DualRepository<R, P, ID> repository, String intent, ID id,
+            @Nullable String recordReason, @Nullable WrittenState toConfirm) {
         String key = repository.keyOf(id);
         try {
-            if (record) {
-                this.redisRepairLog.recordAndCloseIntent(repository.name(), intent, key, REDIS_ONLY_WRITERS_REASON);
-                return;
+            if (recordReason != null) {
+                this.redisRepairLog.recordAndCloseIntent(repository.name(), intent, key, recordReason);
             }
-            if (copied == null) {
+            else if (toConfirm == null) {
                 this.redisRepairLog.closeIntent(repository.name(), intent);
             }
-            else if (!closeIfStillInRedis(repository, intent, id, copied)) {
+            else if (!this.redisRepairLog.closeIntentIfHolding(repository.name(), intent,
+                    requiredJsonStore(repository).getEntityInformation().getKey(id), toConfirm.json())) {
                 copyAgain(repository, intent, id);
             }
         }
@@ -419,40 +442,15 @@ public class WriteCoordinator {
         }
     }
 
-    // The copy wrote this call's state of the key, not Redis's state at the time. Another
-    // write of the key that changed Redis after it may have had its copy commit first, leaving
-    // PostgreSQL with the older state; Redis read after this copy committed tells. When it
-    // still holds what was copied, any later write of the key has a copy of its own to come
-    // (the copies of one key commit one at a time, under its lock): the last copy to commit is
-    // confirmed, or is copied again.
-    // The value the library wrote itself is compared as written, in the script that removes the
-    // intent (a difference that is only one of form costs one needless copy); an entity Spring
-    // Data Redis wrote is read back and compared as a row. Returns whether the intent is closed.
-    private <R, P, ID> boolean closeIfStillInRedis(DualRepository<R, P, ID> repository, String intent, ID id,
-            CopiedState<R, P> copied) {
-        RedisJsonStore<R, ID> store = repository.redis().jsonStore();
-        if (store != null && this.redisRepairLog.sharesNodeWith(store)) {
-            R entity = copied.entity();
-            return this.redisRepairLog.closeIntentIfHolding(repository.name(), intent,
-                    store.getEntityInformation().getKey(id), (entity != null) ? store.getCodec().write(entity) : null);
-        }
-        Optional<P> current = repository.redis().load(id).map(repository.mapping()::toPostgres);
-        P row = copied.row();
-        boolean same = (row != null && current.isPresent())
-                ? this.comparator.differingFields(row, current.get()).isEmpty() : (row != null) == current.isPresent();
-        if (same) {
-            this.redisRepairLog.closeIntent(repository.name(), intent);
-        }
-        return same;
-    }
-
-    // As a repair does: holding the key's lock, Redis's current state of the key is copied. A
-    // failure records the key for repair as the intent goes.
+    // As the reconciler repairs a key: holding its lock, from the store its repair records say
+    // holds its newest state (truthOf), not from Redis blindly. The intent's closing may run
+    // after a move to POSTGRES_PRIMARY has spread: a write made there since, whose copy to
+    // Redis is still owed, must not be overwritten with Redis's older state. A failure records
+    // the key for repair as the intent goes.
     private <R, P, ID> void copyAgain(DualRepository<R, P, ID> repository, String intent, ID id) {
         String key = repository.keyOf(id);
         try {
-            this.guard.withinTimeLimit(() -> secondary(repository, Store.POSTGRES, "save",
-                    () -> copyUnderLock(repository, Store.REDIS, id)));
+            repairKey(repository, WriteStrategy.DUAL, id);
             this.redisRepairLog.closeIntent(repository.name(), intent);
         }
         catch (RuntimeException ex) {
@@ -462,44 +460,55 @@ public class WriteCoordinator {
         }
     }
 
-    // Stage DUAL: PostgreSQL follows Redis, the source of truth. Holding the key's lock, the
-    // copy writes the state this call left in Redis (the saved entity, or the key's absence):
-    // the lock and the row go in one round trip where the library writes the rows itself. The
-    // intent's closing then confirms it off the caller's path (closeIfStillInRedis). With key
-    // expiries, the copy reads the key and its time to live from Redis under the lock instead,
-    // and confirms itself. Returns the state copied and left to confirm, null for none.
-    private <R, P, ID> @Nullable CopiedState<R, P> copyToPostgres(DualRepository<R, P, ID> repository,
-            StageCall call, ID id, String operation, @Nullable R written) {
-        AtomicReference<CopiedState<R, P>> copied = new AtomicReference<>();
-        guarded(repository, call, id, Store.POSTGRES, this.redisRepairLog, false,
-                () -> secondary(repository, Store.POSTGRES, operation, () -> {
-                    if (repository.expiry().enabled()) {
-                        return copyUnderLock(repository, Store.REDIS, id);
-                    }
-                    CopiedState<R, P> state = copyWritten(repository, id, written);
-                    copied.set(state);
-                    return state.row() != null;
-                }));
-        return copied.get();
+    private static <R, ID> RedisJsonStore<R, ID> requiredJsonStore(DualRepository<R, ?, ID> repository) {
+        RedisJsonStore<R, ID> store = repository.redis().jsonStore();
+        Assert.state(store != null, "only a JSON repository's copies write the written state");
+        return store;
     }
 
-    private <R, P, ID> CopiedState<R, P> copyWritten(DualRepository<R, P, ID> repository, ID id,
-            @Nullable R written) {
+    // Stage DUAL: PostgreSQL follows Redis, the source of truth. Holding the key's lock, the
+    // copy either writes the state this call left in Redis (a JSON store's, given `written`:
+    // the lock and the row in one round trip where the library writes the rows itself), to be
+    // confirmed as the intent closes; or re-reads the key from Redis and copies that, with its
+    // time to live. Returns the written state copied, to confirm; null when there is none (the
+    // copy re-read Redis, or did not complete: its failure is then recorded for repair).
+    private <R, P, ID> @Nullable WrittenState copyToPostgres(DualRepository<R, P, ID> repository, StageCall call,
+            ID id, String operation, @Nullable RedisJsonStore<R, ID> store, @Nullable WrittenState written) {
+        AtomicBoolean copied = new AtomicBoolean();
+        guarded(repository, call, id, Store.POSTGRES, this.redisRepairLog, false,
+                () -> secondary(repository, Store.POSTGRES, operation, () -> {
+                    if (store == null || written == null) {
+                        return copyUnderLock(repository, Store.REDIS, id);
+                    }
+                    boolean present = copyWritten(repository, id, store, written);
+                    copied.set(true);
+                    return present;
+                }));
+        return copied.get() ? written : null;
+    }
+
+    // The row is decoded from the JSON Redis got, not taken from the caller's entity: it is what
+    // a read of the key gives (a property the JSON leaves out is left out here too), and the
+    // caller's object, which the caller may change once the call has returned, is never handed
+    // to a copy.
+    private <R, P, ID> boolean copyWritten(DualRepository<R, P, ID> repository, ID id, RedisJsonStore<R, ID> store,
+            WrittenState written) {
         String key = repository.keyOf(id);
-        if (written == null) {
+        String json = written.json();
+        if (json == null) {
             repository.postgres().inKeyLock(key, () -> {
                 repository.postgres().delete(id);
                 return null;
             });
-            return new CopiedState<>(null, null);
+            return false;
         }
-        return new CopiedState<>(written,
-                repository.postgres().copyInKeyLock(key, repository.mapping().toPostgres(written)));
+        R stored = store.getCodec().read(store.getEntityInformation().getKey(id), json);
+        repository.postgres().copyInKeyLock(key, repository.mapping().toPostgres(stored));
+        return true;
     }
 
-    // The state of a key a DUAL copy wrote to PostgreSQL: the entity saved in Redis and its
-    // row, or nulls for the key's absence.
-    private record CopiedState<R, P>(@Nullable R entity, @Nullable P row) {
+    // The state a DUAL write of a JSON store left in Redis: the JSON written, or null for a delete.
+    private record WrittenState(@Nullable String json) {
     }
 
     // Stage POSTGRES_PRIMARY: Redis follows PostgreSQL and stays warm for a rollback. Only

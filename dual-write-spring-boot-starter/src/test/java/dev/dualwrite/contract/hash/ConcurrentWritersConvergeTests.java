@@ -109,7 +109,7 @@ class ConcurrentWritersConvergeTests {
         // again if a concurrent write overtook it), runs off the caller's path as its intent
         // closes: the stores are compared once no intent is left.
         await().atMost(Duration.ofMinutes(1))
-            .until(() -> stores.redis().opsForZSet().zCard(RedisRepairLog.intentKey("hash_items")) == 0);
+            .until(() -> this.redisRepairLog.openIntents("hash_items") == 0);
         int present = 0;
         for (int key = 0; key < KEYS; key++) {
             String id = "k" + key;

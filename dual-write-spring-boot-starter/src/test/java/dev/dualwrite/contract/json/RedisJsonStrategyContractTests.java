@@ -97,4 +97,9 @@ class RedisJsonStrategyContractTests extends AbstractStrategyContractTests<JsonI
             .map(JsonNode::asString);
     }
 
+    @Override
+    protected boolean copiesTheWrittenStateInDual() {
+        return true;
+    }
+
 }

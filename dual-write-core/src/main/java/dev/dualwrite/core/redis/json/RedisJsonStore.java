@@ -236,12 +236,12 @@ public class RedisJsonStore<T, ID> {
      * milliseconds: a mark that exists whenever the write does, such as the write intent of a
      * dual write. Only where {@link #canMarkIn} says so: both keys must live on one Redis.
      * @param entity the entity, with an id
+     * @param json the entity's JSON, as {@link RedisJsonCodec#write} gives it
      * @param marksKey the sorted set of marks
      * @param mark the member to add
      */
-    public void saveMarked(T entity, String marksKey, String mark) {
+    public void saveMarked(T entity, String json, String marksKey, String mark) {
         String key = this.information.getRequiredKey(entity);
-        String json = this.codec.write(entity);
         this.redis.execute(SAVE_MARKED, List.of(marksKey, key), mark, json,
                 Long.toString(this.timeToLive.pxOf(entity)));
     }
