@@ -3,7 +3,6 @@ package dev.dualwrite.core.pair;
 import dev.dualwrite.core.expiry.KeyExpiry;
 import dev.dualwrite.core.store.OldStore;
 import dev.dualwrite.core.store.PostgresSide;
-import dev.dualwrite.core.store.RedisSide;
 
 import org.springframework.core.convert.support.DefaultConversionService;
 import org.springframework.util.Assert;
@@ -50,17 +49,6 @@ public record DualRepository<R, P, ID>(String name, OldStore<R, ID> old, Postgre
     public DualRepository(String name, OldStore<R, ID> old, PostgresSide<P, ID> postgres, Object postgresRepository,
             Class<?> postgresInterface, EntityMapping<R, P> mapping) {
         this(name, old, postgres, postgresRepository, postgresInterface, mapping, KeyExpiry.none());
-    }
-
-    /**
-     * Return the old store as the Redis side it was before the old store became a plug-in.
-     * @return the old store, which must be Redis
-     * @deprecated use {@link #old()}; kept only while call sites move to it
-     */
-    @Deprecated
-    @SuppressWarnings("unchecked")
-    public RedisSide<R, ID> redis() {
-        return (RedisSide<R, ID>) this.old;
     }
 
     /**

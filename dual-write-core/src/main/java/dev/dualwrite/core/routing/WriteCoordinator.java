@@ -17,6 +17,7 @@ import dev.dualwrite.core.repair.PostgresRepairLog;
 import dev.dualwrite.core.repair.RedisRepairLog;
 import dev.dualwrite.core.secondary.SecondaryWriteGuard;
 import dev.dualwrite.core.repair.RepairLog;
+import dev.dualwrite.core.store.RedisSide;
 import dev.dualwrite.core.strategy.StageCall;
 import dev.dualwrite.core.strategy.Store;
 import dev.dualwrite.core.strategy.WriteStrategy;
@@ -141,14 +142,14 @@ public class WriteCoordinator {
                 // intent behind, so the key is repaired. An entity whose id Redis generates has
                 // no key before it is saved: its intent follows the save at once (a process
                 // dying in between leaves a new key that only a verification finds).
-                ID id = repository.redis().idOf(entity);
+                ID id = repository.old().idOf(entity);
                 @Nullable String intent = (id != null) ? saveOpeningIntent(repository, id, entity) : null;
                 R saved = entity;
                 if (intent == null) {
                     intent = (id != null) ? openIntent(repository, "save", repository.keyOf(id)) : null;
                     saved = saveInRedis(repository, entity);
                 }
-                ID savedId = repository.redis().idOf(saved);
+                ID savedId = repository.old().idOf(saved);
                 if (intent == null) {
                     intent = openIntent(repository, "save", repository.keyOf(savedId));
                 }
@@ -269,15 +270,15 @@ public class WriteCoordinator {
     }
 
     private <R, P, ID> R saveInRedis(DualRepository<R, P, ID> repository, R entity) {
-        return primary(repository, Store.REDIS, "save", keyOrNew(repository, repository.redis().idOf(entity)),
-                () -> repository.redis().save(entity));
+        return primary(repository, Store.REDIS, "save", keyOrNew(repository, repository.old().idOf(entity)),
+                () -> repository.old().save(entity));
     }
 
     // Where the library writes the value itself and the value and the intent live on one
     // Redis, both go in one atomic script: one round trip, and the intent exists whenever the
     // write does. Null when that is not so, and nothing was written.
     private <R, P, ID> @Nullable String saveOpeningIntent(DualRepository<R, P, ID> repository, ID id, R entity) {
-        RedisJsonStore<R, ID> store = repository.redis().jsonStore();
+        RedisJsonStore<R, ID> store = jsonStoreOf(repository);
         if (store == null || !this.redisRepairLog.sharesNodeWith(store)) {
             return null;
         }
@@ -286,9 +287,16 @@ public class WriteCoordinator {
                 () -> this.redisRepairLog.saveOpeningIntent(repository.name(), key, store, entity));
     }
 
+    // A JSON repository's values are written by the library itself, which can then put more
+    // in the same script; any other old store (a @RedisHash repository, or not Redis at all)
+    // is written through its repository alone.
+    private static <R, ID> @Nullable RedisJsonStore<R, ID> jsonStoreOf(DualRepository<R, ?, ID> repository) {
+        return (repository.old() instanceof RedisSide<R, ID> redis) ? redis.jsonStore() : null;
+    }
+
     private <R, P, ID> void deleteInRedis(DualRepository<R, P, ID> repository, ID id) {
         primary(repository, Store.REDIS, "delete", repository.keyOf(id), () -> {
-            repository.redis().delete(id);
+            repository.old().delete(id);
             return null;
         });
     }
@@ -430,13 +438,13 @@ public class WriteCoordinator {
     // Data Redis wrote is read back and compared as a row. Returns whether the intent is closed.
     private <R, P, ID> boolean closeIfStillInRedis(DualRepository<R, P, ID> repository, String intent, ID id,
             CopiedState<R, P> copied) {
-        RedisJsonStore<R, ID> store = repository.redis().jsonStore();
+        RedisJsonStore<R, ID> store = jsonStoreOf(repository);
         if (store != null && this.redisRepairLog.sharesNodeWith(store)) {
             R entity = copied.entity();
             return this.redisRepairLog.closeIntentIfHolding(repository.name(), intent,
                     store.getEntityInformation().getKey(id), (entity != null) ? store.getCodec().write(entity) : null);
         }
-        Optional<P> current = repository.redis().load(id).map(repository.mapping()::toPostgres);
+        Optional<P> current = repository.old().load(id).map(repository.mapping()::toPostgres);
         P row = copied.row();
         boolean same = (row != null && current.isPresent())
                 ? this.comparator.differingFields(row, current.get()).isEmpty() : (row != null) == current.isPresent();
@@ -576,7 +584,7 @@ public class WriteCoordinator {
         boolean present;
         if (source == Store.REDIS) {
             // The key's expiry goes with its value; a key that expired since is a key that is gone.
-            Optional<P> current = repository.redis()
+            Optional<P> current = repository.old()
                 .load(id)
                 .flatMap((entity) -> repository.expiry().fromRedis(repository.mapping().toPostgres(entity), id));
             current.ifPresentOrElse(repository.postgres()::upsert, () -> repository.postgres().delete(id));
@@ -586,9 +594,12 @@ public class WriteCoordinator {
             // A row whose expiry has passed is absent, whether or not the sweep has removed it.
             Optional<P> current = repository.postgres().load(id).filter(repository.expiry()::isLive);
             current.ifPresentOrElse((row) -> {
-                repository.redis().save(repository.expiry().withTimeLeft(repository.mapping().toRedis(row), row));
+                // An upsert, not the application's save: the key may be missing from the old
+                // store, where a save of an entity with its id set need not insert (Spring Data
+                // JDBC's updates no row).
+                repository.old().upsert(repository.expiry().withTimeLeft(repository.mapping().toRedis(row), row));
                 repository.expiry().toRedis(row, id);
-            }, () -> repository.redis().delete(id));
+            }, () -> repository.old().delete(id));
             present = current.isPresent();
         }
         if (closeRecord) {
