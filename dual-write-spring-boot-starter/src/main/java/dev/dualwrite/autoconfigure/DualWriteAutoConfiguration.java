@@ -256,11 +256,11 @@ public final class DualWriteAutoConfiguration {
                     }
                     metrics.registerRepository(pair.name(), (name, store) -> logs.get(store).pendingCount(name));
                     metrics.registerReadMethods(pair.name(), ReadRouter.readMethodNames(redisInterface));
-                    if (pair.redis().repository() instanceof SimpleRedisJsonRepository<?, ?>) {
+                    if (pair.old().repository() instanceof SimpleRedisJsonRepository<?, ?>) {
                         metrics.registerUnreadableValues(pair.name());
                     }
                     logger.info("dual-write: repository '{}' pairs {} with {}; strategy {}; rows written by {}",
-                            pair.name(), pair.redis().entityType().getSimpleName(),
+                            pair.name(), pair.old().entityType().getSimpleName(),
                             pair.postgresInterface().getSimpleName(), strategies.strategyFor(pair.name()),
                             pair.postgres().writesRowsItself() ? "dual-write's own statement"
                                     : "Spring Data JDBC (entity callbacks, or not a flat entity)");

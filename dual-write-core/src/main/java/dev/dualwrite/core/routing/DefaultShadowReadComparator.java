@@ -83,13 +83,13 @@ final class DefaultShadowReadComparator implements ShadowReadComparator {
             if (!isEntity(item)) {
                 return null;
             }
-            byId.put(Objects.requireNonNullElse(this.repository.redis().idOf(item), item), item);
+            byId.put(Objects.requireNonNullElse(this.repository.old().idOf(item), item), item);
         }
         return byId;
     }
 
     private boolean isEntity(@Nullable Object value) {
-        return this.repository.redis().entityType().isInstance(value);
+        return this.repository.old().entityType().isInstance(value);
     }
 
     private static @Nullable Object unwrap(@Nullable Object result) {

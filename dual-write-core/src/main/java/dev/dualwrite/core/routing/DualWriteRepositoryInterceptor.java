@@ -173,7 +173,7 @@ public class DualWriteRepositoryInterceptor implements MethodInterceptor {
     private Set<Object> allIds(DualRepository<Object, Object, Object> repository, WriteStrategy strategy) {
         Set<Object> ids = new LinkedHashSet<>();
         if (strategy != WriteStrategy.POSTGRES_ONLY) {
-            repository.redis().findAll().forEach((entity) -> ids.add(requiredId(repository, entity)));
+            repository.old().findAll().forEach((entity) -> ids.add(requiredId(repository, entity)));
         }
         repository.postgres().findAll().forEach((row) -> ids.add(repository.postgres().idOf(row)));
         return ids;
@@ -222,7 +222,7 @@ public class DualWriteRepositoryInterceptor implements MethodInterceptor {
     }
 
     private static Object requiredId(DualRepository<Object, Object, Object> repository, Object entity) {
-        Object id = repository.redis().idOf(entity);
+        Object id = repository.old().idOf(entity);
         Assert.notNull(id, () -> "Repository '" + repository.name() + "': cannot delete an entity without id");
         return id;
     }

@@ -15,6 +15,7 @@ import dev.dualwrite.core.repair.PostgresRepairLog;
 import dev.dualwrite.core.repair.RedisRepairLog;
 import dev.dualwrite.core.secondary.SecondaryWriteGuard;
 import dev.dualwrite.core.repair.RepairLog;
+import dev.dualwrite.core.store.RedisSide;
 import dev.dualwrite.core.strategy.StageCall;
 import dev.dualwrite.core.strategy.Store;
 import dev.dualwrite.core.strategy.WriteStrategy;
@@ -137,14 +138,14 @@ public class WriteCoordinator {
                 // intent behind, so the key is repaired. An entity whose id Redis generates has
                 // no key before it is saved: its intent follows the save at once (a process
                 // dying in between leaves a new key that only a verification finds).
-                ID id = repository.redis().idOf(entity);
+                ID id = repository.old().idOf(entity);
                 RedisJsonStore<R, ID> store = (id != null) ? copiesWrittenState(repository) : null;
                 if (store != null) {
                     yield saveWithWrittenStateCopy(repository, call, store, id, entity);
                 }
                 @Nullable String intent = (id != null) ? openIntent(repository, "save", repository.keyOf(id)) : null;
                 R saved = saveInRedis(repository, entity);
-                ID savedId = repository.redis().idOf(saved);
+                ID savedId = repository.old().idOf(saved);
                 if (intent == null) {
                     intent = openIntent(repository, "save", repository.keyOf(savedId));
                 }
@@ -266,8 +267,8 @@ public class WriteCoordinator {
     }
 
     private <R, P, ID> R saveInRedis(DualRepository<R, P, ID> repository, R entity) {
-        return primary(repository, Store.REDIS, "save", keyOrNew(repository, repository.redis().idOf(entity)),
-                () -> repository.redis().save(entity));
+        return primary(repository, Store.REDIS, "save", keyOrNew(repository, repository.old().idOf(entity)),
+                () -> repository.old().save(entity));
     }
 
     // The store of a repository whose DUAL copies write the state the call left in Redis, and
@@ -276,7 +277,7 @@ public class WriteCoordinator {
     // intent go in one script), without key expiry (whose time to live a copy reads from Redis
     // under the lock). Null for every other, whose copies re-read Redis under the lock.
     private <R, P, ID> @Nullable RedisJsonStore<R, ID> copiesWrittenState(DualRepository<R, P, ID> repository) {
-        RedisJsonStore<R, ID> store = repository.redis().jsonStore();
+        RedisJsonStore<R, ID> store = jsonStoreOf(repository);
         return (store != null && !repository.expiry().enabled() && this.redisRepairLog.sharesNodeWith(store)) ? store
                 : null;
     }
@@ -297,7 +298,7 @@ public class WriteCoordinator {
 
     private <R, P, ID> void deleteInRedis(DualRepository<R, P, ID> repository, ID id) {
         primary(repository, Store.REDIS, "delete", repository.keyOf(id), () -> {
-            repository.redis().delete(id);
+            repository.old().delete(id);
             return null;
         });
     }
@@ -461,9 +462,13 @@ public class WriteCoordinator {
     }
 
     private static <R, ID> RedisJsonStore<R, ID> requiredJsonStore(DualRepository<R, ?, ID> repository) {
-        RedisJsonStore<R, ID> store = repository.redis().jsonStore();
+        RedisJsonStore<R, ID> store = jsonStoreOf(repository);
         Assert.state(store != null, "only a JSON repository's copies write the written state");
         return store;
+    }
+
+    private static <R, ID> @Nullable RedisJsonStore<R, ID> jsonStoreOf(DualRepository<R, ?, ID> repository) {
+        return (repository.old() instanceof RedisSide<R, ID> redis) ? redis.jsonStore() : null;
     }
 
     // Stage DUAL: PostgreSQL follows Redis, the source of truth. Holding the key's lock, the
@@ -585,7 +590,7 @@ public class WriteCoordinator {
         boolean present;
         if (source == Store.REDIS) {
             // The key's expiry goes with its value; a key that expired since is a key that is gone.
-            Optional<P> current = repository.redis()
+            Optional<P> current = repository.old()
                 .load(id)
                 .flatMap((entity) -> repository.expiry().fromRedis(repository.mapping().toPostgres(entity), id));
             current.ifPresentOrElse(repository.postgres()::upsert, () -> repository.postgres().delete(id));
@@ -595,9 +600,12 @@ public class WriteCoordinator {
             // A row whose expiry has passed is absent, whether or not the sweep has removed it.
             Optional<P> current = repository.postgres().load(id).filter(repository.expiry()::isLive);
             current.ifPresentOrElse((row) -> {
-                repository.redis().save(repository.expiry().withTimeLeft(repository.mapping().toRedis(row), row));
+                // An upsert, not the application's save: the key may be missing from the old
+                // store, where a save of an entity with its id set need not insert (Spring Data
+                // JDBC's updates no row).
+                repository.old().upsert(repository.expiry().withTimeLeft(repository.mapping().toRedis(row), row));
                 repository.expiry().toRedis(row, id);
-            }, () -> repository.redis().delete(id));
+            }, () -> repository.old().delete(id));
             present = current.isPresent();
         }
         if (closeRecord) {

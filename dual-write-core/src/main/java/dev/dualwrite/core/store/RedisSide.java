@@ -11,12 +11,14 @@ import org.springframework.data.repository.core.EntityInformation;
 import org.springframework.util.Assert;
 
 /**
- * Key-level access to one repository's Redis store, through the undecorated Spring Data
- * repository (never through the dual-write proxy, which would route the call again).
+ * The {@link OldStore} of a Redis repository, in either shape (a Spring Data Redis
+ * {@code @RedisHash} repository or a JSON repository), through the undecorated repository
+ * (never through the dual-write proxy, which would route the call again). A Redis save
+ * replaces the key's value whether or not the key exists, so {@link #upsert} is {@link #save}.
  * @param <R> the Redis entity type
  * @param <ID> the id type
  */
-public final class RedisSide<R, ID> {
+public final class RedisSide<R, ID> implements OldStore<R, ID> {
 
     private final CrudRepository<R, ID> repository;
 
@@ -34,11 +36,7 @@ public final class RedisSide<R, ID> {
         this.entityInformation = entityInformation;
     }
 
-    /**
-     * Return the undecorated repository implementation, so that tools that need the store's
-     * own access (the backfill's scan) can tell its shape.
-     * @return the repository behind this side
-     */
+    @Override
     public CrudRepository<R, ID> repository() {
         return this.repository;
     }
@@ -54,37 +52,54 @@ public final class RedisSide<R, ID> {
                 ? (RedisJsonStore<R, ID>) json.getStore() : null;
     }
 
+    @Override
     public Optional<R> load(ID id) {
         return this.repository.findById(id);
     }
 
+    @Override
     public R save(R entity) {
         return this.repository.save(entity);
     }
 
+    // Both shapes write the whole value whether or not the key exists (a JSON repository
+    // SETs the string; Spring Data Redis deletes the hash and writes it anew), so a copy
+    // needs nothing more than a save.
+    @Override
+    public R upsert(R entity) {
+        return save(entity);
+    }
+
+    @Override
     public void delete(ID id) {
         this.repository.deleteById(id);
     }
 
+    @Override
     public Iterable<R> findAll() {
         return this.repository.findAll();
     }
 
-    /**
-     * Return the id of an entity, or {@code null} when it has none yet.
-     * @param entity the entity
-     * @return its id
-     */
-    public ID idOf(R entity) {
+    @Override
+    public @Nullable ID idOf(R entity) {
         return this.entityInformation.getId(entity);
     }
 
+    @Override
     public Class<R> entityType() {
         return this.entityInformation.getJavaType();
     }
 
+    @Override
     public Class<ID> idType() {
         return this.entityInformation.getIdType();
+    }
+
+    @Override
+    public String describe() {
+        RedisJsonStore<R, ID> json = jsonStore();
+        return (json != null) ? "JSON strings under '" + json.getEntityInformation().getKeyPrefix() + "'"
+                : "@RedisHash entities of type " + entityType().getSimpleName();
     }
 
 }

@@ -158,7 +158,7 @@ public class ReportRepair {
             Optional<P> inPostgres = repository.postgres().load(id);
             Action action;
             try {
-                action = plan(repository, source, repository.redis().load(id), inPostgres);
+                action = plan(repository, source, repository.old().load(id), inPostgres);
             }
             catch (RuntimeException unreadable) {
                 if (source == Store.REDIS) {

@@ -67,7 +67,7 @@ final class BackfillSources {
             if (scanner == null) {
                 logger.warn("dual-write: repository '{}' cannot be backfilled: its Redis repository ({}) is neither a "
                         + "JSON-string repository nor a @RedisHash repository with one RedisKeyValueAdapter", pair.name(),
-                        pair.redis().repository().getClass().getName());
+                        pair.old().repository().getClass().getName());
                 continue;
             }
             PostgresBatchWriter<Object> writer = new PostgresBatchWriter<>(pair.postgres(), this.converter, this.jdbc,
@@ -79,7 +79,7 @@ final class BackfillSources {
 
     @SuppressWarnings("unchecked")
     private @Nullable RedisEntityScanner<Object, Object> scannerOf(DualRepository<Object, Object, Object> pair) {
-        Object target = pair.redis().repository();
+        Object target = pair.old().repository();
         if (target instanceof SimpleRedisJsonRepository<?, ?> json) {
             RedisJsonStore<Object, Object> store = (RedisJsonStore<Object, Object>) json.getStore();
             // The store's own connection: a repository with its own redisConnectionFactoryRef keeps its
@@ -87,13 +87,13 @@ final class BackfillSources {
             return new JsonStringScanner<>(store.getRedisTemplate().getRequiredConnectionFactory(),
                     store.getEntityInformation(), store.getCodec());
         }
-        Class<Object> type = pair.redis().entityType();
+        Class<Object> type = pair.old().entityType();
         if (type.isAnnotationPresent(RedisHash.class)) {
             RedisKeyValueAdapter adapter = this.keyValueAdapters.getIfUnique();
             if (adapter == null) {
                 return null;
             }
-            return new RedisHashScanner<>(this.redis, adapter.getConverter(), type, pair.redis().idType());
+            return new RedisHashScanner<>(this.redis, adapter.getConverter(), type, pair.old().idType());
         }
         return null;
     }

@@ -235,7 +235,7 @@ public class DualWriteEndpoint {
         SharedStage stage = this.controlPlane.stage(repository.name());
         return new RepositoryState(stage.strategy(), stage.epoch(), stage.changedAt(), stage.changedBy(),
                 stage.reason(), this.controlPlane.instances(repository.name()),
-                repository.redis().entityType().getName(), repository.postgresInterface().getName(),
+                repository.old().entityType().getName(), repository.postgresInterface().getName(),
                 repository.postgres().entityType().getName(), pending, this.readRoutings.routingFor(repository.name()),
                 this.shadowReads.recentMismatches(repository.name()));
     }

@@ -65,7 +65,7 @@ final class RedisInventorySources {
         Map<RedisConnectionFactory, List<RepositoryKeys>> byStore = new IdentityHashMap<>();
         List<RedisConnectionFactory> stores = new ArrayList<>();
         for (DualRepository<Object, Object, Object> pair : this.registry.all()) {
-            Object target = pair.redis().repository();
+            Object target = pair.old().repository();
             if (target instanceof SimpleRedisJsonRepository<?, ?> json) {
                 RedisJsonStore<?, ?> store = json.getStore();
                 // The store's own connections: a repository with its own redisConnectionFactoryRef
@@ -75,7 +75,7 @@ final class RedisInventorySources {
                         RepositoryKeys.jsonStrings(pair.name(), store.getEntityInformation().getKeyPrefix()));
                 continue;
             }
-            Class<Object> type = pair.redis().entityType();
+            Class<Object> type = pair.old().entityType();
             RedisKeyValueAdapter adapter = this.keyValueAdapters.getIfUnique();
             if (type.isAnnotationPresent(RedisHash.class) && adapter != null) {
                 add(byStore, stores, this.redis, hashKeys(pair.name(), type, adapter.getConverter()));

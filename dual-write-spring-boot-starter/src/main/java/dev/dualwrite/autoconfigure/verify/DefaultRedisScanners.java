@@ -46,7 +46,7 @@ public class DefaultRedisScanners implements RedisScanners {
     }
 
     private <R, ID> RedisEntityScanner<R, ID> create(DualRepository<R, ?, ID> repository) {
-        if (repository.redis().repository() instanceof SimpleRedisJsonRepository<R, ID> json) {
+        if (repository.old().repository() instanceof SimpleRedisJsonRepository<R, ID> json) {
             RedisJsonStore<R, ID> store = json.getStore();
             // The store's own connection: a repository with its own redisConnectionFactoryRef keeps its
             // keys elsewhere than the application's default Redis.
@@ -58,8 +58,8 @@ public class DefaultRedisScanners implements RedisScanners {
             throw new IllegalStateException("dual-write verify: repository '" + repository.name()
                     + "' is neither a JSON-string repository nor backed by a RedisKeyValueAdapter; cannot scan it");
         }
-        return new RedisHashScanner<>(this.connectionFactory, adapter.getConverter(), repository.redis().entityType(),
-                repository.redis().idType());
+        return new RedisHashScanner<>(this.connectionFactory, adapter.getConverter(), repository.old().entityType(),
+                repository.old().idType());
     }
 
 }
