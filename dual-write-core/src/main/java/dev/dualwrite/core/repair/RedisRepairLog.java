@@ -22,7 +22,7 @@ import org.springframework.data.redis.core.script.RedisScript;
 import org.springframework.util.Assert;
 
 /**
- * A {@link RepairLog} kept in Redis, for keys whose PostgreSQL copy may be behind (stage
+ * An {@link OldStoreRepairLog} kept in Redis, for keys whose PostgreSQL copy may be behind (stage
  * {@code DUAL}, where Redis is the primary and is up whenever a write succeeded).
  * <p>
  * One hash per repository, {@code dualwrite:repair:{<repository>}}, field = key, value =
@@ -46,7 +46,7 @@ import org.springframework.util.Assert;
  * writer finishing its copy would clear the intent of a concurrent writer of the same key
  * whose Redis write is not yet copied.
  */
-public class RedisRepairLog implements ClaimableRepairLog {
+public class RedisRepairLog implements OldStoreRepairLog {
 
     // Read-modify-write in one script so that concurrent failures of one key keep the first
     // time and count every attempt.
@@ -344,6 +344,7 @@ public class RedisRepairLog implements ClaimableRepairLog {
      * @param key the entity key
      * @return the intent's member, unique to this write, to pass to {@link #closeIntent}
      */
+    @Override
     public String openIntent(String repository, String key) {
         String member = newIntent(key);
         this.redis.execute(OPEN_INTENT, List.of(intentKey(repository)), member);
@@ -392,6 +393,7 @@ public class RedisRepairLog implements ClaimableRepairLog {
      * @param repository the repository name
      * @param member what {@link #openIntent} returned
      */
+    @Override
     public void closeIntent(String repository, String member) {
         this.redis.opsForZSet().remove(intentKey(repository), member);
     }
@@ -421,6 +423,7 @@ public class RedisRepairLog implements ClaimableRepairLog {
      * @param key the entity key
      * @param reason why, when the key has no record yet
      */
+    @Override
     public void recordAndCloseIntent(String repository, String member, String key, String reason) {
         this.redis.execute(RECORD_AND_CLOSE_INTENT, List.of(hashKey(repository), intentKey(repository)), key,
                 Store.POSTGRES.name(), reason, this.clock.instant().toString(), member);
@@ -434,6 +437,7 @@ public class RedisRepairLog implements ClaimableRepairLog {
      * @param repository the repository name
      * @return how many intents became records
      */
+    @Override
     public int recordInterruptedWrites(String repository) {
         List<String> keys = List.of(intentKey(repository), hashKey(repository));
         String grace = Long.toString(this.interruptedWriteGrace.toMillis());
@@ -471,6 +475,7 @@ public class RedisRepairLog implements ClaimableRepairLog {
      * @param inFlight age below which an intent is taken for a write still in flight
      * @return records plus intents older than {@code inFlight}
      */
+    @Override
     public long backlog(String repository, Duration inFlight) {
         Long count = this.redis.execute(BACKLOG, List.of(intentKey(repository), hashKey(repository)),
                 Long.toString(inFlight.toMillis()));
@@ -490,6 +495,7 @@ public class RedisRepairLog implements ClaimableRepairLog {
      * @param key the entity key
      * @return whether a record of the key exists
      */
+    @Override
     public boolean isOpen(String repository, String key) {
         return this.redis.opsForHash().hasKey(hashKey(repository), key);
     }

@@ -1,0 +1,54 @@
+package dev.dualwrite.core.repair;
+
+import java.nio.file.Path;
+import java.time.Duration;
+
+import javax.sql.DataSource;
+
+import dev.dualwrite.testsupport.contract.AbstractOldStoreRepairLogContractTests;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.io.TempDir;
+import org.sqlite.SQLiteConfig;
+import org.sqlite.SQLiteDataSource;
+
+import org.springframework.jdbc.core.JdbcTemplate;
+
+/**
+ * {@link JdbcRepairLog} on SQLite (the SQLite-to-PostgreSQL migration's old store) keeps the
+ * old store's repair-log protocol, in a database file of the class's own temporary directory.
+ */
+class SqliteJdbcRepairLogContractTests extends AbstractOldStoreRepairLogContractTests {
+
+    @TempDir
+    static Path directory;
+
+    private static DataSource dataSource;
+
+    @BeforeAll
+    static void createTables() {
+        // WAL lets readers run beside the one writer; the busy timeout makes concurrent writers
+        // (the contract's concurrent claimers) wait for the write lock instead of failing.
+        SQLiteConfig config = new SQLiteConfig();
+        config.setJournalMode(SQLiteConfig.JournalMode.WAL);
+        config.setBusyTimeout(10_000);
+        SQLiteDataSource sqlite = new SQLiteDataSource(config);
+        sqlite.setUrl("jdbc:sqlite:" + directory.resolve("legacy.db"));
+        dataSource = sqlite;
+        JdbcRepairLog log = new JdbcRepairLog(dataSource);
+        log.createTables();
+        log.createTables();
+    }
+
+    @Override
+    protected OldStoreRepairLog createLog(Duration interruptedWriteGrace, Duration inFlightGrace) {
+        return new JdbcRepairLog(dataSource, interruptedWriteGrace, inFlightGrace);
+    }
+
+    @Override
+    protected void ageIntents(String repository, Duration age) {
+        new JdbcTemplate(dataSource).update(
+                "update dualwrite_source_intent set opened_at_ms = opened_at_ms - ? where repository = ?",
+                age.toMillis(), repository);
+    }
+
+}
