@@ -121,6 +121,15 @@ import org.springframework.jdbc.core.JdbcTemplate;
  * Knobs for investigation: {@code -Dbenchmark.batch-size}, {@code -Dbenchmark.parallelism} and
  * {@code -Dbenchmark.dry-run=true} (approach (a) reads, decodes and converts but writes nothing,
  * which shows the read side's own limit).
+ * <p>
+ * The run ends cleanly: it closes what it started in turn, each step whatever the previous one
+ * did (Lettuce client, application context, its Redis keys, its schema, each timed), its own
+ * threads are daemon threads that it awaits, and it prints the non-daemon threads still alive
+ * before the results. Surefire starts the test JVM through {@code /bin/sh -c}: to see the
+ * threads of a run that seems stuck, use {@code jcmd <pid> Thread.print} on the {@code java}
+ * process; a {@code kill -3} that reaches the shell instead (its command line names the
+ * surefire booter too) ends the shell with exit code 131 while the JVM runs on, and Maven
+ * reports "The forked VM terminated without properly saying goodbye".
  */
 class BackfillBenchmark {
 
@@ -212,9 +221,22 @@ class BackfillBenchmark {
                     context.close();
                 }
             });
+            // Deleting N keys and dropping the schema take a while at 1M, after the results:
+            // say so, so that the pause is not taken for a hung fork (see the class Javadoc).
+            step(failures, () -> {
+                long start = System.nanoTime();
+                long deleted = keys.deleteKeys();
+                System.out.printf(Locale.ROOT, "clean-up: deleted %,d Redis keys in %.1fs%n", deleted,
+                        (System.nanoTime() - start) / 1e9);
+            });
+            // Only now: a run stopped while its keys are being deleted still deletes them.
             step(failures, () -> Runtime.getRuntime().removeShutdownHook(cleanUp));
-            step(failures, keys::close);
-            step(failures, schema::close);
+            step(failures, () -> {
+                long start = System.nanoTime();
+                schema.close();
+                System.out.printf(Locale.ROOT, "clean-up: dropped schema %s in %.1fs%n", schema.name(),
+                        (System.nanoTime() - start) / 1e9);
+            });
             reportLingeringThreads();
             if (failed != null) {
                 failures.forEach(failed::addSuppressed);
@@ -720,7 +742,8 @@ class BackfillBenchmark {
                     for (Page page = pages.take(); page != Page.END; page = pages.take()) {
                         for (KeyValue<byte[], byte[]> value : page.values().get()) {
                             if (value.hasValue()) {
-                                writeRow(buffer.out(), BackfillBenchmark.this.json.readValue(value.getValue(), Token.class));
+                                Token token = BackfillBenchmark.this.json.readValue(value.getValue(), Token.class);
+                                writeRow(buffer.out(), token);
                                 rows++;
                             }
                         }
@@ -925,8 +948,11 @@ class BackfillBenchmark {
                             .map((result) -> String.format(Locale.ROOT, "%,.0f", result.rowsPerSecond()))
                             .toList()));
             }
-            System.out.printf(Locale.ROOT, "(b) is measured on its first %,d keys only (-Dbenchmark.naive-rows), "
-                    + "the others on all %,d%n", this.byName.get(NAIVE).get(0).rows(), n);
+            int naiveRows = this.byName.get(NAIVE).get(0).rows();
+            System.out.println((naiveRows < n)
+                    ? String.format(Locale.ROOT, "(b) is measured on its first %,d keys only (-Dbenchmark.naive-rows), "
+                            + "the others on all %,d", naiveRows, n)
+                    : String.format(Locale.ROOT, "(b) is measured on all %,d keys, as the others", n));
             double backfill = median(BACKFILL);
             double copy = median(COPY);
             double pipeline = median(PIPELINE);

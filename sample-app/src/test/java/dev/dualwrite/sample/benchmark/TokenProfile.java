@@ -261,7 +261,8 @@ final class TokenProfile {
                     this.holders.size(), this.attributeValues.size(),
                     (largest >= 100) ? "unique" : smallest + "-" + largest,
                     100.0 * this.nulls / Math.max(1, this.tokens * NULLABLE_FIELDS),
-                    100.0 * this.nonAsciiNames / Math.max(1, this.tokens), (double) this.jsonBytes / Math.max(1, this.tokens));
+                    100.0 * this.nonAsciiNames / Math.max(1, this.tokens),
+                    (double) this.jsonBytes / Math.max(1, this.tokens));
         }
 
         private static int utf8Length(String text) {
