@@ -237,7 +237,7 @@ class BackfillBenchmark {
                 System.out.printf(Locale.ROOT, "clean-up: dropped schema %s in %.1fs%n", schema.name(),
                         (System.nanoTime() - start) / 1e9);
             });
-            reportLingeringThreads();
+            LingeringThreads.report();
             if (failed != null) {
                 failures.forEach(failed::addSuppressed);
             }
@@ -629,26 +629,6 @@ class BackfillBenchmark {
         catch (Exception ex) {
             failures.add(ex);
         }
-    }
-
-    // Surefire reports a fork that does not end as "terminated without properly saying
-    // goodbye": say which threads could keep it alive, after giving them a moment to end.
-    private static void reportLingeringThreads() throws InterruptedException {
-        List<Thread> lingering = List.of();
-        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-        while (System.nanoTime() < deadline) {
-            lingering = Thread.getAllStackTraces()
-                .keySet()
-                .stream()
-                .filter((thread) -> thread.isAlive() && !thread.isDaemon() && thread != Thread.currentThread())
-                .toList();
-            if (lingering.isEmpty()) {
-                break;
-            }
-            Thread.sleep(100);
-        }
-        System.out.println("non-daemon threads left after the benchmark: "
-                + (lingering.isEmpty() ? "none" : lingering.stream().map(Thread::getName).toList()));
     }
 
     /**

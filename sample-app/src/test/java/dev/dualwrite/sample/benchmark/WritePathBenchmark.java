@@ -170,7 +170,7 @@ class WritePathBenchmark {
             keys.close();
             deleteRepairRecords(redisServer);
             schema.close();
-            reportLingeringThreads();
+            LingeringThreads.report();
         }
     }
 
@@ -419,26 +419,6 @@ class WritePathBenchmark {
         finally {
             client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
         }
-    }
-
-    // Surefire reports a fork that does not end as "terminated without properly saying
-    // goodbye": say which threads could keep it alive, after giving them a moment to end.
-    private static void reportLingeringThreads() throws InterruptedException {
-        List<Thread> lingering = List.of();
-        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-        while (System.nanoTime() < deadline) {
-            lingering = Thread.getAllStackTraces()
-                .keySet()
-                .stream()
-                .filter((thread) -> thread.isAlive() && !thread.isDaemon() && thread != Thread.currentThread())
-                .toList();
-            if (lingering.isEmpty()) {
-                break;
-            }
-            Thread.sleep(100);
-        }
-        System.out.println("non-daemon threads left after the benchmark: "
-                + (lingering.isEmpty() ? "none" : lingering.stream().map(Thread::getName).toList()));
     }
 
     /** The bare Redis repository's interface: never a bean, so never decorated. */
