@@ -19,7 +19,7 @@ import dev.dualwrite.core.ledger.LedgerAction;
 import dev.dualwrite.core.ledger.LedgerEntry;
 import dev.dualwrite.core.repair.FailureReason;
 import dev.dualwrite.core.repair.PostgresRepairLog;
-import dev.dualwrite.core.repair.RedisRepairLog;
+import dev.dualwrite.core.repair.OldStoreRepairLog;
 import dev.dualwrite.core.strategy.GateCheck;
 import dev.dualwrite.core.strategy.StageCall;
 import dev.dualwrite.core.strategy.StrategyChange;
@@ -126,25 +126,25 @@ public class ControlPlane implements StrategySource, AutoCloseable {
      * @param jdbc PostgreSQL, where the shared tables live
      * @param transactions transactions on the same data source
      * @param ledger where moves and operations are recorded
-     * @param redisRepairLog the keys PostgreSQL is owed
+     * @param oldStoreRepairLog the keys PostgreSQL is owed, kept in the old store
      * @param postgresRepairLog the keys Redis is owed
      * @param settings how stages are shared
      * @param fallback the stage of a name that is no registered repository
      */
     public ControlPlane(JdbcOperations jdbc, TransactionOperations transactions, Ledger ledger,
-            RedisRepairLog redisRepairLog, PostgresRepairLog postgresRepairLog, ControlPlaneSettings settings,
+            OldStoreRepairLog oldStoreRepairLog, PostgresRepairLog postgresRepairLog, ControlPlaneSettings settings,
             WriteStrategy fallback) {
         Assert.notNull(jdbc, "jdbc must not be null");
         Assert.notNull(transactions, "transactions must not be null");
         Assert.notNull(ledger, "ledger must not be null");
-        Assert.notNull(redisRepairLog, "redisRepairLog must not be null");
+        Assert.notNull(oldStoreRepairLog, "oldStoreRepairLog must not be null");
         Assert.notNull(postgresRepairLog, "postgresRepairLog must not be null");
         Assert.notNull(settings, "settings must not be null");
         Assert.notNull(fallback, "fallback must not be null");
         this.stages = new StageTable(jdbc);
         this.instances = new InstanceTable(jdbc);
         this.checkpoints = new CheckpointStore(jdbc);
-        this.gates = new Gates(jdbc, this.instances, this.checkpoints, redisRepairLog, postgresRepairLog, settings);
+        this.gates = new Gates(jdbc, this.instances, this.checkpoints, oldStoreRepairLog, postgresRepairLog, settings);
         this.ledger = ledger;
         this.transactions = transactions;
         this.postgresRepairLog = postgresRepairLog;

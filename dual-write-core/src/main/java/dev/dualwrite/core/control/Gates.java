@@ -12,7 +12,7 @@ import dev.dualwrite.core.backfill.BackfillState;
 import dev.dualwrite.core.backfill.CheckpointStore;
 import dev.dualwrite.core.repair.FailureReason;
 import dev.dualwrite.core.repair.PostgresRepairLog;
-import dev.dualwrite.core.repair.RedisRepairLog;
+import dev.dualwrite.core.repair.OldStoreRepairLog;
 import dev.dualwrite.core.strategy.GateCheck;
 import dev.dualwrite.core.strategy.WriteStrategy;
 import org.jspecify.annotations.Nullable;
@@ -52,18 +52,18 @@ final class Gates {
 
     private final CheckpointStore checkpoints;
 
-    private final RedisRepairLog redisRepairLog;
+    private final OldStoreRepairLog oldStoreRepairLog;
 
     private final PostgresRepairLog postgresRepairLog;
 
     private final ControlPlaneSettings settings;
 
-    Gates(JdbcOperations jdbc, InstanceTable instances, CheckpointStore checkpoints, RedisRepairLog redisRepairLog,
+    Gates(JdbcOperations jdbc, InstanceTable instances, CheckpointStore checkpoints, OldStoreRepairLog oldStoreRepairLog,
             PostgresRepairLog postgresRepairLog, ControlPlaneSettings settings) {
         this.jdbc = jdbc;
         this.instances = instances;
         this.checkpoints = checkpoints;
-        this.redisRepairLog = redisRepairLog;
+        this.oldStoreRepairLog = oldStoreRepairLog;
         this.postgresRepairLog = postgresRepairLog;
         this.settings = settings;
     }
@@ -169,7 +169,7 @@ final class Gates {
     private GateCheck postgresOwedNothing(String repository) {
         try {
             Duration grace = this.settings.inFlightGrace();
-            long pending = this.redisRepairLog.backlog(repository, grace);
+            long pending = this.oldStoreRepairLog.backlog(repository, grace);
             return new GateCheck("repairs", pending == 0, (pending == 0)
                     ? "no key awaits repair in PostgreSQL (write intents in flight for less than " + grace + " aside)"
                     : pending + " key(s) await repair in PostgreSQL (writes made with Redis as primary that did not "

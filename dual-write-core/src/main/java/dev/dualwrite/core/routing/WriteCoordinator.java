@@ -11,6 +11,7 @@ import java.util.function.Supplier;
 import dev.dualwrite.core.metrics.DualWriteMetrics;
 import dev.dualwrite.core.pair.DualRepository;
 import dev.dualwrite.core.redis.json.RedisJsonStore;
+import dev.dualwrite.core.repair.OldStoreRepairLog;
 import dev.dualwrite.core.repair.PostgresRepairLog;
 import dev.dualwrite.core.repair.RedisRepairLog;
 import dev.dualwrite.core.secondary.SecondaryWriteGuard;
@@ -75,7 +76,7 @@ public class WriteCoordinator {
 
     private final SecondaryWriteGuard guard;
 
-    private final RedisRepairLog redisRepairLog;
+    private final OldStoreRepairLog oldStoreRepairLog;
 
     private final PostgresRepairLog postgresRepairLog;
 
@@ -92,19 +93,21 @@ public class WriteCoordinator {
 
     /**
      * @param guard runs secondary writes under time limit and circuit breaker
-     * @param redisRepairLog records keys whose PostgreSQL copy may be behind (stage DUAL)
+     * @param oldStoreRepairLog records, in the old store, keys whose PostgreSQL copy may be
+     * behind (stage DUAL), and the write intents of DUAL writes; with a {@link RedisRepairLog},
+     * a JSON repository's value and intent go in one script
      * @param postgresRepairLog records keys whose Redis copy may be behind (stage
      * POSTGRES_PRIMARY), written in the primary write's transaction
      * @param metrics where writes are timed
      */
-    public WriteCoordinator(SecondaryWriteGuard guard, RedisRepairLog redisRepairLog,
+    public WriteCoordinator(SecondaryWriteGuard guard, OldStoreRepairLog oldStoreRepairLog,
             PostgresRepairLog postgresRepairLog, DualWriteMetrics metrics) {
         Assert.notNull(guard, "guard must not be null");
-        Assert.notNull(redisRepairLog, "redisRepairLog must not be null");
+        Assert.notNull(oldStoreRepairLog, "oldStoreRepairLog must not be null");
         Assert.notNull(postgresRepairLog, "postgresRepairLog must not be null");
         Assert.notNull(metrics, "metrics must not be null");
         this.guard = guard;
-        this.redisRepairLog = redisRepairLog;
+        this.oldStoreRepairLog = oldStoreRepairLog;
         this.postgresRepairLog = postgresRepairLog;
         this.metrics = metrics;
     }
@@ -259,7 +262,7 @@ public class WriteCoordinator {
             return stage.primary();
         }
         boolean redisOwed = this.postgresRepairLog.isOpen(repository.name(), key, Store.REDIS);
-        boolean postgresOwed = this.redisRepairLog.isOpen(repository.name(), key);
+        boolean postgresOwed = this.oldStoreRepairLog.isOpen(repository.name(), key);
         if (redisOwed == postgresOwed) {
             return stage.primary();
         }
@@ -278,8 +281,8 @@ public class WriteCoordinator {
     // under the lock). Null for every other, whose copies re-read Redis under the lock.
     private <R, P, ID> @Nullable RedisJsonStore<R, ID> copiesWrittenState(DualRepository<R, P, ID> repository) {
         RedisJsonStore<R, ID> store = jsonStoreOf(repository);
-        return (store != null && !repository.expiry().enabled() && this.redisRepairLog.sharesNodeWith(store)) ? store
-                : null;
+        return (store != null && !repository.expiry().enabled()
+                && this.oldStoreRepairLog instanceof RedisRepairLog redis && redis.sharesNodeWith(store)) ? store : null;
     }
 
     // The value and its intent in one atomic script: one round trip, and the intent exists
@@ -290,7 +293,7 @@ public class WriteCoordinator {
         String key = repository.keyOf(id);
         String json = store.getCodec().write(entity);
         String intent = primary(repository, Store.REDIS, "save", key,
-                () -> this.redisRepairLog.saveOpeningIntent(repository.name(), key, store, json, entity));
+                () -> redisLog().saveOpeningIntent(repository.name(), key, store, json, entity));
         WrittenState written = new WrittenState(json);
         closeIntent(repository, call, intent, id, copyToPostgres(repository, call, id, "save", store, written));
         return entity;
@@ -372,7 +375,7 @@ public class WriteCoordinator {
     // after the Redis write would leave PostgreSQL behind with nothing to say so.
     private String openIntent(DualRepository<?, ?, ?> repository, String operation, String key) {
         try {
-            return this.redisRepairLog.openIntent(repository.name(), key);
+            return this.oldStoreRepairLog.openIntent(repository.name(), key);
         }
         catch (RuntimeException ex) {
             throw new PrimaryWriteException(repository.name(), operation, key, Store.REDIS, ex);
@@ -427,12 +430,12 @@ public class WriteCoordinator {
         String key = repository.keyOf(id);
         try {
             if (recordReason != null) {
-                this.redisRepairLog.recordAndCloseIntent(repository.name(), intent, key, recordReason);
+                this.oldStoreRepairLog.recordAndCloseIntent(repository.name(), intent, key, recordReason);
             }
             else if (toConfirm == null) {
-                this.redisRepairLog.closeIntent(repository.name(), intent);
+                this.oldStoreRepairLog.closeIntent(repository.name(), intent);
             }
-            else if (!this.redisRepairLog.closeIntentIfHolding(repository.name(), intent,
+            else if (!redisLog().closeIntentIfHolding(repository.name(), intent,
                     requiredJsonStore(repository).getEntityInformation().getKey(id), toConfirm.json())) {
                 copyAgain(repository, intent, id);
             }
@@ -452,12 +455,12 @@ public class WriteCoordinator {
         String key = repository.keyOf(id);
         try {
             repairKey(repository, WriteStrategy.DUAL, id);
-            this.redisRepairLog.closeIntent(repository.name(), intent);
+            this.oldStoreRepairLog.closeIntent(repository.name(), intent);
         }
         catch (RuntimeException ex) {
             logger.debug("Repository '{}': key '{}' changed in Redis while its copy ran and copying it again "
                     + "failed; recording it for repair", repository.name(), key, ex);
-            this.redisRepairLog.recordAndCloseIntent(repository.name(), intent, key, OVERTAKEN_COPY_REASON);
+            this.oldStoreRepairLog.recordAndCloseIntent(repository.name(), intent, key, OVERTAKEN_COPY_REASON);
         }
     }
 
@@ -465,6 +468,11 @@ public class WriteCoordinator {
         RedisJsonStore<R, ID> store = jsonStoreOf(repository);
         Assert.state(store != null, "only a JSON repository's copies write the written state");
         return store;
+    }
+
+    // Only reached for a repository copiesWrittenState accepted, which needs a Redis log.
+    private RedisRepairLog redisLog() {
+        return (RedisRepairLog) this.oldStoreRepairLog;
     }
 
     private static <R, ID> @Nullable RedisJsonStore<R, ID> jsonStoreOf(DualRepository<R, ?, ID> repository) {
@@ -480,7 +488,7 @@ public class WriteCoordinator {
     private <R, P, ID> @Nullable WrittenState copyToPostgres(DualRepository<R, P, ID> repository, StageCall call,
             ID id, String operation, @Nullable RedisJsonStore<R, ID> store, @Nullable WrittenState written) {
         AtomicBoolean copied = new AtomicBoolean();
-        guarded(repository, call, id, Store.POSTGRES, this.redisRepairLog, false,
+        guarded(repository, call, id, Store.POSTGRES, this.oldStoreRepairLog, false,
                 () -> secondary(repository, Store.POSTGRES, operation, () -> {
                     if (store == null || written == null) {
                         return copyUnderLock(repository, Store.REDIS, id);
