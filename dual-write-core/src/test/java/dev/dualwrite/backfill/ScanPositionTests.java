@@ -30,6 +30,14 @@ class ScanPositionTests {
     }
 
     @Test
+    void theStoreNeutralTextIsTheCheckpointTextOfBefore() {
+        // Checkpoints written before ScanPosition became a SourcePosition must resume unchanged.
+        ScanPosition position = ScanPosition.parse("a1b2=done,c3d4=88");
+        assertThat(position.text()).isEqualTo("a1b2=done,c3d4=88").isEqualTo(position.toString());
+        assertThat(ScanPosition.initial().text()).isEmpty();
+    }
+
+    @Test
     void progressFollowsTheReversedBitsOfTheCursor() {
         // With a table of 8 buckets, SCAN visits cursors 0, 4, 2, 6, 1, 5, 3, 7: halfway is 1.
         assertThat(ScanPosition.initial().advance("n", "1").fraction(List.of("n"))).isEqualTo(0.5);

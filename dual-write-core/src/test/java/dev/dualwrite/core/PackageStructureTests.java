@@ -9,6 +9,7 @@ import com.tngtech.archunit.core.importer.ImportOption;
 import com.tngtech.archunit.library.Architectures.LayeredArchitecture;
 import org.junit.jupiter.api.Test;
 
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.library.Architectures.layeredArchitecture;
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
@@ -64,6 +65,16 @@ class PackageStructureTests {
             below.add(layer.name());
         }
         architecture.check(classes);
+    }
+
+    @Test
+    void theOldStoreScannerInterfaceKnowsNoRedis() {
+        // Same layer as the Redis packages, but other old stores (JDBC) implement it without Redis
+        // on the classpath.
+        noClasses().that().resideInAPackage("..core.store.scan..")
+            .should().dependOnClassesThat()
+            .resideInAnyPackage("..core.redis..", "io.lettuce..", "org.springframework.data.redis..")
+            .check(classes);
     }
 
     private record Layer(String name, String... packages) {

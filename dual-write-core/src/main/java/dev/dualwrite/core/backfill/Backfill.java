@@ -20,8 +20,8 @@ import javax.sql.DataSource;
 
 import dev.dualwrite.core.backfill.PostgresBatchWriter.Outcome;
 import dev.dualwrite.core.backfill.PostgresBatchWriter.PreparedRow;
-import dev.dualwrite.core.redis.scan.ScanSettings;
-import dev.dualwrite.core.redis.scan.ScannedEntry;
+import dev.dualwrite.core.store.scan.ScanSettings;
+import dev.dualwrite.core.store.scan.ScannedEntry;
 import dev.dualwrite.core.strategy.WriteStrategy;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;

@@ -2,7 +2,7 @@ package dev.dualwrite.core.backfill;
 
 import java.time.Duration;
 
-import dev.dualwrite.core.redis.scan.ScanSettings;
+import dev.dualwrite.core.store.scan.ScanSettings;
 
 import org.springframework.util.Assert;
 import org.springframework.util.StringUtils;

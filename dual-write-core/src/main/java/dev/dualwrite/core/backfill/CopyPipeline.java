@@ -9,11 +9,11 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
-import dev.dualwrite.core.redis.scan.RawEntry;
 import dev.dualwrite.core.redis.scan.RawScanBatch;
 import dev.dualwrite.core.redis.scan.RedisEntityScanner;
 import dev.dualwrite.core.redis.scan.ScanPosition;
-import dev.dualwrite.core.redis.scan.ScanSettings;
+import dev.dualwrite.core.store.scan.RawEntry;
+import dev.dualwrite.core.store.scan.ScanSettings;
 
 import org.springframework.scheduling.concurrent.CustomizableThreadFactory;
 

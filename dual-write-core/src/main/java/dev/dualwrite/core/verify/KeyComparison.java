@@ -4,14 +4,14 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 
-import dev.dualwrite.core.expiry.KeyExpiry;
 import dev.dualwrite.core.compare.EntityComparator;
 import dev.dualwrite.core.compare.EntityComparator.FieldValues;
+import dev.dualwrite.core.expiry.KeyExpiry;
 import dev.dualwrite.core.pair.DualRepository;
 import dev.dualwrite.core.redis.scan.RedisEntityScanner;
-import dev.dualwrite.core.redis.scan.ScanSettings;
-import dev.dualwrite.core.redis.scan.ScannedEntry;
 import dev.dualwrite.core.repair.FailureReason;
+import dev.dualwrite.core.store.scan.ScanSettings;
+import dev.dualwrite.core.store.scan.ScannedEntry;
 import org.jspecify.annotations.Nullable;
 
 /**

@@ -8,6 +8,9 @@ import java.util.List;
 import java.util.Set;
 import java.util.function.Function;
 
+import dev.dualwrite.core.store.scan.RawEntry;
+import dev.dualwrite.core.store.scan.ScanSettings;
+import dev.dualwrite.core.store.scan.ScannedEntry;
 import io.lettuce.core.RedisFuture;
 
 import org.springframework.data.redis.connection.RedisConnectionFactory;

@@ -7,6 +7,9 @@ import java.util.Locale;
 import dev.dualwrite.core.redis.json.RedisJsonCodec;
 import dev.dualwrite.core.redis.json.RedisJsonEntityInformation;
 import dev.dualwrite.core.redis.json.RedisJsonReadException;
+import dev.dualwrite.core.store.scan.RawEntry;
+import dev.dualwrite.core.store.scan.ScanSettings;
+import dev.dualwrite.core.store.scan.ScannedEntry;
 import io.lettuce.core.KeyScanCursor;
 import io.lettuce.core.KeyValue;
 import io.lettuce.core.RedisFuture;
@@ -57,7 +60,7 @@ public final class JsonStringScanner<R, ID> extends AbstractEntityScanner<R, ID>
 
     @Override
     Step scan(LettuceNodes access, String node, String cursor, ScanSettings settings) {
-        ScanArgs args = settings.scanArgs(this.escapedPrefix + settings.idPattern());
+        ScanArgs args = LettuceScans.args(settings, this.escapedPrefix + settings.idPattern());
         KeyScanCursor<byte[]> result = access.await(access.node(node).scan(ScanCursor.of(cursor), args));
         List<String> keys = new ArrayList<>(result.getKeys().size());
         result.getKeys().forEach((key) -> keys.add(string(key)));

@@ -2,6 +2,8 @@ package dev.dualwrite.core.redis.scan;
 
 import java.util.List;
 
+import dev.dualwrite.core.store.scan.RawEntry;
+
 import org.springframework.util.Assert;
 
 /**

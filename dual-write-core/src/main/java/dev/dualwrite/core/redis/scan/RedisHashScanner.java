@@ -5,6 +5,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import dev.dualwrite.core.store.scan.RawEntry;
+import dev.dualwrite.core.store.scan.ScanSettings;
+import dev.dualwrite.core.store.scan.ScannedEntry;
 import io.lettuce.core.RedisFuture;
 import io.lettuce.core.ScanArgs;
 import io.lettuce.core.ScanCursor;
@@ -67,7 +70,7 @@ public final class RedisHashScanner<R, ID> extends AbstractEntityScanner<R, ID> 
 
     @Override
     Step scan(LettuceNodes access, String node, String cursor, ScanSettings settings) {
-        ScanArgs args = settings.scanArgs(settings.idPattern());
+        ScanArgs args = LettuceScans.args(settings, settings.idPattern());
         ValueScanCursor<byte[]> result = access
             .await(access.commands().sscan(bytes(this.keyspace), ScanCursor.of(cursor), args));
         List<String> keys = new ArrayList<>(result.getValues().size());

@@ -5,20 +5,23 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
+import dev.dualwrite.core.store.scan.SourcePosition;
+
 import org.springframework.util.Assert;
 import org.springframework.util.StringUtils;
 
 /**
  * Where a scan stands: one {@code SCAN}/{@code SSCAN} cursor per Redis node (one node for a
  * single Redis, every master of a cluster), so that a scan can resume after the process
- * stops. Immutable; its {@link #toString() text form} is what checkpoints store.
+ * stops. Immutable; its {@link #toString() text form}, also its {@link #text()}, is what
+ * checkpoints store.
  * <p>
  * A node missing from the position has not been scanned yet; a node marked done has been
  * scanned completely. Resuming from a position is safe whatever happened meanwhile: Redis
  * cursors are stateless, and a node that is no longer a master (after a failover its
  * replacement has another id) is simply scanned again from the start.
  */
-public final class ScanPosition {
+public final class ScanPosition implements SourcePosition {
 
     private static final String DONE = "done";
 
@@ -57,6 +60,18 @@ public final class ScanPosition {
             cursors.put(part.substring(0, equals), cursor);
         }
         return new ScanPosition(cursors);
+    }
+
+    /**
+     * Return a position handed back through the store-neutral scanner interface as a scan
+     * position: itself when it is one, else parsed from its {@link SourcePosition#text() text}.
+     * @param position a position a Redis scanner returned, or one with its text form
+     * @return the scan position
+     * @throws IllegalArgumentException when the text is not a scan position
+     */
+    static ScanPosition from(SourcePosition position) {
+        Assert.notNull(position, "position must not be null");
+        return (position instanceof ScanPosition scanPosition) ? scanPosition : parse(position.text());
     }
 
     /**
@@ -143,6 +158,15 @@ public final class ScanPosition {
     @Override
     public int hashCode() {
         return this.cursors.hashCode();
+    }
+
+    /**
+     * Return the text form, the same as {@link #toString()}: what checkpoints store.
+     * @return e.g. {@code "standalone=1234"}; empty for the initial position
+     */
+    @Override
+    public String text() {
+        return toString();
     }
 
     /** Return the text form, e.g. {@code "standalone=1234"}; empty for the initial position. */

@@ -13,6 +13,8 @@ import dev.dualwrite.core.redis.json.RedisJsonCodec;
 import dev.dualwrite.core.redis.json.RedisJsonEntityInformation;
 import dev.dualwrite.core.redis.json.RedisJsonMappingContext;
 import dev.dualwrite.core.redis.json.RedisJsonPersistentEntity;
+import dev.dualwrite.core.store.scan.ScanSettings;
+import dev.dualwrite.core.store.scan.ScannedEntry;
 import dev.dualwrite.testsupport.RedisServer;
 import dev.dualwrite.testsupport.TestKeyPrefix;
 import dev.dualwrite.testsupport.TestServers;

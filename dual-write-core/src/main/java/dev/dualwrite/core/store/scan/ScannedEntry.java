@@ -1,4 +1,4 @@
-package dev.dualwrite.core.redis.scan;
+package dev.dualwrite.core.store.scan;
 
 import org.jspecify.annotations.Nullable;
 
@@ -8,14 +8,15 @@ import org.springframework.util.Assert;
  * One key found by a scan: either decoded ({@code entity} set, {@code problem} null) or a
  * reject ({@code problem} says what is wrong; {@code entity} null). Values that cannot be
  * decoded never stop a scan.
- * @param redisKey the Redis key
+ * @param redisKey the key in the old store (the Redis key for Redis; the name stays from when
+ * Redis was the only old store)
  * @param id the entity id the key stands for, or {@code null} when the key does not convert
  * to an id
  * @param entity the decoded entity, or {@code null} for a reject
- * @param rawValue the value as read (JSON, or the hash's fields as {@code field=value} lines),
- * for the rejects table; may hold personal data, so never log it
+ * @param rawValue the value as read (for Redis: JSON, or the hash's fields as
+ * {@code field=value} lines), for the rejects table; may hold personal data, so never log it
  * @param problem what is wrong with the value, without quoting it; {@code null} when decoded
- * @param <R> the Redis entity type
+ * @param <R> the old store's entity type
  * @param <ID> the id type
  */
 public record ScannedEntry<R, ID>(String redisKey, @Nullable ID id, @Nullable R entity, @Nullable String rawValue,
