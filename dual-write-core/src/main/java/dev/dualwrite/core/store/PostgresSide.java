@@ -164,7 +164,7 @@ public final class PostgresSide<P, ID> {
         this.idColumnType = relational.getRequiredIdProperty().getActualType();
         this.singleStatementUpsert = !relational.hasVersionProperty();
         this.converter = aggregates.getConverter();
-        this.rowUpsert = entityCallbacks ? null : RowUpsert.of(relational, this.converter);
+        this.rowUpsert = entityCallbacks ? null : RowUpsert.of(relational, this.converter, quoting);
         this.events = events;
     }
 

@@ -12,7 +12,6 @@ import org.springframework.data.core.TypeInformation;
 import org.springframework.data.jdbc.core.convert.JdbcConverter;
 import org.springframework.data.jdbc.core.mapping.JdbcValue;
 import org.springframework.data.mapping.PersistentPropertyAccessor;
-import org.springframework.data.relational.core.dialect.PostgresDialect;
 import org.springframework.data.relational.core.mapping.RelationalPersistentEntity;
 import org.springframework.data.relational.core.mapping.RelationalPersistentProperty;
 import org.springframework.data.relational.core.mapping.RelationalPredicates;
@@ -22,7 +21,8 @@ import org.springframework.jdbc.core.StatementCreatorUtils;
 
 /**
  * The {@code insert ... on conflict (id) do update} of one entity type, rendered once from the
- * mapping (quoted identifiers) where Spring Data JDBC renders its upsert anew on every call,
+ * mapping (identifiers as the store's dialect quotes them) where Spring Data JDBC renders its
+ * upsert anew on every call,
  * with each value converted as Spring Data JDBC's insert converts it (the application's
  * {@link JdbcConverter}, custom conversions included) and bound as its
  * {@code NamedParameterJdbcTemplate} binds it. Only for a flat entity: every persistent
@@ -49,11 +49,16 @@ final class RowUpsert {
 
     /**
      * Return the upsert of an entity type, or {@code null} when Spring Data JDBC must write it.
+     * The statement is PostgreSQL's {@code on conflict} clause, which SQLite 3.24 and later
+     * accept as written: only for those two.
      * @param entity the mapped entity
-     * @param converter the application's converter
+     * @param converter the converter of the store written (the application's)
+     * @param quoting how the store's dialect quotes identifiers, as Spring Data JDBC's own
+     * statements on that store do
      * @return the upsert, or {@code null}
      */
-    static @Nullable RowUpsert of(RelationalPersistentEntity<?> entity, JdbcConverter converter) {
+    static @Nullable RowUpsert of(RelationalPersistentEntity<?> entity, JdbcConverter converter,
+            IdentifierProcessing quoting) {
         if (entity.hasVersionProperty() || !entity.hasIdProperty()) {
             return null;
         }
@@ -72,7 +77,6 @@ final class RowUpsert {
             // Only an id: nothing to set on conflict.
             return null;
         }
-        IdentifierProcessing quoting = PostgresDialect.INSTANCE.getIdentifierProcessing();
         String id = idProperty.getColumnName().toSql(quoting);
         List<String> names = new ArrayList<>();
         List<String> updates = new ArrayList<>();

@@ -1,7 +1,8 @@
 /**
  * Key-level access to each store: the old store behind the {@link dev.dualwrite.core.store.OldStore}
- * interface (Redis through its undecorated repository is one implementation) and PostgreSQL
- * through Spring Data JDBC with upserts and per-key locks.
+ * interface (implemented for Redis and for a Spring Data JDBC table on another database, each
+ * through its undecorated repository) and PostgreSQL through Spring Data JDBC with upserts and
+ * per-key locks.
  */
 @NullMarked
 package dev.dualwrite.core.store;

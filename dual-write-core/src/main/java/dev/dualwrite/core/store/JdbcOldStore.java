@@ -1,0 +1,289 @@
+package dev.dualwrite.core.store;
+
+import java.sql.DatabaseMetaData;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.dao.DataAccessException;
+import org.springframework.data.jdbc.core.JdbcAggregateOperations;
+import org.springframework.data.jdbc.core.convert.DataAccessStrategy;
+import org.springframework.data.jdbc.core.convert.JdbcConverter;
+import org.springframework.data.relational.core.mapping.RelationalPersistentEntity;
+import org.springframework.data.relational.core.sql.IdentifierProcessing;
+import org.springframework.data.repository.CrudRepository;
+import org.springframework.data.repository.core.EntityInformation;
+import org.springframework.jdbc.core.ConnectionCallback;
+import org.springframework.jdbc.core.JdbcOperations;
+import org.springframework.jdbc.core.PreparedStatementCallback;
+import org.springframework.transaction.support.TransactionOperations;
+import org.springframework.util.Assert;
+
+/**
+ * The {@link OldStore} of a Spring Data JDBC repository whose table is the data's old home: a
+ * table on another {@code DataSource} (SQLite, for one) or in another schema of the new
+ * PostgreSQL. It works through the undecorated repository and the old store's own Spring Data
+ * JDBC set-up (its mapping, converter and dialect), never the new store's, so rows are written
+ * as the application's repository writes them.
+ * <p>
+ * {@link #save} is the repository's save, with Spring Data JDBC's semantics (an entity that is
+ * not new is updated). {@link #upsert} writes the row whether or not it exists: for a flat
+ * entity on PostgreSQL or SQLite 3.24 and later, with one {@code insert ... on conflict (id) do
+ * update} statement rendered once from the old store's mapping, whose values the old store's
+ * converter converts as Spring Data JDBC's insert converts them; for any other entity (a
+ * version, an embedded object, a reference) or database, through Spring Data JDBC, with an
+ * update when the row exists and an insert otherwise, in one transaction. Never a plain save: a
+ * save of an entity whose id is set updates, and the update of a missing row writes nothing.
+ * The single statement, like every copy the library writes, runs no Spring Data entity
+ * callbacks or events: a copy is not one of the application's writes. It needs a primary key
+ * or unique index on the id column, as {@code on conflict (id)} does.
+ * @param <R> the old store's entity type
+ * @param <ID> the id type
+ */
+public final class JdbcOldStore<R, ID> implements OldStore<R, ID> {
+
+    // The release that added PostgreSQL's upsert clause to SQLite.
+    private static final List<Integer> SQLITE_UPSERT = List.of(3, 24);
+
+    private final CrudRepository<R, ID> repository;
+
+    private final EntityInformation<R, ID> entityInformation;
+
+    private final JdbcAggregateOperations aggregates;
+
+    private final TransactionOperations transactions;
+
+    private final JdbcOperations jdbc;
+
+    private final RelationalPersistentEntity<?> persistentEntity;
+
+    private final JdbcConverter converter;
+
+    // Null when Spring Data JDBC writes the copies (see RowUpsert.of and the database check).
+    private final @Nullable RowUpsert rowUpsert;
+
+    private final String description;
+
+    /**
+     * Wrap the repository of an old store's table; reads the database's product name (one
+     * connection) to tell whether the single-statement upsert applies.
+     * @param repository the undecorated repository implementation
+     * @param entityInformation the repository's entity metadata, used to read ids
+     * @param aggregates the old store's Spring Data JDBC operations (its mapping, converter,
+     * dialect and {@code DataSource}), the ones the repository writes through
+     * @param transactions transactions on the old store's {@code DataSource}, the one
+     * {@code aggregates} writes to
+     * @throws IllegalStateException when the old store's database cannot be reached to tell
+     * which it is
+     */
+    public JdbcOldStore(CrudRepository<R, ID> repository, EntityInformation<R, ID> entityInformation,
+            JdbcAggregateOperations aggregates, TransactionOperations transactions) {
+        Assert.notNull(repository, "repository must not be null");
+        Assert.notNull(entityInformation, "entityInformation must not be null");
+        Assert.notNull(aggregates, "aggregates must not be null");
+        Assert.notNull(transactions, "transactions must not be null");
+        this.repository = repository;
+        this.entityInformation = entityInformation;
+        this.aggregates = aggregates;
+        this.transactions = transactions;
+        this.converter = aggregates.getConverter();
+        this.persistentEntity = this.converter.getMappingContext()
+            .getRequiredPersistentEntity(entityInformation.getJavaType());
+        DataAccessStrategy access = aggregates.getDataAccessStrategy();
+        this.jdbc = access.getJdbcOperations().getJdbcOperations();
+        // The old store's quoting, as its repository's own statements quote: never the new
+        // store's, whose mapping may differ.
+        IdentifierProcessing quoting = access.getDialect().getIdentifierProcessing();
+        String table = this.persistentEntity.getQualifiedTableName().toSql(quoting);
+        String product = productOf(this.jdbc, table);
+        this.rowUpsert = upsertsOnConflict(product) ? RowUpsert.of(this.persistentEntity, this.converter, quoting)
+                : null;
+        this.description = "table " + table + " (" + product.split(" ", 2)[0] + ")";
+    }
+
+    // The product name and version, as the driver reports them ("SQLite 3.53.0").
+    private static String productOf(JdbcOperations jdbc, String table) {
+        try {
+            String product = jdbc.execute((ConnectionCallback<String>) (connection) -> {
+                DatabaseMetaData metaData = connection.getMetaData();
+                return metaData.getDatabaseProductName() + " " + metaData.getDatabaseProductVersion();
+            });
+            Assert.state(product != null, "no product name");
+            return product;
+        }
+        catch (DataAccessException ex) {
+            throw new IllegalStateException("JdbcOldStore could not read which database holds the old store's table "
+                    + table + ": " + ex.getMessage() + "; check that the old store's database is reachable", ex);
+        }
+    }
+
+    private static boolean upsertsOnConflict(String product) {
+        String[] nameAndVersion = product.split(" ", 2);
+        String name = nameAndVersion[0].toLowerCase(Locale.ROOT);
+        return name.equals("postgresql")
+                || (name.equals("sqlite") && nameAndVersion.length == 2 && atLeast(nameAndVersion[1], SQLITE_UPSERT));
+    }
+
+    // Whether a dotted version ("3.53.0") is at least the given one.
+    private static boolean atLeast(String version, List<Integer> minimum) {
+        String[] parts = version.trim().split("[^0-9]+");
+        for (int i = 0; i < minimum.size(); i++) {
+            int part = (i < parts.length && !parts[i].isEmpty()) ? Integer.parseInt(parts[i]) : 0;
+            if (part != minimum.get(i)) {
+                return part > minimum.get(i);
+            }
+        }
+        return true;
+    }
+
+    @Override
+    public CrudRepository<R, ID> repository() {
+        return this.repository;
+    }
+
+    /**
+     * Save through the repository, with Spring Data JDBC's semantics: a new entity (no id, or
+     * as its {@code isNew} says) is inserted, any other updated.
+     * @param entity the entity
+     * @return the saved entity, with its generated id if the database made one
+     */
+    @Override
+    public R save(R entity) {
+        return this.repository.save(entity);
+    }
+
+    /**
+     * Insert the row, or replace every column of the existing one: one statement for a flat
+     * entity on PostgreSQL or SQLite 3.24+, else Spring Data JDBC's update or insert, whichever
+     * applies, in one transaction. A versioned entity keeps Spring Data JDBC's version
+     * handling: an insert starts the version, an update checks and increments it.
+     * @param entity the entity, with its id set
+     * @return the stored entity
+     * @throws IllegalArgumentException when the entity has no id
+     */
+    @Override
+    public R upsert(R entity) {
+        Assert.notNull(entity, "entity must not be null");
+        ID id = idOf(entity);
+        if (id == null) {
+            throw new IllegalArgumentException("A copy into the old store's " + this.description
+                    + " needs an entity with its id set: the copy must keep its key");
+        }
+        RowUpsert upsert = this.rowUpsert;
+        if (upsert == null) {
+            return updateOrInsert(entity, id);
+        }
+        // Converted before the statement: a value the converter refuses fails the copy before
+        // anything was sent.
+        RowUpsert.Values values = upsert.values(entity, this.persistentEntity, this.converter);
+        this.jdbc.execute(upsert.sql(), (PreparedStatementCallback<Integer>) (statement) -> {
+            values.bind(statement, 1);
+            return statement.executeUpdate();
+        });
+        return entity;
+    }
+
+    private R updateOrInsert(R entity, ID id) {
+        Class<R> type = entityType();
+        boolean[] insertedInOwnTransaction = { false };
+        try {
+            return written(this.transactions.execute((status) -> {
+                if (this.aggregates.existsById(id, type)) {
+                    return this.aggregates.update(entity);
+                }
+                // Only a transaction begun here can be tried again: a failed statement leaves a
+                // PostgreSQL transaction aborted, and a caller's transaction is the caller's.
+                insertedInOwnTransaction[0] = status.isNewTransaction();
+                return this.aggregates.insert(entity);
+            }));
+        }
+        catch (RuntimeException ex) {
+            if (!insertedInOwnTransaction[0]) {
+                throw ex;
+            }
+            // A writer outside the key's lock (the application's own save) may have inserted
+            // the row between the check and the insert: if the row exists now, update it.
+            // Tried once; any other failure of the insert is the one thrown.
+            R updated;
+            try {
+                updated = this.transactions
+                    .execute((status) -> this.aggregates.existsById(id, type) ? this.aggregates.update(entity) : null);
+            }
+            catch (RuntimeException retryFailure) {
+                retryFailure.addSuppressed(ex);
+                throw retryFailure;
+            }
+            if (updated == null) {
+                throw ex;
+            }
+            return updated;
+        }
+    }
+
+    private R written(@Nullable R entity) {
+        Assert.state(entity != null, "Spring Data JDBC returned no entity");
+        return entity;
+    }
+
+    /**
+     * Return whether copies are written by the library's own single statement rather than by
+     * Spring Data JDBC's update or insert.
+     * @return whether {@link #upsert} is one {@code insert ... on conflict} statement
+     */
+    boolean writesRowsItself() {
+        return this.rowUpsert != null;
+    }
+
+    /**
+     * Delete the row with this id through the repository; a missing row is no error in Spring
+     * Data JDBC, so deleting a missing key is fine.
+     * @param id the id
+     */
+    @Override
+    public void delete(ID id) {
+        this.repository.deleteById(id);
+    }
+
+    @Override
+    public Optional<R> load(ID id) {
+        return this.repository.findById(id);
+    }
+
+    @Override
+    public Iterable<R> findAll() {
+        return this.repository.findAll();
+    }
+
+    @Override
+    public @Nullable ID idOf(R entity) {
+        return this.entityInformation.getId(entity);
+    }
+
+    @Override
+    public Class<R> entityType() {
+        return this.entityInformation.getJavaType();
+    }
+
+    @Override
+    public Class<ID> idType() {
+        return this.entityInformation.getIdType();
+    }
+
+    /**
+     * Describe the table, quoted as the old store quotes it, and the database product, for
+     * example {@code table "customer" (SQLite)}.
+     * @return the description
+     */
+    @Override
+    public String describe() {
+        return this.description;
+    }
+
+    @Override
+    public String toString() {
+        return "JdbcOldStore[" + this.description + "]";
+    }
+
+}
