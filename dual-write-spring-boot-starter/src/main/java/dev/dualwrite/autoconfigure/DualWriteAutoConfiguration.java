@@ -259,8 +259,8 @@ public final class DualWriteAutoConfiguration {
                     if (pair.old().repository() instanceof SimpleRedisJsonRepository<?, ?>) {
                         metrics.registerUnreadableValues(pair.name());
                     }
-                    logger.info("dual-write: repository '{}' pairs {} with {}; strategy {}; rows written by {}",
-                            pair.name(), pair.old().entityType().getSimpleName(),
+                    logger.info("dual-write: repository '{}' pairs {} ({}) with {}; strategy {}; rows written by {}",
+                            pair.name(), pair.old().entityType().getSimpleName(), pair.old().describe(),
                             pair.postgresInterface().getSimpleName(), strategies.strategyFor(pair.name()),
                             pair.postgres().writesRowsItself() ? "dual-write's own statement"
                                     : "Spring Data JDBC (entity callbacks, or not a flat entity)");

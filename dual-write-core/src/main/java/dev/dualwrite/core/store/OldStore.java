@@ -11,12 +11,14 @@ import org.springframework.data.repository.CrudRepository;
  * or another) through its undecorated repository, never through the dual-write proxy, which
  * would route the call again.
  * <p>
- * The write path, the reconciler and repair reach the old store only through this interface.
- * The library calls {@link #save} for the application's own writes and {@link #upsert} for the
- * state it copies into the old store from PostgreSQL, always holding the key's PostgreSQL
- * advisory lock; so {@code upsert} must write the given state whether or not the key exists,
- * and {@link #delete} must accept a missing key. Neither may route through the dual-write
- * proxy.
+ * The write path, the reconciler and repair reach the old store through this interface (the
+ * Redis implementation also offers what only Redis can do: a JSON repository's value and its
+ * write intent in one script; the backfill, the verifier and the inventory read Redis through
+ * their own scanners for now). The library calls {@link #save} and {@link #delete} for the
+ * application's own writes, and {@link #upsert} and {@link #delete} for the state it copies
+ * into the old store from PostgreSQL; it makes those copies holding the key's PostgreSQL
+ * advisory lock. So {@code upsert} must write the given state whether or not the key exists,
+ * and {@code delete} must accept a missing key. None may route through the dual-write proxy.
  * @param <R> the old store's entity type
  * @param <ID> the id type
  */
