@@ -27,7 +27,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  */
 @DirtiesContext
 @SpringBootTest(classes = HashContractApplication.class, properties = {
-        "spring.flyway.locations=classpath:db/contract/hash", "dual-write.secondary.timeout=1s",
+        "spring.flyway.locations=classpath:db/contract/hash", "dual-write.secondary.timeout=2s",
         "dual-write.secondary.circuit-breaker.minimum-number-of-calls=100000" })
 class RedisHashStrategyContractTests extends AbstractStrategyContractTests<Item> {
 

@@ -22,7 +22,7 @@ import org.springframework.test.context.DynamicPropertySource;
  */
 @DirtiesContext
 @SpringBootTest(classes = JsonContractApplication.class, properties = {
-        "spring.flyway.locations=classpath:db/contract/json", "dual-write.secondary.timeout=1s",
+        "spring.flyway.locations=classpath:db/contract/json", "dual-write.secondary.timeout=2s",
         "dual-write.secondary.circuit-breaker.minimum-number-of-calls=100000" })
 class RedisJsonStrategyContractTests extends AbstractStrategyContractTests<JsonItem> {
 
