@@ -8,6 +8,7 @@ import dev.dualwrite.core.backfill.CatchUpWriter.GoneRow;
 import dev.dualwrite.core.pair.DualRepository;
 import dev.dualwrite.core.redis.scan.RedisEntityScanner;
 import dev.dualwrite.core.store.PostgresSide;
+import dev.dualwrite.core.store.scan.KeyGlob;
 import dev.dualwrite.core.store.scan.ScanSettings;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;

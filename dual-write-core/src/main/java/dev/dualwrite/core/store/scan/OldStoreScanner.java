@@ -48,8 +48,9 @@ public interface OldStoreScanner<R, ID> {
     SourceBatch<R, ID> nextPage(SourcePosition from, ScanSettings settings);
 
     /**
-     * Do the I/O half of {@link #nextPage}: read up to {@link ScanSettings#batchSize()} keys
-     * and their values, but leave the values undecoded, so that a caller can decode them on
+     * Do the I/O half of {@link #nextPage}: read about {@link ScanSettings#batchSize()} keys
+     * (a store may return more in one step when its own reply is larger: a Redis {@code SSCAN}
+     * reply holds a small set whole) and their values, but leave the values undecoded, so that a caller can decode them on
      * other threads with {@link #decode}.
      * @param from where to continue (see {@link #nextPage})
      * @param settings the limits of the scan

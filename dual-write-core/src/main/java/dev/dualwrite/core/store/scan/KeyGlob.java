@@ -1,4 +1,6 @@
-package dev.dualwrite.core.backfill;
+package dev.dualwrite.core.store.scan;
+
+import org.springframework.util.Assert;
 
 /**
  * Redis's {@code SCAN MATCH} glob, matched in the JVM the way Redis's {@code stringmatchlen}
@@ -9,16 +11,28 @@ package dev.dualwrite.core.backfill;
  * {@code [} ending its set at the end of the pattern. Redis accepts every pattern, so no pattern
  * is refused here either. Redis compares bytes; this compares UTF-16 characters, which is the
  * same for ASCII keys.
+ * <p>
+ * Shared by the scanners that cannot hand the pattern to their store (the JDBC keyset scan
+ * filters its pages with it) and by the backfill's sweep.
  */
-final class KeyGlob {
+public final class KeyGlob {
 
     private final String pattern;
 
-    KeyGlob(String pattern) {
+    /**
+     * @param pattern the glob, as {@link ScanSettings#idPattern()} holds it
+     */
+    public KeyGlob(String pattern) {
+        Assert.notNull(pattern, "pattern must not be null");
         this.pattern = pattern;
     }
 
-    boolean matches(String key) {
+    /**
+     * Tell whether the whole of {@code key} matches the glob, as {@code SCAN MATCH} would.
+     * @param key the key (or the id part of it)
+     * @return whether it matches
+     */
+    public boolean matches(String key) {
         return match(0, key, 0, new boolean[1]);
     }
 

@@ -1,4 +1,4 @@
-package dev.dualwrite.core.backfill;
+package dev.dualwrite.core.store.scan;
 
 import java.time.Duration;
 import java.util.ArrayList;

@@ -1,0 +1,134 @@
+package dev.dualwrite.core.store.scan;
+
+import java.nio.file.Path;
+import java.util.List;
+
+import javax.sql.DataSource;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.sqlite.SQLiteDataSource;
+
+import org.springframework.dao.DataAccessException;
+import org.springframework.data.annotation.Id;
+import org.springframework.data.relational.core.mapping.Table;
+import org.springframework.jdbc.core.JdbcTemplate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
+
+/**
+ * What the scanner contract leaves to {@link JdbcKeysetScanner}: the text of its positions,
+ * the row a reject keeps, keys that are not the text of an id, and a broken store that is
+ * thrown rather than set aside.
+ */
+class JdbcKeysetScannerTests {
+
+    @TempDir
+    static Path directory;
+
+    private static DataSource dataSource;
+
+    private static JdbcTemplate jdbc;
+
+    private JdbcKeysetScanner<Item, Long> scanner;
+
+    @BeforeAll
+    static void createTable() {
+        SQLiteDataSource sqlite = new SQLiteDataSource();
+        sqlite.setUrl("jdbc:sqlite:" + directory.resolve("legacy.db"));
+        dataSource = sqlite;
+        jdbc = new JdbcTemplate(dataSource);
+        jdbc.execute("create table keyset_item (id integer primary key, name text not null, status text not null)");
+    }
+
+    @BeforeEach
+    void fiveItems() {
+        jdbc.update("delete from keyset_item");
+        for (int id = 1; id <= 5; id++) {
+            jdbc.update("insert into keyset_item (id, name, status) values (?, ?, 'ACTIVE')", id, "item " + id);
+        }
+        this.scanner = JdbcScanStores.scanner(Item.class, Long.class, dataSource, SqliteScanDialect.INSTANCE);
+    }
+
+    @Test
+    void positionsNameTheRowsPassedAndTheLastKey() {
+        ScanSettings twoAtATime = ScanSettings.DEFAULTS.withBatchSize(2);
+        assertThat(this.scanner.initialPosition().text()).isEqualTo("keyset:start");
+
+        SourceBatch<Item, Long> first = this.scanner.nextPage(this.scanner.initialPosition(), twoAtATime);
+        assertThat(first.position().text()).isEqualTo("keyset:2:2");
+        assertThat(first.fraction()).isEqualTo(0.4);
+        SourceBatch<Item, Long> second = this.scanner.nextPage(first.position(), twoAtATime);
+        assertThat(second.position().text()).isEqualTo("keyset:4:4");
+        SourceBatch<Item, Long> last = this.scanner.nextPage(second.position(), twoAtATime);
+        assertThat(last.complete()).isTrue();
+        assertThat(last.position().text()).isEqualTo("keyset:done:5");
+        SourceBatch<Item, Long> again = this.scanner.nextPage(last.position(), twoAtATime);
+        assertThat(again.entries()).isEmpty();
+        assertThat(again.complete()).isTrue();
+    }
+
+    @Test
+    void onlyKeysetTextsParse() {
+        assertThat(this.scanner.parsePosition("")).isEqualTo(this.scanner.initialPosition());
+        assertThat(this.scanner.parsePosition("keyset:2:2").text()).isEqualTo("keyset:2:2");
+        assertThatIllegalArgumentException().isThrownBy(() -> this.scanner.parsePosition("a=done,b=12"));
+        assertThatIllegalArgumentException().isThrownBy(() -> this.scanner.parsePosition("keyset:x:2"));
+        assertThatIllegalArgumentException().isThrownBy(() -> this.scanner.parsePosition("keyset:-1:2"));
+        assertThatIllegalArgumentException().isThrownBy(() -> this.scanner.parsePosition("keyset:done:many"));
+        // A key of another id type: the checkpoint of another repository.
+        assertThatIllegalArgumentException().isThrownBy(() -> this.scanner.parsePosition("keyset:3:item:3"));
+    }
+
+    @Test
+    void aRejectKeepsTheRowsColumnsButNotItsValuesInTheProblem() {
+        jdbc.update("update keyset_item set status = 'SECRET_STATUS' where id = 3");
+
+        List<ScannedEntry<Item, Long>> entries = this.scanner.nextPage(this.scanner.initialPosition(),
+                ScanSettings.DEFAULTS).entries();
+
+        assertThat(entries).extracting(ScannedEntry::redisKey).containsExactly("1", "2", "3", "4", "5");
+        assertThat(entries.get(2)).satisfies((reject) -> {
+            assertThat(reject.isReject()).isTrue();
+            assertThat(reject.id()).isEqualTo(3L);
+            assertThat(reject.problem()).contains(Item.class.getName()).doesNotContain("SECRET_STATUS");
+            assertThat(reject.rawValue()).contains("id=3", "name=item 3", "status=SECRET_STATUS");
+        });
+    }
+
+    @Test
+    void aKeyThatIsNotTheTextOfAnIdNamesNoRow() {
+        assertThat(this.scanner.read(List.of("007", "x", "2"), ScanSettings.DEFAULTS))
+            .extracting(ScannedEntry::redisKey)
+            .containsExactly("2");
+        assertThat(this.scanner.existing(List.of("007", "x", "2"), ScanSettings.DEFAULTS)).containsExactly("2");
+    }
+
+    @Test
+    void aBrokenStoreIsThrownNotSetAside() {
+        JdbcKeysetScanner<Missing, Long> missing = JdbcScanStores.scanner(Missing.class, Long.class, dataSource,
+                SqliteScanDialect.INSTANCE);
+
+        assertThatExceptionOfType(DataAccessException.class)
+            .isThrownBy(() -> missing.nextPage(missing.initialPosition(), ScanSettings.DEFAULTS));
+    }
+
+    enum Status {
+
+        ACTIVE
+
+    }
+
+    @Table("keyset_item")
+    record Item(@Id Long id, String name, Status status) {
+    }
+
+    @Table("no_such_table")
+    record Missing(@Id Long id) {
+    }
+
+}

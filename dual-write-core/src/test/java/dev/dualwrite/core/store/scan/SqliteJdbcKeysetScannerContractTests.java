@@ -1,0 +1,90 @@
+package dev.dualwrite.core.store.scan;
+
+import java.nio.file.Path;
+
+import javax.sql.DataSource;
+
+import dev.dualwrite.testsupport.contract.AbstractOldStoreScannerContractTests;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.io.TempDir;
+import org.sqlite.SQLiteConfig;
+import org.sqlite.SQLiteDataSource;
+
+import org.springframework.data.annotation.Id;
+import org.springframework.data.relational.core.mapping.Table;
+import org.springframework.jdbc.core.JdbcTemplate;
+
+/**
+ * {@link JdbcKeysetScanner} over a SQLite file (the SQLite-to-PostgreSQL migration's old
+ * store) keeps the scanner protocol, with numeric ids; SQLite lets a text column hold a value
+ * the entity's enum does not know, the reject case.
+ */
+class SqliteJdbcKeysetScannerContractTests
+        extends AbstractOldStoreScannerContractTests<SqliteJdbcKeysetScannerContractTests.Item, Long> {
+
+    @TempDir
+    static Path directory;
+
+    private static DataSource dataSource;
+
+    private static JdbcTemplate jdbc;
+
+    @BeforeAll
+    static void createTable() {
+        SQLiteConfig config = new SQLiteConfig();
+        config.setJournalMode(SQLiteConfig.JournalMode.WAL);
+        config.setBusyTimeout(10_000);
+        SQLiteDataSource sqlite = new SQLiteDataSource(config);
+        sqlite.setUrl("jdbc:sqlite:" + directory.resolve("legacy.db"));
+        dataSource = sqlite;
+        jdbc = new JdbcTemplate(dataSource);
+        jdbc.execute("create table scan_item (id integer primary key, name text not null, status text not null)");
+    }
+
+    @Override
+    protected OldStoreScanner<Item, Long> createScanner() {
+        return JdbcScanStores.scanner(Item.class, Long.class, dataSource, SqliteScanDialect.INSTANCE);
+    }
+
+    @Override
+    protected Long id(int n) {
+        return (long) n;
+    }
+
+    @Override
+    protected void put(Long id, String name) {
+        jdbc.update("insert into scan_item (id, name, status) values (?, ?, 'ACTIVE')", id, name);
+    }
+
+    @Override
+    protected void delete(Long id) {
+        jdbc.update("delete from scan_item where id = ?", id);
+    }
+
+    @Override
+    protected String nameOf(Item item) {
+        return item.name();
+    }
+
+    @Override
+    protected void clear() {
+        jdbc.update("delete from scan_item");
+    }
+
+    @Override
+    protected boolean putUnreadable(Long id) {
+        jdbc.update("insert into scan_item (id, name, status) values (?, 'unreadable', 'NO_SUCH_STATUS')", id);
+        return true;
+    }
+
+    enum Status {
+
+        ACTIVE, CLOSED
+
+    }
+
+    @Table("scan_item")
+    record Item(@Id Long id, String name, Status status) {
+    }
+
+}
