@@ -5,6 +5,7 @@ import java.util.List;
 
 import javax.sql.DataSource;
 
+import dev.dualwrite.testsupport.SqliteDialect;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -51,7 +52,7 @@ class JdbcKeysetScannerTests {
         for (int id = 1; id <= 5; id++) {
             jdbc.update("insert into keyset_item (id, name, status) values (?, ?, 'ACTIVE')", id, "item " + id);
         }
-        this.scanner = JdbcScanStores.scanner(Item.class, Long.class, dataSource, SqliteScanDialect.INSTANCE);
+        this.scanner = JdbcScanStores.scanner(Item.class, Long.class, dataSource, SqliteDialect.INSTANCE);
     }
 
     @Test
@@ -111,7 +112,7 @@ class JdbcKeysetScannerTests {
     @Test
     void aBrokenStoreIsThrownNotSetAside() {
         JdbcKeysetScanner<Missing, Long> missing = JdbcScanStores.scanner(Missing.class, Long.class, dataSource,
-                SqliteScanDialect.INSTANCE);
+                SqliteDialect.INSTANCE);
 
         assertThatExceptionOfType(DataAccessException.class)
             .isThrownBy(() -> missing.nextPage(missing.initialPosition(), ScanSettings.DEFAULTS));

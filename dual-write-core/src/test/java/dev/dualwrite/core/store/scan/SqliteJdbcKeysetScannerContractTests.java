@@ -4,6 +4,7 @@ import java.nio.file.Path;
 
 import javax.sql.DataSource;
 
+import dev.dualwrite.testsupport.SqliteDialect;
 import dev.dualwrite.testsupport.contract.AbstractOldStoreScannerContractTests;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.io.TempDir;
@@ -43,7 +44,7 @@ class SqliteJdbcKeysetScannerContractTests
 
     @Override
     protected OldStoreScanner<Item, Long> createScanner() {
-        return JdbcScanStores.scanner(Item.class, Long.class, dataSource, SqliteScanDialect.INSTANCE);
+        return JdbcScanStores.scanner(Item.class, Long.class, dataSource, SqliteDialect.INSTANCE);
     }
 
     @Override
