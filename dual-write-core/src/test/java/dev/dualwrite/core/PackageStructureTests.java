@@ -77,6 +77,17 @@ class PackageStructureTests {
             .check(classes);
     }
 
+    @Test
+    void theBackfillAndTheVerifierReachTheOldStoreOnlyThroughTheScannerInterface() {
+        // So that they run over any old store, not only Redis. RedisScanners is the deprecated
+        // Redis-typed provider the verifier took before OldStoreScanners.
+        noClasses().that().resideInAnyPackage("..core.backfill..", "..core.verify..")
+            .and().doNotHaveSimpleName("RedisScanners")
+            .should().dependOnClassesThat()
+            .resideInAnyPackage("..core.redis..")
+            .check(classes);
+    }
+
     private record Layer(String name, String... packages) {
     }
 

@@ -25,6 +25,7 @@ import dev.dualwrite.core.backfill.BackfillReject;
 import dev.dualwrite.core.backfill.BackfillReport;
 import dev.dualwrite.core.backfill.BackfillStageException;
 import dev.dualwrite.core.backfill.BackfillState;
+import dev.dualwrite.core.redis.scan.ScanPosition;
 import dev.dualwrite.core.repair.RedisRepairLog;
 import dev.dualwrite.core.strategy.StrategySource;
 import dev.dualwrite.core.strategy.WriteStrategy;
@@ -323,6 +324,10 @@ class BackfillTests {
         assertThat(this.backfill.checkpoint(GIZMOS)).hasValueSatisfying((checkpoint) -> {
             assertThat(checkpoint.state()).isEqualTo(BackfillState.STOPPED);
             assertThat(checkpoint.position()).isNotEmpty();
+            // Still the Redis cursors' text it was before the scanner interface: checkpoints
+            // saved by older versions resume, and this one would resume in them.
+            assertThat(checkpoint.position()).matches("[^=,]+=(done|\\d+)(,[^=,]+=(done|\\d+))*");
+            assertThat(ScanPosition.parse(checkpoint.position())).hasToString(checkpoint.position());
         });
 
         BackfillReport resumed = single(this.backfill.run(List.of(GIZMOS), options()));

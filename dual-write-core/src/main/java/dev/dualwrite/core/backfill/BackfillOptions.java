@@ -17,9 +17,11 @@ import org.springframework.util.StringUtils;
  * @param dryRun whether to read, decode, map and convert everything but write nothing
  * @param failFast whether to stop at the first reject
  * @param restart whether to ignore the checkpoint and scan from the start
- * @param scanCount {@code COUNT} hint of each {@code SCAN}/{@code SSCAN}
+ * @param scanCount {@code COUNT} hint of each {@code SCAN}/{@code SSCAN} (a Redis hint: other
+ * old stores may ignore it, see {@link ScanSettings})
  * @param pipelineDepth read commands in flight at once
- * @param redisTimeout time limit of one Redis command
+ * @param redisTimeout time limit of one Redis command (of one command to the old store,
+ * whatever it is)
  * @param attempts tries of a batch that fails for a reason other than its data (a store
  * down, a dropped connection) before the run fails
  * @param retryBackoff pause before the first retry; doubles each time

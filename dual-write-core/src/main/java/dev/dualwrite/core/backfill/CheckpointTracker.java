@@ -3,7 +3,7 @@ package dev.dualwrite.core.backfill;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 
-import dev.dualwrite.core.redis.scan.ScanPosition;
+import dev.dualwrite.core.store.scan.SourcePosition;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -28,11 +28,11 @@ final class CheckpointTracker {
     private final boolean durable;
 
     // Batches done ahead of a gap, by sequence; at most about the writers' queue in size.
-    private final TreeMap<Long, ScanPosition> completedAhead = new TreeMap<>();
+    private final TreeMap<Long, SourcePosition> completedAhead = new TreeMap<>();
 
     private long nextToComplete;
 
-    private ScanPosition committed;
+    private SourcePosition committed;
 
     private long lastSaveNanos;
 
@@ -40,7 +40,7 @@ final class CheckpointTracker {
      * @param durable whether to save at all ({@code false} for a dry run)
      */
     CheckpointTracker(String repository, String runId, CheckpointStore store, RunProgress progress, boolean durable,
-            ScanPosition start) {
+            SourcePosition start) {
         this.repository = repository;
         this.runId = runId;
         this.store = store;
@@ -50,7 +50,7 @@ final class CheckpointTracker {
     }
 
     /** Record that batch {@code sequence} (whose keys all lie before {@code position}) committed. */
-    synchronized void completed(long sequence, ScanPosition position) {
+    synchronized void completed(long sequence, SourcePosition position) {
         this.completedAhead.put(sequence, position);
         while (!this.completedAhead.isEmpty() && this.completedAhead.firstKey() == this.nextToComplete) {
             this.committed = this.completedAhead.pollFirstEntry().getValue();
@@ -70,7 +70,9 @@ final class CheckpointTracker {
 
     synchronized void save(BackfillState state, @Nullable String message) {
         if (this.durable) {
-            this.store.update(this.repository, this.runId, state, this.committed.toString(), this.progress.totals(),
+            // The position's text: for Redis the same cursors text as before the scanner SPI, so
+            // checkpoints saved by an older version resume.
+            this.store.update(this.repository, this.runId, state, this.committed.text(), this.progress.totals(),
                     message);
         }
     }

@@ -9,21 +9,21 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
-import dev.dualwrite.core.redis.scan.RawScanBatch;
-import dev.dualwrite.core.redis.scan.RedisEntityScanner;
-import dev.dualwrite.core.redis.scan.ScanPosition;
+import dev.dualwrite.core.store.scan.OldStoreScanner;
 import dev.dualwrite.core.store.scan.RawEntry;
+import dev.dualwrite.core.store.scan.RawSourceBatch;
 import dev.dualwrite.core.store.scan.ScanSettings;
+import dev.dualwrite.core.store.scan.SourcePosition;
 
 import org.springframework.scheduling.concurrent.CustomizableThreadFactory;
 
 /**
- * The two stages of one run: a reader (on the caller's thread) that only scans Redis and
- * reads raw values, under the pause, stop and rate limit, and {@code parallelism} writers
- * that decode, convert and write batches ({@link BatchCopier}). Between them a queue of at
- * most {@code 2 x parallelism} batches: the reader blocks when the writers fall behind, so
- * memory stays flat whatever the number of keys, and Redis is never read faster than
- * PostgreSQL absorbs.
+ * The two stages of one run: a reader (on the caller's thread) that only scans the old store
+ * (Redis, or any {@link OldStoreScanner}) and reads raw values, under the pause, stop and rate
+ * limit, and {@code parallelism} writers that decode, convert and write batches
+ * ({@link BatchCopier}). Between them a queue of at most {@code 2 x parallelism} batches: the
+ * reader blocks when the writers fall behind, so memory stays flat whatever the number of
+ * keys, and the old store is never read faster than PostgreSQL absorbs.
  */
 final class CopyPipeline {
 
@@ -49,7 +49,7 @@ final class CopyPipeline {
 
     private final ScanSettings settings;
 
-    private final RedisEntityScanner<?, ?> scanner;
+    private final OldStoreScanner<?, ?> scanner;
 
     private final StageGuard stage;
 
@@ -75,7 +75,7 @@ final class CopyPipeline {
      * Copy from {@code start} to the end of the scan, or until stopped or failed.
      * @return whether the scan completed and every batch was written
      */
-    boolean run(ScanPosition start) throws InterruptedException {
+    boolean run(SourcePosition start) throws InterruptedException {
         BlockingQueue<Batch> queue = new ArrayBlockingQueue<>(this.writers * 2);
         ExecutorService pool = Executors.newFixedThreadPool(this.writers,
                 new CustomizableThreadFactory("dualwrite-backfill-" + this.repository + "-"));
@@ -86,15 +86,16 @@ final class CopyPipeline {
         boolean scanned = false;
         long sequence = 0;
         try {
-            ScanPosition position = start;
+            SourcePosition position = start;
             while (!this.status.shouldStop()) {
                 this.control.awaitResumed(() -> this.status.state(BackfillState.PAUSED), this.status::hasFailed);
                 if (this.status.shouldStop()) {
                     break;
                 }
                 this.status.state(BackfillState.RUNNING);
-                ScanPosition from = position;
-                RawScanBatch batch = this.retries.call("scan Redis", () -> this.scanner.scan(from, this.settings));
+                SourcePosition from = position;
+                RawSourceBatch batch = this.retries.call("scan Redis",
+                        () -> this.scanner.scanPage(from, this.settings));
                 // The limit counts rows read: it is Redis (and the network) it protects first.
                 long waited = this.control.limiter().acquire(batch.entries().size(), this.status::shouldStop);
                 if (waited > 0 && !this.dryRun) {
@@ -160,9 +161,10 @@ final class CopyPipeline {
     }
 
     /** One batch on its way from the reader to a writer, numbered in scan order for the checkpoint. */
-    private record Batch(long sequence, List<RawEntry> entries, ScanPosition position) {
+    private record Batch(long sequence, List<RawEntry> entries, SourcePosition position) {
 
-        static final Batch END = new Batch(-1, List.of(), ScanPosition.initial());
+        // Its position is never checkpointed: a writer stops at it.
+        static final Batch END = new Batch(-1, List.of(), () -> "");
 
     }
 

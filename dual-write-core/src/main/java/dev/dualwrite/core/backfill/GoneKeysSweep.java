@@ -6,9 +6,9 @@ import java.util.Set;
 
 import dev.dualwrite.core.backfill.CatchUpWriter.GoneRow;
 import dev.dualwrite.core.pair.DualRepository;
-import dev.dualwrite.core.redis.scan.RedisEntityScanner;
 import dev.dualwrite.core.store.PostgresSide;
 import dev.dualwrite.core.store.scan.KeyGlob;
+import dev.dualwrite.core.store.scan.OldStoreScanner;
 import dev.dualwrite.core.store.scan.ScanSettings;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -78,7 +78,7 @@ final class GoneKeysSweep<R, P, ID> {
     boolean run() throws InterruptedException {
         DualRepository<R, P, ID> repository = this.source.repository();
         PostgresSide<P, ID> side = repository.postgres();
-        RedisEntityScanner<R, ID> scanner = this.source.scanner();
+        OldStoreScanner<R, ID> scanner = this.source.scanner();
         ScanSettings settings = this.options.scanSettings();
         int pageSize = this.options.batchSize();
         long checked = 0;
@@ -142,7 +142,7 @@ final class GoneKeysSweep<R, P, ID> {
     // page is then deleted row by row, and each refused row set aside, as the scan does. Such
     // a refusal is not retried; a store failing is.
     private void remove(List<GoneRow> rows, ScanSettings settings) {
-        RedisEntityScanner<R, ID> scanner = this.source.scanner();
+        OldStoreScanner<R, ID> scanner = this.source.scanner();
         for (int attempt = 1;; attempt++) {
             try {
                 Set<String> removed = this.source.writer()

@@ -5,7 +5,8 @@ import java.util.Optional;
 
 import javax.sql.DataSource;
 
-import dev.dualwrite.core.redis.scan.ScanPosition;
+import dev.dualwrite.core.store.scan.OldStoreScanner;
+import dev.dualwrite.core.store.scan.SourcePosition;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -102,7 +103,7 @@ final class RepositoryBackfill<R, P, ID> {
             if (!this.options.dryRun() && this.lockDataSource != null) {
                 lock = RunLock.acquire(this.lockDataSource, name());
             }
-            ScanPosition start = startPosition();
+            SourcePosition start = startPosition();
             checkpoint = new CheckpointTracker(name(), this.runId, this.checkpoints, this.progress,
                     !this.options.dryRun(), start);
             logStart();
@@ -139,23 +140,24 @@ final class RepositoryBackfill<R, P, ID> {
         }
     }
 
-    private ScanPosition startPosition() {
+    private SourcePosition startPosition() {
+        OldStoreScanner<R, ID> scanner = this.source.scanner();
         if (this.options.dryRun()) {
-            return ScanPosition.initial();
+            return scanner.initialPosition();
         }
         Optional<BackfillCheckpoint> checkpoint = this.checkpoints.find(name());
-        ScanPosition start = ScanPosition.initial();
+        SourcePosition start = scanner.initialPosition();
         // A catch-up never resumes a run that left present rows alone, nor the other way round.
         if (checkpoint.isPresent() && !this.options.restart() && checkpoint.get().state() != BackfillState.COMPLETED
                 && checkpoint.get().keyPattern().equals(this.options.keyPattern())
                 && checkpoint.get().mode() == this.options.mode()) {
-            start = ScanPosition.parse(checkpoint.get().position());
+            start = scanner.parsePosition(checkpoint.get().position());
             this.resumed = true;
             this.progress.resumeFrom(checkpoint.get());
         }
         long[] base = this.progress.base();
         this.checkpoints.begin(new BackfillCheckpoint(name(), this.runId, BackfillState.RUNNING,
-                this.options.keyPattern(), this.options.mode(), start.toString(), base[0], base[1], base[2], base[3],
+                this.options.keyPattern(), this.options.mode(), start.text(), base[0], base[1], base[2], base[3],
                 base[4], base[5], null, Instant.now(),
                 Instant.now(), null));
         return start;

@@ -8,8 +8,8 @@ import dev.dualwrite.core.compare.EntityComparator;
 import dev.dualwrite.core.compare.EntityComparator.FieldValues;
 import dev.dualwrite.core.expiry.KeyExpiry;
 import dev.dualwrite.core.pair.DualRepository;
-import dev.dualwrite.core.redis.scan.RedisEntityScanner;
 import dev.dualwrite.core.repair.FailureReason;
+import dev.dualwrite.core.store.scan.OldStoreScanner;
 import dev.dualwrite.core.store.scan.ScanSettings;
 import dev.dualwrite.core.store.scan.ScannedEntry;
 import org.jspecify.annotations.Nullable;
@@ -26,7 +26,7 @@ final class KeyComparison<R, P, ID> {
 
     private final DualRepository<R, P, ID> repository;
 
-    private final RedisEntityScanner<R, ID> scanner;
+    private final OldStoreScanner<R, ID> scanner;
 
     private final ScanSettings settings;
 
@@ -34,7 +34,7 @@ final class KeyComparison<R, P, ID> {
 
     private final boolean includeValues;
 
-    KeyComparison(DualRepository<R, P, ID> repository, RedisEntityScanner<R, ID> scanner, ScanSettings settings,
+    KeyComparison(DualRepository<R, P, ID> repository, OldStoreScanner<R, ID> scanner, ScanSettings settings,
             EntityComparator comparator, boolean includeValues) {
         this.repository = repository;
         this.scanner = scanner;

@@ -26,12 +26,12 @@ import java.util.zip.CRC32;
 
 import dev.dualwrite.core.compare.EntityComparator;
 import dev.dualwrite.core.pair.DualRepository;
-import dev.dualwrite.core.redis.scan.RawScanBatch;
-import dev.dualwrite.core.redis.scan.RedisEntityScanner;
-import dev.dualwrite.core.redis.scan.ScanBatch;
-import dev.dualwrite.core.redis.scan.ScanPosition;
+import dev.dualwrite.core.store.scan.OldStoreScanner;
+import dev.dualwrite.core.store.scan.RawSourceBatch;
 import dev.dualwrite.core.store.scan.ScanSettings;
 import dev.dualwrite.core.store.scan.ScannedEntry;
+import dev.dualwrite.core.store.scan.SourceBatch;
+import dev.dualwrite.core.store.scan.SourcePosition;
 import dev.dualwrite.core.strategy.WriteStrategy;
 import dev.dualwrite.core.verify.VerificationProgress.Phase;
 import org.jspecify.annotations.Nullable;
@@ -65,7 +65,7 @@ final class VerificationRun<R, P, ID> {
 
     private final DualRepository<R, P, ID> repository;
 
-    private final RedisEntityScanner<R, ID> scanner;
+    private final OldStoreScanner<R, ID> scanner;
 
     private final VerifyOptions options;
 
@@ -103,14 +103,14 @@ final class VerificationRun<R, P, ID> {
 
     /**
      * @param repository the repository to verify
-     * @param scanner its Redis store's scanner
+     * @param scanner its old store's scanner
      * @param options what to compare
      * @param progress told where the run stands after every batch, on the verifying thread
      * @param strategy the strategy in force (recorded in the report)
      * @param comparator compares entities of the PostgreSQL type
      * @param clock the clock
      */
-    VerificationRun(DualRepository<R, P, ID> repository, RedisEntityScanner<R, ID> scanner, VerifyOptions options,
+    VerificationRun(DualRepository<R, P, ID> repository, OldStoreScanner<R, ID> scanner, VerifyOptions options,
             Consumer<VerificationProgress> progress, WriteStrategy strategy, EntityComparator comparator,
             Clock clock) {
         this.repository = repository;
@@ -176,11 +176,11 @@ final class VerificationRun<R, P, ID> {
 
     private long countRedisKeys() {
         long count = 0;
-        ScanPosition position = ScanPosition.initial();
-        ScanBatch<R, ID> batch;
+        SourcePosition position = this.scanner.initialPosition();
+        SourceBatch<R, ID> batch;
         do {
-            ScanPosition from = position;
-            batch = StoreCalls.retried(() -> this.scanner.next(from, this.settings));
+            SourcePosition from = position;
+            batch = StoreCalls.retried(() -> this.scanner.nextPage(from, this.settings));
             count += batch.entries().size();
             position = batch.position();
         }
@@ -197,14 +197,14 @@ final class VerificationRun<R, P, ID> {
         ExecutorService comparers = daemonThreads("dualwrite-verify-compare", COMPARE_THREADS);
         Deque<Future<ComparedBatch>> comparing = new ArrayDeque<>();
         try {
-            Future<RawScanBatch> next = read(reader, ScanPosition.initial());
-            RawScanBatch batch;
+            Future<RawSourceBatch> next = read(reader, this.scanner.initialPosition());
+            RawSourceBatch batch;
             do {
                 batch = await(next);
                 if (!batch.complete()) {
                     next = read(reader, batch.position());
                 }
-                RawScanBatch read = batch;
+                RawSourceBatch read = batch;
                 comparing.add(comparers.submit(() -> compare(read)));
                 if (comparing.size() > COMPARE_THREADS) {
                     merge(await(comparing.remove()));
@@ -224,8 +224,8 @@ final class VerificationRun<R, P, ID> {
         }
     }
 
-    private Future<RawScanBatch> read(ExecutorService reader, ScanPosition from) {
-        return reader.submit(() -> StoreCalls.retried(() -> this.scanner.scan(from, this.settings)));
+    private Future<RawSourceBatch> read(ExecutorService reader, SourcePosition from) {
+        return reader.submit(() -> StoreCalls.retried(() -> this.scanner.scanPage(from, this.settings)));
     }
 
     private <T> T await(Future<T> result) {
@@ -253,7 +253,7 @@ final class VerificationRun<R, P, ID> {
     }
 
     // On a comparing thread: reads only what never changes during the run.
-    private ComparedBatch compare(RawScanBatch batch) {
+    private ComparedBatch compare(RawSourceBatch batch) {
         Map<ID, R> entities = new LinkedHashMap<>();
         List<String> differing = new ArrayList<>();
         List<Difference> unreadable = new ArrayList<>();

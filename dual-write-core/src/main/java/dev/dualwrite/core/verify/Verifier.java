@@ -44,7 +44,7 @@ public class Verifier {
 
     private static final Logger logger = LoggerFactory.getLogger(Verifier.class);
 
-    private final RedisScanners scanners;
+    private final OldStoreScanners scanners;
 
     private final EntityComparator comparator;
 
@@ -60,12 +60,12 @@ public class Verifier {
 
     /**
      * Create a verifier that records nothing in a ledger.
-     * @param scanners scanners of each repository's Redis store
+     * @param scanners scanners of each repository's old store
      * @param comparator compares entities of the PostgreSQL types
      * @param strategies the strategy in force (recorded in reports)
      * @param repairLogs the repair log of each store to repair (pending counts in reports)
      */
-    public Verifier(RedisScanners scanners, EntityComparator comparator, StrategySource strategies,
+    public Verifier(OldStoreScanners scanners, EntityComparator comparator, StrategySource strategies,
             Map<Store, ? extends RepairLog> repairLogs) {
         this(scanners, comparator, strategies, repairLogs, null);
     }
@@ -74,13 +74,13 @@ public class Verifier {
      * Create a verifier that records the start and end of every verification in a ledger,
      * where the control plane finds the clean full verification a move out of {@code DUAL}
      * needs.
-     * @param scanners scanners of each repository's Redis store
+     * @param scanners scanners of each repository's old store
      * @param comparator compares entities of the PostgreSQL types
      * @param strategies the strategy in force (recorded in reports)
      * @param repairLogs the repair log of each store to repair (pending counts in reports)
      * @param ledger where verifications are recorded, or {@code null} for nowhere
      */
-    public Verifier(RedisScanners scanners, EntityComparator comparator, StrategySource strategies,
+    public Verifier(OldStoreScanners scanners, EntityComparator comparator, StrategySource strategies,
             Map<Store, ? extends RepairLog> repairLogs, @Nullable Ledger ledger) {
         this(scanners, comparator, strategies, repairLogs, ledger, null);
     }
@@ -89,14 +89,14 @@ public class Verifier {
      * Create a verifier that records the start and end of every verification in a ledger and
      * keeps every report in a {@link VerificationStore}, so that reports outlive this
      * instance. A store that cannot be written never fails a verification: it is logged.
-     * @param scanners scanners of each repository's Redis store
+     * @param scanners scanners of each repository's old store
      * @param comparator compares entities of the PostgreSQL types
      * @param strategies the strategy in force (recorded in reports)
      * @param repairLogs the repair log of each store to repair (pending counts in reports)
      * @param ledger where verifications are recorded, or {@code null} for nowhere
      * @param store where reports are kept, or {@code null} for nowhere
      */
-    public Verifier(RedisScanners scanners, EntityComparator comparator, StrategySource strategies,
+    public Verifier(OldStoreScanners scanners, EntityComparator comparator, StrategySource strategies,
             Map<Store, ? extends RepairLog> repairLogs, @Nullable Ledger ledger, @Nullable VerificationStore store) {
         Assert.notNull(scanners, "scanners must not be null");
         Assert.notNull(comparator, "comparator must not be null");

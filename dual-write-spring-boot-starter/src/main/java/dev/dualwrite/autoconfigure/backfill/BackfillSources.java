@@ -10,8 +10,8 @@ import dev.dualwrite.core.pair.DualRepository;
 import dev.dualwrite.core.redis.json.RedisJsonStore;
 import dev.dualwrite.core.redis.json.SimpleRedisJsonRepository;
 import dev.dualwrite.core.redis.scan.JsonStringScanner;
-import dev.dualwrite.core.redis.scan.RedisEntityScanner;
 import dev.dualwrite.core.redis.scan.RedisHashScanner;
+import dev.dualwrite.core.store.scan.OldStoreScanner;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -63,7 +63,7 @@ final class BackfillSources {
     List<BackfillSource<?, ?, ?>> all() {
         List<BackfillSource<?, ?, ?>> sources = new ArrayList<>();
         for (DualRepository<Object, Object, Object> pair : this.registry.all()) {
-            RedisEntityScanner<Object, Object> scanner = scannerOf(pair);
+            OldStoreScanner<Object, Object> scanner = scannerOf(pair);
             if (scanner == null) {
                 logger.warn("dual-write: repository '{}' cannot be backfilled: its Redis repository ({}) is neither a "
                         + "JSON-string repository nor a @RedisHash repository with one RedisKeyValueAdapter", pair.name(),
@@ -78,7 +78,7 @@ final class BackfillSources {
     }
 
     @SuppressWarnings("unchecked")
-    private @Nullable RedisEntityScanner<Object, Object> scannerOf(DualRepository<Object, Object, Object> pair) {
+    private @Nullable OldStoreScanner<Object, Object> scannerOf(DualRepository<Object, Object, Object> pair) {
         Object target = pair.old().repository();
         if (target instanceof SimpleRedisJsonRepository<?, ?> json) {
             RedisJsonStore<Object, Object> store = (RedisJsonStore<Object, Object>) json.getStore();

@@ -16,10 +16,12 @@ import org.springframework.data.redis.connection.RedisConnectionFactory;
 import org.springframework.data.redis.core.RedisKeyValueAdapter;
 
 /**
- * Builds (once per repository) the scanner of a repository's Redis store from its shape: a
- * JSON-string repository's own store and codec, or, for {@code @RedisHash} repositories, the
+ * The verifier's {@link dev.dualwrite.core.verify.OldStoreScanners} for Redis: builds (once
+ * per repository) the scanner of a repository's Redis store from its shape: a JSON-string
+ * repository's own store and codec, or, for {@code @RedisHash} repositories, the
  * application's {@link RedisKeyValueAdapter} converter.
  */
+@SuppressWarnings("deprecation") // RedisScanners: beans and tests typed by it keep finding this one
 public class DefaultRedisScanners implements RedisScanners {
 
     private final RedisConnectionFactory connectionFactory;

@@ -17,7 +17,7 @@ import dev.dualwrite.core.strategy.StrategySource;
 import dev.dualwrite.core.compare.EntityComparator;
 import dev.dualwrite.core.verify.BackgroundVerifier;
 import dev.dualwrite.core.verify.BackgroundVerifySettings;
-import dev.dualwrite.core.verify.RedisScanners;
+import dev.dualwrite.core.verify.OldStoreScanners;
 import dev.dualwrite.core.verify.VerificationStore;
 import dev.dualwrite.core.verify.ReportRepair;
 import dev.dualwrite.core.verify.Verifier;
@@ -51,9 +51,11 @@ import org.springframework.jdbc.core.JdbcTemplate;
 @EnableConfigurationProperties(DualWriteVerifyProperties.class)
 public final class DualWriteVerifyAutoConfiguration {
 
+    // Backs off for any scanners bean, a Redis-typed one declared before OldStoreScanners existed
+    // included: the verifier takes one, whatever its old store.
     @Bean
-    @ConditionalOnMissingBean
-    RedisScanners dualWriteRedisScanners(RedisConnectionFactory connectionFactory,
+    @ConditionalOnMissingBean(OldStoreScanners.class)
+    DefaultRedisScanners dualWriteRedisScanners(RedisConnectionFactory connectionFactory,
             ObjectProvider<RedisKeyValueAdapter> keyValueAdapter) {
         return new DefaultRedisScanners(connectionFactory, keyValueAdapter);
     }
@@ -69,7 +71,7 @@ public final class DualWriteVerifyAutoConfiguration {
 
     @Bean
     @ConditionalOnMissingBean
-    Verifier dualWriteVerifier(RedisScanners scanners, EntityComparator comparator, StrategySource strategies,
+    Verifier dualWriteVerifier(OldStoreScanners scanners, EntityComparator comparator, StrategySource strategies,
             RedisRepairLog redisRepairLog, PostgresRepairLog postgresRepairLog, Ledger ledger,
             ObjectProvider<VerificationStore> store) {
         return new Verifier(scanners, comparator, strategies,

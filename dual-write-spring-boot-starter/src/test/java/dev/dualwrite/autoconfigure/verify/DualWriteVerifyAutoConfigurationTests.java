@@ -16,9 +16,11 @@ import dev.dualwrite.core.compare.EntityComparator;
 import dev.dualwrite.core.ledger.Ledger;
 import dev.dualwrite.core.pair.DualRepository;
 import dev.dualwrite.core.routing.WriteCoordinator;
+import dev.dualwrite.core.store.scan.OldStoreScanner;
 import dev.dualwrite.core.strategy.StrategySource;
 import dev.dualwrite.core.verify.BackgroundVerifier;
 import dev.dualwrite.core.verify.BackgroundVerifySettings;
+import dev.dualwrite.core.verify.OldStoreScanners;
 import dev.dualwrite.core.verify.RedisScanners;
 import dev.dualwrite.core.verify.ReportRepair;
 import dev.dualwrite.core.verify.VerificationStore;
@@ -208,6 +210,16 @@ class DualWriteVerifyAutoConfigurationTests {
     }
 
     @Test
+    void scannersOfAnotherOldStoreMakeTheRedisOnesBackOffAndFeedTheVerifier() {
+        this.contextRunner.withUserConfiguration(OwnScanners.class).run((context) -> {
+            assertThat(context).hasNotFailed().doesNotHaveBean(DefaultRedisScanners.class);
+            OldStoreScanners own = context.getBean(OwnScanners.class).scanners;
+            assertThat(context.getBean(OldStoreScanners.class)).isSameAs(own);
+            assertThat(context.getBean(Verifier.class)).extracting("scanners").isSameAs(own);
+        });
+    }
+
+    @Test
     void noVerifierWithoutDualWrite() {
         new ApplicationContextRunner()
             .withConfiguration(AutoConfigurations.of(DualWriteVerifyAutoConfiguration.class))
@@ -248,6 +260,25 @@ class DualWriteVerifyAutoConfigurationTests {
                             false, "own"),
                     new SimpleMeterRegistry());
             return this.verifier;
+        }
+
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    static class OwnScanners {
+
+        private final OldStoreScanners scanners = new OldStoreScanners() {
+
+            @Override
+            public <R, ID> OldStoreScanner<R, ID> scannerFor(DualRepository<R, ?, ID> repository) {
+                throw new UnsupportedOperationException("nothing is scanned in this test");
+            }
+
+        };
+
+        @Bean
+        OldStoreScanners ownOldStoreScanners() {
+            return this.scanners;
         }
 
     }
