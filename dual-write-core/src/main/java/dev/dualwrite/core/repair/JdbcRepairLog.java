@@ -39,7 +39,11 @@ import org.springframework.util.Assert;
  * <p>
  * Each call runs on a connection of its own and commits on its own, and never joins a
  * transaction the caller holds on the same {@code DataSource}: an intent must be durable before
- * the write it covers, and a record must survive the rollback of the write that failed. On
+ * the write it covers, and a record must survive the rollback of the write that failed. Every
+ * call that writes runs in a transaction of the log's own, which it commits itself, so nothing
+ * depends on the connections' auto-commit: on a pool that hands them out with auto-commit off
+ * (Hikari's {@code auto-commit: false}), a write left to auto-commit would be rolled back when
+ * its connection returned to the pool. On
  * SQLite, which runs one writer at a time, the caller therefore must not hold a write
  * transaction on the same database file while it calls the log, and the connections should
  * wait for the write lock ({@code busy_timeout}) rather than fail at once.
@@ -187,13 +191,13 @@ public class JdbcRepairLog implements OldStoreRepairLog {
     @Override
     public String openIntent(String repository, String key) {
         String intent = newToken();
-        this.jdbc.update(this.sql.openIntent, repository, intent, key);
+        update(this.sql.openIntent, repository, intent, key);
         return intent;
     }
 
     @Override
     public void closeIntent(String repository, String intent) {
-        this.jdbc.update(this.sql.closeIntent, repository, intent);
+        update(this.sql.closeIntent, repository, intent);
     }
 
     @Override
@@ -261,7 +265,7 @@ public class JdbcRepairLog implements OldStoreRepairLog {
 
     @Override
     public void recordFailure(String repository, String key, Store target, String reason) {
-        this.jdbc.update(this.sql.record, repository, key, target.name(), reason, newToken());
+        update(this.sql.record, repository, key, target.name(), reason, newToken());
     }
 
     /**
@@ -283,10 +287,11 @@ public class JdbcRepairLog implements OldStoreRepairLog {
     @Override
     public List<RepairClaim> claim(String repository, String owner, int limit, Duration lease, Duration minAge) {
         recordInterruptedWrites(repository);
-        List<RepairClaim> claims = new ArrayList<>(this.jdbc.query(this.sql.claim,
+        List<RepairClaim> claimed = this.transactions.execute((status) -> this.jdbc.query(this.sql.claim,
                 (row, rowNum) -> new RepairClaim(toRecord(repository, row), owner, row.getInt("repair_failures"),
                         row.getString("revision")),
                 repository, minAge.toMillis(), limit, owner, lease.toMillis(), repository));
+        List<RepairClaim> claims = (claimed != null) ? new ArrayList<>(claimed) : new ArrayList<>();
         // RETURNING keeps no order.
         claims.sort(Comparator.comparing((RepairClaim claim) -> claim.record().firstRecordedAt()));
         return claims;
@@ -295,19 +300,21 @@ public class JdbcRepairLog implements OldStoreRepairLog {
     @Override
     public boolean complete(RepairClaim claim) {
         String repository = claim.record().repository();
-        int deleted = this.jdbc.update(this.sql.complete, repository, claim.key(), claim.version());
-        if (deleted == 0) {
+        Boolean deleted = this.transactions.execute((status) -> {
+            if (this.jdbc.update(this.sql.complete, repository, claim.key(), claim.version()) > 0) {
+                return true;
+            }
             // Recorded again since the claim: drop the claim so the newer record is claimable
             // at once; it needs another pass.
             this.jdbc.update(this.sql.unclaim, repository, claim.key(), claim.owner());
-        }
-        return deleted > 0;
+            return false;
+        });
+        return Boolean.TRUE.equals(deleted);
     }
 
     @Override
     public void release(RepairClaim claim, Duration backoff) {
-        this.jdbc.update(this.sql.release, backoff.toMillis(), claim.record().repository(), claim.key(),
-                claim.owner());
+        update(this.sql.release, backoff.toMillis(), claim.record().repository(), claim.key(), claim.owner());
     }
 
     @Override
@@ -322,6 +329,12 @@ public class JdbcRepairLog implements OldStoreRepairLog {
     @Override
     public String toString() {
         return "JdbcRepairLog[" + this.dialect.name() + "]";
+    }
+
+    // One statement in a transaction of the log's own, committed here whatever the connection's
+    // auto-commit (see the class's Javadoc).
+    private void update(String statement, Object... arguments) {
+        this.transactions.executeWithoutResult((status) -> this.jdbc.update(statement, arguments));
     }
 
     private String newToken() {
