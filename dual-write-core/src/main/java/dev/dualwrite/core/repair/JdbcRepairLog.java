@@ -8,7 +8,9 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -216,7 +218,9 @@ public class JdbcRepairLog implements OldStoreRepairLog {
      * <p>
      * Per batch of {@value #PROMOTE_BATCH}, one transaction deletes the old intents and writes
      * their records: only intents it deleted itself are promoted, so one removed meanwhile by its
-     * finishing write, or promoted by another reconciler, is left alone.
+     * finishing write, or promoted by another reconciler, is left alone. The intents of one key
+     * make one write of its record, as {@link RedisRepairLog} promoting them one by one leaves
+     * it: a new record has the key's earliest intent's time, and each intent counts an attempt.
      */
     @Override
     public int recordInterruptedWrites(String repository) {
@@ -235,15 +239,23 @@ public class JdbcRepairLog implements OldStoreRepairLog {
         List<Intent> old = this.jdbc.query(this.sql.deleteOldIntents,
                 (row, rowNum) -> new Intent(row.getString("entity_key"), row.getLong("opened_at_ms")), repository,
                 this.interruptedWriteGrace.toMillis(), PROMOTE_BATCH, repository);
-        // Oldest first, as Redis promotes them: a key's first intent makes its record, with the
-        // intent's time; later ones count attempts.
-        old.sort(Comparator.comparingLong(Intent::openedAtMillis));
-        List<Object[]> records = new ArrayList<>(old.size());
+        // One upsert per key: two of one key in a batch are two rows of one statement once
+        // pgjdbc rewrites the batch (reWriteBatchedInserts), which PostgreSQL refuses ("cannot
+        // affect row a second time"), and every later claim with it. Keys in sorted order, so
+        // that concurrent promoters, and recordFailure, lock records in one order.
+        Map<String, long[]> keys = new TreeMap<>();
         for (Intent intent : old) {
-            String reason = INTERRUPTED_REASON.formatted(Instant.ofEpochMilli(intent.openedAtMillis()));
-            records.add(new Object[] { repository, intent.key(), Store.POSTGRES.name(), reason,
-                    intent.openedAtMillis(), intent.openedAtMillis(), newToken() });
+            long[] earliestAndCount = keys.computeIfAbsent(intent.key(), (key) -> new long[] { Long.MAX_VALUE, 0 });
+            earliestAndCount[0] = Math.min(earliestAndCount[0], intent.openedAtMillis());
+            earliestAndCount[1]++;
         }
+        List<Object[]> records = new ArrayList<>(keys.size());
+        keys.forEach((key, earliestAndCount) -> {
+            long at = earliestAndCount[0];
+            String reason = INTERRUPTED_REASON.formatted(Instant.ofEpochMilli(at));
+            records.add(new Object[] { repository, key, Store.POSTGRES.name(), reason, at, at,
+                    (int) earliestAndCount[1], newToken() });
+        });
         if (!records.isEmpty()) {
             this.jdbc.batchUpdate(this.sql.recordInterrupted, records);
         }
@@ -398,9 +410,11 @@ public class JdbcRepairLog implements OldStoreRepairLog {
             this.recordKeepingReason = insert + "values (?, ?, ?, ?, " + now + ", " + now + ", 1, ?)\n" + conflict
                     + "target_store = excluded.target_store, last_recorded_at_ms = excluded.last_recorded_at_ms, "
                     + counted;
-            // As Redis's promotion: an existing record keeps its times and counts an attempt.
-            this.recordInterrupted = insert + "values (?, ?, ?, ?, ?, ?, 1, ?)\n" + conflict
-                    + "target_store = excluded.target_store, reason = excluded.reason, " + counted;
+            // As Redis's promotion: an existing record keeps its times and counts an attempt per
+            // intent of the key (the attempts of the row proposed), with a new revision.
+            this.recordInterrupted = insert + "values (?, ?, ?, ?, ?, ?, ?, ?)\n" + conflict
+                    + "target_store = excluded.target_store, reason = excluded.reason, "
+                    + "attempts = dualwrite_source_repair.attempts + excluded.attempts, revision = excluded.revision";
             this.deleteOldIntents = "with picked as (select intent from dualwrite_source_intent "
                     + "where repository = ? and opened_at_ms <= " + now + " - ? order by opened_at_ms limit ?"
                     + dialect.skipLocked() + ")\n"

@@ -410,6 +410,29 @@ public abstract class AbstractOldStoreRepairLogContractTests {
     }
 
     @Test
+    void twoInterruptedIntentsOfOneKeyBecomeOneRecordThatCountsBoth() {
+        // A hot key whose writes were interrupted twice: both intents are promoted in one
+        // batch, into one record with the first intent's time and one attempt per intent.
+        this.log.openIntent(this.repository, "k1");
+        this.log.openIntent(this.repository, "k1");
+        this.log.openIntent(this.repository, "k2");
+        ageIntents(this.repository, GRACE.multipliedBy(2));
+        Instant opened = Instant.now().minus(GRACE.multipliedBy(2));
+
+        assertThat(this.log.recordInterruptedWrites(this.repository)).isEqualTo(3);
+
+        List<RepairRecord> records = this.log.pending(this.repository, 10);
+        assertThat(records).extracting(RepairRecord::key).containsExactlyInAnyOrder("k1", "k2");
+        RepairRecord hot = records.stream().filter((record) -> record.key().equals("k1")).findFirst().orElseThrow();
+        assertThat(hot.attempts()).isEqualTo(2);
+        assertThat(hot.firstRecordedAt()).isCloseTo(opened, CLOCK_TOLERANCE);
+        assertThat(hot.lastRecordedAt()).isCloseTo(opened, CLOCK_TOLERANCE);
+        assertThat(this.log.backlog(this.repository, IN_FLIGHT)).isEqualTo(2);
+        assertThat(this.log.claim(this.repository, "a", 10, LONG, Duration.ZERO)).as("the log still claims")
+            .hasSize(2);
+    }
+
+    @Test
     void aLogWithAShorterGracePromotesWhatALongerOneLeaves() {
         this.log.openIntent(this.repository, "k1");
         ageIntents(this.repository, Duration.ofSeconds(30));
