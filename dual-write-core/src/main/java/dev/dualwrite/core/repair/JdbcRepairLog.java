@@ -52,6 +52,10 @@ import org.springframework.util.Assert;
  * <p>
  * Claims are compare-and-delete as in every {@link ClaimableRepairLog}: every write of a record
  * gives it a new revision, and {@link #complete} removes it only at the revision it claimed.
+ * <p>
+ * A transaction that writes both an intent and a record ({@link #recordAndCloseIntent}, a batch
+ * of {@link #recordInterruptedWrites}) locks the intent first, and records in the order of
+ * their keys, so that on PostgreSQL such transactions never deadlock one another.
  */
 public class JdbcRepairLog implements OldStoreRepairLog {
 
@@ -204,12 +208,14 @@ public class JdbcRepairLog implements OldStoreRepairLog {
 
     @Override
     public void recordAndCloseIntent(String repository, String intent, String key, String reason) {
-        // The record first: on SQLite the transaction then holds the write lock from its first
-        // statement, and never has to upgrade a read to a write.
+        // The intent first, then the record: the order promotion locks them in, so the two never
+        // deadlock on PostgreSQL. The delete is a write too, so on SQLite the transaction still
+        // holds the write lock from its first statement and never has to upgrade a read to a
+        // write.
         this.transactions.executeWithoutResult((status) -> {
+            this.jdbc.update(this.sql.closeIntent, repository, intent);
             this.jdbc.update(this.sql.recordKeepingReason, repository, key, Store.POSTGRES.name(), reason,
                     newToken());
-            this.jdbc.update(this.sql.closeIntent, repository, intent);
         });
     }
 
