@@ -4,12 +4,15 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 
 import dev.dualwrite.core.repair.OldStoreRepairLog;
 import dev.dualwrite.core.repair.RepairClaim;
@@ -233,29 +236,54 @@ public abstract class AbstractOldStoreRepairLogContractTests {
 
     @Test
     void concurrentClaimersTakeDisjointRecords() throws Exception {
-        int records = 40;
+        // Many small claims started together, so that claimers overlap on the same oldest
+        // records: with a limit covering every record, or claimers started one after another,
+        // a claim that is not atomic would pass as well.
+        int records = 200;
+        int limit = 5;
         for (int i = 0; i < records; i++) {
             this.log.recordFailure(this.repository, "k" + i, Store.POSTGRES, "boom");
         }
-        List<Callable<List<RepairClaim>>> claimers = new ArrayList<>();
-        for (int i = 0; i < 4; i++) {
+        int claimerCount = 4;
+        CyclicBarrier start = new CyclicBarrier(claimerCount);
+        // Each claimer claims until nothing is left and completes every claim it took: a key
+        // claimed twice shows as a duplicate (compare-and-delete would hide it in the number of
+        // records completed), a completion refused as a claim that was not the claimer's alone.
+        List<Callable<List<String>>> claimers = new ArrayList<>();
+        List<String> refused = Collections.synchronizedList(new ArrayList<>());
+        for (int i = 0; i < claimerCount; i++) {
             String owner = "owner-" + i;
             OldStoreRepairLog instance = createLog(GRACE, IN_FLIGHT);
-            claimers.add(() -> instance.claim(this.repository, owner, records, LONG, Duration.ZERO));
+            claimers.add(() -> {
+                start.await(30, TimeUnit.SECONDS);
+                List<String> claimed = new ArrayList<>();
+                List<RepairClaim> claims;
+                while (!(claims = instance.claim(this.repository, owner, limit, LONG, Duration.ZERO)).isEmpty()) {
+                    assertThat(claims).hasSizeLessThanOrEqualTo(limit);
+                    for (RepairClaim claim : claims) {
+                        claimed.add(claim.key());
+                        if (!instance.complete(claim)) {
+                            refused.add(claim.key());
+                        }
+                    }
+                }
+                return claimed;
+            });
         }
-        ExecutorService executor = Executors.newFixedThreadPool(claimers.size());
+        ExecutorService executor = Executors.newFixedThreadPool(claimerCount);
         List<String> claimed = new ArrayList<>();
         try {
-            for (Future<List<RepairClaim>> claims : executor.invokeAll(claimers)) {
-                claims.get().forEach((claim) -> claimed.add(claim.key()));
+            for (Future<List<String>> keys : executor.invokeAll(claimers, 2, TimeUnit.MINUTES)) {
+                claimed.addAll(keys.get());
             }
         }
         finally {
             executor.shutdownNow();
         }
-        claimed.addAll(keys(this.log.claim(this.repository, "late", records, LONG, Duration.ZERO)));
 
-        assertThat(claimed).as("no key claimed twice, none missed").doesNotHaveDuplicates().hasSize(records);
+        assertThat(claimed).as("every record claimed once, none twice").doesNotHaveDuplicates().hasSize(records);
+        assertThat(refused).as("completions refused").isEmpty();
+        assertThat(this.log.pendingCount(this.repository)).isZero();
     }
 
     @Test
