@@ -102,6 +102,10 @@ public class JdbcRepairLog implements OldStoreRepairLog {
             create index if not exists dualwrite_source_intent_age
                 on dualwrite_source_intent (repository, opened_at_ms)""");
 
+    // What TABLES creates: when all exist, createTables runs no DDL.
+    private static final List<String> SCHEMA_OBJECTS = List.of("dualwrite_source_repair",
+            "dualwrite_source_repair_first", "dualwrite_source_intent", "dualwrite_source_intent_age");
+
     private final JdbcTemplate jdbc;
 
     private final TransactionTemplate transactions;
@@ -173,8 +177,17 @@ public class JdbcRepairLog implements OldStoreRepairLog {
      * {@code DataSource}'s connections use; safe to call on every start and from several
      * instances at once. Plain {@code create ... if not exists} rather than Flyway: the core
      * has no Flyway dependency, and the old store's database needs no history table of ours.
+     * When the tables and indexes all exist it runs no DDL, only a look at the catalogue.
      */
     public void createTables() {
+        // On PostgreSQL, CREATE INDEX IF NOT EXISTS takes a SHARE lock on its table before it
+        // finds the index there, so on every start it would wait for the writes in flight and
+        // hold up the writes after them. Looked up outside the DDL's transaction: on SQLite a
+        // read first would make that transaction upgrade to a write.
+        Long existing = this.jdbc.queryForObject(this.dialect.countExisting(SCHEMA_OBJECTS), Long.class);
+        if (existing != null && existing == SCHEMA_OBJECTS.size()) {
+            return;
+        }
         this.transactions.executeWithoutResult((status) -> {
             String lock = this.dialect.schemaLock();
             if (lock != null) {
@@ -421,7 +434,9 @@ public class JdbcRepairLog implements OldStoreRepairLog {
             this.recordInterrupted = insert + "values (?, ?, ?, ?, ?, ?, ?, ?)\n" + conflict
                     + "target_store = excluded.target_store, reason = excluded.reason, "
                     + "attempts = dualwrite_source_repair.attempts + excluded.attempts, revision = excluded.revision";
-            this.deleteOldIntents = "with picked as (select intent from dualwrite_source_intent "
+            // Materialized: the rows the CTE locked are the rows the statement changes, never a
+            // second scan that PostgreSQL might run if it inlined the CTE.
+            this.deleteOldIntents = "with picked as materialized (select intent from dualwrite_source_intent "
                     + "where repository = ? and opened_at_ms <= " + now + " - ? order by opened_at_ms limit ?"
                     + dialect.skipLocked() + ")\n"
                     + "delete from dualwrite_source_intent where repository = ? and intent in (select intent from picked)"
@@ -433,7 +448,7 @@ public class JdbcRepairLog implements OldStoreRepairLog {
             this.pending = "select " + RECORD_COLUMNS + " from dualwrite_source_repair where repository = ? "
                     + "order by first_recorded_at_ms limit ?";
             // A claim is free when it never was, its lease is over, or its backoff is over.
-            this.claim = "with candidates as (select entity_key from dualwrite_source_repair where repository = ?"
+            this.claim = "with candidates as materialized (select entity_key from dualwrite_source_repair where repository = ?"
                     + " and (claimed_until_ms is null or claimed_until_ms <= " + now + ")"
                     + " and last_recorded_at_ms <= " + now + " - ? order by first_recorded_at_ms limit ?"
                     + dialect.skipLocked() + ")\n"

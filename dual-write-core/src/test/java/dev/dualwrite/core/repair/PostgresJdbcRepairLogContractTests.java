@@ -4,6 +4,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -91,6 +92,43 @@ class PostgresJdbcRepairLogContractTests extends AbstractOldStoreRepairLogContra
             .satisfies((record) -> assertThat(record.attempts()).isEqualTo(2));
         ageIntents(this.repository, GRACE.multipliedBy(2));
         assertThat(this.log.recordInterruptedWrites(this.repository)).as("the intent is gone").isZero();
+    }
+
+    @Test
+    void createTablesOnTablesThatExistWaitsForNoWriter() throws Exception {
+        // An instance starting while another writes: CREATE INDEX IF NOT EXISTS would take a
+        // SHARE lock on the table, which waits for the writer's ROW EXCLUSIVE.
+        ExecutorService executor = Executors.newSingleThreadExecutor();
+        try (Connection writer = schema.dataSource().getConnection()) {
+            writer.setAutoCommit(false);
+            try (PreparedStatement write = writer.prepareStatement("insert into dualwrite_source_intent "
+                    + "(repository, intent, entity_key, opened_at_ms) values (?, 'i1', 'k1', 0)")) {
+                write.setString(1, this.repository);
+                write.executeUpdate();
+            }
+            writer.createStatement().execute("lock table dualwrite_source_repair in row exclusive mode");
+
+            Future<?> creating = executor.submit(() -> new JdbcRepairLog(schema.dataSource()).createTables());
+
+            creating.get(5, TimeUnit.SECONDS);
+            writer.rollback();
+        }
+        finally {
+            executor.shutdownNow();
+        }
+    }
+
+    @Test
+    void theCatalogueLookupOfCreateTablesFindsTheTablesAndIndexesOfTheCurrentSchemaOnly() {
+        String query = JdbcRepairLogDialect.of("PostgreSQL", "17")
+            .countExisting(List.of("dualwrite_source_repair", "dualwrite_source_repair_first",
+                    "dualwrite_source_intent", "dualwrite_source_intent_age", "dualwrite_source_missing"));
+
+        assertThat(new JdbcTemplate(schema.dataSource()).queryForObject(query, Long.class)).isEqualTo(4);
+        // From a schema without them, the tables of this test class's schema are not found.
+        try (TestSchema empty = TestSchema.create(schema.server(), "empty_repair_log")) {
+            assertThat(new JdbcTemplate(empty.dataSource()).queryForObject(query, Long.class)).isZero();
+        }
     }
 
     private static int queryInt(Connection connection, String query) throws Exception {
