@@ -41,14 +41,15 @@ import org.springframework.util.Assert;
  * <p>
  * Each call runs on a connection of its own and commits on its own, and never joins a
  * transaction the caller holds on the same {@code DataSource}: an intent must be durable before
- * the write it covers, and a record must survive the rollback of the write that failed. Every
- * call that writes runs in a transaction of the log's own, which it commits itself, so nothing
- * depends on the connections' auto-commit: on a pool that hands them out with auto-commit off
- * (Hikari's {@code auto-commit: false}), a write left to auto-commit would be rolled back when
- * its connection returned to the pool. On
+ * the write it covers, and a record must survive the rollback of the write that failed. On
  * SQLite, which runs one writer at a time, the caller therefore must not hold a write
  * transaction on the same database file while it calls the log, and the connections should
  * wait for the write lock ({@code busy_timeout}) rather than fail at once.
+ * <p>
+ * Every call that writes runs in a transaction of the log's own, which it commits itself, so
+ * nothing depends on the connections' auto-commit: on a pool that hands them out with
+ * auto-commit off (Hikari's {@code auto-commit: false}), a write left to auto-commit would be
+ * rolled back when its connection went back to the pool.
  * <p>
  * Claims are compare-and-delete as in every {@link ClaimableRepairLog}: every write of a record
  * gives it a new revision, and {@link #complete} removes it only at the revision it claimed.
@@ -261,7 +262,7 @@ public class JdbcRepairLog implements OldStoreRepairLog {
         // One upsert per key: two of one key in a batch are two rows of one statement once
         // pgjdbc rewrites the batch (reWriteBatchedInserts), which PostgreSQL refuses ("cannot
         // affect row a second time"), and every later claim with it. Keys in sorted order, so
-        // that concurrent promoters, and recordFailure, lock records in one order.
+        // that concurrent promoters lock records in one order.
         Map<String, long[]> keys = new TreeMap<>();
         for (Intent intent : old) {
             long[] earliestAndCount = keys.computeIfAbsent(intent.key(), (key) -> new long[] { Long.MAX_VALUE, 0 });
@@ -448,8 +449,8 @@ public class JdbcRepairLog implements OldStoreRepairLog {
             this.pending = "select " + RECORD_COLUMNS + " from dualwrite_source_repair where repository = ? "
                     + "order by first_recorded_at_ms limit ?";
             // A claim is free when it never was, its lease is over, or its backoff is over.
-            this.claim = "with candidates as materialized (select entity_key from dualwrite_source_repair where repository = ?"
-                    + " and (claimed_until_ms is null or claimed_until_ms <= " + now + ")"
+            this.claim = "with candidates as materialized (select entity_key from dualwrite_source_repair "
+                    + "where repository = ? and (claimed_until_ms is null or claimed_until_ms <= " + now + ")"
                     + " and last_recorded_at_ms <= " + now + " - ? order by first_recorded_at_ms limit ?"
                     + dialect.skipLocked() + ")\n"
                     + "update dualwrite_source_repair set claimed_by = ?, claimed_until_ms = " + now + " + ?\n"
