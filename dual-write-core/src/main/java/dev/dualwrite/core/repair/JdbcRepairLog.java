@@ -8,7 +8,9 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -44,8 +46,17 @@ import org.springframework.util.Assert;
  * transaction on the same database file while it calls the log, and the connections should
  * wait for the write lock ({@code busy_timeout}) rather than fail at once.
  * <p>
+ * Every call that writes runs in a transaction of the log's own, which it commits itself, so
+ * nothing depends on the connections' auto-commit: on a pool that hands them out with
+ * auto-commit off (Hikari's {@code auto-commit: false}), a write left to auto-commit would be
+ * rolled back when its connection went back to the pool.
+ * <p>
  * Claims are compare-and-delete as in every {@link ClaimableRepairLog}: every write of a record
  * gives it a new revision, and {@link #complete} removes it only at the revision it claimed.
+ * <p>
+ * A transaction that writes both an intent and a record ({@link #recordAndCloseIntent}, a batch
+ * of {@link #recordInterruptedWrites}) locks the intent first, and records in the order of
+ * their keys, so that on PostgreSQL such transactions never deadlock one another.
  */
 public class JdbcRepairLog implements OldStoreRepairLog {
 
@@ -91,6 +102,10 @@ public class JdbcRepairLog implements OldStoreRepairLog {
             """
             create index if not exists dualwrite_source_intent_age
                 on dualwrite_source_intent (repository, opened_at_ms)""");
+
+    // What TABLES creates: when all exist, createTables runs no DDL.
+    private static final List<String> SCHEMA_OBJECTS = List.of("dualwrite_source_repair",
+            "dualwrite_source_repair_first", "dualwrite_source_intent", "dualwrite_source_intent_age");
 
     private final JdbcTemplate jdbc;
 
@@ -163,8 +178,17 @@ public class JdbcRepairLog implements OldStoreRepairLog {
      * {@code DataSource}'s connections use; safe to call on every start and from several
      * instances at once. Plain {@code create ... if not exists} rather than Flyway: the core
      * has no Flyway dependency, and the old store's database needs no history table of ours.
+     * When the tables and indexes all exist it runs no DDL, only a look at the catalogue.
      */
     public void createTables() {
+        // On PostgreSQL, CREATE INDEX IF NOT EXISTS takes a SHARE lock on its table before it
+        // finds the index there, so on every start it would wait for the writes in flight and
+        // hold up the writes after them. Looked up outside the DDL's transaction: on SQLite a
+        // read first would make that transaction upgrade to a write.
+        Long existing = this.jdbc.queryForObject(this.dialect.countExisting(SCHEMA_OBJECTS), Long.class);
+        if (existing != null && existing == SCHEMA_OBJECTS.size()) {
+            return;
+        }
         this.transactions.executeWithoutResult((status) -> {
             String lock = this.dialect.schemaLock();
             if (lock != null) {
@@ -187,23 +211,25 @@ public class JdbcRepairLog implements OldStoreRepairLog {
     @Override
     public String openIntent(String repository, String key) {
         String intent = newToken();
-        this.jdbc.update(this.sql.openIntent, repository, intent, key);
+        update(this.sql.openIntent, repository, intent, key);
         return intent;
     }
 
     @Override
     public void closeIntent(String repository, String intent) {
-        this.jdbc.update(this.sql.closeIntent, repository, intent);
+        update(this.sql.closeIntent, repository, intent);
     }
 
     @Override
     public void recordAndCloseIntent(String repository, String intent, String key, String reason) {
-        // The record first: on SQLite the transaction then holds the write lock from its first
-        // statement, and never has to upgrade a read to a write.
+        // The intent first, then the record: the order promotion locks them in, so the two never
+        // deadlock on PostgreSQL. The delete is a write too, so on SQLite the transaction still
+        // holds the write lock from its first statement and never has to upgrade a read to a
+        // write.
         this.transactions.executeWithoutResult((status) -> {
+            this.jdbc.update(this.sql.closeIntent, repository, intent);
             this.jdbc.update(this.sql.recordKeepingReason, repository, key, Store.POSTGRES.name(), reason,
                     newToken());
-            this.jdbc.update(this.sql.closeIntent, repository, intent);
         });
     }
 
@@ -212,7 +238,9 @@ public class JdbcRepairLog implements OldStoreRepairLog {
      * <p>
      * Per batch of {@value #PROMOTE_BATCH}, one transaction deletes the old intents and writes
      * their records: only intents it deleted itself are promoted, so one removed meanwhile by its
-     * finishing write, or promoted by another reconciler, is left alone.
+     * finishing write, or promoted by another reconciler, is left alone. The intents of one key
+     * make one write of its record, as {@link RedisRepairLog} promoting them one by one leaves
+     * it: a new record has the key's earliest intent's time, and each intent counts an attempt.
      */
     @Override
     public int recordInterruptedWrites(String repository) {
@@ -231,15 +259,23 @@ public class JdbcRepairLog implements OldStoreRepairLog {
         List<Intent> old = this.jdbc.query(this.sql.deleteOldIntents,
                 (row, rowNum) -> new Intent(row.getString("entity_key"), row.getLong("opened_at_ms")), repository,
                 this.interruptedWriteGrace.toMillis(), PROMOTE_BATCH, repository);
-        // Oldest first, as Redis promotes them: a key's first intent makes its record, with the
-        // intent's time; later ones count attempts.
-        old.sort(Comparator.comparingLong(Intent::openedAtMillis));
-        List<Object[]> records = new ArrayList<>(old.size());
+        // One upsert per key: two of one key in a batch are two rows of one statement once
+        // pgjdbc rewrites the batch (reWriteBatchedInserts), which PostgreSQL refuses ("cannot
+        // affect row a second time"), and every later claim with it. Keys in sorted order, so
+        // that concurrent promoters lock records in one order.
+        Map<String, long[]> keys = new TreeMap<>();
         for (Intent intent : old) {
-            String reason = INTERRUPTED_REASON.formatted(Instant.ofEpochMilli(intent.openedAtMillis()));
-            records.add(new Object[] { repository, intent.key(), Store.POSTGRES.name(), reason,
-                    intent.openedAtMillis(), intent.openedAtMillis(), newToken() });
+            long[] earliestAndCount = keys.computeIfAbsent(intent.key(), (key) -> new long[] { Long.MAX_VALUE, 0 });
+            earliestAndCount[0] = Math.min(earliestAndCount[0], intent.openedAtMillis());
+            earliestAndCount[1]++;
         }
+        List<Object[]> records = new ArrayList<>(keys.size());
+        keys.forEach((key, earliestAndCount) -> {
+            long at = earliestAndCount[0];
+            String reason = INTERRUPTED_REASON.formatted(Instant.ofEpochMilli(at));
+            records.add(new Object[] { repository, key, Store.POSTGRES.name(), reason, at, at,
+                    (int) earliestAndCount[1], newToken() });
+        });
         if (!records.isEmpty()) {
             this.jdbc.batchUpdate(this.sql.recordInterrupted, records);
         }
@@ -261,7 +297,7 @@ public class JdbcRepairLog implements OldStoreRepairLog {
 
     @Override
     public void recordFailure(String repository, String key, Store target, String reason) {
-        this.jdbc.update(this.sql.record, repository, key, target.name(), reason, newToken());
+        update(this.sql.record, repository, key, target.name(), reason, newToken());
     }
 
     /**
@@ -283,10 +319,11 @@ public class JdbcRepairLog implements OldStoreRepairLog {
     @Override
     public List<RepairClaim> claim(String repository, String owner, int limit, Duration lease, Duration minAge) {
         recordInterruptedWrites(repository);
-        List<RepairClaim> claims = new ArrayList<>(this.jdbc.query(this.sql.claim,
+        List<RepairClaim> claimed = this.transactions.execute((status) -> this.jdbc.query(this.sql.claim,
                 (row, rowNum) -> new RepairClaim(toRecord(repository, row), owner, row.getInt("repair_failures"),
                         row.getString("revision")),
                 repository, minAge.toMillis(), limit, owner, lease.toMillis(), repository));
+        List<RepairClaim> claims = (claimed != null) ? new ArrayList<>(claimed) : new ArrayList<>();
         // RETURNING keeps no order.
         claims.sort(Comparator.comparing((RepairClaim claim) -> claim.record().firstRecordedAt()));
         return claims;
@@ -295,19 +332,21 @@ public class JdbcRepairLog implements OldStoreRepairLog {
     @Override
     public boolean complete(RepairClaim claim) {
         String repository = claim.record().repository();
-        int deleted = this.jdbc.update(this.sql.complete, repository, claim.key(), claim.version());
-        if (deleted == 0) {
+        Boolean deleted = this.transactions.execute((status) -> {
+            if (this.jdbc.update(this.sql.complete, repository, claim.key(), claim.version()) > 0) {
+                return true;
+            }
             // Recorded again since the claim: drop the claim so the newer record is claimable
             // at once; it needs another pass.
             this.jdbc.update(this.sql.unclaim, repository, claim.key(), claim.owner());
-        }
-        return deleted > 0;
+            return false;
+        });
+        return Boolean.TRUE.equals(deleted);
     }
 
     @Override
     public void release(RepairClaim claim, Duration backoff) {
-        this.jdbc.update(this.sql.release, backoff.toMillis(), claim.record().repository(), claim.key(),
-                claim.owner());
+        update(this.sql.release, backoff.toMillis(), claim.record().repository(), claim.key(), claim.owner());
     }
 
     @Override
@@ -322,6 +361,12 @@ public class JdbcRepairLog implements OldStoreRepairLog {
     @Override
     public String toString() {
         return "JdbcRepairLog[" + this.dialect.name() + "]";
+    }
+
+    // One statement in a transaction of the log's own, committed here whatever the connection's
+    // auto-commit (see the class's Javadoc).
+    private void update(String statement, Object... arguments) {
+        this.transactions.executeWithoutResult((status) -> this.jdbc.update(statement, arguments));
     }
 
     private String newToken() {
@@ -385,10 +430,14 @@ public class JdbcRepairLog implements OldStoreRepairLog {
             this.recordKeepingReason = insert + "values (?, ?, ?, ?, " + now + ", " + now + ", 1, ?)\n" + conflict
                     + "target_store = excluded.target_store, last_recorded_at_ms = excluded.last_recorded_at_ms, "
                     + counted;
-            // As Redis's promotion: an existing record keeps its times and counts an attempt.
-            this.recordInterrupted = insert + "values (?, ?, ?, ?, ?, ?, 1, ?)\n" + conflict
-                    + "target_store = excluded.target_store, reason = excluded.reason, " + counted;
-            this.deleteOldIntents = "with picked as (select intent from dualwrite_source_intent "
+            // As Redis's promotion: an existing record keeps its times and counts an attempt per
+            // intent of the key (the attempts of the row proposed), with a new revision.
+            this.recordInterrupted = insert + "values (?, ?, ?, ?, ?, ?, ?, ?)\n" + conflict
+                    + "target_store = excluded.target_store, reason = excluded.reason, "
+                    + "attempts = dualwrite_source_repair.attempts + excluded.attempts, revision = excluded.revision";
+            // Materialized: the rows the CTE locked are the rows the statement changes, never a
+            // second scan that PostgreSQL might run if it inlined the CTE.
+            this.deleteOldIntents = "with picked as materialized (select intent from dualwrite_source_intent "
                     + "where repository = ? and opened_at_ms <= " + now + " - ? order by opened_at_ms limit ?"
                     + dialect.skipLocked() + ")\n"
                     + "delete from dualwrite_source_intent where repository = ? and intent in (select intent from picked)"
@@ -400,8 +449,8 @@ public class JdbcRepairLog implements OldStoreRepairLog {
             this.pending = "select " + RECORD_COLUMNS + " from dualwrite_source_repair where repository = ? "
                     + "order by first_recorded_at_ms limit ?";
             // A claim is free when it never was, its lease is over, or its backoff is over.
-            this.claim = "with candidates as (select entity_key from dualwrite_source_repair where repository = ?"
-                    + " and (claimed_until_ms is null or claimed_until_ms <= " + now + ")"
+            this.claim = "with candidates as materialized (select entity_key from dualwrite_source_repair "
+                    + "where repository = ? and (claimed_until_ms is null or claimed_until_ms <= " + now + ")"
                     + " and last_recorded_at_ms <= " + now + " - ? order by first_recorded_at_ms limit ?"
                     + dialect.skipLocked() + ")\n"
                     + "update dualwrite_source_repair set claimed_by = ?, claimed_until_ms = " + now + " + ?\n"

@@ -5,10 +5,13 @@ import java.util.Locale;
 
 import org.jspecify.annotations.Nullable;
 
+import org.springframework.util.Assert;
+
 /**
  * The SQL of a {@link JdbcRepairLog} that differs between the databases it supports: the
- * database's clock in epoch millis, and how claims and promotions pick rows that concurrent
- * reconcilers may be picking too. Everything else is SQL both accept.
+ * database's clock in epoch millis, how claims and promotions pick rows that concurrent
+ * reconcilers may be picking too, and how to find the log's tables in the catalogue. Everything
+ * else is SQL both accept (including {@code with ... as materialized}, SQLite 3.35 and later).
  */
 final class JdbcRepairLogDialect {
 
@@ -86,6 +89,27 @@ final class JdbcRepairLogDialect {
     /** Return what follows a select of rows to claim: skip rows other transactions hold. */
     String skipLocked() {
         return this.skipLocked;
+    }
+
+    /**
+     * Return a query of how many of the named tables and indexes exist where the connection's
+     * unqualified {@code create} statements put them.
+     * @param names table and index names: constants of the log, never user input
+     * @return the query, answering one number
+     */
+    String countExisting(List<String> names) {
+        StringBuilder quoted = new StringBuilder();
+        for (String name : names) {
+            Assert.isTrue(name.matches("[a-z_]+"), () -> "not a plain name: " + name);
+            quoted.append((quoted.length() > 0) ? ", " : "").append('\'').append(name).append('\'');
+        }
+        if (this.name.equals("PostgreSQL")) {
+            // In the current schema, the first of the search path, where CREATE puts them:
+            // to_regclass of the bare name would find them in any schema of the path.
+            return "select count(*) from unnest(array[" + quoted + "]) as object(name) "
+                    + "where to_regclass(quote_ident(current_schema()) || '.' || name) is not null";
+        }
+        return "select count(*) from sqlite_master where type in ('table', 'index') and name in (" + quoted + ")";
     }
 
     /** Return a statement serialising schema creation across instances, if one is needed. */

@@ -2,16 +2,20 @@ package dev.dualwrite.core.repair;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 
 import javax.sql.DataSource;
 
 import dev.dualwrite.testsupport.contract.AbstractOldStoreRepairLogContractTests;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.sqlite.SQLiteConfig;
 import org.sqlite.SQLiteDataSource;
 
 import org.springframework.jdbc.core.JdbcTemplate;
+
+import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * {@link JdbcRepairLog} on SQLite (the SQLite-to-PostgreSQL migration's old store) keeps the
@@ -49,6 +53,16 @@ class SqliteJdbcRepairLogContractTests extends AbstractOldStoreRepairLogContract
         new JdbcTemplate(dataSource).update(
                 "update dualwrite_source_intent set opened_at_ms = opened_at_ms - ? where repository = ?",
                 age.toMillis(), repository);
+    }
+
+    @Test
+    void theCatalogueLookupOfCreateTablesFindsTheTablesAndIndexes() {
+        // createTables runs no DDL when this finds all four.
+        String query = JdbcRepairLogDialect.of("SQLite", "3.42.0")
+            .countExisting(List.of("dualwrite_source_repair", "dualwrite_source_repair_first",
+                    "dualwrite_source_intent", "dualwrite_source_intent_age", "dualwrite_source_missing"));
+
+        assertThat(new JdbcTemplate(dataSource).queryForObject(query, Long.class)).isEqualTo(4);
     }
 
 }
