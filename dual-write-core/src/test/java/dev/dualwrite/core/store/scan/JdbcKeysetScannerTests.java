@@ -20,6 +20,7 @@ import org.springframework.jdbc.core.JdbcTemplate;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
+import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
 
 /**
  * What the scanner contract leaves to {@link JdbcKeysetScanner}: the text of its positions,
@@ -118,6 +119,87 @@ class JdbcKeysetScannerTests {
             .isThrownBy(() -> missing.nextPage(missing.initialPosition(), ScanSettings.DEFAULTS));
     }
 
+    @Test
+    void aMissingColumnIsThrownNotSetAsideRowByRow() {
+        // SQLite's driver gives no SQLState: "no such column" arrives as an uncategorized
+        // exception, which must not pass for a row that does not map.
+        JdbcKeysetScanner<Widened, Long> widened = JdbcScanStores.scanner(Widened.class, Long.class, dataSource,
+                SqliteDialect.INSTANCE);
+
+        assertThatExceptionOfType(DataAccessException.class)
+            .isThrownBy(() -> widened.nextPage(widened.initialPosition(), ScanSettings.DEFAULTS));
+    }
+
+    @Test
+    void aWholePageFailingAlikeIsThrown() {
+        jdbc.update("update keyset_item set status = 'RETIRED'");
+
+        assertThatIllegalStateException()
+            .isThrownBy(() -> this.scanner.nextPage(this.scanner.initialPosition(), ScanSettings.DEFAULTS))
+            .withMessageContaining("keyset_item");
+    }
+
+    @Test
+    void anIdThatDoesNotConvertIsARejectAndTheScanGoesOn() {
+        jdbc.execute("create table keyset_loose (id text, name text not null, status text not null)");
+        try {
+            jdbc.update("insert into keyset_loose values ('1', 'a', 'ACTIVE'), ('2', 'b', 'ACTIVE'),"
+                    + " ('x', 'c', 'ACTIVE'), (null, 'd', 'ACTIVE'), ('3', 'e', 'ACTIVE')");
+            JdbcKeysetScanner<Loose, Long> loose = JdbcScanStores.scanner(Loose.class, Long.class, dataSource,
+                    SqliteDialect.INSTANCE);
+            ScanSettings twoAtATime = ScanSettings.DEFAULTS.withBatchSize(2);
+            List<ScannedEntry<Loose, Long>> all = new java.util.ArrayList<>();
+            SourcePosition position = loose.initialPosition();
+            for (int step = 0; step < 10; step++) {
+                SourceBatch<Loose, Long> batch = loose.nextPage(loose.parsePosition(position.text()), twoAtATime);
+                all.addAll(batch.entries());
+                position = batch.position();
+                if (batch.complete()) {
+                    break;
+                }
+            }
+            assertThat(position.text()).startsWith("keyset:done:");
+            assertThat(all).filteredOn((entry) -> !entry.isReject())
+                .extracting(ScannedEntry::id)
+                .containsExactly(1L, 2L, 3L);
+            assertThat(all).filteredOn(ScannedEntry::isReject).hasSize(2).allSatisfy((reject) -> {
+                assertThat(reject.problem()).contains("keyset_loose");
+            });
+        }
+        finally {
+            jdbc.execute("drop table keyset_loose");
+        }
+    }
+
+    @Test
+    void aNullStringIdIsNotTheKeyNull() {
+        jdbc.execute("create table keyset_named (id text, name text not null, status text not null)");
+        try {
+            jdbc.update("insert into keyset_named values (null, 'a', 'ACTIVE'), ('a', 'b', 'ACTIVE'),"
+                    + " ('m', 'c', 'ACTIVE'), ('o', 'd', 'ACTIVE'), ('z', 'e', 'ACTIVE')");
+            JdbcKeysetScanner<Named, String> named = JdbcScanStores.scanner(Named.class, String.class, dataSource,
+                    SqliteDialect.INSTANCE);
+            ScanSettings twoAtATime = ScanSettings.DEFAULTS.withBatchSize(2);
+            List<ScannedEntry<Named, String>> all = new java.util.ArrayList<>();
+            SourcePosition position = named.initialPosition();
+            for (int step = 0; step < 10; step++) {
+                SourceBatch<Named, String> batch = named.nextPage(named.parsePosition(position.text()), twoAtATime);
+                all.addAll(batch.entries());
+                position = batch.position();
+                if (batch.complete()) {
+                    break;
+                }
+            }
+            assertThat(all).filteredOn((entry) -> !entry.isReject())
+                .extracting(ScannedEntry::redisKey)
+                .containsExactly("a", "m", "o", "z");
+            assertThat(all).filteredOn(ScannedEntry::isReject).hasSize(1);
+        }
+        finally {
+            jdbc.execute("drop table keyset_named");
+        }
+    }
+
     enum Status {
 
         ACTIVE
@@ -126,6 +208,18 @@ class JdbcKeysetScannerTests {
 
     @Table("keyset_item")
     record Item(@Id Long id, String name, Status status) {
+    }
+
+    @Table("keyset_item")
+    record Widened(@Id Long id, String name, Status status, String addedLater) {
+    }
+
+    @Table("keyset_loose")
+    record Loose(@Id Long id, String name, Status status) {
+    }
+
+    @Table("keyset_named")
+    record Named(@Id String id, String name, Status status) {
     }
 
     @Table("no_such_table")
