@@ -200,6 +200,40 @@ class JdbcKeysetScannerTests {
         }
     }
 
+    @Test
+    void anIdThatIsNotTheTextOfItsKeyIsARejectAndNotTheCursor() {
+        // '007' in a TEXT column maps to 7; binding 7 next ("id > '7'" in SQLite) would skip '1'
+        // and '2', and the key "7" would name no row for read and existing.
+        jdbc.execute("create table keyset_loose (id text, name text not null, status text not null)");
+        try {
+            jdbc.update("insert into keyset_loose values ('007', 'a', 'ACTIVE'), ('1', 'b', 'ACTIVE'),"
+                    + " ('2', 'c', 'ACTIVE')");
+            JdbcKeysetScanner<Loose, Long> loose = JdbcScanStores.scanner(Loose.class, Long.class, dataSource,
+                    SqliteDialect.INSTANCE);
+            ScanSettings oneAtATime = ScanSettings.DEFAULTS.withBatchSize(1);
+            List<ScannedEntry<Loose, Long>> all = new java.util.ArrayList<>();
+            SourcePosition position = loose.initialPosition();
+            for (int step = 0; step < 10; step++) {
+                SourceBatch<Loose, Long> batch = loose.nextPage(loose.parsePosition(position.text()), oneAtATime);
+                all.addAll(batch.entries());
+                position = batch.position();
+                if (batch.complete()) {
+                    break;
+                }
+            }
+            assertThat(all).filteredOn((entry) -> !entry.isReject())
+                .extracting(ScannedEntry::id)
+                .containsExactly(1L, 2L);
+            assertThat(all).filteredOn(ScannedEntry::isReject).singleElement().satisfies((reject) -> {
+                assertThat(reject.redisKey()).isEqualTo("007");
+                assertThat(reject.problem()).contains("keyset_loose", "'7'");
+            });
+        }
+        finally {
+            jdbc.execute("drop table keyset_loose");
+        }
+    }
+
     enum Status {
 
         ACTIVE
