@@ -26,6 +26,7 @@ import org.springframework.data.jdbc.core.mapping.JdbcValue;
 import org.springframework.data.mapping.MappingException;
 import org.springframework.data.mapping.model.MappingInstantiationException;
 import org.springframework.data.relational.core.dialect.Dialect;
+import org.springframework.data.relational.core.dialect.PostgresDialect;
 import org.springframework.data.relational.core.dialect.RenderContextFactory;
 import org.springframework.data.relational.core.mapping.RelationalPersistentEntity;
 import org.springframework.data.relational.core.mapping.RelationalPersistentProperty;
@@ -97,8 +98,11 @@ import org.springframework.util.ClassUtils;
  * it. {@link #read} and {@link #existing} ask for at most 500 keys per statement;
  * {@code scanCount} and {@code pipelineDepth} have nothing to map to and are ignored.
  * <p>
- * {@link #size()} counts the rows ({@code count(*)}); a step from the initial position counts
- * them again for {@link SourceBatch#fraction()}, which is the rows passed over that count.
+ * {@link #size()} counts the rows ({@code count(*)}). A step from the initial position (or the
+ * first of a scanner that resumes a run) estimates them for {@link SourceBatch#fraction()}, which
+ * is the rows passed over that estimate, outside the step's transaction and time limit: on
+ * PostgreSQL the planner's estimate ({@code pg_class.reltuples}), elsewhere {@code count(*)};
+ * when that fails, or PostgreSQL has no estimate yet, fractions are 0 until the last step.
  * @param <R> the entity type
  * @param <ID> the id type
  */
@@ -138,6 +142,11 @@ public final class JdbcKeysetScanner<R, ID> implements OldStoreScanner<R, ID> {
     private final SqlRenderer renderer;
 
     private final String rowSql;
+
+    // PostgreSQL's planner estimate of the rows, for fractions without counting; null elsewhere.
+    private final @Nullable String estimateSql;
+
+    private final @Nullable String estimateTable;
 
     private final ConversionService conversions = DefaultConversionService.getSharedInstance();
 
@@ -183,6 +192,10 @@ public final class JdbcKeysetScanner<R, ID> implements OldStoreScanner<R, ID> {
             .from(this.table)
             .where(this.idColumn.isEqualTo(SQL.bindMarker()))
             .build());
+        boolean postgres = dialect instanceof PostgresDialect;
+        this.estimateSql = postgres ? "select reltuples::bigint from pg_class where oid = to_regclass(?)" : null;
+        this.estimateTable = postgres ? this.entity.getQualifiedTableName().toSql(dialect.getIdentifierProcessing())
+                : null;
     }
 
     @Override
@@ -233,10 +246,10 @@ public final class JdbcKeysetScanner<R, ID> implements OldStoreScanner<R, ID> {
             return new RawSourceBatch(List.of(), position, true, 1.0);
         }
         KeyGlob glob = "*".equals(settings.idPattern()) ? null : new KeyGlob(settings.idPattern());
+        if (position.lastKey() == null || this.total < 0) {
+            this.total = estimateRows();
+        }
         return inTransaction(settings, () -> {
-            if (position.lastKey() == null || this.total < 0) {
-                this.total = this.aggregates.count(this.entityType);
-            }
             Page page = page(position.lastKey(), settings.batchSize(), glob);
             long passed = position.rowsPassed() + page.rows();
             boolean complete = page.rows() < settings.batchSize() || page.lastKey() == null;
@@ -536,6 +549,23 @@ public final class JdbcKeysetScanner<R, ID> implements OldStoreScanner<R, ID> {
         JdbcValue value = this.aggregates.getConverter()
             .writeJdbcValue(id, TypeInformation.of(this.idProperty.getType()), this.idSqlType);
         return value.getValue();
+    }
+
+    // The rows for fractions, outside the step's transaction and its time limit (count(*) of a
+    // 100M-row table takes longer than any step may): PostgreSQL's estimate (reltuples, -1 before
+    // the table's first ANALYZE), count(*) elsewhere; 0 (no fraction) when it fails, since a
+    // progress estimate is no reason to fail a step.
+    private long estimateRows() {
+        try {
+            if (this.estimateSql != null) {
+                Long estimate = this.jdbc.queryForObject(this.estimateSql, Long.class, this.estimateTable);
+                return (estimate != null && estimate > 0) ? estimate : 0;
+            }
+            return this.aggregates.count(this.entityType);
+        }
+        catch (RuntimeException ex) {
+            return 0;
+        }
     }
 
     private double fraction(long passed, boolean complete) {
