@@ -1,7 +1,9 @@
 package dev.dualwrite.core.store.scan;
 
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.SQLType;
+import java.sql.Statement;
 import java.time.DateTimeException;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -19,6 +21,7 @@ import org.springframework.core.NestedExceptionUtils;
 import org.springframework.core.convert.ConversionException;
 import org.springframework.core.convert.ConversionService;
 import org.springframework.core.convert.support.DefaultConversionService;
+import org.springframework.dao.DataAccessException;
 import org.springframework.data.core.TypeInformation;
 import org.springframework.data.jdbc.core.JdbcAggregateOperations;
 import org.springframework.data.jdbc.core.convert.JdbcConverter;
@@ -40,6 +43,7 @@ import org.springframework.data.relational.core.sql.StatementBuilder;
 import org.springframework.data.relational.core.sql.Table;
 import org.springframework.data.relational.core.sql.render.SqlRenderer;
 import org.springframework.jdbc.core.ColumnMapRowMapper;
+import org.springframework.jdbc.core.ConnectionCallback;
 import org.springframework.jdbc.core.JdbcOperations;
 import org.springframework.jdbc.core.RowMapper;
 import org.springframework.jdbc.core.SingleColumnRowMapper;
@@ -95,7 +99,9 @@ import org.springframework.util.ClassUtils;
  * selective pattern costs as many reads as {@code "*"} and may yield empty steps. Each step,
  * {@link #read} and {@link #existing} run in one transaction of the old store limited to
  * {@link ScanSettings#timeout()}, which Spring's JDBC support applies to every statement in
- * it. {@link #read} and {@link #existing} ask for at most 500 keys per statement;
+ * it. On SQLite the file must be in WAL mode, checked by the constructor: in the rollback-journal
+ * modes a step's read transaction would keep the application's writers from committing until it
+ * ends. {@link #read} and {@link #existing} ask for at most 500 keys per statement;
  * {@code scanCount} and {@code pipelineDepth} have nothing to map to and are ignored.
  * <p>
  * {@link #size()} counts the rows ({@code count(*)}). A step from the initial position (or the
@@ -163,6 +169,8 @@ public final class JdbcKeysetScanner<R, ID> implements OldStoreScanner<R, ID> {
      * @param dialect the old store's dialect, for quoting and {@code limit}
      * @param transactions the old store's transaction manager, whose transactions carry the time
      * limits of {@link ScanSettings#timeout()}
+     * @throws IllegalStateException when the database cannot be reached, or is a SQLite file
+     * not in WAL mode
      */
     public JdbcKeysetScanner(Class<R> entityType, Class<ID> idType, JdbcAggregateOperations aggregates,
             JdbcOperations jdbc, Dialect dialect, PlatformTransactionManager transactions) {
@@ -192,10 +200,41 @@ public final class JdbcKeysetScanner<R, ID> implements OldStoreScanner<R, ID> {
             .from(this.table)
             .where(this.idColumn.isEqualTo(SQL.bindMarker()))
             .build());
+        requireWalOnSqlite(jdbc, this.entity.getQualifiedTableName().toString());
         boolean postgres = dialect instanceof PostgresDialect;
         this.estimateSql = postgres ? "select reltuples::bigint from pg_class where oid = to_regclass(?)" : null;
         this.estimateTable = postgres ? this.entity.getQualifiedTableName().toSql(dialect.getIdentifierProcessing())
                 : null;
+    }
+
+    // A step reads in one transaction (its time limit spans its statements). In SQLite's
+    // rollback-journal modes a reading transaction holds a SHARED lock until it ends, which keeps
+    // the live application's writers from committing; in WAL mode readers block no writer. WAL is
+    // a property of the file (set once with "pragma journal_mode=wal"), so it is checked here
+    // rather than set behind the application's back.
+    private static void requireWalOnSqlite(JdbcOperations jdbc, String table) {
+        String mode;
+        try {
+            mode = jdbc.execute((ConnectionCallback<@Nullable String>) (connection) -> {
+                if (!"SQLite".equalsIgnoreCase(connection.getMetaData().getDatabaseProductName())) {
+                    return null;
+                }
+                try (Statement statement = connection.createStatement();
+                        ResultSet result = statement.executeQuery("pragma journal_mode")) {
+                    return result.next() ? result.getString(1) : "unknown";
+                }
+            });
+        }
+        catch (DataAccessException ex) {
+            throw new IllegalStateException("JdbcKeysetScanner could not read which database holds the old store's "
+                    + "table " + table + ": " + ex.getMessage() + "; check that the old store's database is reachable",
+                    ex);
+        }
+        if (mode != null && !"wal".equalsIgnoreCase(mode)) {
+            throw new IllegalStateException("The SQLite file of the old store's table " + table + " is in journal_mode "
+                    + mode + ": a scan step's read transaction would block the application's commits until it ends. "
+                    + "Switch the file to WAL once (pragma journal_mode=wal, which the file keeps) before scanning it");
+        }
     }
 
     @Override

@@ -10,6 +10,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.sqlite.SQLiteConfig;
 import org.sqlite.SQLiteDataSource;
 
 import org.springframework.dao.DataAccessException;
@@ -40,7 +41,9 @@ class JdbcKeysetScannerTests {
 
     @BeforeAll
     static void createTable() {
-        SQLiteDataSource sqlite = new SQLiteDataSource();
+        SQLiteConfig config = new SQLiteConfig();
+        config.setJournalMode(SQLiteConfig.JournalMode.WAL);
+        SQLiteDataSource sqlite = new SQLiteDataSource(config);
         sqlite.setUrl("jdbc:sqlite:" + directory.resolve("legacy.db"));
         dataSource = sqlite;
         jdbc = new JdbcTemplate(dataSource);
@@ -232,6 +235,19 @@ class JdbcKeysetScannerTests {
         finally {
             jdbc.execute("drop table keyset_loose");
         }
+    }
+
+    @Test
+    void aSqliteFileOutsideWalModeIsRefused() {
+        // In rollback-journal mode a step's read transaction holds a SHARED lock that blocks the
+        // live application's commits until it ends.
+        SQLiteDataSource journal = new SQLiteDataSource();
+        journal.setUrl("jdbc:sqlite:" + directory.resolve("journal.db"));
+
+        assertThatIllegalStateException()
+            .isThrownBy(() -> JdbcScanStores.scanner(Item.class, Long.class, journal, SqliteDialect.INSTANCE))
+            .withMessageContaining("journal_mode")
+            .withMessageContaining("wal");
     }
 
     enum Status {
