@@ -258,6 +258,62 @@ public abstract class AbstractOldStoreScannerContractTests<R, ID> {
     }
 
     @Test
+    void aStepRepeatedFromTheSamePositionLosesNoKey() {
+        // The caller repeats a step whose batch it could not write: the scanner must not have
+        // moved on by the step it is asked again.
+        Map<String, String> names = putEntities(1, entitiesSpanningSeveralSteps());
+
+        SourceBatch<R, ID> first = this.scanner.nextPage(this.scanner.initialPosition(), SETTINGS);
+        assertThat(first.complete()).as("a first step over %d entities that is complete", names.size()).isFalse();
+        this.scanner.nextPage(first.position(), SETTINGS);
+        Set<String> found = keys(List.of(first));
+        found.addAll(keys(scanToCompletion(this.scanner, first.position(), SETTINGS)));
+
+        assertThat(found).containsAll(names.keySet());
+    }
+
+    @Test
+    void aScanResumedMidwayOnAScannerThatWentFurtherLosesNoKey() {
+        // A scanner that kept its cursor in fields would go on from where it last stopped, not
+        // from the position it is given.
+        Map<String, String> names = putEntities(1, entitiesSpanningSeveralSteps());
+
+        SourceBatch<R, ID> first = this.scanner.nextPage(this.scanner.initialPosition(), SETTINGS);
+        assertThat(first.complete()).as("a first step over %d entities that is complete", names.size()).isFalse();
+        scanToCompletion(this.scanner, first.position(), SETTINGS);
+        Set<String> found = keys(List.of(first));
+        found.addAll(keys(scanToCompletion(this.scanner, this.scanner.parsePosition(first.position().text()),
+                SETTINGS)));
+
+        assertThat(found).containsAll(names.keySet());
+    }
+
+    @Test
+    void aKeyDeletedBeforeItsStepIsNotReturned() {
+        int count = entitiesSpanningSeveralSteps();
+        Map<String, String> names = putEntities(1, count);
+
+        SourceBatch<R, ID> first = this.scanner.nextPage(this.scanner.initialPosition(), SETTINGS);
+        assertThat(first.complete()).as("a first step over %d entities that is complete", names.size()).isFalse();
+        Set<String> seen = keys(List.of(first));
+        String deleted = null;
+        for (int n = 1; n <= count && deleted == null; n++) {
+            if (!seen.contains(this.scanner.keyOf(id(n)))) {
+                deleted = this.scanner.keyOf(id(n));
+                delete(id(n));
+            }
+        }
+        assertThat(deleted).as("a key the first step did not return").isNotNull();
+        Set<String> rest = keys(scanToCompletion(this.scanner, first.position(), SETTINGS));
+
+        assertThat(rest).doesNotContain(deleted);
+        Set<String> expected = new LinkedHashSet<>(names.keySet());
+        expected.removeAll(seen);
+        expected.remove(deleted);
+        assertThat(rest).containsAll(expected);
+    }
+
+    @Test
     void everyPositionSurvivesItsTextForm() {
         putEntities(1, 15);
 
