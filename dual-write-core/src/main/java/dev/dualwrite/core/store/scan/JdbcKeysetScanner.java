@@ -70,7 +70,9 @@ import org.springframework.util.ClassUtils;
  * for a {@code Long} id) names no row: {@link #read} and {@link #existing} leave it out. A row
  * whose id value has no key (NULL, a value that does not convert to the id type, or one that
  * converts to an id of another text, such as {@code '007'} in a TEXT column under a {@code Long}
- * id) is a reject naming the table and why, and the scan passes over it.
+ * id) is a reject naming the table and why, keyed by the value's text (empty for NULL), and the
+ * scan passes over it; the id pattern matches that text, and NULL ids are reported by the first
+ * step of a scan of every key only.
  * <p>
  * <b>Positions.</b> The text of a position is {@code keyset:start} before the first step,
  * {@code keyset:<rows passed>:<key of the last id>} between steps (or
@@ -156,8 +158,8 @@ public final class JdbcKeysetScanner<R, ID> implements OldStoreScanner<R, ID> {
 
     private final ConversionService conversions = DefaultConversionService.getSharedInstance();
 
-    // The row count of the current run, for fractions: counted at the start of a run, or on the
-    // first step of a scanner that resumes one; -1 until then. Two runs at once on one scanner
+    // The rows of the current run, for fractions: estimated at the start of a run, or on the
+    // first step of a scanner that resumes one (see estimateRows); -1 until then. Two runs at once on one scanner
     // share it: only their progress estimates suffer, never what they scan.
     private volatile long total = -1;
 
@@ -405,9 +407,10 @@ public final class JdbcKeysetScanner<R, ID> implements OldStoreScanner<R, ID> {
     // text, is a reject that the scan passes over, never a position it cannot leave.
     private Page page(@Nullable String afterKey, int batchSize, @Nullable KeyGlob glob) {
         List<RawEntry> entries = new ArrayList<>();
-        if (afterKey == null) {
+        if (afterKey == null && glob == null) {
             // "id > ?" never matches a NULL and databases sort NULLs at either end: the first step
-            // reports such rows (possible in SQLite, whose keys may be NULL unless INTEGER).
+            // of a scan of every key reports such rows (possible in SQLite, whose primary keys may
+            // be NULL unless INTEGER); a pattern matches no NULL.
             Select nulls = StatementBuilder.select(this.table.asterisk())
                 .from(this.table)
                 .where(this.idColumn.isNull())
@@ -431,6 +434,9 @@ public final class JdbcKeysetScanner<R, ID> implements OldStoreScanner<R, ID> {
             String text = rawText(rawId);
             lastKey = text;
             ID id = idOf(rawId);
+            if (glob != null && !glob.matches(text)) {
+                continue;
+            }
             if (id == null) {
                 order.add(text);
                 bad.put(text, new RawEntry(text, new Unmapped(columnsOfRaw(rawId), "the id column of " + tableName()
@@ -444,7 +450,7 @@ public final class JdbcKeysetScanner<R, ID> implements OldStoreScanner<R, ID> {
                         + tableName() + " is not the text of the " + this.idType.getSimpleName() + " it maps to ('"
                         + keyOf(id) + "'): no key can address the row"), null));
             }
-            else if (glob == null || glob.matches(text)) {
+            else {
                 order.add(text);
                 good.put(text, id);
             }
