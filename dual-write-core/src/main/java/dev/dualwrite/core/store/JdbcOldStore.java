@@ -7,17 +7,25 @@ import java.util.Optional;
 
 import org.jspecify.annotations.Nullable;
 
+import org.springframework.core.convert.support.DefaultConversionService;
 import org.springframework.dao.DataAccessException;
+import org.springframework.dao.IncorrectUpdateSemanticsDataAccessException;
+import org.springframework.dao.OptimisticLockingFailureException;
+import org.springframework.data.core.TypeInformation;
 import org.springframework.data.jdbc.core.JdbcAggregateOperations;
 import org.springframework.data.jdbc.core.convert.DataAccessStrategy;
 import org.springframework.data.jdbc.core.convert.JdbcConverter;
+import org.springframework.data.mapping.PersistentEntity;
+import org.springframework.data.mapping.PersistentPropertyAccessor;
 import org.springframework.data.relational.core.mapping.RelationalPersistentEntity;
+import org.springframework.data.relational.core.mapping.RelationalPersistentProperty;
 import org.springframework.data.relational.core.sql.IdentifierProcessing;
 import org.springframework.data.repository.CrudRepository;
 import org.springframework.data.repository.core.EntityInformation;
 import org.springframework.jdbc.core.ConnectionCallback;
 import org.springframework.jdbc.core.JdbcOperations;
 import org.springframework.jdbc.core.PreparedStatementCallback;
+import org.springframework.jdbc.core.SingleColumnRowMapper;
 import org.springframework.transaction.support.TransactionOperations;
 import org.springframework.util.Assert;
 
@@ -66,6 +74,9 @@ public final class JdbcOldStore<R, ID> implements OldStore<R, ID> {
 
     private final String description;
 
+    // "select <version> from <table> where <id> = ?" for a versioned entity, else null.
+    private final @Nullable String versionSql;
+
     /**
      * Wrap the repository of an old store's table; reads the database's product name (one
      * connection) to tell whether the single-statement upsert applies.
@@ -101,6 +112,10 @@ public final class JdbcOldStore<R, ID> implements OldStore<R, ID> {
         this.rowUpsert = upsertsOnConflict(product) ? RowUpsert.of(this.persistentEntity, this.converter, quoting)
                 : null;
         this.description = "table " + table + " (" + product.split(" ", 2)[0] + ")";
+        RelationalPersistentProperty version = this.persistentEntity.getVersionProperty();
+        this.versionSql = (version != null) ? "select " + version.getColumnName().toSql(quoting) + " from " + table
+                + " where " + this.persistentEntity.getRequiredIdProperty().getColumnName().toSql(quoting) + " = ?"
+                : null;
     }
 
     // The product name and version, as the driver reports them ("SQLite 3.53.0").
@@ -158,7 +173,10 @@ public final class JdbcOldStore<R, ID> implements OldStore<R, ID> {
      * Insert the row, or replace every column of the existing one: one statement for a flat
      * entity on PostgreSQL or SQLite 3.24+, else Spring Data JDBC's update or insert, whichever
      * applies, in one transaction. A versioned entity keeps Spring Data JDBC's version
-     * handling: an insert starts the version, an update checks and increments it.
+     * handling: an insert starts the version, an update checks and increments it; the copy's
+     * own version (the new store's, or none) is replaced by the old row's, read in the same
+     * transaction. When another writer inserts the row between the check and the insert, or
+     * deletes it between the check and the update, the other of the two is tried once.
      * @param entity the entity, with its id set
      * @return the stored entity
      * @throws IllegalArgumentException when the entity has no id
@@ -187,39 +205,92 @@ public final class JdbcOldStore<R, ID> implements OldStore<R, ID> {
 
     private R updateOrInsert(R entity, ID id) {
         Class<R> type = entityType();
-        boolean[] insertedInOwnTransaction = { false };
+        boolean[] ownTransaction = { false };
+        boolean[] updating = { false };
         try {
             return written(this.transactions.execute((status) -> {
-                if (this.aggregates.existsById(id, type)) {
-                    return this.aggregates.update(entity);
-                }
                 // Only a transaction begun here can be tried again: a failed statement leaves a
                 // PostgreSQL transaction aborted, and a caller's transaction is the caller's.
-                insertedInOwnTransaction[0] = status.isNewTransaction();
-                return this.aggregates.insert(entity);
+                ownTransaction[0] = status.isNewTransaction();
+                Stored stored = stored(id, type);
+                updating[0] = stored != null;
+                return (stored != null) ? this.aggregates.update(withVersion(entity, stored))
+                        : this.aggregates.insert(entity);
             }));
         }
         catch (RuntimeException ex) {
-            if (!insertedInOwnTransaction[0]) {
+            // A writer outside the key's lock (the application's own save or delete) may have
+            // inserted the row between the check and the insert, or deleted it between the check
+            // and the update (which then finds no row): tried once more the other way. Any other
+            // failure is the one thrown.
+            if (!ownTransaction[0] || (updating[0] && !isLostUpdate(ex))) {
                 throw ex;
             }
-            // A writer outside the key's lock (the application's own save) may have inserted
-            // the row between the check and the insert: if the row exists now, update it.
-            // Tried once; any other failure of the insert is the one thrown.
-            R updated;
+            R retried;
             try {
-                updated = this.transactions
-                    .execute((status) -> this.aggregates.existsById(id, type) ? this.aggregates.update(entity) : null);
+                retried = this.transactions.execute((status) -> {
+                    Stored stored = stored(id, type);
+                    if (updating[0]) {
+                        return (stored == null) ? this.aggregates.insert(entity) : null;
+                    }
+                    return (stored != null) ? this.aggregates.update(withVersion(entity, stored)) : null;
+                });
             }
             catch (RuntimeException retryFailure) {
                 retryFailure.addSuppressed(ex);
                 throw retryFailure;
             }
-            if (updated == null) {
+            if (retried == null) {
                 throw ex;
             }
-            return updated;
+            return retried;
         }
+    }
+
+    // The row of an id as the copy's update needs it (its version), or null when there is none.
+    private @Nullable Stored stored(ID id, Class<R> type) {
+        if (this.versionSql == null) {
+            return this.aggregates.existsById(id, type) ? new Stored(null) : null;
+        }
+        RelationalPersistentProperty idProperty = this.persistentEntity.getRequiredIdProperty();
+        Object idValue = this.converter
+            .writeJdbcValue(id, TypeInformation.of(idProperty.getType()), this.converter.getTargetSqlType(idProperty))
+            .getValue();
+        List<Object> versions = this.jdbc.query(this.versionSql, SingleColumnRowMapper.newInstance(Object.class),
+                idValue);
+        return versions.isEmpty() ? null : new Stored(versions.get(0));
+    }
+
+    // The copy with the old row's version: the copy's own is the new store's (or none), which
+    // Spring Data JDBC's optimistic lock would refuse. Set through the mapping's accessor, which
+    // also handles immutable entities (withers, records).
+    @SuppressWarnings("unchecked")
+    private R withVersion(R entity, Stored stored) {
+        RelationalPersistentProperty version = this.persistentEntity.getVersionProperty();
+        if (version == null) {
+            return entity;
+        }
+        PersistentPropertyAccessor<R> accessor = this.converter
+            .getPropertyAccessor((PersistentEntity<R, ?>) this.persistentEntity, entity);
+        Object value = (stored.version() != null)
+                ? DefaultConversionService.getSharedInstance().convert(stored.version(), version.getType()) : null;
+        accessor.setProperty(version, value);
+        return accessor.getBean();
+    }
+
+    // An update that found no row: Spring Data JDBC's version check, or its row count.
+    private static boolean isLostUpdate(Throwable ex) {
+        for (Throwable cause = ex; cause != null; cause = cause.getCause()) {
+            if (cause instanceof OptimisticLockingFailureException
+                    || cause instanceof IncorrectUpdateSemanticsDataAccessException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The old row's version, or null when the entity has none. */
+    private record Stored(@Nullable Object version) {
     }
 
     private R written(@Nullable R entity) {

@@ -206,10 +206,13 @@ class JdbcOldStoreTests {
         old.versionedCustomers().upsert(new VersionedCustomer("v1", "Cleo", 7L));
         VersionedCustomer inserted = old.versionedCustomers().load("v1").orElseThrow();
         assertThat(inserted.name()).isEqualTo("Cleo");
-        old.versionedCustomers().upsert(new VersionedCustomer("v1", "Cleo Dahl", inserted.version()));
+        // The copy carries the version of the new store (or none), never the old row's.
+        old.versionedCustomers().upsert(new VersionedCustomer("v1", "Cleo Dahl", inserted.version() + 40));
 
         VersionedCustomer updated = old.versionedCustomers().load("v1").orElseThrow();
         assertThat(updated.name()).isEqualTo("Cleo Dahl");
+        old.versionedCustomers().upsert(new VersionedCustomer("v1", "Cleo D.", null));
+        assertThat(old.versionedCustomers().load("v1").orElseThrow().name()).isEqualTo("Cleo D.");
         assertThat(updated.version()).as("Spring Data JDBC's version check and increment")
             .isGreaterThan(inserted.version());
         assertThat(old.count("versioned_customer")).isOne();
@@ -265,6 +268,38 @@ class JdbcOldStoreTests {
         VersionedCustomer copied = old.versionedCustomers().load("v9").orElseThrow();
         assertThat(copied.name()).as("the failed insert retried as an update").isEqualTo("copy");
         assertThat(copied.version()).isEqualTo(4L);
+        assertThat(old.count("versioned_customer")).isOne();
+    }
+
+    @Test
+    void aCopyWhoseUpdateLosesTheRaceToADeleteInsertsTheRow() throws Exception {
+        Stores old = stores.get(Database.POSTGRESQL);
+        old.versionedCustomers().upsert(new VersionedCustomer("v8", "before", null));
+        ExecutorService executor = Executors.newSingleThreadExecutor();
+        try (Connection application = schema.dataSource().getConnection()) {
+            // The application's own delete has not committed: the copy still sees the row, and
+            // its update waits on the row's lock, then finds no row.
+            application.setAutoCommit(false);
+            try (Statement statement = application.createStatement()) {
+                statement.executeUpdate("delete from versioned_customer where id = 'v8'");
+            }
+            CompletableFuture<VersionedCustomer> copying = CompletableFuture.supplyAsync(
+                    () -> old.versionedCustomers().upsert(new VersionedCustomer("v8", "copy", null)), executor);
+            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20)).until(() -> old.database()
+                .jdbc()
+                .queryForObject("select count(*) from pg_stat_activity where datname = current_database() "
+                        + "and wait_event_type = 'Lock' and query ilike 'update \"versioned_customer\"%'",
+                        Long.class) > 0);
+            application.commit();
+
+            copying.get(30, TimeUnit.SECONDS);
+        }
+        finally {
+            executor.shutdownNow();
+        }
+
+        VersionedCustomer copied = old.versionedCustomers().load("v8").orElseThrow();
+        assertThat(copied.name()).as("the failed update retried as an insert").isEqualTo("copy");
         assertThat(old.count("versioned_customer")).isOne();
     }
 

@@ -1,6 +1,10 @@
 package dev.dualwrite.core.store.scan;
 
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.sql.SQLType;
+import java.sql.Statement;
+import java.time.DateTimeException;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HexFormat;
@@ -14,22 +18,21 @@ import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.core.NestedExceptionUtils;
+import org.springframework.core.convert.ConversionException;
 import org.springframework.core.convert.ConversionService;
 import org.springframework.core.convert.support.DefaultConversionService;
-import org.springframework.dao.DataAccessResourceFailureException;
-import org.springframework.dao.RecoverableDataAccessException;
-import org.springframework.dao.TransientDataAccessException;
+import org.springframework.dao.DataAccessException;
 import org.springframework.data.core.TypeInformation;
-import org.springframework.data.domain.Sort;
 import org.springframework.data.jdbc.core.JdbcAggregateOperations;
 import org.springframework.data.jdbc.core.convert.JdbcConverter;
 import org.springframework.data.jdbc.core.mapping.JdbcValue;
+import org.springframework.data.mapping.MappingException;
+import org.springframework.data.mapping.model.MappingInstantiationException;
 import org.springframework.data.relational.core.dialect.Dialect;
+import org.springframework.data.relational.core.dialect.PostgresDialect;
 import org.springframework.data.relational.core.dialect.RenderContextFactory;
 import org.springframework.data.relational.core.mapping.RelationalPersistentEntity;
 import org.springframework.data.relational.core.mapping.RelationalPersistentProperty;
-import org.springframework.data.relational.core.query.Criteria;
-import org.springframework.data.relational.core.query.Query;
 import org.springframework.data.relational.core.sql.Column;
 import org.springframework.data.relational.core.sql.Conditions;
 import org.springframework.data.relational.core.sql.Expression;
@@ -40,8 +43,8 @@ import org.springframework.data.relational.core.sql.StatementBuilder;
 import org.springframework.data.relational.core.sql.Table;
 import org.springframework.data.relational.core.sql.render.SqlRenderer;
 import org.springframework.jdbc.core.ColumnMapRowMapper;
+import org.springframework.jdbc.core.ConnectionCallback;
 import org.springframework.jdbc.core.JdbcOperations;
-import org.springframework.jdbc.core.RowMapper;
 import org.springframework.jdbc.core.SingleColumnRowMapper;
 import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.TransactionException;
@@ -52,32 +55,43 @@ import org.springframework.util.ClassUtils;
 /**
  * Scans one Spring Data JDBC entity type of an old store kept in a relational database (a
  * SQLite file, another schema of the same PostgreSQL, ...) by primary key: each step reads
- * the next {@link ScanSettings#batchSize()} rows in id order after the last id of the step
- * before ({@code where id > :last order by id limit :batchSize}; the first step without the
- * criterion), through the application's own {@link JdbcAggregateOperations}, so that rows map
- * exactly as its repositories map them. A scan is complete with the first step that reads fewer
+ * the next {@link ScanSettings#batchSize()} values of the id column, as the table holds them, in
+ * order after the last value of the step before ({@code where id > :last order by id limit
+ * :batchSize}; the first step {@code where id is not null}), then the rows of those ids through
+ * the application's own {@link JdbcAggregateOperations}, so that rows map exactly as its
+ * repositories map them. A scan is complete with the first step that reads fewer
  * rows than the batch size; rows inserted behind the position after that are the write path's,
  * not the scan's.
  * <p>
  * <b>Keys.</b> The key of an id is {@code String.valueOf(id)} (as the pair's
  * {@code DualRepository.keyOf}); a key converts back to an id with Spring's default
  * {@link ConversionService}. A key that is not the canonical text of an id (e.g. {@code "007"}
- * for a {@code Long} id) names no row: {@link #read} and {@link #existing} leave it out.
+ * for a {@code Long} id) names no row: {@link #read} and {@link #existing} leave it out. A row
+ * whose id value has no key (NULL, a value that does not convert to the id type, or one that
+ * converts to an id of another text, such as {@code '007'} in a TEXT column under a {@code Long}
+ * id) is a reject naming the table and why, keyed by the value's text (empty for NULL), and the
+ * scan passes over it; the id pattern matches that text, and NULL ids are reported by the first
+ * step of a scan of every key only.
  * <p>
  * <b>Positions.</b> The text of a position is {@code keyset:start} before the first step,
- * {@code keyset:<rows passed>:<key of the last id>} between steps, and
- * {@code keyset:done:<rows passed>} after the last. The key is everything after the second
- * {@code ':'}, so keys that contain {@code ':'} need no escaping. An empty text is the initial
+ * {@code keyset:<rows passed>:<key of the last id>} between steps (or
+ * {@code keyset:raw:<rows passed>:<text>} when the last value read was not the key of an id: the
+ * next step binds that text as it is), and {@code keyset:done:<rows passed>} after the last. The
+ * key is everything after the {@code ':'} that follows the number, so keys that contain
+ * {@code ':'} need no escaping. An empty text is the initial
  * position, as for the Redis scanners.
  * <p>
  * <b>Decoding.</b> Spring Data JDBC maps rows while it reads them, so {@link #scanPage} does
  * both: the {@link RawEntry#reply() reply} of a row is the entity already mapped, and
  * {@link #decode} only wraps it (it touches no database and is thread-safe). A page that
- * fails to map is read again row by row (its ids with one statement, then each row by id), so
- * that a row that does not map becomes a reject naming its key and the exception's kind (never
- * its values), with the row's columns as {@code column=value} lines for the rejects table, and
- * never stops the scan. A store failure (connection lost, time-out) is thrown: the caller
- * retries the step from the same position. Decoded entries carry no raw value: the row stays
+ * fails to map is read again row by row, so that a row that does not map (a conversion or
+ * mapping failure, an unknown enum constant, a bad date) becomes a reject naming its key and the
+ * exception's kind (never its values), with the row's columns as {@code column=value} lines for
+ * the rejects table, and never stops the scan. Every other failure is the store's and is thrown,
+ * above all any the driver reports as an {@code SQLException} (a lost connection, a time-out,
+ * {@code SQLITE_BUSY}, a missing column): the caller retries the step from the same position.
+ * So is a page of two or more rows that all fail to map the same way: a mapping that does not
+ * fit the table, not a page of bad rows. Decoded entries carry no raw value: the row stays
  * in its table for anyone who needs it.
  * <p>
  * <b>Settings.</b> {@link ScanSettings#idPattern()} is matched in the JVM with
@@ -86,11 +100,16 @@ import org.springframework.util.ClassUtils;
  * selective pattern costs as many reads as {@code "*"} and may yield empty steps. Each step,
  * {@link #read} and {@link #existing} run in one transaction of the old store limited to
  * {@link ScanSettings#timeout()}, which Spring's JDBC support applies to every statement in
- * it. {@link #read} and {@link #existing} ask for at most 500 keys per statement;
+ * it. On SQLite the file must be in WAL mode, checked by the constructor: in the rollback-journal
+ * modes a step's read transaction would keep the application's writers from committing until it
+ * ends. {@link #read} and {@link #existing} ask for at most 500 keys per statement;
  * {@code scanCount} and {@code pipelineDepth} have nothing to map to and are ignored.
  * <p>
- * {@link #size()} counts the rows ({@code count(*)}); a step from the initial position counts
- * them again for {@link SourceBatch#fraction()}, which is the rows passed over that count.
+ * {@link #size()} counts the rows ({@code count(*)}). A step from the initial position (or the
+ * first of a scanner that resumes a run) estimates them for {@link SourceBatch#fraction()}, which
+ * is the rows passed over that estimate, outside the step's transaction and time limit: on
+ * PostgreSQL the planner's estimate ({@code pg_class.reltuples}), elsewhere {@code count(*)};
+ * when that fails, or PostgreSQL has no estimate yet, fractions are 0 until the last step.
  * @param <R> the entity type
  * @param <ID> the id type
  */
@@ -101,6 +120,8 @@ public final class JdbcKeysetScanner<R, ID> implements OldStoreScanner<R, ID> {
     private static final String START = PREFIX + "start";
 
     private static final String DONE = PREFIX + "done:";
+
+    private static final String RAW = PREFIX + "raw:";
 
     // Statement parameters per IN list: far below every database's limit (SQLite's 32766 among them).
     private static final int KEYS_PER_STATEMENT = 500;
@@ -129,10 +150,15 @@ public final class JdbcKeysetScanner<R, ID> implements OldStoreScanner<R, ID> {
 
     private final String rowSql;
 
+    // PostgreSQL's planner estimate of the rows, for fractions without counting; null elsewhere.
+    private final @Nullable String estimateSql;
+
+    private final @Nullable String estimateTable;
+
     private final ConversionService conversions = DefaultConversionService.getSharedInstance();
 
-    // The row count of the current run, for fractions: counted at the start of a run, or on the
-    // first step of a scanner that resumes one; -1 until then. Two runs at once on one scanner
+    // The rows of the current run, for fractions: estimated at the start of a run, or on the
+    // first step of a scanner that resumes one (see estimateRows); -1 until then. Two runs at once on one scanner
     // share it: only their progress estimates suffer, never what they scan.
     private volatile long total = -1;
 
@@ -144,6 +170,8 @@ public final class JdbcKeysetScanner<R, ID> implements OldStoreScanner<R, ID> {
      * @param dialect the old store's dialect, for quoting and {@code limit}
      * @param transactions the old store's transaction manager, whose transactions carry the time
      * limits of {@link ScanSettings#timeout()}
+     * @throws IllegalStateException when the database cannot be reached, or is a SQLite file
+     * not in WAL mode
      */
     public JdbcKeysetScanner(Class<R> entityType, Class<ID> idType, JdbcAggregateOperations aggregates,
             JdbcOperations jdbc, Dialect dialect, PlatformTransactionManager transactions) {
@@ -173,6 +201,41 @@ public final class JdbcKeysetScanner<R, ID> implements OldStoreScanner<R, ID> {
             .from(this.table)
             .where(this.idColumn.isEqualTo(SQL.bindMarker()))
             .build());
+        requireWalOnSqlite(jdbc, this.entity.getQualifiedTableName().toString());
+        boolean postgres = dialect instanceof PostgresDialect;
+        this.estimateSql = postgres ? "select reltuples::bigint from pg_class where oid = to_regclass(?)" : null;
+        this.estimateTable = postgres ? this.entity.getQualifiedTableName().toSql(dialect.getIdentifierProcessing())
+                : null;
+    }
+
+    // A step reads in one transaction (its time limit spans its statements). In SQLite's
+    // rollback-journal modes a reading transaction holds a SHARED lock until it ends, which keeps
+    // the live application's writers from committing; in WAL mode readers block no writer. WAL is
+    // a property of the file (set once with "pragma journal_mode=wal"), so it is checked here
+    // rather than set behind the application's back.
+    private static void requireWalOnSqlite(JdbcOperations jdbc, String table) {
+        String mode;
+        try {
+            mode = jdbc.execute((ConnectionCallback<@Nullable String>) (connection) -> {
+                if (!"SQLite".equalsIgnoreCase(connection.getMetaData().getDatabaseProductName())) {
+                    return null;
+                }
+                try (Statement statement = connection.createStatement();
+                        ResultSet result = statement.executeQuery("pragma journal_mode")) {
+                    return result.next() ? result.getString(1) : "unknown";
+                }
+            });
+        }
+        catch (DataAccessException ex) {
+            throw new IllegalStateException("JdbcKeysetScanner could not read which database holds the old store's "
+                    + "table " + table + ": " + ex.getMessage() + "; check that the old store's database is reachable",
+                    ex);
+        }
+        if (mode != null && !"wal".equalsIgnoreCase(mode)) {
+            throw new IllegalStateException("The SQLite file of the old store's table " + table + " is in journal_mode "
+                    + mode + ": a scan step's read transaction would block the application's commits until it ends. "
+                    + "Switch the file to WAL once (pragma journal_mode=wal, which the file keeps) before scanning it");
+        }
     }
 
     @Override
@@ -193,15 +256,18 @@ public final class JdbcKeysetScanner<R, ID> implements OldStoreScanner<R, ID> {
         }
         Assert.isTrue(text.startsWith(PREFIX), () -> "'" + text + "' is not a keyset position");
         if (text.startsWith(DONE)) {
-            return new KeysetPosition(rowsPassed(text, text.substring(DONE.length())), null, true);
+            return new KeysetPosition(rowsPassed(text, text.substring(DONE.length())), null, true, false);
         }
-        String rest = text.substring(PREFIX.length());
+        boolean raw = text.startsWith(RAW);
+        String rest = text.substring(raw ? RAW.length() : PREFIX.length());
         int colon = rest.indexOf(':');
         Assert.isTrue(colon > 0, () -> "'" + text + "' is not a keyset position");
         String key = rest.substring(colon + 1);
-        Assert.isTrue(idOf(key) != null,
-                () -> "The key in '" + text + "' does not convert to " + this.idType.getName());
-        return new KeysetPosition(rowsPassed(text, rest.substring(0, colon)), key, false);
+        // A canonical key must be one of this id type (else it is another repository's
+        // checkpoint); a raw one must not be, or it would have been written canonical.
+        Assert.isTrue(raw != isCanonical(key), () -> "The key in '" + text + "' is not "
+                + (raw ? "a raw id text" : "the text of a " + this.idType.getName()));
+        return new KeysetPosition(rowsPassed(text, rest.substring(0, colon)), key, false, raw);
     }
 
     @Override
@@ -219,17 +285,16 @@ public final class JdbcKeysetScanner<R, ID> implements OldStoreScanner<R, ID> {
         if (position.done()) {
             return new RawSourceBatch(List.of(), position, true, 1.0);
         }
-        ID after = (position.lastKey() != null) ? requiredIdOf(position.lastKey()) : null;
         KeyGlob glob = "*".equals(settings.idPattern()) ? null : new KeyGlob(settings.idPattern());
+        if (position.lastKey() == null || this.total < 0) {
+            this.total = estimateRows();
+        }
         return inTransaction(settings, () -> {
-            if (position.lastKey() == null || this.total < 0) {
-                this.total = this.aggregates.count(this.entityType);
-            }
-            Page page = page(after, settings.batchSize(), glob);
+            Page page = page(position.lastKey(), settings.batchSize(), glob);
             long passed = position.rowsPassed() + page.rows();
             boolean complete = page.rows() < settings.batchSize() || page.lastKey() == null;
-            KeysetPosition next = complete ? new KeysetPosition(passed, null, true)
-                    : new KeysetPosition(passed, page.lastKey(), false);
+            KeysetPosition next = complete ? new KeysetPosition(passed, null, true, false)
+                    : new KeysetPosition(passed, page.lastKey(), false, !isCanonical(page.lastKey()));
             return new RawSourceBatch(page.entries(), next, complete, fraction(passed, complete));
         });
     }
@@ -334,65 +399,102 @@ public final class JdbcKeysetScanner<R, ID> implements OldStoreScanner<R, ID> {
         return "table " + this.entity.getQualifiedTableName() + " (" + this.entityType.getSimpleName() + ")";
     }
 
-    // One page after an id: mapped by Spring Data JDBC in one query, or row by row when a row of
-    // it does not map.
-    private Page page(@Nullable ID after, int batchSize, @Nullable KeyGlob glob) {
-        List<R> rows;
-        try {
-            Query query = Query.query((after != null) ? Criteria.where(this.idProperty.getName()).greaterThan(after)
-                    : Criteria.empty()).sort(Sort.by(this.idProperty.getName())).limit(batchSize);
-            rows = this.aggregates.findAll(query, this.entityType);
-        }
-        catch (RuntimeException ex) {
-            if (isStoreFailure(ex)) {
-                throw ex;
-            }
-            return pageRowByRow(after, batchSize, glob);
-        }
-        List<RawEntry> entries = new ArrayList<>(rows.size());
-        String lastKey = null;
-        for (R row : rows) {
-            lastKey = keyOf(idOfEntity(row));
-            if (glob == null || glob.matches(lastKey)) {
-                entries.add(new RawEntry(lastKey, row, null));
+    // One page after the text of the last id column value passed: the raw ids in order with one
+    // statement, then the rows of those that are the canonical text of an id, mapped by Spring Data
+    // JDBC in one query (row by row when one of them does not map). The cursor is always the raw
+    // value the table holds, so a row whose id does not convert, or converts to an id of another
+    // text, is a reject that the scan passes over, never a position it cannot leave.
+    private Page page(@Nullable String afterKey, int batchSize, @Nullable KeyGlob glob) {
+        List<RawEntry> entries = new ArrayList<>();
+        if (afterKey == null && glob == null) {
+            // "id > ?" never matches a NULL and databases sort NULLs at either end: the first step
+            // of a scan of every key reports such rows (possible in SQLite, whose primary keys may
+            // be NULL unless INTEGER); a pattern matches no NULL.
+            Select nulls = StatementBuilder.select(this.table.asterisk())
+                .from(this.table)
+                .where(this.idColumn.isNull())
+                .build();
+            for (Map<String, Object> row : this.jdbc.query(this.renderer.render(nulls), new ColumnMapRowMapper())) {
+                entries.add(new RawEntry("", new Unmapped(columnsText(row),
+                        "a row of " + tableName() + " has a NULL id: no key can address it"), null));
             }
         }
-        return new Page(entries, rows.size(), lastKey);
-    }
-
-    private Page pageRowByRow(@Nullable ID after, int batchSize, @Nullable KeyGlob glob) {
-        // The same page as the failed query: the ids in order after the last one, limited alike.
-        Select select = (after != null)
+        Select select = (afterKey != null)
                 ? ids().limit(batchSize).where(this.idColumn.isGreater(SQL.bindMarker())).orderBy(this.idColumn).build()
-                : ids().limit(batchSize).orderBy(this.idColumn).build();
-        Object[] values = (after != null) ? new Object[] { jdbcValue(after) } : new Object[0];
+                : ids().limit(batchSize).where(this.idColumn.isNotNull()).orderBy(this.idColumn).build();
+        Object[] values = (afterKey != null) ? new Object[] { cursorValue(afterKey) } : new Object[0];
         List<Object> rawIds = this.jdbc.query(this.renderer.render(select),
                 SingleColumnRowMapper.newInstance(Object.class), values);
-        List<RawEntry> entries = new ArrayList<>(rawIds.size());
         String lastKey = null;
+        List<String> order = new ArrayList<>(rawIds.size());
+        Map<String, RawEntry> bad = new LinkedHashMap<>();
+        Map<String, ID> good = new LinkedHashMap<>();
         for (Object rawId : rawIds) {
-            ID id = (rawId != null) ? idOf(rawId) : null;
-            if (id == null) {
-                // Nothing can address such a row; the scan cannot go on past it either (see requiredIdOf).
-                lastKey = String.valueOf(rawId);
-                entries.add(new RawEntry(lastKey, null,
-                        "the id column holds a value that does not convert to " + this.idType.getName()));
+            String text = rawText(rawId);
+            lastKey = text;
+            ID id = idOf(rawId);
+            if (glob != null && !glob.matches(text)) {
                 continue;
             }
-            lastKey = keyOf(id);
-            if (glob == null || glob.matches(lastKey)) {
-                RawEntry entry = rowById(id);
-                if (entry != null) {
-                    entries.add(entry);
-                }
+            if (id == null) {
+                order.add(text);
+                bad.put(text, new RawEntry(text, new Unmapped(columnsOfRaw(rawId), "the id column of " + tableName()
+                        + " holds a value that does not convert to " + this.idType.getName()), null));
+            }
+            else if (!keyOf(id).equals(text)) {
+                // E.g. '007' in a TEXT column of a Long id: its key "7" would name no row (read and
+                // existing bind 7, which SQLite compares as text), so copying it would be undone.
+                order.add(text);
+                bad.put(text, new RawEntry(text, new Unmapped(columnsOfRaw(rawId), "the id '" + text + "' of "
+                        + tableName() + " is not the text of the " + this.idType.getSimpleName() + " it maps to ('"
+                        + keyOf(id) + "'): no key can address the row"), null));
+            }
+            else {
+                order.add(text);
+                good.put(text, id);
+            }
+        }
+        Map<String, RawEntry> mapped = new LinkedHashMap<>();
+        for (RawEntry entry : rowsById(new ArrayList<>(good.values()))) {
+            mapped.put(entry.redisKey(), entry);
+        }
+        requireSomeRowMaps(mapped.values());
+        for (String key : order) {
+            RawEntry entry = bad.containsKey(key) ? bad.get(key) : mapped.get(key);
+            // Absent: deleted since its id was read, left out as a vanished Redis key is.
+            if (entry != null) {
+                entries.add(entry);
             }
         }
         return new Page(entries, rawIds.size(), lastKey);
     }
 
+    // Every row of a page failing to map the same way is not a page of bad rows but a mapping that
+    // does not fit the table (a renamed enum constant, a column of another type): thrown, so that
+    // the run stops rather than setting a whole table aside.
+    private void requireSomeRowMaps(Collection<RawEntry> entries) {
+        if (entries.size() < 2) {
+            return;
+        }
+        Set<String> problems = new LinkedHashSet<>();
+        for (RawEntry entry : entries) {
+            if (!(entry.reply() instanceof Unmapped unmapped)) {
+                return;
+            }
+            problems.add(unmapped.problem());
+        }
+        if (problems.size() == 1) {
+            throw new IllegalStateException("None of the " + entries.size() + " rows of a page of " + describe()
+                    + " maps: " + problems.iterator().next() + "; the mapping does not fit the table");
+        }
+    }
+
     // Rows of some ids, mapped in one query, or row by row when one of them does not map.
     private List<RawEntry> rowsById(List<ID> ids) {
         try {
+            if (ids.isEmpty()) {
+                return List.of();
+            }
             List<R> rows = this.aggregates.findAllById(ids, this.entityType);
             List<RawEntry> entries = new ArrayList<>(rows.size());
             for (R row : rows) {
@@ -401,7 +503,7 @@ public final class JdbcKeysetScanner<R, ID> implements OldStoreScanner<R, ID> {
             return entries;
         }
         catch (RuntimeException ex) {
-            if (isStoreFailure(ex)) {
+            if (!isMappingFailure(ex)) {
                 throw ex;
             }
             List<RawEntry> entries = new ArrayList<>(ids.size());
@@ -423,47 +525,57 @@ public final class JdbcKeysetScanner<R, ID> implements OldStoreScanner<R, ID> {
             return (row != null) ? new RawEntry(key, row, null) : null;
         }
         catch (RuntimeException ex) {
-            if (isStoreFailure(ex)) {
+            if (!isMappingFailure(ex)) {
                 throw ex;
             }
             // Conversion messages quote values, which may be personal data: name the kind only.
             String problem = "the row does not map to " + this.entityType.getName() + " ("
                     + NestedExceptionUtils.getMostSpecificCause(ex).getClass().getSimpleName() + ")";
-            return new RawEntry(key, new Unmapped(columnsOf(id), problem), null);
+            return new RawEntry(key, new Unmapped(columnsOfRaw(jdbcValue(id)), problem), null);
         }
     }
 
-    // The row as the table holds it, for the rejects table; null when even that cannot be read.
-    private @Nullable String columnsOf(ID id) {
-        try {
-            RowMapper<Map<String, Object>> columns = new ColumnMapRowMapper();
-            List<Map<String, Object>> rows = this.jdbc.query(this.rowSql, columns, jdbcValue(id));
-            if (rows.isEmpty()) {
-                return null;
-            }
-            StringBuilder text = new StringBuilder();
-            rows.get(0).forEach((column, value) -> {
-                if (!text.isEmpty()) {
-                    text.append('\n');
-                }
-                text.append(column).append('=').append((value instanceof byte[] bytes)
-                        ? "0x" + HexFormat.of().formatHex(bytes) : String.valueOf(value));
-            });
-            return text.toString();
-        }
-        catch (RuntimeException ex) {
-            if (isStoreFailure(ex)) {
-                throw ex;
-            }
-            return null;
-        }
+    // The row as the table holds it, for the rejects table; null when it is gone. A failure to
+    // read it is the store's, and thrown.
+    private @Nullable String columnsOfRaw(Object rawId) {
+        List<Map<String, Object>> rows = this.jdbc.query(this.rowSql, new ColumnMapRowMapper(), rawId);
+        return rows.isEmpty() ? null : columnsText(rows.get(0));
     }
 
-    // What the caller retries (the connection, a time-out, a transaction that could not start),
-    // as opposed to a row that does not map, which is set aside.
-    private static boolean isStoreFailure(RuntimeException ex) {
-        return ex instanceof TransientDataAccessException || ex instanceof DataAccessResourceFailureException
-                || ex instanceof RecoverableDataAccessException || ex instanceof TransactionException;
+    private static String columnsText(Map<String, Object> row) {
+        StringBuilder text = new StringBuilder();
+        row.forEach((column, value) -> {
+            if (!text.isEmpty()) {
+                text.append('\n');
+            }
+            text.append(column).append('=').append((value instanceof byte[] bytes)
+                    ? "0x" + HexFormat.of().formatHex(bytes) : String.valueOf(value));
+        });
+        return text.toString();
+    }
+
+    // Only what is known to be a row that does not map to the entity is set aside; everything
+    // else, and above all every failure the driver reported (an SQLException: SQLite's carry no
+    // SQLState, so Spring cannot tell SQLITE_BUSY or "no such column" from anything else), is
+    // the store's, thrown for the caller to retry or to stop on.
+    private static boolean isMappingFailure(RuntimeException ex) {
+        if (ex instanceof TransactionException) {
+            return false;
+        }
+        for (Throwable cause = ex; cause != null; cause = cause.getCause()) {
+            if (cause instanceof SQLException) {
+                return false;
+            }
+        }
+        for (Throwable cause = ex; cause != null; cause = cause.getCause()) {
+            if (cause instanceof ConversionException || cause instanceof MappingException
+                    || cause instanceof MappingInstantiationException || cause instanceof DateTimeException
+                    || cause instanceof IllegalArgumentException || cause instanceof ClassCastException
+                    || cause instanceof ArithmeticException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private <T> T inTransaction(ScanSettings settings, Supplier<T> work) {
@@ -481,6 +593,23 @@ public final class JdbcKeysetScanner<R, ID> implements OldStoreScanner<R, ID> {
         JdbcValue value = this.aggregates.getConverter()
             .writeJdbcValue(id, TypeInformation.of(this.idProperty.getType()), this.idSqlType);
         return value.getValue();
+    }
+
+    // The rows for fractions, outside the step's transaction and its time limit (count(*) of a
+    // 100M-row table takes longer than any step may): PostgreSQL's estimate (reltuples, -1 before
+    // the table's first ANALYZE), count(*) elsewhere; 0 (no fraction) when it fails, since a
+    // progress estimate is no reason to fail a step.
+    private long estimateRows() {
+        try {
+            if (this.estimateSql != null) {
+                Long estimate = this.jdbc.queryForObject(this.estimateSql, Long.class, this.estimateTable);
+                return (estimate != null && estimate > 0) ? estimate : 0;
+            }
+            return this.aggregates.count(this.entityType);
+        }
+        catch (RuntimeException ex) {
+            return 0;
+        }
     }
 
     private double fraction(long passed, boolean complete) {
@@ -507,11 +636,25 @@ public final class JdbcKeysetScanner<R, ID> implements OldStoreScanner<R, ID> {
         return (ID) this.entity.getIdentifierAccessor(row).getRequiredIdentifier();
     }
 
-    private ID requiredIdOf(String key) {
+    // What "id > ?" binds for the text of the last raw id: the id it is the canonical text of, as
+    // every statement binds ids; else the text itself (a TEXT column holding '007' or 'x' under a
+    // numeric id: the database compares it with the column as it sorted it).
+    private Object cursorValue(String key) {
         ID id = idOf(key);
-        Assert.state(id != null, () -> "The scan of " + describe() + " cannot continue after the id '" + key
-                + "', which does not convert to " + this.idType.getName() + "; correct or delete that row");
-        return id;
+        return (id != null && keyOf(id).equals(key)) ? jdbcValue(id) : key;
+    }
+
+    private boolean isCanonical(String key) {
+        ID id = idOf(key);
+        return id != null && keyOf(id).equals(key);
+    }
+
+    private static String rawText(Object rawId) {
+        return (rawId instanceof byte[] bytes) ? "0x" + HexFormat.of().formatHex(bytes) : String.valueOf(rawId);
+    }
+
+    private String tableName() {
+        return this.entity.getQualifiedTableName().toString();
     }
 
     private @Nullable ID idOf(Object value) {
@@ -535,16 +678,19 @@ public final class JdbcKeysetScanner<R, ID> implements OldStoreScanner<R, ID> {
     }
 
     /** Where a keyset scan stands: the rows passed and the key of the last id, or done. */
-    private record KeysetPosition(long rowsPassed, @Nullable String lastKey, boolean done) implements SourcePosition {
+    private record KeysetPosition(long rowsPassed, @Nullable String lastKey, boolean done, boolean raw) implements SourcePosition {
 
-        static final KeysetPosition INITIAL = new KeysetPosition(0, null, false);
+        static final KeysetPosition INITIAL = new KeysetPosition(0, null, false, false);
 
         @Override
         public String text() {
             if (this.done) {
                 return DONE + this.rowsPassed;
             }
-            return (this.lastKey != null) ? PREFIX + this.rowsPassed + ":" + this.lastKey : START;
+            if (this.lastKey == null) {
+                return START;
+            }
+            return (this.raw ? RAW : PREFIX) + this.rowsPassed + ":" + this.lastKey;
         }
 
         @Override

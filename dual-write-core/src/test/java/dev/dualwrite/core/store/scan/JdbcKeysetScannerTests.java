@@ -10,6 +10,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.sqlite.SQLiteConfig;
 import org.sqlite.SQLiteDataSource;
 
 import org.springframework.dao.DataAccessException;
@@ -20,6 +21,7 @@ import org.springframework.jdbc.core.JdbcTemplate;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
+import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
 
 /**
  * What the scanner contract leaves to {@link JdbcKeysetScanner}: the text of its positions,
@@ -39,7 +41,9 @@ class JdbcKeysetScannerTests {
 
     @BeforeAll
     static void createTable() {
-        SQLiteDataSource sqlite = new SQLiteDataSource();
+        SQLiteConfig config = new SQLiteConfig();
+        config.setJournalMode(SQLiteConfig.JournalMode.WAL);
+        SQLiteDataSource sqlite = new SQLiteDataSource(config);
         sqlite.setUrl("jdbc:sqlite:" + directory.resolve("legacy.db"));
         dataSource = sqlite;
         jdbc = new JdbcTemplate(dataSource);
@@ -118,6 +122,134 @@ class JdbcKeysetScannerTests {
             .isThrownBy(() -> missing.nextPage(missing.initialPosition(), ScanSettings.DEFAULTS));
     }
 
+    @Test
+    void aMissingColumnIsThrownNotSetAsideRowByRow() {
+        // SQLite's driver gives no SQLState: "no such column" arrives as an uncategorized
+        // exception, which must not pass for a row that does not map.
+        JdbcKeysetScanner<Widened, Long> widened = JdbcScanStores.scanner(Widened.class, Long.class, dataSource,
+                SqliteDialect.INSTANCE);
+
+        assertThatExceptionOfType(DataAccessException.class)
+            .isThrownBy(() -> widened.nextPage(widened.initialPosition(), ScanSettings.DEFAULTS));
+    }
+
+    @Test
+    void aWholePageFailingAlikeIsThrown() {
+        jdbc.update("update keyset_item set status = 'RETIRED'");
+
+        assertThatIllegalStateException()
+            .isThrownBy(() -> this.scanner.nextPage(this.scanner.initialPosition(), ScanSettings.DEFAULTS))
+            .withMessageContaining("keyset_item");
+    }
+
+    @Test
+    void anIdThatDoesNotConvertIsARejectAndTheScanGoesOn() {
+        jdbc.execute("create table keyset_loose (id text, name text not null, status text not null)");
+        try {
+            jdbc.update("insert into keyset_loose values ('1', 'a', 'ACTIVE'), ('2', 'b', 'ACTIVE'),"
+                    + " ('x', 'c', 'ACTIVE'), (null, 'd', 'ACTIVE'), ('3', 'e', 'ACTIVE')");
+            JdbcKeysetScanner<Loose, Long> loose = JdbcScanStores.scanner(Loose.class, Long.class, dataSource,
+                    SqliteDialect.INSTANCE);
+            ScanSettings twoAtATime = ScanSettings.DEFAULTS.withBatchSize(2);
+            List<ScannedEntry<Loose, Long>> all = new java.util.ArrayList<>();
+            SourcePosition position = loose.initialPosition();
+            for (int step = 0; step < 10; step++) {
+                SourceBatch<Loose, Long> batch = loose.nextPage(loose.parsePosition(position.text()), twoAtATime);
+                all.addAll(batch.entries());
+                position = batch.position();
+                if (batch.complete()) {
+                    break;
+                }
+            }
+            assertThat(position.text()).startsWith("keyset:done:");
+            assertThat(all).filteredOn((entry) -> !entry.isReject())
+                .extracting(ScannedEntry::id)
+                .containsExactly(1L, 2L, 3L);
+            assertThat(all).filteredOn(ScannedEntry::isReject).hasSize(2).allSatisfy((reject) -> {
+                assertThat(reject.problem()).contains("keyset_loose");
+            });
+        }
+        finally {
+            jdbc.execute("drop table keyset_loose");
+        }
+    }
+
+    @Test
+    void aNullStringIdIsNotTheKeyNull() {
+        jdbc.execute("create table keyset_named (id text, name text not null, status text not null)");
+        try {
+            jdbc.update("insert into keyset_named values (null, 'a', 'ACTIVE'), ('a', 'b', 'ACTIVE'),"
+                    + " ('m', 'c', 'ACTIVE'), ('o', 'd', 'ACTIVE'), ('z', 'e', 'ACTIVE')");
+            JdbcKeysetScanner<Named, String> named = JdbcScanStores.scanner(Named.class, String.class, dataSource,
+                    SqliteDialect.INSTANCE);
+            ScanSettings twoAtATime = ScanSettings.DEFAULTS.withBatchSize(2);
+            List<ScannedEntry<Named, String>> all = new java.util.ArrayList<>();
+            SourcePosition position = named.initialPosition();
+            for (int step = 0; step < 10; step++) {
+                SourceBatch<Named, String> batch = named.nextPage(named.parsePosition(position.text()), twoAtATime);
+                all.addAll(batch.entries());
+                position = batch.position();
+                if (batch.complete()) {
+                    break;
+                }
+            }
+            assertThat(all).filteredOn((entry) -> !entry.isReject())
+                .extracting(ScannedEntry::redisKey)
+                .containsExactly("a", "m", "o", "z");
+            assertThat(all).filteredOn(ScannedEntry::isReject).hasSize(1);
+        }
+        finally {
+            jdbc.execute("drop table keyset_named");
+        }
+    }
+
+    @Test
+    void anIdThatIsNotTheTextOfItsKeyIsARejectAndNotTheCursor() {
+        // '007' in a TEXT column maps to 7; binding 7 next ("id > '7'" in SQLite) would skip '1'
+        // and '2', and the key "7" would name no row for read and existing.
+        jdbc.execute("create table keyset_loose (id text, name text not null, status text not null)");
+        try {
+            jdbc.update("insert into keyset_loose values ('007', 'a', 'ACTIVE'), ('1', 'b', 'ACTIVE'),"
+                    + " ('2', 'c', 'ACTIVE')");
+            JdbcKeysetScanner<Loose, Long> loose = JdbcScanStores.scanner(Loose.class, Long.class, dataSource,
+                    SqliteDialect.INSTANCE);
+            ScanSettings oneAtATime = ScanSettings.DEFAULTS.withBatchSize(1);
+            List<ScannedEntry<Loose, Long>> all = new java.util.ArrayList<>();
+            SourcePosition position = loose.initialPosition();
+            for (int step = 0; step < 10; step++) {
+                SourceBatch<Loose, Long> batch = loose.nextPage(loose.parsePosition(position.text()), oneAtATime);
+                all.addAll(batch.entries());
+                position = batch.position();
+                if (batch.complete()) {
+                    break;
+                }
+            }
+            assertThat(all).filteredOn((entry) -> !entry.isReject())
+                .extracting(ScannedEntry::id)
+                .containsExactly(1L, 2L);
+            assertThat(all).filteredOn(ScannedEntry::isReject).singleElement().satisfies((reject) -> {
+                assertThat(reject.redisKey()).isEqualTo("007");
+                assertThat(reject.problem()).contains("keyset_loose", "'7'");
+            });
+        }
+        finally {
+            jdbc.execute("drop table keyset_loose");
+        }
+    }
+
+    @Test
+    void aSqliteFileOutsideWalModeIsRefused() {
+        // In rollback-journal mode a step's read transaction holds a SHARED lock that blocks the
+        // live application's commits until it ends.
+        SQLiteDataSource journal = new SQLiteDataSource();
+        journal.setUrl("jdbc:sqlite:" + directory.resolve("journal.db"));
+
+        assertThatIllegalStateException()
+            .isThrownBy(() -> JdbcScanStores.scanner(Item.class, Long.class, journal, SqliteDialect.INSTANCE))
+            .withMessageContaining("journal_mode")
+            .withMessageContaining("wal");
+    }
+
     enum Status {
 
         ACTIVE
@@ -126,6 +258,18 @@ class JdbcKeysetScannerTests {
 
     @Table("keyset_item")
     record Item(@Id Long id, String name, Status status) {
+    }
+
+    @Table("keyset_item")
+    record Widened(@Id Long id, String name, Status status, String addedLater) {
+    }
+
+    @Table("keyset_loose")
+    record Loose(@Id Long id, String name, Status status) {
+    }
+
+    @Table("keyset_named")
+    record Named(@Id String id, String name, Status status) {
     }
 
     @Table("no_such_table")
