@@ -1,7 +1,6 @@
 package dev.dualwrite.core.store.scan;
 
 import dev.dualwrite.testsupport.TestSchema;
-import dev.dualwrite.testsupport.contract.AbstractOldStoreScannerContractTests;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -17,7 +16,7 @@ import org.springframework.jdbc.core.JdbcTemplate;
  * know is the reject case.
  */
 class PostgresJdbcKeysetScannerContractTests
-        extends AbstractOldStoreScannerContractTests<PostgresJdbcKeysetScannerContractTests.Item, String> {
+        extends ScanItemTableContractTests<PostgresJdbcKeysetScannerContractTests.Item, String> {
 
     @RegisterExtension
     static final TestSchema schema = TestSchema.create(PostgresJdbcKeysetScannerContractTests.class);
@@ -31,6 +30,11 @@ class PostgresJdbcKeysetScannerContractTests
     }
 
     @Override
+    protected JdbcTemplate jdbc() {
+        return jdbc;
+    }
+
+    @Override
     protected OldStoreScanner<Item, String> createScanner() {
         return JdbcScanStores.scanner(Item.class, String.class, schema.dataSource(), JdbcPostgresDialect.INSTANCE);
     }
@@ -41,35 +45,8 @@ class PostgresJdbcKeysetScannerContractTests
     }
 
     @Override
-    protected void put(String id, String name) {
-        jdbc.update("insert into scan_item (id, name, status) values (?, ?, 'ACTIVE')", id, name);
-    }
-
-    @Override
-    protected void delete(String id) {
-        jdbc.update("delete from scan_item where id = ?", id);
-    }
-
-    @Override
     protected String nameOf(Item item) {
         return item.name();
-    }
-
-    @Override
-    protected void clear() {
-        jdbc.update("delete from scan_item");
-    }
-
-    @Override
-    protected boolean putUnreadable(String id) {
-        jdbc.update("insert into scan_item (id, name, status) values (?, 'unreadable', 'NO_SUCH_STATUS')", id);
-        return true;
-    }
-
-    enum Status {
-
-        ACTIVE, CLOSED
-
     }
 
     @Table("scan_item")

@@ -5,7 +5,6 @@ import java.nio.file.Path;
 import javax.sql.DataSource;
 
 import dev.dualwrite.testsupport.SqliteDialect;
-import dev.dualwrite.testsupport.contract.AbstractOldStoreScannerContractTests;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.io.TempDir;
 import org.sqlite.SQLiteConfig;
@@ -21,7 +20,7 @@ import org.springframework.jdbc.core.JdbcTemplate;
  * the entity's enum does not know, the reject case.
  */
 class SqliteJdbcKeysetScannerContractTests
-        extends AbstractOldStoreScannerContractTests<SqliteJdbcKeysetScannerContractTests.Item, Long> {
+        extends ScanItemTableContractTests<SqliteJdbcKeysetScannerContractTests.Item, Long> {
 
     @TempDir
     static Path directory;
@@ -43,6 +42,11 @@ class SqliteJdbcKeysetScannerContractTests
     }
 
     @Override
+    protected JdbcTemplate jdbc() {
+        return jdbc;
+    }
+
+    @Override
     protected OldStoreScanner<Item, Long> createScanner() {
         return JdbcScanStores.scanner(Item.class, Long.class, dataSource, SqliteDialect.INSTANCE);
     }
@@ -53,35 +57,8 @@ class SqliteJdbcKeysetScannerContractTests
     }
 
     @Override
-    protected void put(Long id, String name) {
-        jdbc.update("insert into scan_item (id, name, status) values (?, ?, 'ACTIVE')", id, name);
-    }
-
-    @Override
-    protected void delete(Long id) {
-        jdbc.update("delete from scan_item where id = ?", id);
-    }
-
-    @Override
     protected String nameOf(Item item) {
         return item.name();
-    }
-
-    @Override
-    protected void clear() {
-        jdbc.update("delete from scan_item");
-    }
-
-    @Override
-    protected boolean putUnreadable(Long id) {
-        jdbc.update("insert into scan_item (id, name, status) values (?, 'unreadable', 'NO_SUCH_STATUS')", id);
-        return true;
-    }
-
-    enum Status {
-
-        ACTIVE, CLOSED
-
     }
 
     @Table("scan_item")
