@@ -3,7 +3,6 @@ package dev.dualwrite.core.store;
 import java.sql.DatabaseMetaData;
 import java.util.List;
 import java.util.Locale;
-import java.util.Optional;
 
 import org.jspecify.annotations.Nullable;
 
@@ -50,14 +49,10 @@ import org.springframework.util.Assert;
  * @param <R> the old store's entity type
  * @param <ID> the id type
  */
-public final class JdbcOldStore<R, ID> implements OldStore<R, ID> {
+public final class JdbcOldStore<R, ID> extends RepositoryOldStore<R, ID> {
 
     // The release that added PostgreSQL's upsert clause to SQLite.
     private static final List<Integer> SQLITE_UPSERT = List.of(3, 24);
-
-    private final CrudRepository<R, ID> repository;
-
-    private final EntityInformation<R, ID> entityInformation;
 
     private final JdbcAggregateOperations aggregates;
 
@@ -91,12 +86,9 @@ public final class JdbcOldStore<R, ID> implements OldStore<R, ID> {
      */
     public JdbcOldStore(CrudRepository<R, ID> repository, EntityInformation<R, ID> entityInformation,
             JdbcAggregateOperations aggregates, TransactionOperations transactions) {
-        Assert.notNull(repository, "repository must not be null");
-        Assert.notNull(entityInformation, "entityInformation must not be null");
+        super(repository, entityInformation);
         Assert.notNull(aggregates, "aggregates must not be null");
         Assert.notNull(transactions, "transactions must not be null");
-        this.repository = repository;
-        this.entityInformation = entityInformation;
         this.aggregates = aggregates;
         this.transactions = transactions;
         this.converter = aggregates.getConverter();
@@ -151,22 +143,6 @@ public final class JdbcOldStore<R, ID> implements OldStore<R, ID> {
             }
         }
         return true;
-    }
-
-    @Override
-    public CrudRepository<R, ID> repository() {
-        return this.repository;
-    }
-
-    /**
-     * Save through the repository, with Spring Data JDBC's semantics: a new entity (no id, or
-     * as its {@code isNew} says) is inserted, any other updated.
-     * @param entity the entity
-     * @return the saved entity, with its generated id if the database made one
-     */
-    @Override
-    public R save(R entity) {
-        return this.repository.save(entity);
     }
 
     /**
@@ -305,41 +281,6 @@ public final class JdbcOldStore<R, ID> implements OldStore<R, ID> {
      */
     boolean writesRowsItself() {
         return this.rowUpsert != null;
-    }
-
-    /**
-     * Delete the row with this id through the repository; a missing row is no error in Spring
-     * Data JDBC, so deleting a missing key is fine.
-     * @param id the id
-     */
-    @Override
-    public void delete(ID id) {
-        this.repository.deleteById(id);
-    }
-
-    @Override
-    public Optional<R> load(ID id) {
-        return this.repository.findById(id);
-    }
-
-    @Override
-    public Iterable<R> findAll() {
-        return this.repository.findAll();
-    }
-
-    @Override
-    public @Nullable ID idOf(R entity) {
-        return this.entityInformation.getId(entity);
-    }
-
-    @Override
-    public Class<R> entityType() {
-        return this.entityInformation.getJavaType();
-    }
-
-    @Override
-    public Class<ID> idType() {
-        return this.entityInformation.getIdType();
     }
 
     /**

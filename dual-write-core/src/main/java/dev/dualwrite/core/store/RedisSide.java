@@ -1,14 +1,11 @@
 package dev.dualwrite.core.store;
 
-import java.util.Optional;
-
 import dev.dualwrite.core.redis.json.RedisJsonStore;
 import dev.dualwrite.core.redis.json.SimpleRedisJsonRepository;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.data.repository.CrudRepository;
 import org.springframework.data.repository.core.EntityInformation;
-import org.springframework.util.Assert;
 
 /**
  * The {@link OldStore} of a Redis repository, in either shape (a Spring Data Redis
@@ -18,11 +15,7 @@ import org.springframework.util.Assert;
  * @param <R> the Redis entity type
  * @param <ID> the id type
  */
-public final class RedisSide<R, ID> implements OldStore<R, ID> {
-
-    private final CrudRepository<R, ID> repository;
-
-    private final EntityInformation<R, ID> entityInformation;
+public final class RedisSide<R, ID> extends RepositoryOldStore<R, ID> {
 
     /**
      * Wrap the target of a Redis repository.
@@ -30,15 +23,7 @@ public final class RedisSide<R, ID> implements OldStore<R, ID> {
      * @param entityInformation the repository's entity metadata, used to read ids
      */
     public RedisSide(CrudRepository<R, ID> repository, EntityInformation<R, ID> entityInformation) {
-        Assert.notNull(repository, "repository must not be null");
-        Assert.notNull(entityInformation, "entityInformation must not be null");
-        this.repository = repository;
-        this.entityInformation = entityInformation;
-    }
-
-    @Override
-    public CrudRepository<R, ID> repository() {
-        return this.repository;
+        super(repository, entityInformation);
     }
 
     /**
@@ -48,18 +33,8 @@ public final class RedisSide<R, ID> implements OldStore<R, ID> {
      */
     @SuppressWarnings("unchecked")
     public @Nullable RedisJsonStore<R, ID> jsonStore() {
-        return (this.repository instanceof SimpleRedisJsonRepository<?, ?> json)
+        return (repository() instanceof SimpleRedisJsonRepository<?, ?> json)
                 ? (RedisJsonStore<R, ID>) json.getStore() : null;
-    }
-
-    @Override
-    public Optional<R> load(ID id) {
-        return this.repository.findById(id);
-    }
-
-    @Override
-    public R save(R entity) {
-        return this.repository.save(entity);
     }
 
     // Both shapes write the whole value whether or not the key exists (a JSON repository
@@ -68,31 +43,6 @@ public final class RedisSide<R, ID> implements OldStore<R, ID> {
     @Override
     public R upsert(R entity) {
         return save(entity);
-    }
-
-    @Override
-    public void delete(ID id) {
-        this.repository.deleteById(id);
-    }
-
-    @Override
-    public Iterable<R> findAll() {
-        return this.repository.findAll();
-    }
-
-    @Override
-    public @Nullable ID idOf(R entity) {
-        return this.entityInformation.getId(entity);
-    }
-
-    @Override
-    public Class<R> entityType() {
-        return this.entityInformation.getJavaType();
-    }
-
-    @Override
-    public Class<ID> idType() {
-        return this.entityInformation.getIdType();
     }
 
     @Override
