@@ -286,17 +286,23 @@ public class WriteCoordinator {
     }
 
     // The value and its intent in one atomic script: one round trip, and the intent exists
-    // whenever the write does. The JSON is encoded once, before anything is written: what Redis
+    // whenever the write does. The JSON is encoded once, as the primary write's first step (an
+    // entity that cannot be encoded fails the call as a failed Redis write would): what Redis
     // gets is what the copy writes and what the intent's closing compares.
     private <R, P, ID> R saveWithWrittenStateCopy(DualRepository<R, P, ID> repository, StageCall call,
             RedisJsonStore<R, ID> store, ID id, R entity) {
         String key = repository.keyOf(id);
-        String json = store.getCodec().write(entity);
-        String intent = primary(repository, Store.REDIS, "save", key,
-                () -> redisLog().saveOpeningIntent(repository.name(), key, store, json, entity));
-        WrittenState written = new WrittenState(json);
-        closeIntent(repository, call, intent, id, copyToPostgres(repository, call, id, "save", store, written));
+        IntentAndState opened = primary(repository, Store.REDIS, "save", key, () -> {
+            String json = store.getCodec().write(entity);
+            return new IntentAndState(redisLog().saveOpeningIntent(repository.name(), key, store, json, entity),
+                    new WrittenState(json));
+        });
+        closeIntent(repository, call, opened.intent(), id,
+                copyToPostgres(repository, call, id, "save", store, opened.written()));
         return entity;
+    }
+
+    private record IntentAndState(String intent, WrittenState written) {
     }
 
     private <R, P, ID> void deleteInRedis(DualRepository<R, P, ID> repository, ID id) {
