@@ -258,8 +258,14 @@ class InterruptedWritesTests {
                     .pollInterval(Duration.ofMillis(100))
                     .until(() -> child.output().contains(WriterApplication.WRITING) || !child.isAlive());
                 assertThat(child.isAlive()).as("the child writes:\n%s", child.output()).isTrue();
-                // The kill itself is the fault injected: at a random moment of 0.5-2 s of load.
-                Thread.sleep(500 + this.random.nextInt(1500));
+                // The kill itself is the fault injected: at a random moment of the load, after
+                // 100 to 1,500 writes.
+                long writes = WriterApplication.PROGRESS_EVERY * (2 + this.random.nextInt(29));
+                await().atMost(Duration.ofMinutes(2))
+                    .pollInterval(Duration.ofMillis(20))
+                    .until(() -> child.output().contains(WriterApplication.WROTE + writes + "\n")
+                            || !child.isAlive());
+                assertThat(child.isAlive()).as("the child writes on:\n%s", child.output()).isTrue();
             }
             finally {
                 child.kill();

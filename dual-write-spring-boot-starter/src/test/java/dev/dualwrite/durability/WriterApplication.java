@@ -1,8 +1,12 @@
 package dev.dualwrite.durability;
 
+import java.io.IOException;
 import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 
 import dev.dualwrite.core.redis.json.EnableRedisJsonRepositories;
 import dev.dualwrite.durability.hashjdbc.NutRowRepository;
@@ -39,6 +43,11 @@ public class WriterApplication {
     /** Printed once the first write of the child has returned. */
     static final String WRITING = "dwtest: writers are writing";
 
+    /** Printed with the count after every {@value #PROGRESS_EVERY} writes: "dwtest: wrote 300". */
+    static final String WROTE = "dwtest: wrote ";
+
+    static final int PROGRESS_EVERY = 50;
+
     public static void main(String[] args) {
         // Writers are daemon threads: once the runners have returned (the writers' after their
         // lifetime), the child exits even if the test that started it failed to kill it.
@@ -53,6 +62,7 @@ public class WriterApplication {
         String namespace = environment.getProperty("dwtest.writer.namespace", "");
         Duration lifetime = environment.getProperty("dwtest.writer.lifetime", Duration.class, Duration.ofMinutes(5));
         AtomicBoolean announced = new AtomicBoolean();
+        AtomicLong written = new AtomicLong();
         return (arguments) -> {
             for (int t = 0; t < threads; t++) {
                 Thread thread = new Thread(() -> {
@@ -70,6 +80,10 @@ public class WriterApplication {
                             if (announced.compareAndSet(false, true)) {
                                 System.out.println(WRITING);
                             }
+                            long count = written.incrementAndGet();
+                            if (count % PROGRESS_EVERY == 0) {
+                                System.out.println(WROTE + count);
+                            }
                         }
                         catch (RuntimeException ex) {
                             System.out.println("dwtest: write failed: " + ex);
@@ -79,9 +93,23 @@ public class WriterApplication {
                 thread.setDaemon(true);
                 thread.start();
             }
-            // The child's lifetime cap (the test kills it long before): a child the test lost
-            // track of ends by itself.
-            Thread.sleep(lifetime.toMillis());
+            // The test kills the child; one whose test is gone sees its standard input end (the
+            // test's end of the pipe closed) and ends by itself, and the lifetime caps the rest.
+            CountDownLatch testGone = new CountDownLatch(1);
+            Thread watcher = new Thread(() -> {
+                try {
+                    while (System.in.read() != -1) {
+                        // nothing is sent: only the end of the stream matters
+                    }
+                }
+                catch (IOException ex) {
+                    // a broken pipe means the same
+                }
+                testGone.countDown();
+            }, "dwtest-stdin-watcher");
+            watcher.setDaemon(true);
+            watcher.start();
+            testGone.await(lifetime.toMillis(), TimeUnit.MILLISECONDS);
         };
     }
 

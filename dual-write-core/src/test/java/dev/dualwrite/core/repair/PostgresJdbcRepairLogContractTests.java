@@ -47,9 +47,7 @@ class PostgresJdbcRepairLogContractTests extends AbstractOldStoreRepairLogContra
 
     @Override
     protected void ageIntents(String repository, Duration age) {
-        new JdbcTemplate(schema.dataSource()).update(
-                "update dualwrite_source_intent set opened_at_ms = opened_at_ms - ? where repository = ?",
-                age.toMillis(), repository);
+        JdbcRepairLogIntents.age(schema.dataSource(), repository, age);
     }
 
     @Test

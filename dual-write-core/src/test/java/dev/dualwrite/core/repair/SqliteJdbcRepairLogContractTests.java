@@ -50,9 +50,7 @@ class SqliteJdbcRepairLogContractTests extends AbstractOldStoreRepairLogContract
 
     @Override
     protected void ageIntents(String repository, Duration age) {
-        new JdbcTemplate(dataSource).update(
-                "update dualwrite_source_intent set opened_at_ms = opened_at_ms - ? where repository = ?",
-                age.toMillis(), repository);
+        JdbcRepairLogIntents.age(dataSource, repository, age);
     }
 
     @Test

@@ -63,9 +63,7 @@ class SqliteWithoutAutoCommitJdbcRepairLogContractTests extends AbstractOldStore
 
     @Override
     protected void ageIntents(String repository, Duration age) {
-        new JdbcTemplate(plain).update(
-                "update dualwrite_source_intent set opened_at_ms = opened_at_ms - ? where repository = ?",
-                age.toMillis(), repository);
+        JdbcRepairLogIntents.age(plain, repository, age);
     }
 
     @Test
