@@ -27,6 +27,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.sqlite.SQLiteDataSource;
 
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -34,6 +35,8 @@ import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.ActiveProfiles;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -91,6 +94,10 @@ class SqliteClientsMigrationTests {
     @Autowired
     JdbcClient postgres;
 
+    @Autowired
+    @Qualifier("clientsSqliteTransactionManager")
+    PlatformTransactionManager sqliteTransactions;
+
     @Test
     void theClientsWalkFromTheSqliteFileToPostgresqlWhileTheApplicationWrites() {
         JdbcTemplate sqlite = sqlite();
@@ -109,14 +116,27 @@ class SqliteClientsMigrationTests {
         assertThat(namesIn(sqlite, "live-2")).containsExactly("Live two");
         assertThat(postgresNames("live-2")).containsExactly("Live two");
         assertThat(postgresNames("client-00001")).containsExactly("Renamed in DUAL");
+        // Inside the application's own SQLite transaction, the copy waits for the commit: a copy
+        // made before it would read the file without the write.
+        new TransactionTemplate(this.sqliteTransactions).executeWithoutResult((status) -> {
+            this.clients.save(Client.register("in-transaction", "Committed later", null, Instant.now()));
+            assertThat(postgresNames("in-transaction")).isEmpty();
+        });
+        assertThat(postgresNames("in-transaction")).containsExactly("Committed later");
+        new TransactionTemplate(this.sqliteTransactions).executeWithoutResult((status) -> {
+            this.clients.save(Client.register("rolled-back", "Never", null, Instant.now()));
+            status.setRollbackOnly();
+        });
+        assertThat(namesIn(sqlite, "rolled-back")).isEmpty();
+        assertThat(postgresNames("rolled-back")).isEmpty();
 
         BackfillReport report = this.backfill.run(List.of("clients"), this.backfill.defaults().withBatchSize(64))
             .reports()
             .get(0);
         assertThat(report.state()).as(report.toString()).isEqualTo(BackfillState.COMPLETED);
         assertThat(report.rowsRejected()).isZero();
-        assertThat(count(this.postgres, "clients")).isEqualTo(302);
-        assertAgree(302);
+        assertThat(count(this.postgres, "clients")).isEqualTo(303);
+        assertAgree(303);
 
         // POSTGRES_PRIMARY: PostgreSQL first, the file kept as the way back.
         this.strategies.change("clients", WriteStrategy.POSTGRES_PRIMARY, false);
@@ -127,7 +147,7 @@ class SqliteClientsMigrationTests {
         assertThat(postgresNames("live-1")).isEmpty();
         assertThat(namesIn(sqlite, "live-1")).isEmpty();
         assertThat(this.clients.findById("live-3")).map(Client::getName).contains("Live three");
-        assertAgree(302);
+        assertAgree(303);
 
         // POSTGRES_ONLY: the file is no longer written.
         this.strategies.change("clients", WriteStrategy.POSTGRES_ONLY, false);

@@ -152,8 +152,11 @@ public class WriteCoordinator {
                 if (intent == null) {
                     intent = openIntent(repository, "save", repository.keyOf(savedId));
                 }
-                copyToPostgres(repository, call, savedId, "save", null, null);
-                closeIntent(repository, call, intent, savedId, null);
+                String savedIntent = intent;
+                afterOldStoreWrite(repository, call, () -> {
+                    copyToPostgres(repository, call, savedId, "save", null, null);
+                    closeIntent(repository, call, savedIntent, savedId, null);
+                });
                 yield saved;
             }
             case POSTGRES_PRIMARY -> {
@@ -192,7 +195,8 @@ public class WriteCoordinator {
                 String intent = openIntent(repository, "delete", repository.keyOf(id));
                 deleteInRedis(repository, id);
                 WrittenState absent = (store != null) ? new WrittenState(null) : null;
-                closeIntent(repository, call, intent, id, copyToPostgres(repository, call, id, "delete", store, absent));
+                afterOldStoreWrite(repository, call, () -> closeIntent(repository, call, intent, id,
+                        copyToPostgres(repository, call, id, "delete", store, absent)));
             }
             case POSTGRES_PRIMARY -> {
                 deleteInPostgres(repository, id, true);
@@ -505,6 +509,31 @@ public class WriteCoordinator {
                     return present;
                 }));
         return copied.get() ? written : null;
+    }
+
+    // An old store written inside the caller's own transaction (a JDBC old store's) holds the
+    // write until that transaction ends: a copy now would read the state before it. The copy
+    // and the intent's closing wait for its end, whichever way it ends (after a rollback the copy
+    // copies the state left), with the intent covering the key meanwhile and the call's stage
+    // in flight. A failure there is recorded for repair, or leaves the intent to be repaired.
+    private void afterOldStoreWrite(DualRepository<?, ?, ?> repository, StageCall call, Runnable copyAndClose) {
+        if (!repository.old().writesJoinCallersTransaction()
+                || !TransactionSynchronizationManager.isSynchronizationActive()) {
+            copyAndClose.run();
+            return;
+        }
+        StageCall held = call.retain();
+        TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
+            @Override
+            public void afterCompletion(int status) {
+                try {
+                    copyAndClose.run();
+                }
+                finally {
+                    held.close();
+                }
+            }
+        });
     }
 
     // The row is decoded from the JSON Redis got, not taken from the caller's entity: it is what

@@ -4,6 +4,8 @@ import java.sql.DatabaseMetaData;
 import java.util.List;
 import java.util.Locale;
 
+import javax.sql.DataSource;
+
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.core.convert.support.DefaultConversionService;
@@ -25,7 +27,9 @@ import org.springframework.jdbc.core.ConnectionCallback;
 import org.springframework.jdbc.core.JdbcOperations;
 import org.springframework.jdbc.core.PreparedStatementCallback;
 import org.springframework.jdbc.core.SingleColumnRowMapper;
+import org.springframework.jdbc.support.JdbcAccessor;
 import org.springframework.transaction.support.TransactionOperations;
+import org.springframework.transaction.support.TransactionSynchronizationManager;
 import org.springframework.util.Assert;
 
 /**
@@ -59,6 +63,8 @@ public final class JdbcOldStore<R, ID> extends RepositoryOldStore<R, ID> {
     private final TransactionOperations transactions;
 
     private final JdbcOperations jdbc;
+
+    private final @Nullable DataSource dataSource;
 
     private final RelationalPersistentEntity<?> persistentEntity;
 
@@ -96,6 +102,9 @@ public final class JdbcOldStore<R, ID> extends RepositoryOldStore<R, ID> {
             .getRequiredPersistentEntity(entityInformation.getJavaType());
         DataAccessStrategy access = aggregates.getDataAccessStrategy();
         this.jdbc = access.getJdbcOperations().getJdbcOperations();
+        // The database a caller's transaction binds its connection to; unknown (never joined)
+        // when the operations are not a JdbcTemplate.
+        this.dataSource = (this.jdbc instanceof JdbcAccessor accessor) ? accessor.getDataSource() : null;
         // The old store's quoting, as its repository's own statements quote: never the new
         // store's, whose mapping may differ.
         IdentifierProcessing quoting = access.getDialect().getIdentifierProcessing();
@@ -288,6 +297,12 @@ public final class JdbcOldStore<R, ID> extends RepositoryOldStore<R, ID> {
      * example {@code table "customer" (SQLite)}.
      * @return the description
      */
+    @Override
+    public boolean writesJoinCallersTransaction() {
+        return this.dataSource != null && TransactionSynchronizationManager.isActualTransactionActive()
+                && TransactionSynchronizationManager.hasResource(this.dataSource);
+    }
+
     @Override
     public String describe() {
         return this.description;
