@@ -25,7 +25,9 @@ import org.springframework.dao.QueryTimeoutException;
 import org.springframework.data.jdbc.core.JdbcAggregateOperations;
 import org.springframework.data.relational.core.dialect.Dialect;
 import org.springframework.data.relational.core.dialect.RenderContextFactory;
+import org.springframework.data.relational.core.mapping.RelationalMappingContext;
 import org.springframework.data.relational.core.mapping.RelationalPersistentEntity;
+import org.springframework.data.relational.core.mapping.RelationalPersistentProperty;
 import org.springframework.data.relational.core.sql.Expressions;
 import org.springframework.data.relational.core.sql.Functions;
 import org.springframework.data.relational.core.sql.IdentifierProcessing;
@@ -40,12 +42,13 @@ import org.springframework.util.StringUtils;
 
 /**
  * The inventory of a JDBC old store (a SQLite file, another schema of PostgreSQL, ...): per
- * repository the table its Spring Data JDBC entity maps to, with its exact row count
- * ({@code count(*)}) and its size as the database reports it (PostgreSQL:
+ * repository the tables of its Spring Data JDBC aggregate (its entity's table, then those of
+ * the entities it holds), each with its exact row count ({@code count(*)}) and its size as the database reports it (PostgreSQL:
  * {@code pg_total_relation_size}, the table with its indexes and TOAST; SQLite: the pages of the
  * table and its indexes in the {@code dbstat} table, when the driver's SQLite has it), or no
- * size when the database cannot say. Key types, expiry, memory and keys of no repository do not
- * apply to a table and are absent from the report.
+ * size when the database cannot say. The repository's entities, from which the backfill time
+ * is estimated, are the rows of its entity's table. Key types, expiry, memory and keys of no
+ * repository do not apply to a table and are absent from the report.
  * <p>
  * It only reads, with plain statements, each its own short transaction, each limited to
  * {@link InventorySettings#timeout()}; on SQLite the file must be in WAL mode, where readers
@@ -56,6 +59,9 @@ import org.springframework.util.StringUtils;
  */
 public final class JdbcInventory implements InventorySource {
 
+    // Entities held inside entities are walked this deep; Spring Data JDBC aggregates are shallow.
+    private static final int MAX_DEPTH = 8;
+
     private final String description;
 
     private final DataSource dataSource;
@@ -64,7 +70,7 @@ public final class JdbcInventory implements InventorySource {
 
     private final SqlRenderer renderer;
 
-    private final Map<String, MappedTable> repositories;
+    private final Map<String, Aggregate> repositories;
 
     /**
      * Read each repository's table from the old store's mapping; touches no database.
@@ -86,22 +92,54 @@ public final class JdbcInventory implements InventorySource {
         this.dataSource = dataSource;
         this.dialect = dialect;
         this.renderer = SqlRenderer.create(new RenderContextFactory(dialect).createRenderContext());
-        Map<String, MappedTable> tables = new LinkedHashMap<>();
-        repositories.forEach((repository, type) -> tables.put(repository, mappedTable(aggregates, repository, type)));
-        this.repositories = tables;
+        Map<String, Aggregate> aggregatesByName = new LinkedHashMap<>();
+        repositories.forEach((repository, type) -> aggregatesByName.put(repository,
+                aggregate(aggregates.getConverter().getMappingContext(), repository, type)));
+        this.repositories = aggregatesByName;
     }
 
-    private MappedTable mappedTable(JdbcAggregateOperations aggregates, String repository, Class<?> type) {
+    private Aggregate aggregate(RelationalMappingContext mapping, String repository, Class<?> type) {
         Assert.hasText(repository, "a repository name must not be empty");
         Assert.notNull(type, () -> "the entity type of repository '" + repository + "' must not be null");
-        RelationalPersistentEntity<?> entity;
+        RelationalPersistentEntity<?> root;
         try {
-            entity = aggregates.getConverter().getMappingContext().getRequiredPersistentEntity(type);
+            root = mapping.getRequiredPersistentEntity(type);
         }
         catch (RuntimeException ex) {
             throw new IllegalArgumentException("Repository '" + repository + "': " + type.getName()
                     + " is not an entity of the old store's Spring Data JDBC mapping: " + ex.getMessage(), ex);
         }
+        Map<SqlIdentifier, MappedTable> tables = new LinkedHashMap<>();
+        tables.put(root.getQualifiedTableName(), mappedTable(repository, root));
+        held(mapping, repository, root, tables, 0);
+        return new Aggregate(repository, type, List.copyOf(tables.values()));
+    }
+
+    // The tables of the entities an aggregate holds (one-to-one and one-to-many references, in
+    // embedded objects too): Spring Data JDBC keeps each in a table of its own, which the
+    // backfill reads with the aggregate. Aggregate references (ids of other aggregates) are not
+    // entities and add none.
+    private void held(RelationalMappingContext mapping, String repository, RelationalPersistentEntity<?> entity,
+            Map<SqlIdentifier, MappedTable> tables, int depth) {
+        if (depth >= MAX_DEPTH) {
+            return;
+        }
+        for (RelationalPersistentProperty property : entity) {
+            if (!property.isEntity()) {
+                continue;
+            }
+            RelationalPersistentEntity<?> held = mapping.getPersistentEntity(property.getActualType());
+            if (held == null) {
+                continue;
+            }
+            if (!property.isEmbedded()) {
+                tables.putIfAbsent(held.getQualifiedTableName(), mappedTable(repository, held));
+            }
+            held(mapping, repository, held, tables, depth + 1);
+        }
+    }
+
+    private MappedTable mappedTable(String repository, RelationalPersistentEntity<?> entity) {
         SqlIdentifier qualified = entity.getQualifiedTableName();
         // Rendered by Spring Data's SQL builder in the old store's dialect: the name comes from
         // the mapping, quoted as the application's own statements quote it.
@@ -110,7 +148,7 @@ public final class JdbcInventory implements InventorySource {
             .build());
         boolean inSchema = !qualified.equals(entity.getTableName());
         // Unquoted for people: the report and the messages.
-        return new MappedTable(repository, type, qualified.toSql(IdentifierProcessing.NONE),
+        return new MappedTable(repository, entity.getType(), qualified.toSql(IdentifierProcessing.NONE),
                 qualified.toSql(this.dialect.getIdentifierProcessing()), inSchema ? null : entity.getTableName().getReference(),
                 countSql);
     }
@@ -137,10 +175,11 @@ public final class JdbcInventory implements InventorySource {
         Assert.notNull(wanted, "wanted must not be null");
         Assert.notNull(settings, "settings must not be null");
         Assert.notNull(progress, "progress must not be null");
-        List<MappedTable> tables = this.repositories.values()
+        List<Aggregate> aggregates = this.repositories.values()
             .stream()
-            .filter((table) -> wanted.contains(table.repository()))
+            .filter((aggregate) -> wanted.contains(aggregate.repository()))
             .toList();
+        List<MappedTable> tables = aggregates.stream().flatMap((aggregate) -> aggregate.tables().stream()).toList();
         JdbcTemplate jdbc = new JdbcTemplate(this.dataSource);
         // Whole seconds, rounded up: what JDBC's query time-outs can express.
         int seconds = (int) Math.max(1, (settings.timeout().toMillis() + 999) / 1000);
@@ -148,15 +187,22 @@ public final class JdbcInventory implements InventorySource {
         Database database = database(jdbc, tables);
         List<RepositoryInventory> reported = new ArrayList<>();
         long counted = 0;
-        for (MappedTable table : tables) {
-            TableInventory inventory = inventory(jdbc, database, table, seconds);
-            counted += inventory.rows();
-            reported.add(new RepositoryInventory(table.repository(), this.description,
-                    "rows of table " + table.name() + " (" + table.type().getSimpleName() + "), Spring Data JDBC",
-                    List.of(), inventory.rows(), "count(*) of " + table.name(),
-                    new BackfillEstimate(inventory.rows(), null, null, BackfillEstimate.NOT_MEASURED),
-                    List.of(inventory)));
-            progress.accept(new ScanProgress(this.description, counted, (double) reported.size() / tables.size()));
+        int done = 0;
+        for (Aggregate aggregate : aggregates) {
+            List<TableInventory> inventories = new ArrayList<>();
+            for (MappedTable table : aggregate.tables()) {
+                TableInventory inventory = inventory(jdbc, database, table, seconds);
+                inventories.add(inventory);
+                counted += inventory.rows();
+                progress.accept(new ScanProgress(this.description, counted, (double) ++done / tables.size()));
+            }
+            // The entities are the root table's rows: a held entity's rows are copied with its aggregate.
+            MappedTable root = aggregate.tables().get(0);
+            long entities = inventories.get(0).rows();
+            reported.add(new RepositoryInventory(aggregate.repository(), this.description,
+                    "rows of table " + root.name() + " (" + aggregate.type().getSimpleName() + "), Spring Data JDBC",
+                    List.of(), entities, "count(*) of " + root.name(),
+                    new BackfillEstimate(entities, null, null, BackfillEstimate.NOT_MEASURED), List.copyOf(inventories)));
         }
         return new StoreInventory(new StoreSummary(this.description, null, counted, 0, null), reported);
     }
@@ -307,7 +353,9 @@ public final class JdbcInventory implements InventorySource {
     }
 
     /**
-     * A repository's table.
+     * A table of a repository's aggregate.
+     * @param repository the repository
+     * @param type the entity kept in it
      * @param name its name, qualified, for messages and the report
      * @param sql its name as SQL, quoted in the dialect
      * @param sqliteName its name in SQLite's catalogue, null when it is in another schema
@@ -315,6 +363,13 @@ public final class JdbcInventory implements InventorySource {
      */
     private record MappedTable(String repository, Class<?> type, String name, String sql, @Nullable String sqliteName,
             String countSql) {
+    }
+
+    /**
+     * A repository's aggregate.
+     * @param tables the root entity's table first, then those of the entities it holds
+     */
+    private record Aggregate(String repository, Class<?> type, List<MappedTable> tables) {
     }
 
     private record Database(String product, @Nullable String journalMode, boolean dbstat) {

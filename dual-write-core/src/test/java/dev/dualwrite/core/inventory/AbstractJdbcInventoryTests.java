@@ -50,6 +50,8 @@ abstract class AbstractJdbcInventoryTests {
 
     static final int CRATES = 30;
 
+    static final int TAGS = 2 * CRATES;
+
     private JdbcTemplate jdbc;
 
     private JdbcAggregateTemplate aggregates;
@@ -63,7 +65,10 @@ abstract class AbstractJdbcInventoryTests {
     /** Return a PostgreSQL schema of the test's own, for the backfill checkpoints the estimate reads. */
     protected abstract DataSource checkpoints();
 
-    /** Assert the size reported of a table with rows, and its basis. */
+    /**
+     * Assert the size reported of a table with rows, and its basis.
+     * @param indexes the table's indexes, its primary key's among them
+     */
     protected abstract void assertSize(TableInventory table, int indexes);
 
     /** Assert the size reported of a table without rows. */
@@ -75,12 +80,17 @@ abstract class AbstractJdbcInventoryTests {
         this.jdbc.execute("create table inv_item (id bigint primary key, name varchar(200) not null)");
         this.jdbc.execute("create table inv_crate (id bigint primary key, label varchar(200) not null)");
         this.jdbc.execute("create index inv_crate_label on inv_crate (label)");
+        // Spring Data JDBC's table of a Set<CrateTag> held by a crate: its back-reference column is
+        // named after the crate's table.
+        this.jdbc.execute("create table inv_crate_tag (inv_crate bigint not null, tag varchar(50) not null)");
+        this.jdbc.execute("create index inv_crate_tag_crate on inv_crate_tag (inv_crate)");
         this.jdbc.execute("create table inv_empty (id bigint primary key)");
         for (int i = 1; i <= ITEMS; i++) {
             this.jdbc.update("insert into inv_item (id, name) values (?, ?)", i, "item " + i + " ".repeat(100));
         }
         for (int i = 1; i <= CRATES; i++) {
             this.jdbc.update("insert into inv_crate (id, label) values (?, ?)", i, "crate " + i);
+            this.jdbc.update("insert into inv_crate_tag (inv_crate, tag) values (?, 'fragile'), (?, 'heavy')", i, i);
         }
         this.aggregates = aggregates(dataSource(), dialect());
         JdbcTemplate checkpoints = new JdbcTemplate(checkpoints());
@@ -100,7 +110,7 @@ abstract class AbstractJdbcInventoryTests {
 
     @AfterAll
     void dropTables() {
-        for (String table : List.of("inv_item", "inv_crate", "inv_empty")) {
+        for (String table : List.of("inv_item", "inv_crate", "inv_crate_tag", "inv_empty")) {
             this.jdbc.execute("drop table if exists " + table);
         }
     }
@@ -121,12 +131,20 @@ abstract class AbstractJdbcInventoryTests {
         assertThat(items.tables()).singleElement().satisfies((table) -> {
             assertThat(table.table()).isEqualTo("inv_item");
             assertThat(table.rows()).isEqualTo(ITEMS);
-            assertSize(table, 0);
+            assertSize(table, 1);
         });
+        // The aggregate's tables: the crates', then that of the tags each crate holds. Its
+        // entities, which the backfill copies, are the crates.
         RepositoryInventory crates = store.repositories().get(1);
         assertThat(crates.entities()).isEqualTo(CRATES);
-        assertThat(crates.tables()).singleElement().satisfies((table) -> {
+        assertThat(crates.entitiesBasis()).isEqualTo("count(*) of inv_crate");
+        assertThat(crates.tables()).extracting(TableInventory::table).containsExactly("inv_crate", "inv_crate_tag");
+        assertThat(crates.tables().get(0)).satisfies((table) -> {
             assertThat(table.rows()).isEqualTo(CRATES);
+            assertSize(table, 2);
+        });
+        assertThat(crates.tables().get(1)).satisfies((table) -> {
+            assertThat(table.rows()).isEqualTo(TAGS);
             assertSize(table, 1);
         });
         // A database is counted, not scanned by key: no glob, no masters, no keys of no repository.
@@ -134,9 +152,10 @@ abstract class AbstractJdbcInventoryTests {
         assertThat(store.store().match()).isNull();
         assertThat(store.store().unmatched()).isNull();
         assertThat(store.store().masters()).isZero();
-        assertThat(store.store().scanned()).isEqualTo(ITEMS + CRATES);
-        assertThat(progress).extracting(ScanProgress::scanned).containsExactly((long) ITEMS, (long) ITEMS + CRATES);
-        assertThat(progress).extracting(ScanProgress::fraction).containsExactly(0.5, 1.0);
+        assertThat(store.store().scanned()).isEqualTo(ITEMS + CRATES + TAGS);
+        assertThat(progress).extracting(ScanProgress::scanned)
+            .containsExactly((long) ITEMS, (long) ITEMS + CRATES, (long) ITEMS + CRATES + TAGS);
+        assertThat(progress).extracting(ScanProgress::fraction).containsExactly(1.0 / 3, 2.0 / 3, 1.0);
     }
 
     @Test
@@ -168,7 +187,7 @@ abstract class AbstractJdbcInventoryTests {
         StoreInventory store = inventory().take(Set.of("crates"), InventorySettings.DEFAULTS, (progress) -> {
         });
         assertThat(store.repositories()).extracting(RepositoryInventory::repository).containsExactly("crates");
-        assertThat(store.store().scanned()).isEqualTo(CRATES);
+        assertThat(store.store().scanned()).isEqualTo(CRATES + TAGS);
 
         InventoryReport report = new Inventory(() -> List.of(inventory()), BackfillRates.NONE,
                 InventorySettings.DEFAULTS)
@@ -239,7 +258,11 @@ abstract class AbstractJdbcInventoryTests {
     }
 
     @Table("inv_crate")
-    record Crate(@Id Long id, String label) {
+    record Crate(@Id Long id, String label, Set<CrateTag> tags) {
+    }
+
+    @Table("inv_crate_tag")
+    record CrateTag(String tag) {
     }
 
     @Table("inv_empty")
