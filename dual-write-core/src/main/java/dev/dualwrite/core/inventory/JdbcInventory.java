@@ -73,7 +73,7 @@ public final class JdbcInventory implements InventorySource {
     private final Map<String, Aggregate> repositories;
 
     /**
-     * Read each repository's table from the old store's mapping; touches no database.
+     * Read each repository's tables from the old store's mapping; touches no database.
      * @param description the store, for the report (e.g. {@code "SQLite legacy.db"}; name no password)
      * @param aggregates the old store's Spring Data JDBC operations, whose mapping names the tables
      * @param dataSource the old store's database (the one {@code aggregates} uses)
