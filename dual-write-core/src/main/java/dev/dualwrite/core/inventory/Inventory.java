@@ -161,9 +161,13 @@ public class Inventory {
             }
         });
         InventoryReport report = new InventoryReport(start, Duration.between(start, Instant.now()), ordered, stores);
+        // A database's summary has no keys of no repository (null): its tables are counted, not scanned.
         logger.info("dual-write inventory: {} repositories, {} keys scanned, {} of no repository, in {}",
                 ordered.size(), stores.stream().mapToLong(StoreSummary::scanned).sum(),
-                stores.stream().mapToLong((store) -> store.unmatched().count()).sum(), report.duration());
+                stores.stream()
+                    .mapToLong((store) -> (store.unmatched() != null) ? store.unmatched().count() : 0)
+                    .sum(),
+                report.duration());
         return report;
     }
 

@@ -12,7 +12,9 @@ import org.jspecify.annotations.Nullable;
  * What the old store holds, taken before a migration: per paired repository and per key
  * pattern the number of keys, their Redis types, the share that expires and the memory they
  * use (an estimate from a sample), the keys of no repository per store, and the time a
- * backfill would take at the last measured rate.
+ * backfill would take at the last measured rate. A repository of a JDBC old store has tables
+ * instead of key patterns: each with its exact row count and its size as the database reports
+ * it; key types, expiry, memory and keys of no repository do not apply to it and are absent.
  * @param takenAt when the inventory started
  * @param duration how long it took
  * @param repositories the repositories, in the order asked
@@ -34,26 +36,56 @@ public record InventoryReport(Instant takenAt, Duration duration, List<Repositor
      * @param repository its name
      * @param store the store its data lives in
      * @param shape how it keeps its entities, e.g. {@code JSON strings under 'token:'}
-     * @param parts its key patterns (for a JDBC store, later: its tables), entities first
+     * @param parts its key patterns, entities first; empty for a JDBC store, whose data is in
+     * {@code tables}
      * @param entities the entities, the rows a backfill copies: for a {@code @RedisHash}
      * repository the size of its keyspace set (the ids the backfill reads), which may differ
-     * from the entity hashes scanned; for JSON strings the keys under the prefix
+     * from the entity hashes scanned; for JSON strings the keys under the prefix; for a JDBC
+     * store the rows of its table
      * @param entitiesBasis where {@code entities} comes from, e.g. {@code SCARD crates}
      * @param backfill how long copying its entities would take
+     * @param tables the tables of a JDBC store's repository; empty for Redis
      */
     public record RepositoryInventory(String repository, String store, String shape, List<PartInventory> parts,
-            long entities, String entitiesBasis, BackfillEstimate backfill) {
+            long entities, String entitiesBasis, BackfillEstimate backfill, List<TableInventory> tables) {
 
-        /** Return the estimated memory of all its parts, in bytes. */
+        /**
+         * A repository of a Redis store: key patterns, no tables.
+         * @param repository its name
+         * @param store the store its data lives in
+         * @param shape how it keeps its entities
+         * @param parts its key patterns, entities first
+         * @param entities the entities, the rows a backfill copies
+         * @param entitiesBasis where {@code entities} comes from
+         * @param backfill how long copying its entities would take
+         */
+        public RepositoryInventory(String repository, String store, String shape, List<PartInventory> parts,
+                long entities, String entitiesBasis, BackfillEstimate backfill) {
+            this(repository, store, shape, parts, entities, entitiesBasis, backfill, List.of());
+        }
+
+        /** Return the estimated memory of all its key patterns, in bytes (0 for a JDBC store: see {@link #tables()}). */
         public long memoryBytes() {
             return this.parts.stream().mapToLong((part) -> part.memory().bytes()).sum();
         }
 
         RepositoryInventory withBackfill(BackfillEstimate estimate) {
             return new RepositoryInventory(this.repository, this.store, this.shape, this.parts, this.entities,
-                    this.entitiesBasis, estimate);
+                    this.entitiesBasis, estimate, this.tables);
         }
 
+    }
+
+    /**
+     * One table of a JDBC old store.
+     * @param table its name, qualified as the mapping names it
+     * @param rows its rows, counted exactly ({@code count(*)})
+     * @param bytes its size on disk as the database reports it (PostgreSQL: table, indexes and
+     * TOAST; SQLite: the pages of the table and its indexes), {@code null} when the database
+     * cannot say
+     * @param sizeBasis how {@code bytes} was obtained, or why it is unknown
+     */
+    public record TableInventory(String table, long rows, @Nullable Long bytes, String sizeBasis) {
     }
 
     /**
@@ -129,12 +161,15 @@ public record InventoryReport(Instant takenAt, Duration duration, List<Repositor
     /**
      * One store scanned.
      * @param store its description
-     * @param match the part of it scanned ({@code SCAN MATCH} glob)
-     * @param scanned keys looked at
-     * @param masters Redis masters scanned (1 without a cluster)
-     * @param unmatched keys that belong to no paired repository
+     * @param match the part of it scanned ({@code SCAN MATCH} glob); {@code null} for a
+     * database, whose tables are counted, not scanned by key
+     * @param scanned keys looked at; for a database the rows counted
+     * @param masters Redis masters scanned (1 without a cluster); 0 for a database
+     * @param unmatched keys that belong to no paired repository; {@code null} for a database,
+     * where the tables of no repository are not looked for
      */
-    public record StoreSummary(String store, String match, long scanned, int masters, UnmatchedKeys unmatched) {
+    public record StoreSummary(String store, @Nullable String match, long scanned, int masters,
+            @Nullable UnmatchedKeys unmatched) {
     }
 
     /**

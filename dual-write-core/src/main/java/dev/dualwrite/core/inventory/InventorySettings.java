@@ -20,7 +20,8 @@ import org.springframework.util.StringUtils;
  * @param memorySamples the {@code SAMPLES} argument of {@code MEMORY USAGE}: nested values
  * Redis looks at to estimate a hash, set or sorted set (0: all, exact but slow on big ones)
  * @param unmatchedExamples keys of no repository quoted as examples (names only, never values)
- * @param timeout time limit of one Redis command
+ * @param timeout time limit of one Redis command, or of one statement to a JDBC old store
+ * (rounded up to whole seconds), its {@code count(*)} of a table among them
  */
 public record InventorySettings(String match, int pageSize, int scanCount, int pipelineDepth, double rateLimit,
         int memorySampleKeys, int memorySamples, int unmatchedExamples, Duration timeout) {

@@ -6,9 +6,9 @@ import java.util.function.Consumer;
 
 /**
  * One old store that can take stock of what it holds for the paired repositories it serves:
- * {@link RedisInventory} for a Redis database. A JDBC old store would implement it with one
- * {@link InventoryReport.PartInventory part} per table (its row count, {@code unit} "rows",
- * and the table's size as reported by the database, not estimated), no types and no expiry.
+ * {@link RedisInventory} for a Redis database, {@link JdbcInventory} for a JDBC old store (one
+ * {@link InventoryReport.TableInventory table} per repository: its row count and its size as
+ * the database reports it, not estimated; no key patterns, types or expiry).
  * <p>
  * Implementations only read, and bound the load they put on the store.
  */
