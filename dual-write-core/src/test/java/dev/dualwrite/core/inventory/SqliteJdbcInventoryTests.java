@@ -7,7 +7,7 @@ import java.util.Set;
 import javax.sql.DataSource;
 
 import dev.dualwrite.core.inventory.InventoryReport.TableInventory;
-import dev.dualwrite.testsupport.SqliteDialect;
+import dev.dualwrite.core.store.SqliteDialect;
 import dev.dualwrite.testsupport.TestSchema;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
