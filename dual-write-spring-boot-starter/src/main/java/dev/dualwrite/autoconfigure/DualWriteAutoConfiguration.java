@@ -20,6 +20,7 @@ import dev.dualwrite.autoconfigure.repository.DualRepositoryRegistry;
 import dev.dualwrite.autoconfigure.repository.DualWriteRepositoryPostProcessor;
 import dev.dualwrite.autoconfigure.repository.RepositoryExpiries;
 import dev.dualwrite.autoconfigure.schema.DualWriteSchemaMigration;
+import dev.dualwrite.autoconfigure.source.JdbcSource;
 import dev.dualwrite.core.compare.EntityComparator;
 import dev.dualwrite.core.control.ControlPlane;
 import dev.dualwrite.core.control.ControlPlaneSettings;
@@ -33,6 +34,7 @@ import dev.dualwrite.core.repair.ClaimableRepairLog;
 import dev.dualwrite.core.repair.PostgresRepairLog;
 import dev.dualwrite.core.repair.RedisRepairLog;
 import dev.dualwrite.core.repair.RepairLogs;
+import dev.dualwrite.core.repair.RoutingOldStoreRepairLog;
 import dev.dualwrite.core.routing.ReadRouter;
 import dev.dualwrite.core.routing.ReadRouting;
 import dev.dualwrite.core.routing.ReadRoutingSource;
@@ -106,8 +108,9 @@ public final class DualWriteAutoConfiguration {
     @Bean
     static DualWriteRepositoryPostProcessor dualWriteRepositoryPostProcessor(
             ObjectProvider<DualRepositoryRegistry> registry, ObjectProvider<StrategySource> strategies,
-            ObjectProvider<WriteCoordinator> writes, ObjectProvider<ReadRouter> reads) {
-        return new DualWriteRepositoryPostProcessor(registry, strategies, writes, reads);
+            ObjectProvider<WriteCoordinator> writes, ObjectProvider<ReadRouter> reads,
+            ObjectProvider<JdbcSource> sources) {
+        return new DualWriteRepositoryPostProcessor(registry, strategies, writes, reads, sources);
     }
 
     // The strategy source every call asks: the control plane, whose stages live in PostgreSQL
@@ -115,8 +118,8 @@ public final class DualWriteAutoConfiguration {
     @Bean(destroyMethod = "close")
     @ConditionalOnMissingBean(StrategySource.class)
     ControlPlane dualWriteControlPlane(DataSource dataSource, PlatformTransactionManager transactionManager,
-            DualWriteProperties properties, RedisRepairLog redisRepairLog, PostgresRepairLog postgresRepairLog,
-            Ledger ledger, ObjectProvider<StageListener> stageListeners) {
+            DualWriteProperties properties, RoutingOldStoreRepairLog oldStoreRepairLog,
+            PostgresRepairLog postgresRepairLog, Ledger ledger, ObjectProvider<StageListener> stageListeners) {
         DualWriteProperties.Control control = properties.getControl();
         String host = InstanceNames.host();
         String instanceId = (control.getInstanceId() != null) ? control.getInstanceId() : InstanceNames.generate(host);
@@ -136,7 +139,7 @@ public final class DualWriteAutoConfiguration {
         // socket read on a silent PostgreSQL, which the driver's default socketTimeout (none)
         // would let wait for as long as TCP does.
         ControlPlane controlPlane = new ControlPlane(new JdbcTemplate(AbortableDataSource.of(dataSource)),
-                ownTransactions, ledger, redisRepairLog, postgresRepairLog,
+                ownTransactions, ledger, oldStoreRepairLog, postgresRepairLog,
                 new ControlPlaneSettings(instanceId, host, control.getPollInterval(), control.getHeartbeatInterval(),
                         control.getInstanceTimeout(), control.getInFlightGrace(), control.getDrainTimeout(),
                         pollTimeout),
@@ -190,6 +193,14 @@ public final class DualWriteAutoConfiguration {
         return new RedisRepairLog(new StringRedisTemplate(connectionFactory), grace, inFlightGrace);
     }
 
+    // Each repository's records live in its own old store: Redis's log unless the registry
+    // routes a pair whose old store is a JdbcSource to that database's log.
+    @Bean
+    @ConditionalOnMissingBean
+    RoutingOldStoreRepairLog dualWriteOldStoreRepairLog(RedisRepairLog redisRepairLog) {
+        return new RoutingOldStoreRepairLog(redisRepairLog);
+    }
+
     @Bean
     @ConditionalOnMissingBean
     PostgresRepairLog dualWritePostgresRepairLog(DataSource dataSource,
@@ -234,9 +245,9 @@ public final class DualWriteAutoConfiguration {
 
     @Bean
     @ConditionalOnMissingBean
-    WriteCoordinator dualWriteCoordinator(SecondaryWriteGuard guard, RedisRepairLog redisRepairLog,
+    WriteCoordinator dualWriteCoordinator(SecondaryWriteGuard guard, RoutingOldStoreRepairLog oldStoreRepairLog,
             PostgresRepairLog postgresRepairLog, DualWriteMetrics metrics) {
-        return new WriteCoordinator(guard, redisRepairLog, postgresRepairLog, metrics);
+        return new WriteCoordinator(guard, oldStoreRepairLog, postgresRepairLog, metrics);
     }
 
     @Bean
@@ -245,17 +256,23 @@ public final class DualWriteAutoConfiguration {
             DualWriteRepositoryPostProcessor postProcessor, ObjectProvider<RepositoryPairing<?, ?>> pairings,
             JdbcAggregateOperations aggregates, RelationalMappingContext mappingContext, DataSource dataSource,
             PlatformTransactionManager transactionManager, DualWriteMetrics metrics, StrategySource strategies,
-            RedisRepairLog redisRepairLog, PostgresRepairLog postgresRepairLog, RepositoryExpiries expiries,
-            ApplicationEventPublisher events) {
-        Map<Store, ClaimableRepairLog> logs = RepairLogs.byStoreToRepair(redisRepairLog, postgresRepairLog);
+            RoutingOldStoreRepairLog oldStoreRepairLog, PostgresRepairLog postgresRepairLog,
+            RepositoryExpiries expiries, ApplicationEventPublisher events, DualWriteRepairProperties repairProperties) {
+        Map<Store, ClaimableRepairLog> logs = RepairLogs.byStoreToRepair(oldStoreRepairLog, postgresRepairLog);
+        JdbcSourceRepairLogs sourceLogs = new JdbcSourceRepairLogs(properties, repairProperties);
         return new DualRepositoryRegistry(beans, properties, postProcessor, pairings.orderedStream().toList(),
                 aggregates, mappingContext, new JdbcTemplate(dataSource), new TransactionTemplate(transactionManager),
-                (pair, redisInterface) -> {
+                (pair, oldInterface, source) -> {
+                    // Before the stage is registered: no call is routed to this pair before its
+                    // records have their home.
+                    if (source != null) {
+                        oldStoreRepairLog.route(pair.name(), sourceLogs.logOf(source));
+                    }
                     if (strategies instanceof ControlPlane controlPlane) {
                         controlPlane.register(pair.name(), configuredStrategy(properties, pair.name()));
                     }
                     metrics.registerRepository(pair.name(), (name, store) -> logs.get(store).pendingCount(name));
-                    metrics.registerReadMethods(pair.name(), ReadRouter.readMethodNames(redisInterface));
+                    metrics.registerReadMethods(pair.name(), ReadRouter.readMethodNames(oldInterface));
                     if (pair.old().repository() instanceof SimpleRedisJsonRepository<?, ?>) {
                         metrics.registerUnreadableValues(pair.name());
                     }

@@ -85,4 +85,14 @@ public interface OldStoreRepairLog extends ClaimableRepairLog {
      */
     boolean isOpen(String repository, String key);
 
+    /**
+     * Return the log that holds a repository's records and intents: this one, unless this
+     * log routes repositories to others ({@link RoutingOldStoreRepairLog}).
+     * @param repository the repository name
+     * @return the log that keeps the repository's records
+     */
+    default OldStoreRepairLog logOf(String repository) {
+        return this;
+    }
+
 }

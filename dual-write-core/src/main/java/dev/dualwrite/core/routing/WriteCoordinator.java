@@ -282,7 +282,8 @@ public class WriteCoordinator {
     private <R, P, ID> @Nullable RedisJsonStore<R, ID> copiesWrittenState(DualRepository<R, P, ID> repository) {
         RedisJsonStore<R, ID> store = jsonStoreOf(repository);
         return (store != null && !repository.expiry().enabled()
-                && this.oldStoreRepairLog instanceof RedisRepairLog redis && redis.sharesNodeWith(store)) ? store : null;
+                && this.oldStoreRepairLog.logOf(repository.name()) instanceof RedisRepairLog redis
+                && redis.sharesNodeWith(store)) ? store : null;
     }
 
     // The value and its intent in one atomic script: one round trip, and the intent exists
@@ -294,7 +295,7 @@ public class WriteCoordinator {
         String key = repository.keyOf(id);
         IntentAndState opened = primary(repository, Store.REDIS, "save", key, () -> {
             String json = store.getCodec().write(entity);
-            return new IntentAndState(redisLog().saveOpeningIntent(repository.name(), key, store, json, entity),
+            return new IntentAndState(redisLog(repository).saveOpeningIntent(repository.name(), key, store, json, entity),
                     new WrittenState(json));
         });
         closeIntent(repository, call, opened.intent(), id,
@@ -441,7 +442,7 @@ public class WriteCoordinator {
             else if (toConfirm == null) {
                 this.oldStoreRepairLog.closeIntent(repository.name(), intent);
             }
-            else if (!redisLog().closeIntentIfHolding(repository.name(), intent,
+            else if (!redisLog(repository).closeIntentIfHolding(repository.name(), intent,
                     requiredJsonStore(repository).getEntityInformation().getKey(id), toConfirm.json())) {
                 copyAgain(repository, intent, id);
             }
@@ -477,8 +478,8 @@ public class WriteCoordinator {
     }
 
     // Only reached for a repository copiesWrittenState accepted, which needs a Redis log.
-    private RedisRepairLog redisLog() {
-        return (RedisRepairLog) this.oldStoreRepairLog;
+    private RedisRepairLog redisLog(DualRepository<?, ?, ?> repository) {
+        return (RedisRepairLog) this.oldStoreRepairLog.logOf(repository.name());
     }
 
     private static <R, ID> @Nullable RedisJsonStore<R, ID> jsonStoreOf(DualRepository<R, ?, ID> repository) {

@@ -4,7 +4,7 @@ package dev.dualwrite.autoconfigure.endpoint;
 import dev.dualwrite.autoconfigure.DualWriteAutoConfiguration;
 import dev.dualwrite.autoconfigure.repository.DualRepositoryRegistry;
 import dev.dualwrite.core.repair.PostgresRepairLog;
-import dev.dualwrite.core.repair.RedisRepairLog;
+import dev.dualwrite.core.repair.RoutingOldStoreRepairLog;
 import dev.dualwrite.core.repair.RepairLogs;
 import dev.dualwrite.core.routing.ReadRoutingSource;
 import dev.dualwrite.core.routing.ShadowReads;
@@ -32,10 +32,10 @@ public final class DualWriteEndpointAutoConfiguration {
     @ConditionalOnMissingBean
     @ConditionalOnBean(ControlPlane.class)
     DualWriteEndpoint dualWriteEndpoint(DualRepositoryRegistry registry, ControlPlane controlPlane,
-            RedisRepairLog redisRepairLog, PostgresRepairLog postgresRepairLog, ReadRoutingSource readRoutings,
+            RoutingOldStoreRepairLog oldStoreRepairLog, PostgresRepairLog postgresRepairLog, ReadRoutingSource readRoutings,
             ShadowReads shadowReads) {
         return new DualWriteEndpoint(registry, controlPlane,
-                RepairLogs.byStoreToRepair(redisRepairLog, postgresRepairLog), readRoutings, shadowReads);
+                RepairLogs.byStoreToRepair(oldStoreRepairLog, postgresRepairLog), readRoutings, shadowReads);
     }
 
     @Bean

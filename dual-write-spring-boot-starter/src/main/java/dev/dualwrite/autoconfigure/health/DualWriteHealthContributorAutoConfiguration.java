@@ -6,7 +6,7 @@ import dev.dualwrite.autoconfigure.repository.DualRepositoryRegistry;
 import dev.dualwrite.core.control.ControlPlane;
 import dev.dualwrite.core.pair.DualRepository;
 import dev.dualwrite.core.repair.PostgresRepairLog;
-import dev.dualwrite.core.repair.RedisRepairLog;
+import dev.dualwrite.core.repair.RoutingOldStoreRepairLog;
 import dev.dualwrite.core.verify.BackgroundVerifier;
 
 import org.springframework.beans.factory.ObjectProvider;
@@ -36,9 +36,9 @@ public final class DualWriteHealthContributorAutoConfiguration {
     @Bean
     @ConditionalOnMissingBean(name = { "dualwriteHealthIndicator", "dualwriteHealthContributor" })
     DualWriteHealthIndicator dualwriteHealthIndicator(ControlPlane controlPlane, DualRepositoryRegistry registry,
-            RedisRepairLog redisRepairLog, PostgresRepairLog postgresRepairLog, DualWriteProperties properties,
+            RoutingOldStoreRepairLog oldStoreRepairLog, PostgresRepairLog postgresRepairLog, DualWriteProperties properties,
             DualWriteHealthProperties health, ObjectProvider<BackgroundVerifier> backgroundVerifier) {
-        RepositoryHealthCheck check = new RepositoryHealthCheck(controlPlane, redisRepairLog, postgresRepairLog, health,
+        RepositoryHealthCheck check = new RepositoryHealthCheck(controlPlane, oldStoreRepairLog, postgresRepairLog, health,
                 properties.getControl().getInFlightGrace(), backgroundVerifier::getIfAvailable);
         return new DualWriteHealthIndicator(() -> registry.all().stream().map(DualRepository::name).toList(), check,
                 controlPlane.instanceId(), health.getCacheFor());

@@ -18,7 +18,7 @@ import dev.dualwrite.core.control.SharedStage;
 import dev.dualwrite.core.repair.ClaimableRepairLog;
 import dev.dualwrite.core.repair.FailureReason;
 import dev.dualwrite.core.repair.PostgresRepairLog;
-import dev.dualwrite.core.repair.RedisRepairLog;
+import dev.dualwrite.core.repair.RoutingOldStoreRepairLog;
 import dev.dualwrite.core.strategy.Store;
 import dev.dualwrite.core.strategy.WriteStrategy;
 import dev.dualwrite.core.verify.BackgroundVerifier;
@@ -32,7 +32,7 @@ final class RepositoryHealthCheck {
 
     private final ControlPlane controlPlane;
 
-    private final RedisRepairLog redisRepairLog;
+    private final RoutingOldStoreRepairLog oldStoreRepairLog;
 
     private final PostgresRepairLog postgresRepairLog;
 
@@ -48,12 +48,12 @@ final class RepositoryHealthCheck {
      * @param backgroundVerifier the background verifier, whose last pass is shown, or
      * {@code null} when it is off
      */
-    RepositoryHealthCheck(ControlPlane controlPlane, RedisRepairLog redisRepairLog,
+    RepositoryHealthCheck(ControlPlane controlPlane, RoutingOldStoreRepairLog oldStoreRepairLog,
             PostgresRepairLog postgresRepairLog, DualWriteHealthProperties thresholds, Duration inFlightGrace,
             Supplier<@Nullable BackgroundVerifier> backgroundVerifier) {
         this.backgroundVerifier = backgroundVerifier;
         this.controlPlane = controlPlane;
-        this.redisRepairLog = redisRepairLog;
+        this.oldStoreRepairLog = oldStoreRepairLog;
         this.postgresRepairLog = postgresRepairLog;
         this.thresholds = thresholds;
         this.inFlightGrace = inFlightGrace;
@@ -73,9 +73,9 @@ final class RepositoryHealthCheck {
         details.put("since", stage.changedAt().toString());
         details.put("instances", instances(stage, instances, problems));
         Map<String, Object> repairs = new LinkedHashMap<>();
-        repairs.put(Store.POSTGRES.tagValue(), repairs(repository, Store.POSTGRES, this.redisRepairLog,
+        repairs.put(Store.POSTGRES.tagValue(), repairs(repository, Store.POSTGRES, this.oldStoreRepairLog,
                 // The gates' rule: intents count once older than the in-flight grace.
-                () -> this.redisRepairLog.backlog(repository, this.inFlightGrace), problems));
+                () -> this.oldStoreRepairLog.backlog(repository, this.inFlightGrace), problems));
         repairs.put(Store.REDIS.tagValue(), owedToRedis(stage, problems));
         details.put("repairs", repairs);
         BackgroundVerifier background = this.backgroundVerifier.get();

@@ -6,7 +6,7 @@ import dev.dualwrite.autoconfigure.properties.DualWriteRepairProperties;
 import dev.dualwrite.autoconfigure.repository.DualRepositoryRegistry;
 import dev.dualwrite.core.control.ControlPlane;
 import dev.dualwrite.core.repair.PostgresRepairLog;
-import dev.dualwrite.core.repair.RedisRepairLog;
+import dev.dualwrite.core.repair.RoutingOldStoreRepairLog;
 import dev.dualwrite.core.repair.RepairLogs;
 import dev.dualwrite.core.repair.reconcile.RepairMetrics;
 import dev.dualwrite.core.repair.reconcile.RepairReconciler;
@@ -38,18 +38,18 @@ public final class DualWriteRepairAutoConfiguration {
 
     @Bean
     @ConditionalOnMissingBean
-    RepairMetrics dualWriteRepairMetrics(ObjectProvider<MeterRegistry> meterRegistry, RedisRepairLog redisRepairLog,
+    RepairMetrics dualWriteRepairMetrics(ObjectProvider<MeterRegistry> meterRegistry, RoutingOldStoreRepairLog oldStoreRepairLog,
             PostgresRepairLog postgresRepairLog, DualWriteRepairProperties properties) {
         // No meter registry in the application: meters go to an empty composite, which drops them.
         MeterRegistry registry = meterRegistry.getIfUnique(CompositeMeterRegistry::new);
-        return new RepairMetrics(registry, RepairLogs.byStoreToRepair(redisRepairLog, postgresRepairLog),
+        return new RepairMetrics(registry, RepairLogs.byStoreToRepair(oldStoreRepairLog, postgresRepairLog),
                 properties.getOldestAgeCacheFor());
     }
 
     @Bean(destroyMethod = "close")
     @ConditionalOnMissingBean
     RepairReconciler dualWriteRepairReconciler(DualRepositoryRegistry registry, StrategySource strategies,
-            WriteCoordinator writes, RedisRepairLog redisRepairLog, PostgresRepairLog postgresRepairLog,
+            WriteCoordinator writes, RoutingOldStoreRepairLog oldStoreRepairLog, PostgresRepairLog postgresRepairLog,
             RepairMetrics metrics, DualWriteRepairProperties properties) {
         RepairSettings settings = new RepairSettings(properties.getInterval(), properties.getBatchSize(),
                 properties.getLease(), properties.getMinAge(), properties.getInitialBackoff(),
@@ -58,7 +58,7 @@ public final class DualWriteRepairAutoConfiguration {
                 : (strategies instanceof ControlPlane controlPlane) ? controlPlane.instanceId()
                         : InstanceNames.generate(InstanceNames.host());
         return new RepairReconciler(registry::all, strategies, writes,
-                RepairLogs.byStoreToRepair(redisRepairLog, postgresRepairLog),
+                RepairLogs.byStoreToRepair(oldStoreRepairLog, postgresRepairLog),
                 settings, metrics, owner);
     }
 

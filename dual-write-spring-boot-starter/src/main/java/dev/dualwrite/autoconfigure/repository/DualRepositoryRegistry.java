@@ -6,14 +6,16 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.function.BiConsumer;
 import java.util.function.Predicate;
 
 import dev.dualwrite.autoconfigure.properties.DualWriteProperties;
+import dev.dualwrite.autoconfigure.source.JdbcSource;
 import dev.dualwrite.core.expiry.KeyExpiry;
 import dev.dualwrite.core.pair.DualRepository;
 import dev.dualwrite.core.pair.EntityMapping;
 import dev.dualwrite.core.routing.RepositoryPairing;
+import dev.dualwrite.core.store.JdbcOldStore;
+import dev.dualwrite.core.store.OldStore;
 import dev.dualwrite.core.store.PostgresSide;
 import dev.dualwrite.core.store.RedisSide;
 import org.jspecify.annotations.Nullable;
@@ -34,18 +36,21 @@ import org.springframework.data.repository.core.RepositoryInformation;
 import org.springframework.data.repository.core.support.RepositoryFactoryInformation;
 import org.springframework.jdbc.core.JdbcOperations;
 import org.springframework.transaction.support.TransactionOperations;
+import org.springframework.transaction.support.TransactionTemplate;
 import org.springframework.util.ClassUtils;
 
 /**
- * Pairs each Redis repository with its PostgreSQL repository, once all beans exist, and
- * fails startup with a message saying what to declare when a pairing is ambiguous,
- * inconsistent or names a repository that does not exist.
+ * Pairs each old-store repository (a Redis repository, or a JDBC repository a
+ * {@link JdbcSource} lists) with its PostgreSQL repository, once all beans exist, and fails
+ * startup with a message saying what to declare when a pairing is ambiguous, inconsistent or
+ * names a repository that does not exist.
  * <p>
- * Pairing rules, in order: a {@link RepositoryPairing} bean naming the Redis repository
+ * Pairing rules, in order: a {@link RepositoryPairing} bean naming the old repository
  * interface; {@code dual-write.repositories.<name>.redis-repository} and
  * {@code .postgres-repository} bean names; otherwise the single JDBC repository of the
- * same domain type, named after its table. A Redis repository with no JDBC repository of
- * its type stays unpaired and keeps talking to Redis only.
+ * same domain type that no {@link JdbcSource} lists, named after its table. An old-store
+ * repository with no such JDBC repository stays unpaired and keeps talking to its old store
+ * only.
  */
 public class DualRepositoryRegistry implements SmartInitializingSingleton {
 
@@ -67,7 +72,7 @@ public class DualRepositoryRegistry implements SmartInitializingSingleton {
 
     private final TransactionOperations transactions;
 
-    private final BiConsumer<DualRepository<?, ?, ?>, Class<?>> onPaired;
+    private final PairListener onPaired;
 
     private final @Nullable RepositoryExpiries expiries;
 
@@ -75,37 +80,18 @@ public class DualRepositoryRegistry implements SmartInitializingSingleton {
 
     private volatile @Nullable Map<Class<?>, DualRepository<Object, Object, Object>> byInterface;
 
-    /**
-     * @param beans where repositories are looked up
-     * @param properties explicit pairings and strategies
-     * @param postProcessor knows the undecorated Redis repositories
-     * @param pairings explicit pairing beans
-     * @param aggregates PostgreSQL writes
-     * @param mappingContext PostgreSQL mapping metadata
-     * @param jdbc PostgreSQL locks
-     * @param transactions PostgreSQL transactions
-     * @param onPaired called once per paired repository with its Redis repository interface
-     * (meters, logging)
-     */
-    public DualRepositoryRegistry(ListableBeanFactory beans, DualWriteProperties properties,
-            DualWriteRepositoryPostProcessor postProcessor, List<RepositoryPairing<?, ?>> pairings,
-            JdbcAggregateOperations aggregates, RelationalMappingContext mappingContext, JdbcOperations jdbc,
-            TransactionOperations transactions, BiConsumer<DualRepository<?, ?, ?>, Class<?>> onPaired) {
-        this(beans, properties, postProcessor, pairings, aggregates, mappingContext, jdbc, transactions, onPaired,
-                null, null);
-    }
+    private volatile Map<String, JdbcSource> sourceByPair = Map.of();
 
     /**
      * @param beans where repositories are looked up
      * @param properties explicit pairings and strategies
-     * @param postProcessor knows the undecorated Redis repositories
+     * @param postProcessor knows the undecorated old-store repositories
      * @param pairings explicit pairing beans
      * @param aggregates PostgreSQL writes
      * @param mappingContext PostgreSQL mapping metadata
      * @param jdbc PostgreSQL locks
      * @param transactions PostgreSQL transactions
-     * @param onPaired called once per paired repository with its Redis repository interface
-     * (meters, logging)
+     * @param onPaired called once per paired repository (repair log, meters, logging)
      * @param expiries builds each pair's key expiry; {@code null} for none
      * @param events where the lifecycle events of primary saves the library writes itself are
      * published; {@code null} for none
@@ -113,8 +99,7 @@ public class DualRepositoryRegistry implements SmartInitializingSingleton {
     public DualRepositoryRegistry(ListableBeanFactory beans, DualWriteProperties properties,
             DualWriteRepositoryPostProcessor postProcessor, List<RepositoryPairing<?, ?>> pairings,
             JdbcAggregateOperations aggregates, RelationalMappingContext mappingContext, JdbcOperations jdbc,
-            TransactionOperations transactions, BiConsumer<DualRepository<?, ?, ?>, Class<?>> onPaired,
-            @Nullable RepositoryExpiries expiries, @Nullable ApplicationEventPublisher events) {
+            TransactionOperations transactions, PairListener onPaired, @Nullable RepositoryExpiries expiries, @Nullable ApplicationEventPublisher events) {
         this.beans = beans;
         this.properties = properties;
         this.postProcessor = postProcessor;
@@ -134,12 +119,22 @@ public class DualRepositoryRegistry implements SmartInitializingSingleton {
     }
 
     /**
-     * Return the paired repository of a Redis repository interface.
-     * @param redisInterface the application's Redis repository interface
+     * Return the paired repository of an old-store repository interface.
+     * @param oldInterface the application's old-store repository interface
      * @return the pair, or empty when the repository is not paired
      */
-    public Optional<DualRepository<Object, Object, Object>> find(Class<?> redisInterface) {
-        return Optional.ofNullable(resolved().get(redisInterface));
+    public Optional<DualRepository<Object, Object, Object>> find(Class<?> oldInterface) {
+        return Optional.ofNullable(resolved().get(oldInterface));
+    }
+
+    /**
+     * Return the JDBC source of a pair whose old store is a JDBC repository.
+     * @param pairName the pair's name
+     * @return the source, or empty for a pair whose old store is Redis (or no such pair)
+     */
+    public Optional<JdbcSource> sourceOf(String pairName) {
+        resolved();
+        return Optional.ofNullable(this.sourceByPair.get(pairName));
     }
 
     /**
@@ -159,7 +154,9 @@ public class DualRepositoryRegistry implements SmartInitializingSingleton {
                     result = resolve();
                     // Published only once every pair is registered (its shared stage applied):
                     // a call on another thread must never be routed by a stage not applied yet.
-                    result.forEach((redisInterface, pair) -> this.onPaired.accept(pair, redisInterface));
+                    Map<String, JdbcSource> sources = this.sourceByPair;
+                    result.forEach((oldInterface, pair) -> this.onPaired.paired(pair, oldInterface,
+                            sources.get(pair.name())));
                     this.byInterface = result;
                 }
             }
@@ -168,49 +165,54 @@ public class DualRepositoryRegistry implements SmartInitializingSingleton {
     }
 
     private Map<Class<?>, DualRepository<Object, Object, Object>> resolve() {
-        List<RepositoryBean> redis = new ArrayList<>();
+        List<RepositoryBean> old = new ArrayList<>();
         List<RepositoryBean> jdbc = new ArrayList<>();
         for (String factoryName : this.beans.getBeanNamesForType(RepositoryFactoryInformation.class, false, false)) {
             RepositoryFactoryInformation<?, ?> factory = this.beans.getBean(factoryName,
                     RepositoryFactoryInformation.class);
             RepositoryBean bean = new RepositoryBean(BeanFactoryUtils.transformedBeanName(factoryName),
                     factory.getRepositoryInformation());
-            if (factory instanceof JdbcRepositoryFactoryBean<?, ?, ?>) {
-                jdbc.add(bean);
+            // Building the proxy lets the post-processor capture its undecorated target.
+            this.beans.getBean(bean.name());
+            if (this.postProcessor.oldTargets().containsKey(bean.repositoryInterface())) {
+                old.add(bean);
             }
-            else {
-                // Building the proxy lets the post-processor capture its undecorated target.
-                this.beans.getBean(bean.name());
-                if (this.postProcessor.redisTargets().containsKey(bean.repositoryInterface())) {
-                    redis.add(bean);
-                }
+            else if (factory instanceof JdbcRepositoryFactoryBean<?, ?, ?>) {
+                jdbc.add(bean);
             }
         }
         Map<String, DualRepository<Object, Object, Object>> byName = new LinkedHashMap<>();
         Map<Class<?>, DualRepository<Object, Object, Object>> byInterface = new LinkedHashMap<>();
-        for (RepositoryBean redisBean : redis) {
-            Pairing pairing = pairingFor(redisBean, redis, jdbc);
+        Map<String, JdbcSource> sources = new LinkedHashMap<>();
+        for (RepositoryBean oldBean : old) {
+            Pairing pairing = pairingFor(oldBean, old, jdbc);
+            OldRepositoryTarget target = this.postProcessor.oldTargets().get(oldBean.repositoryInterface());
             if (pairing == null) {
-                logger.info("dual-write: {} has no PostgreSQL repository of its domain type {}; it stays on Redis only",
-                        redisBean.repositoryInterface().getName(), redisBean.domainType().getName());
+                logger.info("dual-write: {} has no PostgreSQL repository of its domain type {}; it stays on {} only",
+                        oldBean.repositoryInterface().getName(), oldBean.domainType().getName(),
+                        (target.source() != null) ? target.source() : "Redis");
                 continue;
             }
-            DualRepository<Object, Object, Object> pair = build(pairing, redisBean);
+            DualRepository<Object, Object, Object> pair = build(pairing, oldBean, target);
+            if (target.source() != null) {
+                sources.put(pair.name(), target.source());
+            }
             DualRepository<?, ?, ?> clash = byName.putIfAbsent(pair.name(), pair);
             if (clash != null) {
                 throw new IllegalStateException("dual-write: two repository pairs are named '" + pair.name()
                         + "'; name them apart with RepositoryPairing beans or dual-write.repositories.<name>");
             }
-            byInterface.put(redisBean.repositoryInterface(), pair);
+            byInterface.put(oldBean.repositoryInterface(), pair);
         }
         checkConfiguredNames(byName);
+        this.sourceByPair = Map.copyOf(sources);
         return Map.copyOf(byInterface);
     }
 
-    private @Nullable Pairing pairingFor(RepositoryBean redisBean, List<RepositoryBean> redis,
+    private @Nullable Pairing pairingFor(RepositoryBean oldBean, List<RepositoryBean> old,
             List<RepositoryBean> jdbc) {
         for (RepositoryPairing<?, ?> pairing : this.pairings) {
-            if (pairing.redisRepository() == redisBean.repositoryInterface()) {
+            if (pairing.redisRepository() == oldBean.repositoryInterface()) {
                 RepositoryBean postgres = only(jdbc, (bean) -> bean.repositoryInterface() == pairing.postgresRepository(),
                         "Spring Data JDBC repository " + pairing.postgresRepository().getName(), pairing.name());
                 return new Pairing(pairing.name(), postgres, pairing.mapping());
@@ -218,7 +220,7 @@ public class DualRepositoryRegistry implements SmartInitializingSingleton {
         }
         for (Map.Entry<String, DualWriteProperties.Repository> entry : this.properties.getRepositories().entrySet()) {
             DualWriteProperties.Repository configured = entry.getValue();
-            if (redisBean.name().equals(configured.getRedisRepository())) {
+            if (oldBean.name().equals(configured.getRedisRepository())) {
                 if (configured.getPostgresRepository() == null) {
                     throw new IllegalStateException("dual-write.repositories." + entry.getKey()
                             + ".redis-repository is set but .postgres-repository is not; name the JDBC repository bean");
@@ -228,15 +230,16 @@ public class DualRepositoryRegistry implements SmartInitializingSingleton {
                 return new Pairing(entry.getKey(), postgres, null);
             }
         }
-        List<RepositoryBean> sameType = jdbc.stream().filter((bean) -> bean.domainType() == redisBean.domainType()).toList();
+        List<RepositoryBean> sameType = jdbc.stream().filter((bean) -> bean.domainType() == oldBean.domainType()).toList();
         if (sameType.isEmpty()) {
             return null;
         }
-        long redisOfType = redis.stream().filter((bean) -> bean.domainType() == redisBean.domainType()).count();
-        if (sameType.size() > 1 || redisOfType > 1) {
-            throw new IllegalStateException("dual-write: cannot pair " + redisBean.repositoryInterface().getName()
-                    + " automatically: " + redisOfType + " Redis and " + sameType.size()
-                    + " JDBC repositories manage " + redisBean.domainType().getName()
+        long oldOfType = old.stream().filter((bean) -> bean.domainType() == oldBean.domainType()).count();
+        if (sameType.size() > 1 || oldOfType > 1) {
+            throw new IllegalStateException("dual-write: cannot pair " + oldBean.repositoryInterface().getName()
+                    + " automatically: " + oldOfType + (this.postProcessor.oldTargets().get(oldBean.repositoryInterface())
+                        .source() != null ? " old-store JDBC and " : " Redis and ") + sameType.size()
+                    + " JDBC repositories manage " + oldBean.domainType().getName()
                     + "; declare a RepositoryPairing bean or set dual-write.repositories.<name>.redis-repository and "
                     + ".postgres-repository");
         }
@@ -246,22 +249,22 @@ public class DualRepositoryRegistry implements SmartInitializingSingleton {
     }
 
     @SuppressWarnings("unchecked")
-    private DualRepository<Object, Object, Object> build(Pairing pairing, RepositoryBean redisBean) {
-        RedisRepositoryTarget target = this.postProcessor.redisTargets().get(redisBean.repositoryInterface());
+    private DualRepository<Object, Object, Object> build(Pairing pairing, RepositoryBean oldBean,
+            OldRepositoryTarget target) {
         RepositoryBean postgres = pairing.postgres();
-        Class<?> redisId = ClassUtils.resolvePrimitiveIfNecessary(redisBean.information().getIdType());
+        Class<?> oldId = ClassUtils.resolvePrimitiveIfNecessary(oldBean.information().getIdType());
         Class<?> postgresId = ClassUtils.resolvePrimitiveIfNecessary(postgres.information().getIdType());
-        if (redisId != postgresId) {
+        if (oldId != postgresId) {
             throw new IllegalStateException("dual-write: repository '" + pairing.name() + "' pairs "
-                    + redisBean.repositoryInterface().getSimpleName() + " (id " + redisId.getSimpleName() + ") with "
+                    + oldBean.repositoryInterface().getSimpleName() + " (id " + oldId.getSimpleName() + ") with "
                     + postgres.repositoryInterface().getSimpleName() + " (id " + postgresId.getSimpleName()
                     + "); both sides must use the same id type");
         }
         EntityMapping<Object, Object> mapping = (EntityMapping<Object, Object>) pairing.mapping();
         if (mapping == null) {
-            if (redisBean.domainType() != postgres.domainType()) {
+            if (oldBean.domainType() != postgres.domainType()) {
                 throw new IllegalStateException("dual-write: repository '" + pairing.name() + "' pairs "
-                        + redisBean.domainType().getSimpleName() + " with " + postgres.domainType().getSimpleName()
+                        + oldBean.domainType().getSimpleName() + " with " + postgres.domainType().getSimpleName()
                         + "; declare a RepositoryPairing bean with .mappedBy(toPostgres, toRedis)");
             }
             mapping = EntityMapping.identity();
@@ -269,12 +272,18 @@ public class DualRepositoryRegistry implements SmartInitializingSingleton {
         PostgresSide<Object, Object> postgresSide = new PostgresSide<>(pairing.name(),
                 (Class<Object>) postgres.domainType(), this.aggregates, this.mappingContext, this.jdbc,
                 this.transactions, entityCallbacksFor(postgres.domainType()), this.events);
-        KeyExpiry<Object, Object, Object> expiry = (this.expiries != null)
-                ? this.expiries.expiryOf(pairing.name(), target.target(), (Class<Object>) redisBean.domainType(),
+        JdbcSource source = target.source();
+        // Key expiry is Redis's: a JDBC old store has none to carry.
+        KeyExpiry<Object, Object, Object> expiry = (this.expiries != null && source == null)
+                ? this.expiries.expiryOf(pairing.name(), target.target(), (Class<Object>) oldBean.domainType(),
                         (Class<Object>) postgres.domainType())
                 : KeyExpiry.none();
-        return new DualRepository<>(pairing.name(), new RedisSide<>(target.target(), target.entityInformation()),
-                postgresSide, this.beans.getBean(postgres.name()), postgres.repositoryInterface(), mapping, expiry);
+        OldStore<Object, Object> oldStore = (source != null)
+                ? new JdbcOldStore<>(target.target(), target.entityInformation(), source.aggregates(),
+                        new TransactionTemplate(source.transactionManager()))
+                : new RedisSide<>(target.target(), target.entityInformation());
+        return new DualRepository<>(pairing.name(), oldStore, postgresSide, this.beans.getBean(postgres.name()),
+                postgres.repositoryInterface(), mapping, expiry);
     }
 
     // Spring Data JDBC runs the application's entity callbacks (auditing among them) on its own
@@ -325,6 +334,22 @@ public class DualRepositoryRegistry implements SmartInitializingSingleton {
     }
 
     private record Pairing(String name, RepositoryBean postgres, @Nullable EntityMapping<?, ?> mapping) {
+    }
+
+    /**
+     * Hears of each pair once, when all are resolved and before any call is routed.
+     */
+    @FunctionalInterface
+    public interface PairListener {
+
+        /**
+         * Called once per paired repository.
+         * @param pair the pair
+         * @param oldInterface the application's old-store repository interface
+         * @param source the JDBC source of its old store; {@code null} when it is Redis
+         */
+        void paired(DualRepository<?, ?, ?> pair, Class<?> oldInterface, @Nullable JdbcSource source);
+
     }
 
 }

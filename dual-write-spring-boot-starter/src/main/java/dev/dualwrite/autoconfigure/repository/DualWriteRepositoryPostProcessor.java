@@ -1,9 +1,11 @@
 package dev.dualwrite.autoconfigure.repository;
 
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
+import dev.dualwrite.autoconfigure.source.JdbcSource;
 import dev.dualwrite.core.pair.DualRepository;
 import dev.dualwrite.core.redis.json.RedisJsonRepositoryFactoryBean;
 import dev.dualwrite.core.routing.DualWriteRepositoryInterceptor;
@@ -17,6 +19,7 @@ import org.jspecify.annotations.Nullable;
 import org.springframework.aop.framework.ProxyFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.config.BeanPostProcessor;
+import org.springframework.data.jdbc.repository.support.JdbcRepositoryFactoryBean;
 import org.springframework.data.redis.repository.support.RedisRepositoryFactoryBean;
 import org.springframework.data.repository.CrudRepository;
 import org.springframework.data.repository.core.EntityInformation;
@@ -26,14 +29,16 @@ import org.springframework.data.repository.core.support.RepositoryFactorySupport
 import org.springframework.util.function.SingletonSupplier;
 
 /**
- * Adds the dual-write decorator to every Redis repository Spring Data builds, the way Spring
- * Boot adds repository metrics: before a Redis repository factory bean initialises, it gets
+ * Adds the dual-write decorator to every old-store repository Spring Data builds, the way
+ * Spring Boot adds repository metrics: before a repository factory bean initialises, it gets
  * a customizer whose proxy post-processor adds a {@link DualWriteRepositoryInterceptor}.
  * <p>
- * Only Redis repositories (Spring Data Redis {@code @RedisHash} and dual-write's JSON-string
- * repositories) are decorated, never the JDBC repositories they are paired with, which the
+ * Old-store repositories are the Redis repositories (Spring Data Redis {@code @RedisHash} and
+ * dual-write's JSON-string repositories) and the Spring Data JDBC repositories a
+ * {@link JdbcSource} bean lists; never the JDBC repositories of the new store, which the
  * decorator itself calls. Collaborators are resolved lazily: this post-processor is created
- * before any of them.
+ * before any of them. The {@link JdbcSource} beans are created when the first JDBC
+ * repository is built.
  */
 public class DualWriteRepositoryPostProcessor implements BeanPostProcessor {
 
@@ -45,45 +50,64 @@ public class DualWriteRepositoryPostProcessor implements BeanPostProcessor {
 
     private final ObjectProvider<ReadRouter> reads;
 
-    private final Map<Class<?>, RedisRepositoryTarget> targets = new ConcurrentHashMap<>();
+    private final ObjectProvider<JdbcSource> sources;
+
+    private final Map<Class<?>, OldRepositoryTarget> targets = new ConcurrentHashMap<>();
 
     public DualWriteRepositoryPostProcessor(ObjectProvider<DualRepositoryRegistry> registry,
             ObjectProvider<StrategySource> strategies, ObjectProvider<WriteCoordinator> writes,
-            ObjectProvider<ReadRouter> reads) {
+            ObjectProvider<ReadRouter> reads, ObjectProvider<JdbcSource> sources) {
         this.registry = registry;
         this.strategies = strategies;
         this.writes = writes;
         this.reads = reads;
+        this.sources = sources;
     }
 
     @Override
     public Object postProcessBeforeInitialization(Object bean, String beanName) {
-        if (bean instanceof RepositoryFactoryBeanSupport<?, ?, ?> factoryBean && isRedisRepository(factoryBean)) {
-            factoryBean.addRepositoryFactoryCustomizer(
-                    (factory) -> factory.addRepositoryProxyPostProcessor((proxy, information) -> decorate(factory,
-                            proxy, information)));
+        if (bean instanceof RepositoryFactoryBeanSupport<?, ?, ?> factoryBean) {
+            if (isRedisRepository(factoryBean)) {
+                factoryBean.addRepositoryFactoryCustomizer((factory) -> factory.addRepositoryProxyPostProcessor(
+                        (proxy, information) -> decorate(factory, proxy, information, null)));
+            }
+            else if (factoryBean instanceof JdbcRepositoryFactoryBean<?, ?, ?>) {
+                factoryBean.addRepositoryFactoryCustomizer((factory) -> factory.addRepositoryProxyPostProcessor(
+                        (proxy, information) -> sourceListing(information.getRepositoryInterface())
+                            .ifPresent((source) -> decorate(factory, proxy, information, source))));
+            }
         }
         return bean;
     }
 
     /**
-     * Return the undecorated Redis repositories seen so far, by repository interface.
+     * Return the undecorated old-store repositories seen so far, by repository interface.
      * @return the targets
      */
-    Map<Class<?>, RedisRepositoryTarget> redisTargets() {
+    Map<Class<?>, OldRepositoryTarget> oldTargets() {
         return Map.copyOf(this.targets);
     }
 
+    private Optional<JdbcSource> sourceListing(Class<?> repositoryInterface) {
+        List<JdbcSource> listing = this.sources.orderedStream().filter((source) -> source.lists(repositoryInterface)).toList();
+        if (listing.size() > 1) {
+            throw new IllegalStateException("dual-write: " + repositoryInterface.getName() + " is listed by "
+                    + listing + "; a repository has one old store, list it in one JdbcSource");
+        }
+        return listing.stream().findFirst();
+    }
+
     @SuppressWarnings("unchecked")
-    private void decorate(RepositoryFactorySupport factory, ProxyFactory proxy, RepositoryInformation information) {
+    private void decorate(RepositoryFactorySupport factory, ProxyFactory proxy, RepositoryInformation information,
+            @Nullable JdbcSource source) {
         Object target = targetOf(proxy);
         if (!(target instanceof CrudRepository<?, ?>)) {
             return;
         }
         Class<?> repositoryInterface = information.getRepositoryInterface();
         this.targets.put(repositoryInterface,
-                new RedisRepositoryTarget(repositoryInterface, (CrudRepository<Object, Object>) target,
-                        (EntityInformation<Object, Object>) factory.getEntityInformation(information)));
+                new OldRepositoryTarget(repositoryInterface, (CrudRepository<Object, Object>) target,
+                        (EntityInformation<Object, Object>) factory.getEntityInformation(information), source));
         // Built on first call: its collaborators (data sources, meters) must not be created
         // while Spring Data is still building repositories. The pairing, once resolved, never
         // changes: it is looked up once, not on every call.
@@ -100,7 +124,7 @@ public class DualWriteRepositoryPostProcessor implements BeanPostProcessor {
             return proxy.getTargetSource().getTarget();
         }
         catch (Exception ex) {
-            throw new IllegalStateException("Cannot reach the implementation behind a Redis repository proxy", ex);
+            throw new IllegalStateException("Cannot reach the implementation behind a repository proxy", ex);
         }
     }
 

@@ -1,5 +1,6 @@
 /**
- * Pairing of Redis and JDBC repositories and the hook that decorates Redis repositories.
+ * Pairing of old-store repositories (Redis, or JDBC repositories a JdbcSource lists) with
+ * the new store's JDBC repositories, and the hook that decorates the old-store repositories.
  */
 @NullMarked
 package dev.dualwrite.autoconfigure.repository;

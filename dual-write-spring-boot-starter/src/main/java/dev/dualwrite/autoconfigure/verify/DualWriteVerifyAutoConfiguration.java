@@ -10,7 +10,7 @@ import dev.dualwrite.core.control.ControlPlane;
 import dev.dualwrite.autoconfigure.repository.DualRepositoryRegistry;
 import dev.dualwrite.core.ledger.Ledger;
 import dev.dualwrite.core.repair.PostgresRepairLog;
-import dev.dualwrite.core.repair.RedisRepairLog;
+import dev.dualwrite.core.repair.RoutingOldStoreRepairLog;
 import dev.dualwrite.core.repair.RepairLogs;
 import dev.dualwrite.core.routing.WriteCoordinator;
 import dev.dualwrite.core.strategy.StrategySource;
@@ -72,17 +72,17 @@ public final class DualWriteVerifyAutoConfiguration {
     @Bean
     @ConditionalOnMissingBean
     Verifier dualWriteVerifier(OldStoreScanners scanners, EntityComparator comparator, StrategySource strategies,
-            RedisRepairLog redisRepairLog, PostgresRepairLog postgresRepairLog, Ledger ledger,
+            RoutingOldStoreRepairLog oldStoreRepairLog, PostgresRepairLog postgresRepairLog, Ledger ledger,
             ObjectProvider<VerificationStore> store) {
         return new Verifier(scanners, comparator, strategies,
-                RepairLogs.byStoreToRepair(redisRepairLog, postgresRepairLog), ledger, store.getIfAvailable());
+                RepairLogs.byStoreToRepair(oldStoreRepairLog, postgresRepairLog), ledger, store.getIfAvailable());
     }
 
     @Bean(destroyMethod = "close")
     @ConditionalOnMissingBean
     @ConditionalOnBooleanProperty("dual-write.verify.background.enabled")
     BackgroundVerifier dualWriteBackgroundVerifier(Verifier verifier, DualRepositoryRegistry registry,
-            StrategySource strategies, WriteCoordinator writes, RedisRepairLog redisRepairLog,
+            StrategySource strategies, WriteCoordinator writes, RoutingOldStoreRepairLog oldStoreRepairLog,
             PostgresRepairLog postgresRepairLog, DualWriteVerifyProperties properties,
             ObjectProvider<MeterRegistry> meterRegistry) {
         DualWriteVerifyProperties.Background background = properties.getBackground();
@@ -95,7 +95,7 @@ public final class DualWriteVerifyAutoConfiguration {
                 background.getPause(), background.getLease(), background.isRepairDifferences(), instanceId);
         // No meter registry in the application: meters go to an empty composite, which drops them.
         return new BackgroundVerifier(verifier, registry::all, strategies, writes,
-                RepairLogs.byStoreToRepair(redisRepairLog, postgresRepairLog), settings,
+                RepairLogs.byStoreToRepair(oldStoreRepairLog, postgresRepairLog), settings,
                 meterRegistry.getIfUnique(CompositeMeterRegistry::new));
     }
 

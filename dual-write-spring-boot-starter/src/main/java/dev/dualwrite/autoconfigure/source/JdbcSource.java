@@ -1,0 +1,164 @@
+package dev.dualwrite.autoconfigure.source;
+
+import java.util.Collections;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+import javax.sql.DataSource;
+
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.data.jdbc.core.JdbcAggregateOperations;
+import org.springframework.data.repository.Repository;
+import org.springframework.jdbc.support.JdbcTransactionManager;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.util.Assert;
+
+/**
+ * A relational database that is the old store of some of the application's Spring Data JDBC
+ * repositories: a SQLite file, another database, or an old schema of the new PostgreSQL.
+ * Declared as a bean, it makes the repositories it lists the old side of their pairs, to be
+ * migrated to PostgreSQL through the same four stages, backfill, verifier and repair as a
+ * Redis repository:
+ * <pre class="code">
+ * &#64;Bean
+ * JdbcSource legacyCustomers(&#64;Qualifier("legacyDataSource") DataSource dataSource,
+ *         &#64;Qualifier("legacyAggregates") JdbcAggregateOperations aggregates) {
+ *     return JdbcSource.of("legacy", dataSource, aggregates).repositories(LegacyCustomerRepository.class);
+ * }
+ * </pre>
+ * Every JDBC repository that no source lists is a candidate new store. A listed repository
+ * is paired like a Redis one: by a {@code RepositoryPairing} naming it first, by
+ * {@code dual-write.repositories.<name>} bean names, or with the single unlisted JDBC
+ * repository of its domain type.
+ * <p>
+ * The listed repositories must be built on this source's database (their
+ * {@code @EnableJdbcRepositories} names its {@code jdbcOperationsRef},
+ * {@code dataAccessStrategyRef} and {@code transactionManagerRef}), and {@code aggregates}
+ * must be the Spring Data JDBC operations they write through: the library reads and writes
+ * the old tables with them, so rows are mapped as the application maps them. The repair
+ * records of the listed repositories are kept in that database too (tables
+ * {@code dualwrite_source_repair} and {@code dualwrite_source_intent}, created at start-up),
+ * so they can be written when PostgreSQL fails. A SQLite file must be in WAL mode.
+ */
+public final class JdbcSource {
+
+    private final String name;
+
+    private final DataSource dataSource;
+
+    private final JdbcAggregateOperations aggregates;
+
+    private final Set<Class<?>> repositories;
+
+    private final PlatformTransactionManager transactionManager;
+
+    private JdbcSource(String name, DataSource dataSource, JdbcAggregateOperations aggregates,
+            Set<Class<?>> repositories, @Nullable PlatformTransactionManager transactionManager) {
+        this.name = name;
+        this.dataSource = dataSource;
+        this.aggregates = aggregates;
+        this.repositories = repositories;
+        this.transactionManager = (transactionManager != null) ? transactionManager
+                : new JdbcTransactionManager(dataSource);
+    }
+
+    /**
+     * Start describing an old store kept in a relational database.
+     * @param name the source's name, for logs and errors (for example {@code "legacy"})
+     * @param dataSource the old database
+     * @param aggregates the Spring Data JDBC operations the listed repositories write through,
+     * on {@code dataSource}
+     * @return a source that lists no repository yet
+     */
+    public static JdbcSource of(String name, DataSource dataSource, JdbcAggregateOperations aggregates) {
+        Assert.hasText(name, "name must not be empty");
+        Assert.notNull(dataSource, "dataSource must not be null");
+        Assert.notNull(aggregates, "aggregates must not be null");
+        return new JdbcSource(name, dataSource, aggregates, Set.of(), null);
+    }
+
+    /**
+     * Return a source that also lists the given repositories as old stores.
+     * @param repositoryInterfaces Spring Data JDBC repository interfaces built on this source
+     * @return a new source
+     */
+    @SafeVarargs
+    public final JdbcSource repositories(Class<? extends Repository<?, ?>>... repositoryInterfaces) {
+        Set<Class<?>> listed = new LinkedHashSet<>(this.repositories);
+        for (Class<?> repositoryInterface : repositoryInterfaces) {
+            Assert.notNull(repositoryInterface, "repository interfaces must not be null");
+            listed.add(repositoryInterface);
+        }
+        return new JdbcSource(this.name, this.dataSource, this.aggregates, Collections.unmodifiableSet(listed),
+                this.transactionManager);
+    }
+
+    /**
+     * Return a source whose reads and copies run in transactions of the given manager instead
+     * of a {@link JdbcTransactionManager} of its own on the source's {@code DataSource}.
+     * @param transactionManager a transaction manager of the source's database
+     * @return a new source
+     */
+    public JdbcSource transactionManager(PlatformTransactionManager transactionManager) {
+        Assert.notNull(transactionManager, "transactionManager must not be null");
+        return new JdbcSource(this.name, this.dataSource, this.aggregates, this.repositories, transactionManager);
+    }
+
+    /**
+     * Return the source's name.
+     * @return the name
+     */
+    public String name() {
+        return this.name;
+    }
+
+    /**
+     * Return the old database.
+     * @return the data source
+     */
+    public DataSource dataSource() {
+        return this.dataSource;
+    }
+
+    /**
+     * Return the Spring Data JDBC operations of the listed repositories.
+     * @return the operations
+     */
+    public JdbcAggregateOperations aggregates() {
+        return this.aggregates;
+    }
+
+    /**
+     * Return the listed repository interfaces.
+     * @return the interfaces, in the order listed
+     */
+    public List<Class<?>> repositories() {
+        return List.copyOf(this.repositories);
+    }
+
+    /**
+     * Tell whether this source lists a repository interface.
+     * @param repositoryInterface a repository interface
+     * @return whether it is one of this source's repositories
+     */
+    public boolean lists(Class<?> repositoryInterface) {
+        return this.repositories.contains(repositoryInterface);
+    }
+
+    /**
+     * Return the transaction manager of the source's database: the one given, or a
+     * {@link JdbcTransactionManager} on its {@code DataSource}.
+     * @return the transaction manager
+     */
+    public PlatformTransactionManager transactionManager() {
+        return this.transactionManager;
+    }
+
+    @Override
+    public String toString() {
+        return "JDBC source '" + this.name + "'";
+    }
+
+}
