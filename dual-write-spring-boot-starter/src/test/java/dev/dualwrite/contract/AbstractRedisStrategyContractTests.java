@@ -2,7 +2,6 @@ package dev.dualwrite.contract;
 
 import java.util.List;
 
-import dev.dualwrite.core.repair.OldStoreRepairLog;
 import dev.dualwrite.core.repair.RedisRepairLog;
 import dev.dualwrite.testsupport.TcpProxy;
 
@@ -28,11 +27,6 @@ public abstract class AbstractRedisStrategyContractTests<T> extends AbstractStra
     @Override
     protected TcpProxy oldStoreProxy() {
         return stores().redisProxy();
-    }
-
-    @Override
-    protected OldStoreRepairLog oldStoreRepairLog() {
-        return this.redisRepairLog;
     }
 
     @Override

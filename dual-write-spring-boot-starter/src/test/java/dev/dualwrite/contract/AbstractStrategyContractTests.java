@@ -14,6 +14,7 @@ import java.util.stream.StreamSupport;
 import dev.dualwrite.core.metrics.DualWriteMetrics;
 import dev.dualwrite.core.repair.OldStoreRepairLog;
 import dev.dualwrite.core.repair.PostgresRepairLog;
+import dev.dualwrite.core.repair.RoutingOldStoreRepairLog;
 import dev.dualwrite.core.repair.RepairRecord;
 import dev.dualwrite.core.routing.PrimaryWriteException;
 import dev.dualwrite.core.routing.UnroutableMethodException;
@@ -49,7 +50,8 @@ import static org.awaitility.Awaitility.await;
  * Stores are always inspected directly, never through the repository under test. A
  * subclass supplies one old store: its entity and repository, direct access to what the old
  * store holds ({@link #putInOld}, {@link #nameInOld}), the proxy in front of it
- * ({@link #oldStoreProxy}) and the repair log kept in it ({@link #oldStoreRepairLog}).
+ * ({@link #oldStoreProxy}) and how to reach and empty it; the repair log kept in it is the
+ * application's ({@link #oldStoreRepairLog}).
  * PostgreSQL, the new store, is always the schema of {@link #stores()}.
  * @param <T> the entity type of the shape
  */
@@ -60,6 +62,10 @@ public abstract class AbstractStrategyContractTests<T> {
 
     @Autowired
     private PostgresRepairLog postgresRepairLog;
+
+    // The application's old-store log: each repository's records live in its own old store.
+    @Autowired
+    private RoutingOldStoreRepairLog oldStoreRepairLogs;
 
     /** The new store's schema behind its proxy (and the application's Redis). */
     protected abstract ContractStores stores();
@@ -92,9 +98,11 @@ public abstract class AbstractStrategyContractTests<T> {
 
     /**
      * The repair log kept in the old store (records of keys whose PostgreSQL copy may be
-     * behind, and write intents), read directly.
+     * behind, and write intents): the one the application keeps the repository's records in.
      */
-    protected abstract OldStoreRepairLog oldStoreRepairLog();
+    protected OldStoreRepairLog oldStoreRepairLog() {
+        return this.oldStoreRepairLogs.logOf(repositoryName());
+    }
 
     /** Count the write intents open in the old store's repair log for the repository, directly. */
     protected abstract long openIntentsInOld();
