@@ -16,7 +16,6 @@ import java.util.concurrent.TimeUnit;
 
 import javax.sql.DataSource;
 
-import dev.dualwrite.testsupport.SqliteDialect;
 import dev.dualwrite.testsupport.TestSchema;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.BeforeAll;

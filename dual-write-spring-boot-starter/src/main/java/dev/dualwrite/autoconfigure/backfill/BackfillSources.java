@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import dev.dualwrite.autoconfigure.repository.DualRepositoryRegistry;
+import dev.dualwrite.autoconfigure.source.JdbcSource;
 import dev.dualwrite.core.backfill.BackfillSource;
 import dev.dualwrite.core.backfill.PostgresBatchWriter;
 import dev.dualwrite.core.pair.DualRepository;
@@ -26,9 +27,10 @@ import org.springframework.jdbc.core.JdbcOperations;
 import org.springframework.transaction.support.TransactionOperations;
 
 /**
- * Builds the backfill's view of each paired repository: a scanner of the shape its Redis
- * repository uses (JSON strings under a prefix, or a {@code @RedisHash} keyspace read with
- * the application's own {@code RedisConverter}) and a batch writer of its table.
+ * Builds the backfill's view of each paired repository: a scanner of its old store (for a
+ * {@link JdbcSource}, its table by primary key; for Redis, of the shape the repository uses:
+ * JSON strings under a prefix, or a {@code @RedisHash} keyspace read with the application's
+ * own {@code RedisConverter}) and a batch writer of its table.
  */
 final class BackfillSources {
 
@@ -79,6 +81,10 @@ final class BackfillSources {
 
     @SuppressWarnings("unchecked")
     private @Nullable OldStoreScanner<Object, Object> scannerOf(DualRepository<Object, Object, Object> pair) {
+        JdbcSource source = this.registry.sourceOf(pair.name()).orElse(null);
+        if (source != null) {
+            return source.scannerOf(pair.old().entityType(), pair.old().idType());
+        }
         Object target = pair.old().repository();
         if (target instanceof SimpleRedisJsonRepository<?, ?> json) {
             RedisJsonStore<Object, Object> store = (RedisJsonStore<Object, Object>) json.getStore();

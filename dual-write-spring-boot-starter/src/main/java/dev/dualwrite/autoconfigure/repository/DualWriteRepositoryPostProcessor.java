@@ -116,7 +116,15 @@ public class DualWriteRepositoryPostProcessor implements BeanPostProcessor {
         SingletonSupplier<MethodInterceptor> interceptor = SingletonSupplier
             .of(() -> new DualWriteRepositoryInterceptor(repositoryInterface, pair, this.strategies.getObject(),
                     this.writes.getObject(), this.reads.getObject()));
-        proxy.addAdvice((MethodInterceptor) (invocation) -> interceptor.obtain().invoke(invocation));
+        MethodInterceptor advice = (invocation) -> interceptor.obtain().invoke(invocation);
+        if (source != null) {
+            // Outside the repository's own transaction: inside it, the old store's write would
+            // not be committed when its copy reads it back on another connection.
+            proxy.addAdvice(0, advice);
+        }
+        else {
+            proxy.addAdvice(advice);
+        }
     }
 
     private static @Nullable Object targetOf(ProxyFactory proxy) {

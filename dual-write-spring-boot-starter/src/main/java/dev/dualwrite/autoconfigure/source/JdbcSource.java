@@ -7,10 +7,13 @@ import java.util.Set;
 
 import javax.sql.DataSource;
 
+import dev.dualwrite.core.store.scan.JdbcKeysetScanner;
+import dev.dualwrite.core.store.scan.OldStoreScanner;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.data.jdbc.core.JdbcAggregateOperations;
 import org.springframework.data.repository.Repository;
+import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.support.JdbcTransactionManager;
 import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.util.Assert;
@@ -154,6 +157,22 @@ public final class JdbcSource {
      */
     public PlatformTransactionManager transactionManager() {
         return this.transactionManager;
+    }
+
+    /**
+     * Return a new scanner of one of the source's entity types, by primary key, for the
+     * backfill and the verifier (see {@link JdbcKeysetScanner}).
+     * @param entityType the entity type of one of the listed repositories
+     * @param idType its id type
+     * @param <R> the entity type
+     * @param <ID> the id type
+     * @return the scanner
+     * @throws IllegalStateException when the database cannot be reached, or is a SQLite file
+     * not in WAL mode
+     */
+    public <R, ID> OldStoreScanner<R, ID> scannerOf(Class<R> entityType, Class<ID> idType) {
+        return new JdbcKeysetScanner<>(entityType, idType, this.aggregates, new JdbcTemplate(this.dataSource),
+                this.aggregates.getDataAccessStrategy().getDialect(), this.transactionManager);
     }
 
     @Override

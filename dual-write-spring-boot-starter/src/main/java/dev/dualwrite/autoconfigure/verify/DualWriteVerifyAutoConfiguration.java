@@ -73,8 +73,12 @@ public final class DualWriteVerifyAutoConfiguration {
     @ConditionalOnMissingBean
     Verifier dualWriteVerifier(OldStoreScanners scanners, EntityComparator comparator, StrategySource strategies,
             RoutingOldStoreRepairLog oldStoreRepairLog, PostgresRepairLog postgresRepairLog, Ledger ledger,
-            ObjectProvider<VerificationStore> store) {
-        return new Verifier(scanners, comparator, strategies,
+            ObjectProvider<VerificationStore> store, DualRepositoryRegistry registry) {
+        // The library's Redis scanners leave the pairs of JDBC sources to their tables' scanners;
+        // scanners of the application's own take every pair.
+        OldStoreScanners used = (scanners instanceof DefaultRedisScanners) ? new JdbcSourceScanners(scanners, registry)
+                : scanners;
+        return new Verifier(used, comparator, strategies,
                 RepairLogs.byStoreToRepair(oldStoreRepairLog, postgresRepairLog), ledger, store.getIfAvailable());
     }
 

@@ -4,7 +4,7 @@ import java.nio.file.Path;
 
 import javax.sql.DataSource;
 
-import dev.dualwrite.testsupport.SqliteDialect;
+import dev.dualwrite.core.store.SqliteDialect;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.io.TempDir;
 import org.sqlite.SQLiteConfig;

@@ -1,4 +1,4 @@
-package dev.dualwrite.testsupport;
+package dev.dualwrite.core.store;
 
 import java.sql.Timestamp;
 import java.time.Instant;
@@ -19,13 +19,19 @@ import org.springframework.data.relational.core.sql.IdentifierProcessing.Quoting
 import org.springframework.data.relational.core.sql.LockOptions;
 
 /**
- * A minimal Spring Data JDBC dialect for SQLite, which Spring Data JDBC does not ship: enough
- * for the repositories and {@code JdbcAggregateTemplate} of tests whose old store is a SQLite
- * file. SQLite takes ANSI-quoted identifiers as written, and {@code LIMIT}/{@code OFFSET}
- * rather than ANSI's {@code FETCH FIRST}; it has no row locks (a write transaction locks the
- * whole database), so a lock clause renders as nothing. Spring Data JDBC writes a date or time
- * as a {@link Timestamp}, which the SQLite driver stores as epoch milliseconds (its default
- * date class) and reads back as a {@code Long}: the dialect's reading converters turn that back.
+ * A Spring Data JDBC dialect for SQLite, which Spring Data JDBC does not ship, for the
+ * repositories and {@code JdbcAggregateTemplate} of an old store kept in a SQLite file (the
+ * SQLite-to-PostgreSQL migration). SQLite takes ANSI-quoted identifiers as written, and
+ * {@code LIMIT}/{@code OFFSET} rather than ANSI's {@code FETCH FIRST}; it has no row locks (a
+ * write transaction locks the whole database), so a lock clause renders as nothing.
+ * <p>
+ * <b>Dates.</b> Spring Data JDBC writes a date or time as a {@link Timestamp}, which the
+ * SQLite driver stores as epoch milliseconds (its default date class) and reads back as a
+ * {@code Long}: the dialect's reading converters turn that back into an {@link Instant},
+ * a {@link LocalDateTime} or a {@link LocalDate} (the last two in the JVM's time zone, as
+ * {@code Timestamp} wrote them). A file whose dates are stored as ISO-8601 text, as many
+ * SQLite applications store them, needs reading converters of its own (a dialect of the
+ * application's, or custom conversions).
  */
 public final class SqliteDialect extends AbstractDialect implements JdbcDialect {
 

@@ -1,0 +1,7 @@
+/**
+ * The client API, over the SQLite repository only.
+ */
+@NullMarked
+package dev.dualwrite.sample.client.web;
+
+import org.jspecify.annotations.NullMarked;

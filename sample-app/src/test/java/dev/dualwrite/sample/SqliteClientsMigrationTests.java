@@ -1,0 +1,181 @@
+package dev.dualwrite.sample;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.Comparator;
+import java.util.List;
+import java.util.stream.Stream;
+
+import dev.dualwrite.autoconfigure.repository.DualRepositoryRegistry;
+import dev.dualwrite.core.backfill.Backfill;
+import dev.dualwrite.core.backfill.BackfillReport;
+import dev.dualwrite.core.backfill.BackfillState;
+import dev.dualwrite.core.strategy.StrategySource;
+import dev.dualwrite.core.strategy.WriteStrategy;
+import dev.dualwrite.core.verify.VerificationReport;
+import dev.dualwrite.core.verify.Verifier;
+import dev.dualwrite.core.verify.VerifyOptions;
+import dev.dualwrite.sample.client.Client;
+import dev.dualwrite.sample.client.sqlite.ClientRepository;
+import dev.dualwrite.testsupport.TestKeyPrefix;
+import dev.dualwrite.testsupport.TestSchema;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.sqlite.SQLiteDataSource;
+
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.test.annotation.DirtiesContext;
+import org.springframework.test.context.ActiveProfiles;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Profile {@code sqlite}: the clients' SQLite table walked to PostgreSQL through every stage,
+ * with the application writing through its SQLite repository all along. At each stage the
+ * test reads both databases directly: which one a write reached, that the backfill copied the
+ * file's history, and that the verifier finds them equal before each move forward.
+ */
+@SpringBootTest(properties = "sample.clients.seed=300")
+@ActiveProfiles("sqlite")
+@DirtiesContext
+class SqliteClientsMigrationTests {
+
+    @RegisterExtension
+    static final TestSchema schema = TestSchema.create(SqliteClientsMigrationTests.class);
+
+    @RegisterExtension
+    static final TestKeyPrefix keys = TestKeyPrefix.create(SqliteClientsMigrationTests.class);
+
+    private static final Path directory = createDirectory();
+
+    private static final Path file = directory.resolve("clients.db");
+
+    @DynamicPropertySource
+    static void servers(DynamicPropertyRegistry registry) {
+        SampleTestServers.register(registry, schema, keys);
+        registry.add("sample.clients.sqlite-file", file::toString);
+    }
+
+    @AfterAll
+    static void deleteFile() throws IOException {
+        try (Stream<Path> files = Files.walk(directory)) {
+            for (Path path : files.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(path);
+            }
+        }
+    }
+
+    @Autowired
+    ClientRepository clients;
+
+    @Autowired
+    StrategySource strategies;
+
+    @Autowired
+    Backfill backfill;
+
+    @Autowired
+    Verifier verifier;
+
+    @Autowired
+    DualRepositoryRegistry registry;
+
+    @Autowired
+    JdbcClient postgres;
+
+    @Test
+    void theClientsWalkFromTheSqliteFileToPostgresqlWhileTheApplicationWrites() {
+        JdbcTemplate sqlite = sqlite();
+        assertThat(count(sqlite, "clients")).isEqualTo(300);
+        assertThat(this.strategies.strategyFor("clients")).isEqualTo(WriteStrategy.REDIS_PRIMARY);
+
+        // REDIS_PRIMARY: the SQLite file alone, as before the starter.
+        this.clients.save(Client.register("live-1", "Live one", null, Instant.now()));
+        assertThat(namesIn(sqlite, "live-1")).containsExactly("Live one");
+        assertThat(postgresNames("live-1")).isEmpty();
+
+        // DUAL: the file first, then PostgreSQL; the backfill copies the history behind.
+        this.strategies.change("clients", WriteStrategy.DUAL, false);
+        this.clients.save(Client.register("live-2", "Live two", "two@example.com", Instant.now()));
+        this.clients.save(this.clients.findById("client-00001").orElseThrow().changed("Renamed in DUAL", null));
+        assertThat(namesIn(sqlite, "live-2")).containsExactly("Live two");
+        assertThat(postgresNames("live-2")).containsExactly("Live two");
+        assertThat(postgresNames("client-00001")).containsExactly("Renamed in DUAL");
+
+        BackfillReport report = this.backfill.run(List.of("clients"), this.backfill.defaults().withBatchSize(64))
+            .reports()
+            .get(0);
+        assertThat(report.state()).as(report.toString()).isEqualTo(BackfillState.COMPLETED);
+        assertThat(report.rowsRejected()).isZero();
+        assertThat(count(this.postgres, "clients")).isEqualTo(302);
+        assertAgree(302);
+
+        // POSTGRES_PRIMARY: PostgreSQL first, the file kept as the way back.
+        this.strategies.change("clients", WriteStrategy.POSTGRES_PRIMARY, false);
+        this.clients.save(Client.register("live-3", "Live three", null, Instant.now()));
+        this.clients.deleteById("live-1");
+        assertThat(postgresNames("live-3")).containsExactly("Live three");
+        assertThat(namesIn(sqlite, "live-3")).containsExactly("Live three");
+        assertThat(postgresNames("live-1")).isEmpty();
+        assertThat(namesIn(sqlite, "live-1")).isEmpty();
+        assertThat(this.clients.findById("live-3")).map(Client::getName).contains("Live three");
+        assertAgree(302);
+
+        // POSTGRES_ONLY: the file is no longer written.
+        this.strategies.change("clients", WriteStrategy.POSTGRES_ONLY, false);
+        this.clients.save(Client.register("live-4", "Live four", null, Instant.now()));
+        assertThat(postgresNames("live-4")).containsExactly("Live four");
+        assertThat(namesIn(sqlite, "live-4")).isEmpty();
+        assertThat(this.clients.findById("live-4")).map(Client::getName).contains("Live four");
+        // The file's repair records live beside its data.
+        assertThat(count(sqlite, "dualwrite_source_repair")).isZero();
+    }
+
+    private void assertAgree(int rows) {
+        VerificationReport verification = this.verifier.verify(Verifier.find(this.registry::all, "clients"),
+                VerifyOptions.full());
+        assertThat(verification.agree()).as(verification.summary()).isTrue();
+        assertThat(verification.compared()).isEqualTo(rows);
+    }
+
+    private List<String> postgresNames(String id) {
+        return this.postgres.sql("select name from clients where id = ?").param(id).query(String.class).list();
+    }
+
+    private static List<String> namesIn(JdbcTemplate sqlite, String id) {
+        return sqlite.queryForList("select name from clients where id = ?", String.class, id);
+    }
+
+    private static long count(JdbcTemplate jdbc, String table) {
+        Long rows = jdbc.queryForObject("select count(*) from " + table, Long.class);
+        return (rows != null) ? rows : -1;
+    }
+
+    private static long count(JdbcClient jdbc, String table) {
+        return jdbc.sql("select count(*) from " + table).query(Long.class).single();
+    }
+
+    private static JdbcTemplate sqlite() {
+        SQLiteDataSource dataSource = new SQLiteDataSource();
+        dataSource.setUrl("jdbc:sqlite:" + file);
+        return new JdbcTemplate(dataSource);
+    }
+
+    private static Path createDirectory() {
+        try {
+            return Files.createTempDirectory("sqlite-clients-");
+        }
+        catch (IOException ex) {
+            throw new IllegalStateException(ex);
+        }
+    }
+
+}
