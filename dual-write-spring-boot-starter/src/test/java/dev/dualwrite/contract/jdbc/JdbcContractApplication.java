@@ -96,18 +96,12 @@ public class JdbcContractApplication {
      * {@link JdbcSource} hands the library; Spring Data JDBC 4 takes that reference instead of
      * {@code jdbcOperationsRef} and {@code dataAccessStrategyRef}, with which it would build
      * the repositories on the primary converter and mapping context.
-     * <p>
-     * Without Spring Data JDBC's default transactions: with them, the repository's own
-     * transaction encloses the dual-write call, and in stage {@code DUAL} the copy to
-     * PostgreSQL, which runs before that transaction commits and reads the old row on another
-     * connection, copies the row as it was before the write (the contract's {@code DUAL} rows
-     * fail so). Until the copy waits for the old store's commit, this host's repositories run
-     * each statement in a transaction of its own.
+     * The repositories keep Spring Data JDBC's default transactions.
      */
     @Configuration(proxyBeanMethods = false)
     @EnableJdbcRepositories(basePackageClasses = LegacyItemRepository.class,
             repositoryBaseClass = UpsertingJdbcRepository.class, jdbcAggregateOperationsRef = "legacyAggregates",
-            transactionManagerRef = "legacyTransactionManager", enableDefaultTransactions = false)
+            transactionManagerRef = "legacyTransactionManager")
     static class LegacyStore {
 
         @Bean(defaultCandidate = false)

@@ -7,6 +7,7 @@ import org.springframework.data.jdbc.core.JdbcAggregateOperations;
 import org.springframework.data.jdbc.core.convert.JdbcConverter;
 import org.springframework.data.jdbc.repository.support.SimpleJdbcRepository;
 import org.springframework.data.mapping.PersistentEntity;
+import org.springframework.transaction.annotation.Transactional;
 
 /**
  * The base class of the old application's repositories: a save writes the entity by its id
@@ -30,9 +31,10 @@ public class UpsertingJdbcRepository<T, ID> extends SimpleJdbcRepository<T, ID> 
         this.entity = entity;
     }
 
-    // The check and the write are two statements: the contract's tests never write one key
-    // from two threads.
+    // In one transaction when called through the repository, so the check and the write see
+    // the same row.
     @Override
+    @Transactional
     public <S extends T> S save(S instance) {
         Object id = this.entity.getIdentifierAccessor(instance).getRequiredIdentifier();
         return this.aggregates.existsById(id, this.entity.getType()) ? this.aggregates.update(instance)
@@ -40,6 +42,7 @@ public class UpsertingJdbcRepository<T, ID> extends SimpleJdbcRepository<T, ID> 
     }
 
     @Override
+    @Transactional
     public <S extends T> List<S> saveAll(Iterable<S> instances) {
         List<S> saved = new ArrayList<>();
         for (S instance : instances) {
