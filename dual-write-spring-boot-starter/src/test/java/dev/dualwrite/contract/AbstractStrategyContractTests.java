@@ -12,14 +12,16 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.StreamSupport;
 
 import dev.dualwrite.core.metrics.DualWriteMetrics;
+import dev.dualwrite.core.repair.OldStoreRepairLog;
 import dev.dualwrite.core.repair.PostgresRepairLog;
-import dev.dualwrite.core.repair.RedisRepairLog;
+import dev.dualwrite.core.repair.RoutingOldStoreRepairLog;
 import dev.dualwrite.core.repair.RepairRecord;
 import dev.dualwrite.core.routing.PrimaryWriteException;
 import dev.dualwrite.core.routing.UnroutableMethodException;
 import dev.dualwrite.core.strategy.Store;
 import dev.dualwrite.core.strategy.StrategySource;
 import dev.dualwrite.core.strategy.WriteStrategy;
+import dev.dualwrite.testsupport.TcpProxy;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import javax.sql.DataSource;
@@ -31,7 +33,6 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.data.redis.connection.RedisConnectionFactory;
 import org.springframework.data.repository.CrudRepository;
 import org.springframework.jdbc.core.JdbcTemplate;
 
@@ -40,13 +41,18 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 /**
- * The strategy table of DESIGN.md as executable rows, written once and run for every Redis
- * shape: for each strategy and each repository operation, which store is written, what is
- * read, and what happens when the primary or the secondary store really stops answering
- * (through a TCP proxy in front of the real server).
+ * The strategy table of DESIGN.md as executable rows, written once and run for every old store
+ * (each Redis shape, a JDBC table): for each strategy and each repository operation, which
+ * store is written, what is read, and what happens when the primary or the secondary store
+ * really stops answering (through a TCP proxy in front of the real server). "Redis" in a
+ * strategy's or store's name means the old store, whichever it is.
  * <p>
  * Stores are always inspected directly, never through the repository under test. A
- * subclass supplies one Redis shape: its entity, repository and raw Redis access.
+ * subclass supplies one old store: its entity and repository, direct access to what the old
+ * store holds ({@link #putInOld}, {@link #nameInOld}), the proxy in front of it
+ * ({@link #oldStoreProxy}) and how to reach and empty it; the repair log kept in it is the
+ * application's ({@link #oldStoreRepairLog}).
+ * PostgreSQL, the new store, is always the schema of {@link #stores()}.
  * @param <T> the entity type of the shape
  */
 public abstract class AbstractStrategyContractTests<T> {
@@ -55,12 +61,13 @@ public abstract class AbstractStrategyContractTests<T> {
     protected StrategySource strategies;
 
     @Autowired
-    private RedisRepairLog redisRepairLog;
-
-    @Autowired
     private PostgresRepairLog postgresRepairLog;
 
-    /** The servers of the subclass, behind proxies. */
+    // The application's old-store log: each repository's records live in its own old store.
+    @Autowired
+    private RoutingOldStoreRepairLog oldStoreRepairLogs;
+
+    /** The new store's schema behind its proxy (and the application's Redis). */
     protected abstract ContractStores stores();
 
     /** The repository name (its table). */
@@ -77,14 +84,34 @@ public abstract class AbstractStrategyContractTests<T> {
 
     protected abstract long deleteByCategory(String category);
 
-    /** Reads a name nobody declared on the JDBC side: unroutable once reads move to PostgreSQL. */
+    /** Reads a name nobody declared on the new store's side: unroutable once reads move to PostgreSQL. */
     protected abstract List<T> findByName(String name);
 
-    /** Write an item to Redis directly, in the shape's own format. */
-    protected abstract void putInRedis(String id, String name, String category);
+    /** Write an item to the old store directly, in the store's own format. */
+    protected abstract void putInOld(String id, String name, String category);
 
-    /** Read an item's name from Redis directly. */
-    protected abstract Optional<String> nameInRedis(String id);
+    /** Read an item's name from the old store directly. */
+    protected abstract Optional<String> nameInOld(String id);
+
+    /** The proxy in front of the old store, through which the application reaches it. */
+    protected abstract TcpProxy oldStoreProxy();
+
+    /**
+     * The repair log kept in the old store (records of keys whose PostgreSQL copy may be
+     * behind, and write intents): the one the application keeps the repository's records in.
+     */
+    protected OldStoreRepairLog oldStoreRepairLog() {
+        return this.oldStoreRepairLogs.logOf(repositoryName());
+    }
+
+    /** Count the write intents open in the old store's repair log for the repository, directly. */
+    protected abstract long openIntentsInOld();
+
+    /** Fail unless the application reaches the old store through its proxy. */
+    protected abstract void assertOldStoreAnswers();
+
+    /** Empty the old store's entities, repair records and write intents of the repository. */
+    protected abstract void clearOldStore();
 
     @Autowired
     private DataSource dataSource;
@@ -92,26 +119,23 @@ public abstract class AbstractStrategyContractTests<T> {
     @Autowired
     private MeterRegistry meters;
 
-    @Autowired
-    private RedisConnectionFactory redisConnectionFactory;
-
     @BeforeEach
     void startClean() {
-        stores().restore();
+        restoreProxies();
         // A test that broke a store leaves broken pooled connections behind; wait until the
         // application reaches both stores again, so no test starts in a previous one's outage.
         await().atMost(Duration.ofSeconds(30)).ignoreExceptions().untilAsserted(() -> {
             new JdbcTemplate(this.dataSource).queryForObject("select 1", Integer.class);
-            try (var connection = this.redisConnectionFactory.getConnection()) {
-                assertThat(connection.ping()).isEqualTo("PONG");
-            }
+            assertOldStoreAnswers();
         });
-        stores().clear(List.of(repositoryName()), List.of(repositoryName()));
+        stores().clearPostgres(List.of(repositoryName()));
+        clearOldStore();
     }
 
     @AfterEach
     void restoreProxies() {
         stores().restore();
+        oldStoreProxy().restore();
     }
 
     // --- writes: which stores --------------------------------------------------------
@@ -128,16 +152,16 @@ public abstract class AbstractStrategyContractTests<T> {
     @ParameterizedTest
     @EnumSource(WriteStrategy.class)
     void saveUpsertsWhetherOrNotTheRowExists(WriteStrategy strategy) {
-        putInRedis("a", "Old", "x");
+        putInOld("a", "Old", "x");
         putInPostgres("a", "Old", "x");
-        putInRedis("b", "OnlyInRedis", "x");
+        putInOld("b", "OnlyInOld", "x");
         putInPostgres("c", "OnlyInPostgres", "x");
         use(strategy);
         repository().save(item("a", "New", "x"));
         repository().save(item("b", "NewB", "x"));
         repository().save(item("c", "NewC", "x"));
         assertStores("a", strategy, "New", "Old");
-        assertStores("b", strategy, "NewB", "OnlyInRedis", null);
+        assertStores("b", strategy, "NewB", "OnlyInOld", null);
         assertStores("c", strategy, "NewC", null, "OnlyInPostgres");
     }
 
@@ -187,12 +211,12 @@ public abstract class AbstractStrategyContractTests<T> {
     @EnumSource(WriteStrategy.class)
     void deleteAllRemovesKeysOfEitherStore(WriteStrategy strategy) {
         seedBoth("a", "A", "x");
-        putInRedis("r", "R", "x");
+        putInOld("r", "R", "x");
         putInPostgres("p", "P", "x");
         use(strategy);
         repository().deleteAll();
         assertDeleted("a", strategy);
-        assertThat(nameInRedis("r").isPresent()).isEqualTo(!writesRedis(strategy));
+        assertThat(nameInOld("r").isPresent()).isEqualTo(!writesOld(strategy));
         assertThat(nameInPostgres("p").isPresent()).isEqualTo(!writesPostgres(strategy));
     }
 
@@ -201,9 +225,9 @@ public abstract class AbstractStrategyContractTests<T> {
     void deleteOfAMissingKeyIsFine(WriteStrategy strategy) {
         use(strategy);
         repository().deleteById("missing");
-        assertThat(nameInRedis("missing")).isEmpty();
+        assertThat(nameInOld("missing")).isEmpty();
         assertThat(nameInPostgres("missing")).isEmpty();
-        assertThat(stores().redisRepairRecords(repositoryName())).isEmpty();
+        assertThat(oldStoreRepairLog().pending(repositoryName(), 100)).isEmpty();
     }
 
     @ParameterizedTest
@@ -224,23 +248,23 @@ public abstract class AbstractStrategyContractTests<T> {
     @ParameterizedTest
     @EnumSource(WriteStrategy.class)
     void readsComeFromTheReadStoreOfTheStrategy(WriteStrategy strategy) {
-        putInRedis("a", "FromRedis", "x");
+        putInOld("a", "FromOld", "x");
         putInPostgres("a", "FromPostgres", "x");
-        putInRedis("r", "OnlyRedis", "x");
+        putInOld("r", "OnlyOld", "x");
         putInPostgres("p", "OnlyPostgres", "x");
         use(strategy);
-        boolean fromRedis = strategy.readStore() == Store.REDIS;
-        String expected = fromRedis ? "FromRedis" : "FromPostgres";
+        boolean fromOld = strategy.readStore() == Store.REDIS;
+        String expected = fromOld ? "FromOld" : "FromPostgres";
         assertThat(repository().findById("a")).map(this::nameOf).contains(expected);
-        assertThat(repository().existsById("r")).isEqualTo(fromRedis);
-        assertThat(repository().existsById("p")).isEqualTo(!fromRedis);
+        assertThat(repository().existsById("r")).isEqualTo(fromOld);
+        assertThat(repository().existsById("p")).isEqualTo(!fromOld);
         assertThat(repository().count()).isEqualTo(2);
         assertThat(toList(repository().findAll())).extracting(this::nameOf)
-            .containsExactlyInAnyOrder(expected, fromRedis ? "OnlyRedis" : "OnlyPostgres");
+            .containsExactlyInAnyOrder(expected, fromOld ? "OnlyOld" : "OnlyPostgres");
         assertThat(toList(repository().findAllById(List.of("a", "p", "r")))).extracting(this::nameOf)
-            .containsExactlyInAnyOrder(expected, fromRedis ? "OnlyRedis" : "OnlyPostgres");
+            .containsExactlyInAnyOrder(expected, fromOld ? "OnlyOld" : "OnlyPostgres");
         assertThat(findByCategory("x")).extracting(this::nameOf)
-            .containsExactlyInAnyOrder(expected, fromRedis ? "OnlyRedis" : "OnlyPostgres");
+            .containsExactlyInAnyOrder(expected, fromOld ? "OnlyOld" : "OnlyPostgres");
     }
 
     @Test
@@ -264,7 +288,7 @@ public abstract class AbstractStrategyContractTests<T> {
         use(strategy);
         primaryProxy(strategy).refuseConnections();
         if (strategy == WriteStrategy.REDIS_PRIMARY) {
-            // Untouched by the library: the caller sees Redis's own exception, as before.
+            // Untouched by the library: the caller sees the old store's own exception, as before.
             assertThatThrownBy(() -> repository().save(item("a", "After", "x"))).isNotInstanceOf(PrimaryWriteException.class);
         }
         else {
@@ -274,8 +298,8 @@ public abstract class AbstractStrategyContractTests<T> {
                 .hasMessageContaining(strategy.primary().name());
             assertThatThrownBy(() -> repository().deleteById("a")).isInstanceOf(PrimaryWriteException.class);
         }
-        stores().restore();
-        assertThat(nameInRedis("a")).contains("Before");
+        restoreProxies();
+        assertThat(nameInOld("a")).contains("Before");
         assertThat(nameInPostgres("a")).contains("Before");
     }
 
@@ -288,7 +312,7 @@ public abstract class AbstractStrategyContractTests<T> {
         T saved = repository().save(item("a", "Alpha", "x"));
         repository().deleteById("d");
         assertThat(nameOf(saved)).isEqualTo("Alpha");
-        stores().restore();
+        restoreProxies();
         assertThat(nameIn(strategy.primary(), "a")).contains("Alpha");
         assertThat(nameIn(strategy.secondary(), "a")).isEmpty();
         assertThat(nameIn(strategy.primary(), "d")).isEmpty();
@@ -330,7 +354,7 @@ public abstract class AbstractStrategyContractTests<T> {
     }
 
     @Test
-    void aDualWriteOvertakenByALaterChangeInRedisLeavesPostgresAtTheLaterValueBeforeItsIntentCloses()
+    void aDualWriteOvertakenByALaterChangeInTheOldStoreLeavesPostgresAtTheLaterValueBeforeItsIntentCloses()
             throws Exception {
         use(WriteStrategy.DUAL);
         // One copy for a save nobody overtook (a copy of the written state is confirmed, not
@@ -344,7 +368,8 @@ public abstract class AbstractStrategyContractTests<T> {
         double copiesBeforeA = postgresWrites();
         ExecutorService caller = Executors.newSingleThreadExecutor();
         // The test holds the key's lock, so the save's copy waits for it after the save wrote
-        // Redis; meanwhile the key changes in Redis, as by a later write whose copy has not run.
+        // the old store; meanwhile the key changes there, as by a later write whose copy has not
+        // run.
         try (Connection connection = stores().postgres().getDataSource().getConnection()) {
             connection.setAutoCommit(false);
             try (PreparedStatement lock = connection
@@ -354,14 +379,14 @@ public abstract class AbstractStrategyContractTests<T> {
             }
             Future<T> save = caller.submit(() -> repository().save(item("a", "Saved", "x")));
             await().atMost(Duration.ofSeconds(10)).until(() -> waitingForLock(lockName));
-            putInRedis("a", "Later", "x");
+            putInOld("a", "Later", "x");
             connection.commit();
             assertThat(nameOf(save.get(30, TimeUnit.SECONDS))).isEqualTo("Saved");
         }
         finally {
             caller.shutdownNow();
         }
-        // A copy that re-reads Redis under the lock copied the later value: one copy. A copy of
+        // A copy that re-reads the old store under the lock copied the later value: one copy. A copy of
         // the written state wrote "Saved"; confirming it as its intent closed found the later
         // value and copied the key again: two. Either way at once, without a failed copy or a
         // repair record (the reconciler, which waits for records older than its min-age, is not
@@ -370,13 +395,14 @@ public abstract class AbstractStrategyContractTests<T> {
         assertThat(nameInPostgres("a")).contains("Later");
         assertThat(postgresWrites() - copiesBeforeA).as("copies of the overtaken save")
             .isEqualTo(copiesTheWrittenStateInDual() ? 2 : 1);
-        assertThat(this.redisRepairLog.pendingCount(repositoryName())).isZero();
+        assertThat(oldStoreRepairLog().pendingCount(repositoryName())).isZero();
         assertThat(secondaryFailures()).isZero();
     }
 
     /**
-     * Whether the shape's {@code DUAL} copies write the state the call left in Redis and are
-     * confirmed after the call (JSON repositories), rather than re-reading Redis under the lock.
+     * Whether the shape's {@code DUAL} copies write the state the call left in the old store and
+     * are confirmed after the call (Redis JSON repositories), rather than re-reading the old
+     * store under the lock.
      */
     protected boolean copiesTheWrittenStateInDual() {
         return false;
@@ -385,7 +411,7 @@ public abstract class AbstractStrategyContractTests<T> {
     // --- helpers ----------------------------------------------------------------------------
 
     private long openIntents() {
-        return this.redisRepairLog.openIntents(repositoryName());
+        return openIntentsInOld();
     }
 
     private double secondaryFailures() {
@@ -419,14 +445,14 @@ public abstract class AbstractStrategyContractTests<T> {
     }
 
     protected List<RepairRecord> pendingRepairs(WriteStrategy strategy) {
-        return (strategy.secondary() == Store.POSTGRES) ? this.redisRepairLog.pending(repositoryName(), 100)
+        return (strategy.secondary() == Store.POSTGRES) ? oldStoreRepairLog().pending(repositoryName(), 100)
                 : this.postgresRepairLog.pending(repositoryName(), 100).stream()
                     .filter((record) -> record.attempts() > 0)
                     .toList();
     }
 
     protected void seedBoth(String id, String name, String category) {
-        putInRedis(id, name, category);
+        putInOld(id, name, category);
         putInPostgres(id, name, category);
     }
 
@@ -443,7 +469,7 @@ public abstract class AbstractStrategyContractTests<T> {
     }
 
     protected Optional<String> nameIn(Store store, String id) {
-        return (store == Store.REDIS) ? nameInRedis(id) : nameInPostgres(id);
+        return (store == Store.REDIS) ? nameInOld(id) : nameInPostgres(id);
     }
 
     /** The key holds {@code name} in every store the strategy writes, and nothing elsewhere. */
@@ -456,23 +482,23 @@ public abstract class AbstractStrategyContractTests<T> {
         assertStores(id, strategy, name, before, before);
     }
 
-    protected void assertStores(String id, WriteStrategy strategy, String name, String redisBefore,
+    protected void assertStores(String id, WriteStrategy strategy, String name, String oldBefore,
             String postgresBefore) {
-        assertThat(nameInRedis(id)).as("Redis holds key %s in %s", id, strategy)
-            .isEqualTo(writesRedis(strategy) ? Optional.of(name) : Optional.ofNullable(redisBefore));
+        assertThat(nameInOld(id)).as("the old store holds key %s in %s", id, strategy)
+            .isEqualTo(writesOld(strategy) ? Optional.of(name) : Optional.ofNullable(oldBefore));
         assertThat(nameInPostgres(id)).as("PostgreSQL holds key %s in %s", id, strategy)
             .isEqualTo(writesPostgres(strategy) ? Optional.of(name) : Optional.ofNullable(postgresBefore));
     }
 
     /** The key is gone from every store the strategy writes and still present elsewhere. */
     protected void assertDeleted(String id, WriteStrategy strategy) {
-        assertThat(nameInRedis(id).isPresent()).as("Redis still holds %s in %s", id, strategy)
-            .isEqualTo(!writesRedis(strategy));
+        assertThat(nameInOld(id).isPresent()).as("the old store still holds %s in %s", id, strategy)
+            .isEqualTo(!writesOld(strategy));
         assertThat(nameInPostgres(id).isPresent()).as("PostgreSQL still holds %s in %s", id, strategy)
             .isEqualTo(!writesPostgres(strategy));
     }
 
-    protected static boolean writesRedis(WriteStrategy strategy) {
+    protected static boolean writesOld(WriteStrategy strategy) {
         return strategy != WriteStrategy.POSTGRES_ONLY;
     }
 
@@ -480,12 +506,12 @@ public abstract class AbstractStrategyContractTests<T> {
         return strategy != WriteStrategy.REDIS_PRIMARY;
     }
 
-    private dev.dualwrite.testsupport.TcpProxy primaryProxy(WriteStrategy strategy) {
-        return (strategy.primary() == Store.REDIS) ? stores().redisProxy() : stores().postgresProxy();
+    private TcpProxy primaryProxy(WriteStrategy strategy) {
+        return (strategy.primary() == Store.REDIS) ? oldStoreProxy() : stores().postgresProxy();
     }
 
-    private dev.dualwrite.testsupport.TcpProxy secondaryProxy(WriteStrategy strategy) {
-        return (strategy.secondary() == Store.REDIS) ? stores().redisProxy() : stores().postgresProxy();
+    private TcpProxy secondaryProxy(WriteStrategy strategy) {
+        return (strategy.secondary() == Store.REDIS) ? oldStoreProxy() : stores().postgresProxy();
     }
 
     protected static <E> List<E> toList(Iterable<E> iterable) {

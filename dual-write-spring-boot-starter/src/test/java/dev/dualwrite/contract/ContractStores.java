@@ -120,10 +120,27 @@ public final class ContractStores implements AutoCloseable {
      * remove
      */
     public void clear(List<String> tables, List<String> repositories) {
+        clearPostgres(tables);
+        clearRedis(repositories);
+    }
+
+    /**
+     * Empty the PostgreSQL tables the tests write and the library's repair records there.
+     * @param tables the application tables to empty
+     */
+    public void clearPostgres(List<String> tables) {
         for (String table : tables) {
             this.postgres.update("delete from " + table);
         }
         this.postgres.update("delete from dualwrite_repair");
+    }
+
+    /**
+     * Remove the class's Redis keys and the repair records and write intents kept in Redis.
+     * @param repositories the repository names whose Redis repair records and write intents to
+     * remove
+     */
+    public void clearRedis(List<String> repositories) {
         deleteRedisKeys();
         for (String repository : repositories) {
             this.redis.delete("dualwrite:repair:{" + repository + "}");

@@ -3,7 +3,7 @@ package dev.dualwrite.contract.hash;
 import java.util.List;
 import java.util.Optional;
 
-import dev.dualwrite.contract.AbstractStrategyContractTests;
+import dev.dualwrite.contract.AbstractRedisStrategyContractTests;
 import dev.dualwrite.contract.ContractStores;
 import dev.dualwrite.contract.hash.redis.ItemRepository;
 import dev.dualwrite.core.routing.UnroutableMethodException;
@@ -29,7 +29,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 @SpringBootTest(classes = HashContractApplication.class, properties = {
         "spring.flyway.locations=classpath:db/contract/hash", "dual-write.secondary.timeout=2s",
         "dual-write.secondary.circuit-breaker.minimum-number-of-calls=100000" })
-class RedisHashStrategyContractTests extends AbstractStrategyContractTests<Item> {
+class RedisHashStrategyContractTests extends AbstractRedisStrategyContractTests<Item> {
 
     private static final ContractStores stores = ContractStores.start(RedisHashStrategyContractTests.class,
             Item.KEYSPACE);
@@ -105,12 +105,12 @@ class RedisHashStrategyContractTests extends AbstractStrategyContractTests<Item>
     }
 
     @Override
-    protected void putInRedis(String id, String name, String category) {
+    protected void putInOld(String id, String name, String category) {
         this.keyValueTemplate.update(id, new Item(id, name, category, 1));
     }
 
     @Override
-    protected Optional<String> nameInRedis(String id) {
+    protected Optional<String> nameInOld(String id) {
         return Optional.ofNullable(stores.redis().<String, String>opsForHash().get(Item.KEYSPACE + ":" + id, "name"));
     }
 

@@ -3,7 +3,7 @@ package dev.dualwrite.contract.json;
 import java.util.List;
 import java.util.Optional;
 
-import dev.dualwrite.contract.AbstractStrategyContractTests;
+import dev.dualwrite.contract.AbstractRedisStrategyContractTests;
 import dev.dualwrite.contract.ContractStores;
 import dev.dualwrite.contract.json.redis.JsonItemRepository;
 import org.junit.jupiter.api.AfterAll;
@@ -24,7 +24,7 @@ import org.springframework.test.context.DynamicPropertySource;
 @SpringBootTest(classes = JsonContractApplication.class, properties = {
         "spring.flyway.locations=classpath:db/contract/json", "dual-write.secondary.timeout=2s",
         "dual-write.secondary.circuit-breaker.minimum-number-of-calls=100000" })
-class RedisJsonStrategyContractTests extends AbstractStrategyContractTests<JsonItem> {
+class RedisJsonStrategyContractTests extends AbstractRedisStrategyContractTests<JsonItem> {
 
     private static final ContractStores stores = ContractStores.start(RedisJsonStrategyContractTests.class,
             JsonItem.PREFIX);
@@ -86,12 +86,12 @@ class RedisJsonStrategyContractTests extends AbstractStrategyContractTests<JsonI
     }
 
     @Override
-    protected void putInRedis(String id, String name, String category) {
+    protected void putInOld(String id, String name, String category) {
         stores.redis().opsForValue().set(JsonItem.PREFIX + id, json.writeValueAsString(new JsonItem(id, name, category, 1)));
     }
 
     @Override
-    protected Optional<String> nameInRedis(String id) {
+    protected Optional<String> nameInOld(String id) {
         return Optional.ofNullable(stores.redis().opsForValue().get(JsonItem.PREFIX + id))
             .map((value) -> json.readTree(value).get("name"))
             .map(JsonNode::asString);
