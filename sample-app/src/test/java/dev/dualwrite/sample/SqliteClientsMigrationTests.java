@@ -12,6 +12,8 @@ import dev.dualwrite.autoconfigure.repository.DualRepositoryRegistry;
 import dev.dualwrite.core.backfill.Backfill;
 import dev.dualwrite.core.backfill.BackfillReport;
 import dev.dualwrite.core.backfill.BackfillState;
+import dev.dualwrite.core.inventory.Inventory;
+import dev.dualwrite.core.inventory.InventoryReport.RepositoryInventory;
 import dev.dualwrite.core.strategy.StrategySource;
 import dev.dualwrite.core.strategy.WriteStrategy;
 import dev.dualwrite.core.verify.VerificationReport;
@@ -42,9 +44,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Profile {@code sqlite}: the clients' SQLite table walked to PostgreSQL through every stage,
- * with the application writing through its SQLite repository all along. At each stage the
- * test reads both databases directly: which one a write reached, that the backfill copied the
- * file's history, and that the verifier finds them equal before each move forward.
+ * with the application writing through its SQLite repository all along. The inventory counts
+ * the file's rows first; at each stage the test reads both databases directly: which one a
+ * write reached (inside the application's own SQLite transaction too), that the backfill
+ * copied the file's history, and that the verifier finds them equal before each move forward.
  */
 @SpringBootTest(properties = "sample.clients.seed=300")
 @ActiveProfiles("sqlite")
@@ -89,6 +92,9 @@ class SqliteClientsMigrationTests {
     Verifier verifier;
 
     @Autowired
+    Inventory inventory;
+
+    @Autowired
     DualRepositoryRegistry registry;
 
     @Autowired
@@ -103,6 +109,13 @@ class SqliteClientsMigrationTests {
         JdbcTemplate sqlite = sqlite();
         assertThat(count(sqlite, "clients")).isEqualTo(300);
         assertThat(this.strategies.strategyFor("clients")).isEqualTo(WriteStrategy.REDIS_PRIMARY);
+        // Before migrating: the inventory counts the file's rows.
+        RepositoryInventory inventory = this.inventory.take(List.of("clients")).repositories().get(0);
+        assertThat(inventory.entities()).isEqualTo(300);
+        assertThat(inventory.tables()).singleElement().satisfies((table) -> {
+            assertThat(table.rows()).isEqualTo(300);
+            assertThat(table.bytes()).isPositive();
+        });
 
         // REDIS_PRIMARY: the SQLite file alone, as before the starter.
         this.clients.save(Client.register("live-1", "Live one", null, Instant.now()));

@@ -1,5 +1,8 @@
 package dev.dualwrite.autoconfigure.inventory;
 
+import java.util.ArrayList;
+import java.util.List;
+
 import javax.sql.DataSource;
 
 import dev.dualwrite.autoconfigure.DualWriteAutoConfiguration;
@@ -7,6 +10,7 @@ import dev.dualwrite.autoconfigure.repository.DualRepositoryRegistry;
 import dev.dualwrite.core.inventory.BackfillRates;
 import dev.dualwrite.core.inventory.CheckpointBackfillRates;
 import dev.dualwrite.core.inventory.Inventory;
+import dev.dualwrite.core.inventory.InventorySource;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -44,9 +48,14 @@ public final class DualWriteInventoryAutoConfiguration {
     Inventory dualWriteInventory(DualRepositoryRegistry registry, RedisConnectionFactory redisConnectionFactory,
             ObjectProvider<RedisKeyValueAdapter> keyValueAdapters, BackfillRates rates,
             DualWriteInventoryProperties properties) {
-        RedisInventorySources sources = new RedisInventorySources(registry, redisConnectionFactory, keyValueAdapters);
+        RedisInventorySources redis = new RedisInventorySources(registry, redisConnectionFactory, keyValueAdapters);
+        JdbcSourceInventories jdbc = new JdbcSourceInventories(registry);
         // Sources are built at each inventory: pairing completes after this bean exists.
-        return new Inventory(sources::all, rates, properties.toSettings());
+        return new Inventory(() -> {
+            List<InventorySource> sources = new ArrayList<>(redis.all());
+            sources.addAll(jdbc.all());
+            return sources;
+        }, rates, properties.toSettings());
     }
 
     @Bean

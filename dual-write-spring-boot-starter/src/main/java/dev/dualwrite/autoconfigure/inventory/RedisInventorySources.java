@@ -65,6 +65,9 @@ final class RedisInventorySources {
         Map<RedisConnectionFactory, List<RepositoryKeys>> byStore = new IdentityHashMap<>();
         List<RedisConnectionFactory> stores = new ArrayList<>();
         for (DualRepository<Object, Object, Object> pair : this.registry.all()) {
+            if (this.registry.sourceOf(pair.name()).isPresent()) {
+                continue; // a JDBC source's table: JdbcSourceInventories takes it
+            }
             Object target = pair.old().repository();
             if (target instanceof SimpleRedisJsonRepository<?, ?> json) {
                 RedisJsonStore<?, ?> store = json.getStore();
