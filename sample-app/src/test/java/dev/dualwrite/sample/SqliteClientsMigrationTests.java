@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 
 import dev.dualwrite.autoconfigure.repository.DualRepositoryRegistry;
@@ -31,6 +32,8 @@ import org.sqlite.SQLiteDataSource;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
+import org.springframework.http.MediaType;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.test.annotation.DirtiesContext;
@@ -49,10 +52,11 @@ import static org.assertj.core.api.Assertions.assertThat;
  * write reached (inside the application's own SQLite transaction too), that the backfill
  * copied the file's history, and that the verifier finds them equal before each move forward.
  */
-@SpringBootTest(properties = "sample.clients.seed=300")
+@SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT, properties = { "sample.clients.seed=300",
+        "sample.operator.username=ops", "sample.operator.password=walk-the-plank" })
 @ActiveProfiles("sqlite")
 @DirtiesContext
-class SqliteClientsMigrationTests {
+class SqliteClientsMigrationTests extends SampleHttpTests {
 
     @RegisterExtension
     static final TestSchema schema = TestSchema.create(SqliteClientsMigrationTests.class);
@@ -97,8 +101,6 @@ class SqliteClientsMigrationTests {
     @Autowired
     DualRepositoryRegistry registry;
 
-    @Autowired
-    JdbcClient postgres;
 
     @Autowired
     @Qualifier("clientsSqliteTransactionManager")
@@ -117,13 +119,16 @@ class SqliteClientsMigrationTests {
             assertThat(table.bytes()).isPositive();
         });
 
-        // REDIS_PRIMARY: the SQLite file alone, as before the starter.
-        this.clients.save(Client.register("live-1", "Live one", null, Instant.now()));
+        // REDIS_PRIMARY: the SQLite file alone, as before the starter, through the API.
+        this.http.put().uri("/clients/live-1").contentType(MediaType.APPLICATION_JSON)
+            .body(Map.of("name", "Live one"))
+            .exchange()
+            .expectStatus().isCreated();
         assertThat(namesIn(sqlite, "live-1")).containsExactly("Live one");
         assertThat(postgresNames("live-1")).isEmpty();
 
         // DUAL: the file first, then PostgreSQL; the backfill copies the history behind.
-        this.strategies.change("clients", WriteStrategy.DUAL, false);
+        moveTo("DUAL");
         this.clients.save(Client.register("live-2", "Live two", "two@example.com", Instant.now()));
         this.clients.save(this.clients.findById("client-00001").orElseThrow().changed("Renamed in DUAL", null));
         assertThat(namesIn(sqlite, "live-2")).containsExactly("Live two");
@@ -148,11 +153,11 @@ class SqliteClientsMigrationTests {
             .get(0);
         assertThat(report.state()).as(report.toString()).isEqualTo(BackfillState.COMPLETED);
         assertThat(report.rowsRejected()).isZero();
-        assertThat(count(this.postgres, "clients")).isEqualTo(303);
+        assertThat(count(this.jdbc, "clients")).isEqualTo(303);
         assertAgree(303);
 
         // POSTGRES_PRIMARY: PostgreSQL first, the file kept as the way back.
-        this.strategies.change("clients", WriteStrategy.POSTGRES_PRIMARY, false);
+        moveTo("POSTGRES_PRIMARY");
         this.clients.save(Client.register("live-3", "Live three", null, Instant.now()));
         this.clients.deleteById("live-1");
         assertThat(postgresNames("live-3")).containsExactly("Live three");
@@ -163,13 +168,28 @@ class SqliteClientsMigrationTests {
         assertAgree(303);
 
         // POSTGRES_ONLY: the file is no longer written.
-        this.strategies.change("clients", WriteStrategy.POSTGRES_ONLY, false);
+        moveTo("POSTGRES_ONLY");
         this.clients.save(Client.register("live-4", "Live four", null, Instant.now()));
         assertThat(postgresNames("live-4")).containsExactly("Live four");
         assertThat(namesIn(sqlite, "live-4")).isEmpty();
         assertThat(this.clients.findById("live-4")).map(Client::getName).contains("Live four");
+        this.http.get().uri("/clients/live-4").exchange()
+            .expectStatus().isOk()
+            .expectBody().jsonPath("$.name").isEqualTo("Live four");
         // The file's repair records live beside its data.
         assertThat(count(sqlite, "dualwrite_source_repair")).isZero();
+    }
+
+    // As an operator moves it: the endpoint, which records who and why in the ledger, and
+    // refuses a move forward without a finished backfill and a clean verification.
+    private void moveTo(String strategy) {
+        this.http.post().uri("/actuator/dualwrite/clients").contentType(MediaType.APPLICATION_JSON)
+            .headers((headers) -> headers.setBasicAuth("ops", "walk-the-plank"))
+            .body(Map.of("strategy", strategy, "reason", "SQLite walk test"))
+            .exchange()
+            .expectStatus().isOk()
+            .expectBody().jsonPath("$.to").isEqualTo(strategy);
+        assertThat(this.strategies.strategyFor("clients")).isEqualTo(WriteStrategy.valueOf(strategy));
     }
 
     private void assertAgree(int rows) {
@@ -180,7 +200,7 @@ class SqliteClientsMigrationTests {
     }
 
     private List<String> postgresNames(String id) {
-        return this.postgres.sql("select name from clients where id = ?").param(id).query(String.class).list();
+        return this.jdbc.sql("select name from clients where id = ?").param(id).query(String.class).list();
     }
 
     private static List<String> namesIn(JdbcTemplate sqlite, String id) {

@@ -72,7 +72,8 @@ public class DualWriteInventoryProperties {
     private int unmatchedExamples = 10;
 
     /**
-     * Time limit of one Redis command.
+     * Time limit of one Redis command, or of one statement to a JDBC source (rounded up to whole
+     * seconds).
      */
     private Duration timeout = Duration.ofSeconds(10);
 

@@ -43,7 +43,8 @@ class SecurityConfiguration {
         http.csrf((csrf) -> csrf.ignoringRequestMatchers(EndpointRequest.toAnyEndpoint(),
                 PathPatternRequestMatcher.pathPattern("/tokens/**"), PathPatternRequestMatcher.pathPattern("/tokens"),
                 PathPatternRequestMatcher.pathPattern("/subscriptions/**"),
-                PathPatternRequestMatcher.pathPattern("/subscriptions")));
+                PathPatternRequestMatcher.pathPattern("/subscriptions"),
+                PathPatternRequestMatcher.pathPattern("/clients/**")));
         return http.build();
     }
 
