@@ -36,14 +36,17 @@ import org.springframework.util.Assert;
  * {@code dual-write.repositories.<name>} bean names, or with the single unlisted JDBC
  * repository of its domain type.
  * <p>
- * The listed repositories must be built on this source's database (their
- * {@code @EnableJdbcRepositories} names its {@code jdbcOperationsRef},
- * {@code dataAccessStrategyRef} and {@code transactionManagerRef}), and {@code aggregates}
- * must be the Spring Data JDBC operations they write through: the library reads and writes
- * the old tables with them, so rows are mapped as the application maps them. The repair
- * records of the listed repositories are kept in that database too (tables
- * {@code dualwrite_source_repair} and {@code dualwrite_source_intent}, created at start-up),
- * so they can be written when PostgreSQL fails. A SQLite file must be in WAL mode.
+ * The listed repositories must be built on this source's database, through {@code aggregates}:
+ * their {@code @EnableJdbcRepositories} names it as {@code jdbcAggregateOperationsRef} (and the
+ * source's transaction manager as {@code transactionManagerRef}). The library reads and writes
+ * the old tables through the same {@code aggregates}, so rows are mapped as the application maps
+ * them. Declaring the source's {@code DataSource}, transaction manager and {@code aggregates}
+ * with {@code @Bean(defaultCandidate = false)} keeps Spring Boot's own set-up of the new
+ * PostgreSQL, and the application's other repositories, as if they were not there.
+ * <p>
+ * The repair records of the listed repositories are kept in the source's database (tables
+ * {@code dualwrite_source_repair} and {@code dualwrite_source_intent}, created at start-up), so
+ * they can be written when PostgreSQL fails. A SQLite file must be in WAL mode.
  */
 public final class JdbcSource {
 
