@@ -86,17 +86,19 @@ import org.springframework.transaction.TransactionDefinition;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
- * Auto-configuration of dual-write: decorates every Redis repository that has a PostgreSQL
- * counterpart so its calls are routed by the configured write strategy.
+ * Auto-configuration of dual-write: decorates every old-store repository (a Redis repository,
+ * or a JDBC repository a {@link JdbcSource} lists) that has a PostgreSQL counterpart so its
+ * calls are routed by the configured write strategy.
  * <p>
- * Active when both Spring Data Redis and Spring Data JDBC are set up. Every bean backs off
- * when the application defines its own.
+ * Active when Spring Data JDBC is set up; the Redis beans (its repair log) when a Redis
+ * connection factory exists too, so an application migrating only JDBC sources needs no
+ * Redis. Every bean backs off when the application defines its own.
  */
 @AutoConfiguration(after = { DataRedisAutoConfiguration.class, DataRedisRepositoriesAutoConfiguration.class,
         DataJdbcRepositoriesAutoConfiguration.class, JdbcTemplateAutoConfiguration.class,
         DataSourceTransactionManagerAutoConfiguration.class, FlywayAutoConfiguration.class })
 @ConditionalOnClass({ RedisOperations.class, JdbcAggregateOperations.class })
-@ConditionalOnBean({ RedisConnectionFactory.class, DataSource.class })
+@ConditionalOnBean(DataSource.class)
 // The repair properties too: the Redis repair log built here needs the interrupted-write grace.
 @EnableConfigurationProperties({ DualWriteProperties.class, DualWriteRepairProperties.class })
 public final class DualWriteAutoConfiguration {
@@ -179,6 +181,7 @@ public final class DualWriteAutoConfiguration {
 
     @Bean
     @ConditionalOnMissingBean
+    @ConditionalOnBean(RedisConnectionFactory.class)
     RedisRepairLog dualWriteRedisRepairLog(RedisConnectionFactory connectionFactory, DualWriteProperties properties,
             DualWriteRepairProperties repairProperties, ObjectProvider<DataRedisProperties> redisProperties) {
         Duration secondaryTimeout = properties.getSecondary().getTimeout();
@@ -197,8 +200,8 @@ public final class DualWriteAutoConfiguration {
     // routes a pair whose old store is a JdbcSource to that database's log.
     @Bean
     @ConditionalOnMissingBean
-    RoutingOldStoreRepairLog dualWriteOldStoreRepairLog(RedisRepairLog redisRepairLog) {
-        return new RoutingOldStoreRepairLog(redisRepairLog);
+    RoutingOldStoreRepairLog dualWriteOldStoreRepairLog(ObjectProvider<RedisRepairLog> redisRepairLog) {
+        return new RoutingOldStoreRepairLog(redisRepairLog.getIfAvailable());
     }
 
     @Bean
@@ -215,7 +218,7 @@ public final class DualWriteAutoConfiguration {
     @Bean
     @ConditionalOnMissingBean
     SecondaryWriteGuard dualWriteSecondaryGuard(DualWriteProperties properties, DualWriteMetrics metrics,
-            DataSource dataSource, RedisConnectionFactory redisConnectionFactory) {
+            DataSource dataSource, ObjectProvider<RedisConnectionFactory> redisConnectionFactory) {
         DualWriteProperties.Secondary secondary = properties.getSecondary();
         DualWriteProperties.CircuitBreaker breaker = secondary.getCircuitBreaker();
         CircuitBreakerConfig breakerConfig = CircuitBreakerConfig.custom()
@@ -237,7 +240,7 @@ public final class DualWriteAutoConfiguration {
             .of(TimeLimiterConfig.custom().timeoutDuration(secondary.getTimeout()).cancelRunningFuture(true).build());
         ConnectionBudget budget = ConnectionBudget.of(dataSource);
         budget.warnWhenSecondaryCanStarvePrimary(secondary.getPoolSize());
-        LettuceCommandOrder.warnIfUnordered(redisConnectionFactory);
+        redisConnectionFactory.ifAvailable(LettuceCommandOrder::warnIfUnordered);
         return new SecondaryWriteGuard(breakers, timeLimiter,
                 secondaryExecutor(budget.secondaryThreads(secondary.getPoolSize()), secondary.getQueueCapacity()),
                 secondary.getFailurePolicy(), metrics);

@@ -8,6 +8,7 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
 import dev.dualwrite.core.strategy.Store;
+import org.jspecify.annotations.Nullable;
 
 import org.springframework.util.Assert;
 
@@ -23,15 +24,15 @@ import org.springframework.util.Assert;
  */
 public final class RoutingOldStoreRepairLog implements OldStoreRepairLog {
 
-    private final OldStoreRepairLog defaultLog;
+    private final @Nullable OldStoreRepairLog defaultLog;
 
     private final Map<String, OldStoreRepairLog> routes = new ConcurrentHashMap<>();
 
     /**
-     * @param defaultLog the log of repositories routed nowhere
+     * @param defaultLog the log of repositories routed nowhere; {@code null} when every
+     * repository is routed (an application without Redis)
      */
-    public RoutingOldStoreRepairLog(OldStoreRepairLog defaultLog) {
-        Assert.notNull(defaultLog, "defaultLog must not be null");
+    public RoutingOldStoreRepairLog(@Nullable OldStoreRepairLog defaultLog) {
         this.defaultLog = defaultLog;
     }
 
@@ -50,9 +51,22 @@ public final class RoutingOldStoreRepairLog implements OldStoreRepairLog {
         }
     }
 
+    /**
+     * {@inheritDoc}
+     * @throws IllegalStateException when the repository is routed nowhere and there is no
+     * default log
+     */
     @Override
     public OldStoreRepairLog logOf(String repository) {
-        return this.routes.getOrDefault(repository, this.defaultLog);
+        OldStoreRepairLog log = this.routes.get(repository);
+        if (log != null) {
+            return log;
+        }
+        if (this.defaultLog == null) {
+            throw new IllegalStateException("no repair log keeps the records of repository '" + repository
+                    + "': it is routed to none, and there is no default (no Redis)");
+        }
+        return this.defaultLog;
     }
 
     @Override

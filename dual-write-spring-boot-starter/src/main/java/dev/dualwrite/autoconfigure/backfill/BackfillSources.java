@@ -38,7 +38,7 @@ final class BackfillSources {
 
     private final DualRepositoryRegistry registry;
 
-    private final RedisConnectionFactory redis;
+    private final ObjectProvider<RedisConnectionFactory> redis;
 
     private final ObjectProvider<RedisKeyValueAdapter> keyValueAdapters;
 
@@ -50,7 +50,7 @@ final class BackfillSources {
 
     private final @Nullable IdentifierProcessing identifiers;
 
-    BackfillSources(DualRepositoryRegistry registry, RedisConnectionFactory redis,
+    BackfillSources(DualRepositoryRegistry registry, ObjectProvider<RedisConnectionFactory> redis,
             ObjectProvider<RedisKeyValueAdapter> keyValueAdapters, JdbcConverter converter, JdbcOperations jdbc,
             TransactionOperations transactions, @Nullable IdentifierProcessing identifiers) {
         this.registry = registry;
@@ -96,10 +96,11 @@ final class BackfillSources {
         Class<Object> type = pair.old().entityType();
         if (type.isAnnotationPresent(RedisHash.class)) {
             RedisKeyValueAdapter adapter = this.keyValueAdapters.getIfUnique();
-            if (adapter == null) {
+            RedisConnectionFactory redis = this.redis.getIfAvailable();
+            if (adapter == null || redis == null) {
                 return null;
             }
-            return new RedisHashScanner<>(this.redis, adapter.getConverter(), type, pair.old().idType());
+            return new RedisHashScanner<>(redis, adapter.getConverter(), type, pair.old().idType());
         }
         return null;
     }

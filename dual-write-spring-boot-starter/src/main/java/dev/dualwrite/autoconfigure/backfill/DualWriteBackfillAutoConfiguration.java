@@ -42,7 +42,7 @@ import org.springframework.transaction.support.TransactionTemplate;
  */
 @AutoConfiguration(after = DualWriteAutoConfiguration.class,
         afterName = "org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration")
-@ConditionalOnClass(value = Backfill.class, name = "io.lettuce.core.RedisClient")
+@ConditionalOnClass(Backfill.class)
 @ConditionalOnBean({ DualRepositoryRegistry.class, JdbcConverter.class })
 @EnableConfigurationProperties(BackfillProperties.class)
 public final class DualWriteBackfillAutoConfiguration {
@@ -50,7 +50,7 @@ public final class DualWriteBackfillAutoConfiguration {
     @Bean
     @ConditionalOnMissingBean
     Backfill dualWriteBackfill(DualRepositoryRegistry registry, BackfillProperties properties, DataSource dataSource,
-            PlatformTransactionManager transactionManager, RedisConnectionFactory redisConnectionFactory,
+            PlatformTransactionManager transactionManager, ObjectProvider<RedisConnectionFactory> redisConnectionFactory,
             ObjectProvider<RedisKeyValueAdapter> keyValueAdapters, JdbcConverter converter,
             ObjectProvider<JdbcDialect> dialect, StrategySource strategies, ObjectProvider<MeterRegistry> meterRegistry,
             ObjectProvider<DualWriteSchemaMigration> migration) {

@@ -31,8 +31,8 @@ import org.springframework.jdbc.core.JdbcTemplate;
  * one-shot run ({@code dual-write.inventory.run=<repository>,...} or {@code all}).
  */
 @AutoConfiguration(after = DualWriteAutoConfiguration.class)
-@ConditionalOnClass(value = Inventory.class, name = "io.lettuce.core.RedisClient")
-@ConditionalOnBean({ DualRepositoryRegistry.class, RedisConnectionFactory.class })
+@ConditionalOnClass(Inventory.class)
+@ConditionalOnBean(DualRepositoryRegistry.class)
 @EnableConfigurationProperties(DualWriteInventoryProperties.class)
 public final class DualWriteInventoryAutoConfiguration {
 
@@ -45,14 +45,16 @@ public final class DualWriteInventoryAutoConfiguration {
 
     @Bean
     @ConditionalOnMissingBean
-    Inventory dualWriteInventory(DualRepositoryRegistry registry, RedisConnectionFactory redisConnectionFactory,
+    Inventory dualWriteInventory(DualRepositoryRegistry registry, ObjectProvider<RedisConnectionFactory> redisConnectionFactory,
             ObjectProvider<RedisKeyValueAdapter> keyValueAdapters, BackfillRates rates,
             DualWriteInventoryProperties properties) {
-        RedisInventorySources redis = new RedisInventorySources(registry, redisConnectionFactory, keyValueAdapters);
+        RedisConnectionFactory redisFactory = redisConnectionFactory.getIfAvailable();
+        RedisInventorySources redis = (redisFactory != null)
+                ? new RedisInventorySources(registry, redisFactory, keyValueAdapters) : null;
         JdbcSourceInventories jdbc = new JdbcSourceInventories(registry);
         // Sources are built at each inventory: pairing completes after this bean exists.
         return new Inventory(() -> {
-            List<InventorySource> sources = new ArrayList<>(redis.all());
+            List<InventorySource> sources = new ArrayList<>((redis != null) ? redis.all() : List.of());
             sources.addAll(jdbc.all());
             return sources;
         }, rates, properties.toSettings());

@@ -55,6 +55,7 @@ public final class DualWriteVerifyAutoConfiguration {
     // included: the verifier takes one, whatever its old store.
     @Bean
     @ConditionalOnMissingBean(OldStoreScanners.class)
+    @ConditionalOnBean(RedisConnectionFactory.class)
     DefaultRedisScanners dualWriteRedisScanners(RedisConnectionFactory connectionFactory,
             ObjectProvider<RedisKeyValueAdapter> keyValueAdapter) {
         return new DefaultRedisScanners(connectionFactory, keyValueAdapter);
@@ -71,13 +72,15 @@ public final class DualWriteVerifyAutoConfiguration {
 
     @Bean
     @ConditionalOnMissingBean
-    Verifier dualWriteVerifier(OldStoreScanners scanners, EntityComparator comparator, StrategySource strategies,
+    Verifier dualWriteVerifier(ObjectProvider<OldStoreScanners> scannerBeans, EntityComparator comparator,
+            StrategySource strategies,
             RoutingOldStoreRepairLog oldStoreRepairLog, PostgresRepairLog postgresRepairLog, Ledger ledger,
             ObjectProvider<VerificationStore> store, DualRepositoryRegistry registry) {
-        // The library's Redis scanners leave the pairs of JDBC sources to their tables' scanners;
-        // scanners of the application's own take every pair.
-        OldStoreScanners used = (scanners instanceof DefaultRedisScanners) ? new JdbcSourceScanners(scanners, registry)
-                : scanners;
+        // The library's Redis scanners (none without Redis) leave the pairs of JDBC sources to
+        // their tables' scanners; scanners of the application's own take every pair.
+        OldStoreScanners scanners = scannerBeans.getIfAvailable();
+        OldStoreScanners used = (scanners == null || scanners instanceof DefaultRedisScanners)
+                ? new JdbcSourceScanners(scanners, registry) : scanners;
         return new Verifier(used, comparator, strategies,
                 RepairLogs.byStoreToRepair(oldStoreRepairLog, postgresRepairLog), ledger, store.getIfAvailable());
     }

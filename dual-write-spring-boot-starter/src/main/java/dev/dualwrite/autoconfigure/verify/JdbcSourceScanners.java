@@ -7,6 +7,7 @@ import dev.dualwrite.autoconfigure.repository.DualRepositoryRegistry;
 import dev.dualwrite.core.pair.DualRepository;
 import dev.dualwrite.core.store.scan.OldStoreScanner;
 import dev.dualwrite.core.verify.OldStoreScanners;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The verifier's scanners when they are the library's own: a pair whose old store is a
@@ -16,13 +17,13 @@ import dev.dualwrite.core.verify.OldStoreScanners;
  */
 final class JdbcSourceScanners implements OldStoreScanners {
 
-    private final OldStoreScanners redis;
+    private final @Nullable OldStoreScanners redis;
 
     private final DualRepositoryRegistry registry;
 
     private final Map<String, OldStoreScanner<?, ?>> scanners = new ConcurrentHashMap<>();
 
-    JdbcSourceScanners(OldStoreScanners redis, DualRepositoryRegistry registry) {
+    JdbcSourceScanners(@Nullable OldStoreScanners redis, DualRepositoryRegistry registry) {
         this.redis = redis;
         this.registry = registry;
     }
@@ -34,7 +35,15 @@ final class JdbcSourceScanners implements OldStoreScanners {
             .<OldStoreScanner<R, ID>>map((source) -> (OldStoreScanner<R, ID>) this.scanners.computeIfAbsent(
                     repository.name(),
                     (name) -> source.scannerOf(repository.old().entityType(), repository.old().idType())))
-            .orElseGet(() -> this.redis.scannerFor(repository));
+            .orElseGet(() -> redis(repository).scannerFor(repository));
+    }
+
+    private OldStoreScanners redis(DualRepository<?, ?, ?> repository) {
+        if (this.redis == null) {
+            throw new IllegalStateException("dual-write verify: repository '" + repository.name()
+                    + "' has a Redis old store, and the application has no Redis connection factory to scan it");
+        }
+        return this.redis;
     }
 
 }
