@@ -58,6 +58,7 @@ import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ListableBeanFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.AnyNestedCondition;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
@@ -73,6 +74,7 @@ import org.springframework.boot.jdbc.autoconfigure.DataSourceTransactionManagerA
 import org.springframework.boot.jdbc.autoconfigure.JdbcTemplateAutoConfiguration;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Conditional;
 import org.springframework.data.jdbc.core.JdbcAggregateOperations;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
 import org.springframework.data.redis.core.RedisKeyValueAdapter;
@@ -90,15 +92,17 @@ import org.springframework.transaction.support.TransactionTemplate;
  * or a JDBC repository a {@link JdbcSource} lists) that has a PostgreSQL counterpart so its
  * calls are routed by the configured write strategy.
  * <p>
- * Active when Spring Data JDBC is set up; the Redis beans (its repair log) when a Redis
- * connection factory exists too, so an application migrating only JDBC sources needs no
- * Redis. Every bean backs off when the application defines its own.
+ * Active when Spring Data JDBC is set up and there is an old store to migrate from: a Redis
+ * connection factory, or a {@link JdbcSource} bean. The Redis beans (its repair log) need the
+ * connection factory, so an application migrating only JDBC sources needs no Redis. Every bean
+ * backs off when the application defines its own.
  */
 @AutoConfiguration(after = { DataRedisAutoConfiguration.class, DataRedisRepositoriesAutoConfiguration.class,
         DataJdbcRepositoriesAutoConfiguration.class, JdbcTemplateAutoConfiguration.class,
         DataSourceTransactionManagerAutoConfiguration.class, FlywayAutoConfiguration.class })
 @ConditionalOnClass({ RedisOperations.class, JdbcAggregateOperations.class })
 @ConditionalOnBean(DataSource.class)
+@Conditional(DualWriteAutoConfiguration.OnOldStore.class)
 // The repair properties too: the Redis repair log built here needs the interrupted-write grace.
 @EnableConfigurationProperties({ DualWriteProperties.class, DualWriteRepairProperties.class })
 public final class DualWriteAutoConfiguration {
@@ -365,6 +369,25 @@ public final class DualWriteAutoConfiguration {
         comparators.orderedStream().forEach((comparator) -> byRepository.putIfAbsent(comparator.repository(), comparator));
         return new ReadRouter(routings, shadowReads, (name) -> Optional.ofNullable(byRepository.get(name)), entities,
                 metrics);
+    }
+
+    // An old store to migrate from: Redis, or a JDBC source.
+    static final class OnOldStore extends AnyNestedCondition {
+
+        OnOldStore() {
+            super(ConfigurationPhase.REGISTER_BEAN);
+        }
+
+        @ConditionalOnBean(RedisConnectionFactory.class)
+        static final class Redis {
+
+        }
+
+        @ConditionalOnBean(JdbcSource.class)
+        static final class Jdbc {
+
+        }
+
     }
 
     private static WriteStrategy configuredStrategy(DualWriteProperties properties, String repository) {

@@ -3,6 +3,7 @@ package dev.dualwrite.sample;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Comparator;
 import java.util.List;
@@ -15,6 +16,8 @@ import dev.dualwrite.core.backfill.BackfillReport;
 import dev.dualwrite.core.backfill.BackfillState;
 import dev.dualwrite.core.inventory.Inventory;
 import dev.dualwrite.core.inventory.InventoryReport.RepositoryInventory;
+import dev.dualwrite.core.repair.JdbcRepairLog;
+import dev.dualwrite.core.repair.RoutingOldStoreRepairLog;
 import dev.dualwrite.core.strategy.StrategySource;
 import dev.dualwrite.core.strategy.WriteStrategy;
 import dev.dualwrite.core.verify.VerificationReport;
@@ -44,6 +47,7 @@ import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.support.TransactionTemplate;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * Profile {@code sqlite}: the clients' SQLite table walked to PostgreSQL through every stage,
@@ -99,6 +103,9 @@ class SqliteClientsMigrationTests extends SampleHttpTests {
     Inventory inventory;
 
     @Autowired
+    RoutingOldStoreRepairLog repairLogs;
+
+    @Autowired
     DualRepositoryRegistry registry;
 
 
@@ -107,7 +114,7 @@ class SqliteClientsMigrationTests extends SampleHttpTests {
     PlatformTransactionManager sqliteTransactions;
 
     @Test
-    void theClientsWalkFromTheSqliteFileToPostgresqlWhileTheApplicationWrites() {
+    void theClientsWalkFromTheSqliteFileToPostgresqlThroughEveryStage() {
         JdbcTemplate sqlite = sqlite();
         assertThat(count(sqlite, "clients")).isEqualTo(300);
         assertThat(this.strategies.strategyFor("clients")).isEqualTo(WriteStrategy.REDIS_PRIMARY);
@@ -134,19 +141,31 @@ class SqliteClientsMigrationTests extends SampleHttpTests {
         assertThat(namesIn(sqlite, "live-2")).containsExactly("Live two");
         assertThat(postgresNames("live-2")).containsExactly("Live two");
         assertThat(postgresNames("client-00001")).containsExactly("Renamed in DUAL");
-        // Inside the application's own SQLite transaction, the copy waits for the commit: a copy
-        // made before it would read the file without the write.
+        // Inside the application's own SQLite transaction, a read and then two writes: the
+        // intents are written in that transaction (SQLite has one writer), and the copies wait
+        // for the commit (a copy made before it would read the file without the writes). In WAL
+        // mode a transaction that reads first cannot write once another connection has committed
+        // since its read (SQLITE_BUSY_SNAPSHOT): the earlier writes' intents, closed off their
+        // callers' paths, are gone first.
+        awaitNoOpenIntent(sqlite);
         new TransactionTemplate(this.sqliteTransactions).executeWithoutResult((status) -> {
+            Client renamed = this.clients.findById("client-00002").orElseThrow().changed("Renamed in a transaction", null);
+            this.clients.save(renamed);
             this.clients.save(Client.register("in-transaction", "Committed later", null, Instant.now()));
             assertThat(postgresNames("in-transaction")).isEmpty();
         });
         assertThat(postgresNames("in-transaction")).containsExactly("Committed later");
+        assertThat(postgresNames("client-00002")).containsExactly("Renamed in a transaction");
+        awaitNoOpenIntent(sqlite);
+        // Rolled back: neither the row nor its intent is left, and PostgreSQL holds what the
+        // file holds: nothing.
         new TransactionTemplate(this.sqliteTransactions).executeWithoutResult((status) -> {
             this.clients.save(Client.register("rolled-back", "Never", null, Instant.now()));
             status.setRollbackOnly();
         });
         assertThat(namesIn(sqlite, "rolled-back")).isEmpty();
         assertThat(postgresNames("rolled-back")).isEmpty();
+        awaitNoOpenIntent(sqlite);
 
         BackfillReport report = this.backfill.run(List.of("clients"), this.backfill.defaults().withBatchSize(64))
             .reports()
@@ -176,7 +195,8 @@ class SqliteClientsMigrationTests extends SampleHttpTests {
         this.http.get().uri("/clients/live-4").exchange()
             .expectStatus().isOk()
             .expectBody().jsonPath("$.name").isEqualTo("Live four");
-        // The file's repair records live beside its data.
+        // The file's repair records and intents are kept in the file itself.
+        assertThat(this.repairLogs.logOf("clients")).isInstanceOf(JdbcRepairLog.class);
         assertThat(count(sqlite, "dualwrite_source_repair")).isZero();
     }
 
@@ -190,6 +210,11 @@ class SqliteClientsMigrationTests extends SampleHttpTests {
             .expectStatus().isOk()
             .expectBody().jsonPath("$.to").isEqualTo(strategy);
         assertThat(this.strategies.strategyFor("clients")).isEqualTo(WriteStrategy.valueOf(strategy));
+    }
+
+    // Intents are closed off the caller's path, just after the call.
+    private static void awaitNoOpenIntent(JdbcTemplate sqlite) {
+        await().atMost(Duration.ofSeconds(10)).until(() -> count(sqlite, "dualwrite_source_intent") == 0);
     }
 
     private void assertAgree(int rows) {

@@ -111,6 +111,9 @@ public class JdbcRepairLog implements OldStoreRepairLog {
 
     private final TransactionTemplate transactions;
 
+    // On the DataSource itself: joins a transaction the caller has bound to it.
+    private final JdbcTemplate callersTransaction;
+
     private final JdbcRepairLogDialect dialect;
 
     private final Duration interruptedWriteGrace;
@@ -156,6 +159,7 @@ public class JdbcRepairLog implements OldStoreRepairLog {
         DataSource own = new DelegatingDataSource(dataSource);
         this.jdbc = new JdbcTemplate(own);
         this.transactions = new TransactionTemplate(new DataSourceTransactionManager(own));
+        this.callersTransaction = new JdbcTemplate(dataSource);
         this.dialect = dialectOf(dataSource);
         this.interruptedWriteGrace = interruptedWriteGrace;
         this.inFlightGrace = inFlightGrace;
@@ -212,6 +216,19 @@ public class JdbcRepairLog implements OldStoreRepairLog {
     public String openIntent(String repository, String key) {
         String intent = newToken();
         update(this.sql.openIntent, repository, intent, key);
+        return intent;
+    }
+
+    /**
+     * {@inheritDoc}
+     * <p>
+     * Written through the connection the caller's transaction holds on the old store's
+     * {@code DataSource} (the one this log was created with), so it commits with the write.
+     */
+    @Override
+    public String openIntentInCallersTransaction(String repository, String key) {
+        String intent = newToken();
+        this.callersTransaction.update(this.sql.openIntent, repository, intent, key);
         return intent;
     }
 

@@ -86,6 +86,20 @@ public interface OldStoreRepairLog extends ClaimableRepairLog {
     boolean isOpen(String repository, String key);
 
     /**
+     * Like {@link #openIntent}, for a write that joins a transaction of the caller's on the old
+     * store: the intent is written in that transaction, so that it exists exactly when the write
+     * commits (a rollback takes both away), and it cannot be taken for an interrupted write while
+     * the transaction runs. A log kept outside the old store's transactions (Redis) opens it as
+     * {@link #openIntent} does.
+     * @param repository the repository name
+     * @param key the entity key
+     * @return a token unique to this write
+     */
+    default String openIntentInCallersTransaction(String repository, String key) {
+        return openIntent(repository, key);
+    }
+
+    /**
      * Return the log that holds a repository's records and intents: this one, unless this
      * log routes repositories to others ({@link RoutingOldStoreRepairLog}).
      * @param repository the repository name

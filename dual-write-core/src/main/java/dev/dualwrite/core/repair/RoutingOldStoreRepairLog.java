@@ -75,6 +75,11 @@ public final class RoutingOldStoreRepairLog implements OldStoreRepairLog {
     }
 
     @Override
+    public String openIntentInCallersTransaction(String repository, String key) {
+        return logOf(repository).openIntentInCallersTransaction(repository, key);
+    }
+
+    @Override
     public void closeIntent(String repository, String intent) {
         logOf(repository).closeIntent(repository, intent);
     }

@@ -22,6 +22,7 @@ import org.aopalliance.intercept.MethodInvocation;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.aop.ProxyMethodInvocation;
+import org.springframework.transaction.support.TransactionSynchronizationManager;
 import org.springframework.util.Assert;
 
 /**
@@ -88,7 +89,8 @@ public class ReadRouter {
         if (strategy == WriteStrategy.REDIS_PRIMARY) {
             return timed(repository, Store.REDIS, invocation::proceed);
         }
-        ReadRouting routing = primaryOnly.get() ? ReadRouting.NONE : this.routings.routingFor(repository.name());
+        ReadRouting routing = (primaryOnly.get() || readsOwnUncommittedWrites(repository)) ? ReadRouting.NONE
+                : this.routings.routingFor(repository.name());
         Method method = invocation.getMethod();
         if (strategy == WriteStrategy.DUAL && rampedToPostgres(routing, method, invocation.getArguments())) {
             return rampedRead(repository, routing, invocation);
@@ -134,6 +136,15 @@ public class ReadRouter {
         finally {
             primaryOnly.remove();
         }
+    }
+
+    // Inside a read-write transaction on a JDBC old store (the caller's), the old store holds
+    // the transaction's own writes, which PostgreSQL does not have until it commits: reads go
+    // to the old store alone, neither ramped nor shadowed. A repository's own read-only
+    // transaction writes nothing.
+    private static boolean readsOwnUncommittedWrites(DualRepository<?, ?, ?> repository) {
+        return repository.old().writesJoinCallersTransaction()
+                && !TransactionSynchronizationManager.isCurrentTransactionReadOnly();
     }
 
     private @Nullable Object rampedRead(DualRepository<Object, Object, Object> repository, ReadRouting routing,

@@ -45,9 +45,10 @@ import org.springframework.util.Assert;
  * one script too.
  * <p>
  * No interrupted write is forgotten. In {@code DUAL} each save and delete records a write
- * intent in Redis before the Redis write and clears it, off the caller's path, once the
- * PostgreSQL copy has run or its failure is recorded for repair
- * ({@link RedisRepairLog#openIntent}); a process that dies
+ * intent in the old store's repair log before the old store's write and clears it, off the
+ * caller's path, once the PostgreSQL copy has run or its failure is recorded for repair
+ * ({@link OldStoreRepairLog#openIntent}; a write of a JDBC old store made in a transaction has
+ * its intent in that transaction, and its copy waits for the transaction's end); a process that dies
  * between the two writes leaves the intent, which the reconciler turns into a repair record
  * once older than the grace. In {@code POSTGRES_PRIMARY} the outbox record commits with the
  * PostgreSQL write and is closed in the transaction that copied the key to Redis. The
@@ -383,10 +384,16 @@ public class WriteCoordinator {
     }
 
     // A failure here fails the call before Redis is written: without the intent, a crash
-    // after the Redis write would leave PostgreSQL behind with nothing to say so.
+    // after the Redis write would leave PostgreSQL behind with nothing to say so. A write that
+    // joins a transaction on the old store has its intent in that transaction: it exists
+    // exactly when the write commits, so it is never promoted (and the key repaired from the
+    // state before the write) while the transaction runs, and a SQLite file's one writer is
+    // that transaction's connection.
     private String openIntent(DualRepository<?, ?, ?> repository, String operation, String key) {
         try {
-            return this.oldStoreRepairLog.openIntent(repository.name(), key);
+            return repository.old().writesJoinCallersTransaction()
+                    ? this.oldStoreRepairLog.openIntentInCallersTransaction(repository.name(), key)
+                    : this.oldStoreRepairLog.openIntent(repository.name(), key);
         }
         catch (RuntimeException ex) {
             throw new PrimaryWriteException(repository.name(), operation, key, Store.REDIS, ex);
@@ -511,11 +518,14 @@ public class WriteCoordinator {
         return copied.get() ? written : null;
     }
 
-    // An old store written inside the caller's own transaction (a JDBC old store's) holds the
-    // write until that transaction ends: a copy now would read the state before it. The copy
-    // and the intent's closing wait for its end, whichever way it ends (after a rollback the copy
-    // copies the state left), with the intent covering the key meanwhile and the call's stage
-    // in flight. A failure there is recorded for repair, or leaves the intent to be repaired.
+    // An old store written inside a transaction (a JDBC old store's: the caller's, or the
+    // repository's own) holds the write until that transaction ends: a copy now would read the
+    // state before it. The copy and the intent's closing wait for its end, whichever way it ends
+    // (after a rollback the copy copies the state left), the call's stage in flight meanwhile;
+    // after a commit they run in afterCommit, whose failures (the strict policy's) reach the
+    // committer. Where nothing can be awaited (no synchronization), they run now: the intent,
+    // written in the same transaction, appears with the write, so a copy that ran too early
+    // leaves it open, and the key is repaired.
     private void afterOldStoreWrite(DualRepository<?, ?, ?> repository, StageCall call, Runnable copyAndClose) {
         if (!repository.old().writesJoinCallersTransaction()
                 || !TransactionSynchronizationManager.isSynchronizationActive()) {
@@ -525,9 +535,16 @@ public class WriteCoordinator {
         StageCall held = call.retain();
         TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
             @Override
+            public void afterCommit() {
+                copyAndClose.run();
+            }
+
+            @Override
             public void afterCompletion(int status) {
                 try {
-                    copyAndClose.run();
+                    if (status != STATUS_COMMITTED) {
+                        copyAndClose.run();
+                    }
                 }
                 finally {
                     held.close();

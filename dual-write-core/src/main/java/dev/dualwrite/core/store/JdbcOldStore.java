@@ -293,16 +293,22 @@ public final class JdbcOldStore<R, ID> extends RepositoryOldStore<R, ID> {
     }
 
     /**
+     * {@inheritDoc}
+     * <p>
+     * True whenever a connection of the old store's {@code DataSource} is bound to the thread
+     * (a transaction, or synchronization, of the caller's or of the repository's own), which
+     * the repository's statements then use.
+     */
+    @Override
+    public boolean writesJoinCallersTransaction() {
+        return this.dataSource != null && TransactionSynchronizationManager.hasResource(this.dataSource);
+    }
+
+    /**
      * Describe the table, quoted as the old store quotes it, and the database product, for
      * example {@code table "customer" (SQLite)}.
      * @return the description
      */
-    @Override
-    public boolean writesJoinCallersTransaction() {
-        return this.dataSource != null && TransactionSynchronizationManager.isActualTransactionActive()
-                && TransactionSynchronizationManager.hasResource(this.dataSource);
-    }
-
     @Override
     public String describe() {
         return this.description;

@@ -181,6 +181,7 @@ public class DualRepositoryRegistry implements SmartInitializingSingleton {
                 jdbc.add(bean);
             }
         }
+        checkListedRepositoriesAreOldStores();
         Map<String, DualRepository<Object, Object, Object>> byName = new LinkedHashMap<>();
         Map<Class<?>, DualRepository<Object, Object, Object>> byInterface = new LinkedHashMap<>();
         Map<String, JdbcSource> sources = new LinkedHashMap<>();
@@ -238,7 +239,7 @@ public class DualRepositoryRegistry implements SmartInitializingSingleton {
         if (sameType.size() > 1 || oldOfType > 1) {
             throw new IllegalStateException("dual-write: cannot pair " + oldBean.repositoryInterface().getName()
                     + " automatically: " + oldOfType + (this.postProcessor.oldTargets().get(oldBean.repositoryInterface())
-                        .source() != null ? " old-store JDBC and " : " Redis and ") + sameType.size()
+                        .source() != null ? " old-store and " : " Redis and ") + sameType.size()
                     + " JDBC repositories manage " + oldBean.domainType().getName()
                     + "; declare a RepositoryPairing bean or set dual-write.repositories.<name>.redis-repository and "
                     + ".postgres-repository");
@@ -301,6 +302,22 @@ public class DualRepositoryRegistry implements SmartInitializingSingleton {
             }
         }
         return false;
+    }
+
+    // A repository a source lists but that was not decorated as its old store (not a Spring
+    // Data JDBC CrudRepository, or no bean of this application) would silently stay unmigrated.
+    private void checkListedRepositoriesAreOldStores() {
+        Map<Class<?>, OldRepositoryTarget> targets = this.postProcessor.oldTargets();
+        for (JdbcSource source : this.postProcessor.sources()) {
+            for (Class<?> listed : source.repositories()) {
+                OldRepositoryTarget target = targets.get(listed);
+                if (target == null || target.source() != source) {
+                    throw new IllegalStateException("dual-write: " + source + " lists " + listed.getName()
+                            + ", which is not a Spring Data JDBC CrudRepository bean of this application built on "
+                            + "its database; list the old store's repository interfaces only");
+                }
+            }
+        }
     }
 
     private void checkConfiguredNames(Map<String, DualRepository<Object, Object, Object>> byName) {

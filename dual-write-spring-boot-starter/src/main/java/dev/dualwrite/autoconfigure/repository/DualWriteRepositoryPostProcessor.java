@@ -88,6 +88,14 @@ public class DualWriteRepositoryPostProcessor implements BeanPostProcessor {
         return Map.copyOf(this.targets);
     }
 
+    /**
+     * Return the JDBC sources of the application.
+     * @return the sources
+     */
+    List<JdbcSource> sources() {
+        return this.sources.orderedStream().toList();
+    }
+
     private Optional<JdbcSource> sourceListing(Class<?> repositoryInterface) {
         List<JdbcSource> listing = this.sources.orderedStream().filter((source) -> source.lists(repositoryInterface)).toList();
         if (listing.size() > 1) {
@@ -116,15 +124,10 @@ public class DualWriteRepositoryPostProcessor implements BeanPostProcessor {
         SingletonSupplier<MethodInterceptor> interceptor = SingletonSupplier
             .of(() -> new DualWriteRepositoryInterceptor(repositoryInterface, pair, this.strategies.getObject(),
                     this.writes.getObject(), this.reads.getObject()));
-        MethodInterceptor advice = (invocation) -> interceptor.obtain().invoke(invocation);
-        if (source != null) {
-            // Outside the repository's own transaction: inside it, the old store's write would
-            // not be committed when its copy reads it back on another connection.
-            proxy.addAdvice(0, advice);
-        }
-        else {
-            proxy.addAdvice(advice);
-        }
+        // Last, inside Spring Data's own advice: a JDBC repository's writes keep its transaction,
+        // exception translation and domain events (the write path copies a write made in a
+        // transaction once that has ended).
+        proxy.addAdvice((MethodInterceptor) (invocation) -> interceptor.obtain().invoke(invocation));
     }
 
     private static @Nullable Object targetOf(ProxyFactory proxy) {
