@@ -14,6 +14,8 @@ import dev.dualwrite.core.repair.PostgresRepairLog;
 import dev.dualwrite.core.repair.RepairLog;
 import dev.dualwrite.core.repair.RepairRecord;
 import dev.dualwrite.core.repair.reconcile.RepairReconciler;
+import dev.dualwrite.core.strategy.GateCheck;
+import dev.dualwrite.core.strategy.StrategyChangeException;
 import dev.dualwrite.core.strategy.StrategySource;
 import dev.dualwrite.core.strategy.WriteStrategy;
 import dev.dualwrite.core.verify.Difference;
@@ -195,6 +197,19 @@ final class InterruptedWritesProof {
         }
         await().atMost(Duration.ofSeconds(30))
             .until(() -> repositories.stream().allMatch((repository) -> strategies.strategyFor(repository) == stage));
+    }
+
+    /**
+     * Return the gates that refused a move, failing when the move was accepted.
+     */
+    static List<GateCheck> refusedMove(StrategySource strategies, String repository, WriteStrategy target) {
+        try {
+            strategies.change(repository, target, false);
+        }
+        catch (StrategyChangeException ex) {
+            return ex.gates();
+        }
+        throw new AssertionError("the move of " + repository + " to " + target + " was accepted");
     }
 
     static VerificationReport verify(ConfigurableApplicationContext app, String repository) {

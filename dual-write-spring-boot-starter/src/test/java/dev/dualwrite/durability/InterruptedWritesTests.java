@@ -18,7 +18,6 @@ import dev.dualwrite.core.repair.RepairLog;
 import dev.dualwrite.core.repair.RepairRecord;
 import dev.dualwrite.core.repair.reconcile.RepairReconciler;
 import dev.dualwrite.core.strategy.GateCheck;
-import dev.dualwrite.core.strategy.StrategyChangeException;
 import dev.dualwrite.core.strategy.StrategySource;
 import dev.dualwrite.core.strategy.WriteStrategy;
 import dev.dualwrite.core.verify.VerificationReport;
@@ -255,13 +254,7 @@ class InterruptedWritesTests {
     }
 
     private static List<GateCheck> refusedMove(StrategySource strategies, String repository, WriteStrategy target) {
-        try {
-            strategies.change(repository, target, false);
-        }
-        catch (StrategyChangeException ex) {
-            return ex.gates();
-        }
-        throw new AssertionError("the move of " + repository + " to " + target + " was accepted");
+        return InterruptedWritesProof.refusedMove(strategies, repository, target);
     }
 
     private static void move(WriteStrategy stage) {

@@ -17,7 +17,7 @@ import org.springframework.core.env.Environment;
  * JDBC table {@code jdbc_items} on an old schema, through a second {@code DataSource}, paired
  * with {@code jdbc_items} on the new one). Started in the test's JVM to verify and repair, and
  * as a child process whose {@link KillableWriters} save and delete items through the old
- * repository until it is killed.
+ * repository until it is killed, or, with {@code dwtest.writer.once=<id>}, that saves one item.
  */
 @Configuration(proxyBeanMethods = false)
 @Import(JdbcContractApplication.class)
@@ -40,6 +40,16 @@ public class JdbcWriterApplication {
                 items.deleteById(id);
             }
         });
+    }
+
+    @Bean
+    @ConditionalOnProperty("dwtest.writer.once")
+    ApplicationRunner oneWrite(LegacyItemRepository items, Environment environment) {
+        String id = environment.getRequiredProperty("dwtest.writer.once");
+        return (arguments) -> {
+            items.save(new JdbcItem(id, "written once", "c0", 1));
+            System.out.println("dwtest: saved " + id);
+        };
     }
 
 }
