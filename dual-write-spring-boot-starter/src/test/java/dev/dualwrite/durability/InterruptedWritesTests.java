@@ -3,11 +3,9 @@ package dev.dualwrite.durability;
 import java.sql.Connection;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.stream.Collectors;
@@ -15,19 +13,14 @@ import java.util.stream.Collectors;
 import dev.dualwrite.autoconfigure.repository.DualRepositoryRegistry;
 import dev.dualwrite.backfill.ChildApplication;
 import dev.dualwrite.core.pair.DualRepository;
-import dev.dualwrite.core.repair.PostgresRepairLog;
 import dev.dualwrite.core.repair.RedisRepairLog;
 import dev.dualwrite.core.repair.RepairLog;
 import dev.dualwrite.core.repair.RepairRecord;
 import dev.dualwrite.core.repair.reconcile.RepairReconciler;
 import dev.dualwrite.core.strategy.GateCheck;
-import dev.dualwrite.core.strategy.StrategyChangeException;
 import dev.dualwrite.core.strategy.StrategySource;
 import dev.dualwrite.core.strategy.WriteStrategy;
-import dev.dualwrite.core.verify.Difference;
 import dev.dualwrite.core.verify.VerificationReport;
-import dev.dualwrite.core.verify.Verifier;
-import dev.dualwrite.core.verify.VerifyOptions;
 import dev.dualwrite.testsupport.PostgresServer;
 import dev.dualwrite.testsupport.RedisServer;
 import dev.dualwrite.testsupport.TestKeyPrefix;
@@ -52,9 +45,9 @@ import static org.awaitility.Awaitility.await;
  * The issue's proof that no write is lost to a process killed between its two writes: writers
  * in a child JVM save and delete keys of both Redis shapes from several threads and are killed
  * with {@code SIGKILL} at random moments under load, five times, at {@code DUAL} and then at
- * {@code POSTGRES_PRIMARY}. Every key a full verification finds different afterwards has a
- * write intent or a repair record; the reconciler (in this JVM, with a short grace) drains them
- * and a full verification then finds zero differences.
+ * {@code POSTGRES_PRIMARY} ({@link InterruptedWritesProof}). Every key a full verification finds
+ * different afterwards has a write intent or a repair record; the reconciler (in this JVM, with
+ * a short grace) drains them and a full verification then finds zero differences.
  */
 class InterruptedWritesTests {
 
@@ -68,8 +61,6 @@ class InterruptedWritesTests {
 
     private static final List<String> REPOSITORIES = List.of(BOLTS, NUTS);
 
-    private static final int KILLS = 5;
-
     private static final Duration GRACE = Duration.ofSeconds(3);
 
     private static TestSchema schema;
@@ -81,8 +72,6 @@ class InterruptedWritesTests {
     private static ConfigurableApplicationContext app;
 
     private static StringRedisTemplate redis;
-
-    private final Random random = new Random();
 
     @BeforeAll
     static void start() {
@@ -246,104 +235,30 @@ class InterruptedWritesTests {
         assertThat(log.pendingCount(BOLTS)).isEqualTo(1);
     }
 
-    private void killWritersAndConverge(WriteStrategy stage) throws Exception {
-        move(stage);
-        long started = System.nanoTime();
-        for (int kill = 0; kill < KILLS; kill++) {
-            // Keys of its own: no later child can overwrite what this one's kill left behind.
-            ChildApplication child = startChild("dwtest.writer.threads=6", "dwtest.writer.keys=40",
-                    "dwtest.writer.namespace=c" + kill + "-");
-            try {
-                await().atMost(Duration.ofMinutes(3))
-                    .pollInterval(Duration.ofMillis(100))
-                    .until(() -> child.output().contains(WriterApplication.WRITING) || !child.isAlive());
-                assertThat(child.isAlive()).as("the child writes:\n%s", child.output()).isTrue();
-                // The kill itself is the fault injected: at a random moment of the load, after
-                // 100 to 1,500 writes.
-                long writes = WriterApplication.PROGRESS_EVERY * (2 + this.random.nextInt(29));
-                await().atMost(Duration.ofMinutes(2))
-                    .pollInterval(Duration.ofMillis(20))
-                    .until(() -> child.output().contains(WriterApplication.WROTE + writes + "\n")
-                            || !child.isAlive());
-                assertThat(child.isAlive()).as("the child writes on:\n%s", child.output()).isTrue();
-            }
-            finally {
-                child.kill();
-            }
-        }
+    private static void killWritersAndConverge(WriteStrategy stage) throws Exception {
+        InterruptedWritesProof.OldStore redisLog = new InterruptedWritesProof.OldStore() {
 
-        int differed = 0;
-        int covered = 0;
-        int byIntent = 0;
-        int recorded = 0;
-        List<String> uncovered = new ArrayList<>();
-        for (String repository : REPOSITORIES) {
-            VerificationReport before = verify(repository);
-            assertThat(before.error()).isNull();
-            Set<String> intents = intentKeys(repository);
-            Set<String> records = recordKeys(redisRepairLog(), repository);
-            records.addAll(recordKeys(app.getBean(PostgresRepairLog.class), repository));
-            recorded += intents.size() + records.size();
-            for (Difference difference : before.differences()) {
-                differed++;
-                if (intents.contains(difference.key()) || records.contains(difference.key())) {
-                    covered++;
-                    byIntent += records.contains(difference.key()) ? 0 : 1;
-                }
-                else {
-                    uncovered.add(repository + ": '" + difference.key() + "' (" + difference.kind() + ")");
-                }
+            @Override
+            public Set<String> intentKeys(String repository) {
+                return InterruptedWritesTests.intentKeys(repository);
             }
-        }
-        assertThat(uncovered).as("keys that differ with neither a write intent nor a repair record").isEmpty();
-        assertThat(differed).as("the kills landed between the two writes of some key, which then differed")
-            .isPositive();
-        assertThat(recorded).as("the kills landed inside writes, which left intents or records").isPositive();
 
-        long draining = System.nanoTime();
-        RepairReconciler reconciler = app.getBean(RepairReconciler.class);
-        await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(200)).until(() -> {
-            reconciler.drainOnce();
-            return REPOSITORIES.stream().allMatch((repository) -> redisRepairLog().pendingCount(repository) == 0
-                    && intentKeys(repository).isEmpty()
-                    && app.getBean(PostgresRepairLog.class).pendingCount(repository) == 0);
-        });
-        long drained = System.nanoTime();
+            @Override
+            public RepairLog repairLog(String repository) {
+                return redisRepairLog();
+            }
 
-        long keysAfter = 0;
-        for (String repository : REPOSITORIES) {
-            VerificationReport after = verify(repository);
-            assertThat(after.differences()).as("%s: %s", repository, after.summary()).isEmpty();
-            assertThat(after.agree()).isTrue();
-            keysAfter += after.redisKeys();
-        }
-        assertThat(keysAfter).isPositive();
-        System.out.printf("%s: %d kills in %.1f s, %d keys differed, %d covered (%d by a write intent only), "
-                + "%d intents/records left in all; drained in %.1f s (grace %s), 0 differences after, %d keys%n",
-                stage, KILLS, (draining - started) / 1e9, differed, covered, byIntent, recorded,
-                (drained - draining) / 1e9, GRACE, keysAfter);
+        };
+        new InterruptedWritesProof("Redis", app, REPOSITORIES, redisLog, InterruptedWritesTests::startChild, GRACE)
+            .killWritersAndConverge(stage);
     }
 
     private static List<GateCheck> refusedMove(StrategySource strategies, String repository, WriteStrategy target) {
-        try {
-            strategies.change(repository, target, false);
-        }
-        catch (StrategyChangeException ex) {
-            return ex.gates();
-        }
-        throw new AssertionError("the move of " + repository + " to " + target + " was accepted");
+        return InterruptedWritesProof.refusedMove(strategies, repository, target);
     }
 
     private static void move(WriteStrategy stage) {
-        StrategySource strategies = app.getBean(StrategySource.class);
-        for (String repository : REPOSITORIES) {
-            if (strategies.strategyFor(repository) != stage) {
-                // Forced: the stores hold only what these tests wrote; the gates are not the point.
-                strategies.change(repository, stage, true);
-            }
-        }
-        await().atMost(Duration.ofSeconds(30))
-            .until(() -> REPOSITORIES.stream().allMatch((repository) -> strategies.strategyFor(repository) == stage));
+        InterruptedWritesProof.move(app, REPOSITORIES, stage);
     }
 
     private static ChildApplication startChild(String... more) throws Exception {
@@ -389,8 +304,7 @@ class InterruptedWritesTests {
     }
 
     private static VerificationReport verify(String repository) {
-        return app.getBean(Verifier.class)
-            .verify(Verifier.find(app.getBean(DualRepositoryRegistry.class)::all, repository), VerifyOptions.full());
+        return InterruptedWritesProof.verify(app, repository);
     }
 
     private static RedisRepairLog redisRepairLog() {
@@ -402,10 +316,6 @@ class InterruptedWritesTests {
         return (members != null)
                 ? members.stream().map((member) -> member.substring(member.indexOf('|') + 1)).collect(Collectors.toSet())
                 : Set.of();
-    }
-
-    private static Set<String> recordKeys(RepairLog log, String repository) {
-        return log.pending(repository, 1_000_000).stream().map(RepairRecord::key).collect(Collectors.toCollection(HashSet::new));
     }
 
     private static void clearStores() {

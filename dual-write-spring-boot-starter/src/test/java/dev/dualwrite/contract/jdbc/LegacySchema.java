@@ -69,6 +69,11 @@ public final class LegacySchema implements AutoCloseable {
         return this.jdbc;
     }
 
+    /** A JDBC url of the old schema that bypasses the proxy, for an application it need not fail. */
+    public String jdbcUrl() {
+        return this.schema.jdbcUrl();
+    }
+
     /** Direct connections to the old schema, bypassing the proxy. */
     public DataSource dataSource() {
         return this.schema.dataSource();
