@@ -25,6 +25,7 @@ import org.springframework.data.redis.core.RedisKeyValueAdapter;
 import org.springframework.data.relational.core.sql.IdentifierProcessing;
 import org.springframework.jdbc.core.JdbcOperations;
 import org.springframework.transaction.support.TransactionOperations;
+import org.springframework.util.ClassUtils;
 
 /**
  * Builds the backfill's view of each paired repository: a scanner of its old store (for a
@@ -35,6 +36,9 @@ import org.springframework.transaction.support.TransactionOperations;
 final class BackfillSources {
 
     private static final Logger logger = LoggerFactory.getLogger(BackfillSources.class);
+
+    private static final boolean LETTUCE_PRESENT = ClassUtils.isPresent("io.lettuce.core.RedisClient",
+            BackfillSources.class.getClassLoader());
 
     private final DualRepositoryRegistry registry;
 
@@ -68,7 +72,8 @@ final class BackfillSources {
             OldStoreScanner<Object, Object> scanner = scannerOf(pair);
             if (scanner == null) {
                 logger.warn("dual-write: repository '{}' cannot be backfilled: its Redis repository ({}) is neither a "
-                        + "JSON-string repository nor a @RedisHash repository with one RedisKeyValueAdapter", pair.name(),
+                        + "JSON-string repository nor a @RedisHash repository with one RedisKeyValueAdapter, or Lettuce, "
+                        + "the client the Redis scanners use, is not on the classpath", pair.name(),
                         pair.old().repository().getClass().getName());
                 continue;
             }
@@ -84,6 +89,9 @@ final class BackfillSources {
         JdbcSource source = this.registry.sourceOf(pair.name()).orElse(null);
         if (source != null) {
             return source.scannerOf(pair.old().entityType(), pair.old().idType());
+        }
+        if (!LETTUCE_PRESENT) {
+            return null; // Redis is scanned through Lettuce
         }
         Object target = pair.old().repository();
         if (target instanceof SimpleRedisJsonRepository<?, ?> json) {

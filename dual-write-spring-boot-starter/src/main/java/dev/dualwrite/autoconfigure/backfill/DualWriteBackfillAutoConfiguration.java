@@ -8,6 +8,7 @@ import javax.sql.DataSource;
 import dev.dualwrite.autoconfigure.DualWriteAutoConfiguration;
 import dev.dualwrite.autoconfigure.repository.DualRepositoryRegistry;
 import dev.dualwrite.autoconfigure.schema.DualWriteSchemaMigration;
+import dev.dualwrite.autoconfigure.source.OnRedisScannersOrJdbcSource;
 import dev.dualwrite.core.backfill.Backfill;
 import dev.dualwrite.core.backfill.BackfillListener;
 import dev.dualwrite.core.backfill.BackfillMetrics;
@@ -27,6 +28,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Conditional;
 import org.springframework.data.jdbc.core.convert.JdbcConverter;
 import org.springframework.data.jdbc.core.dialect.JdbcDialect;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
@@ -43,6 +45,7 @@ import org.springframework.transaction.support.TransactionTemplate;
 @AutoConfiguration(after = DualWriteAutoConfiguration.class,
         afterName = "org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration")
 @ConditionalOnClass(Backfill.class)
+@Conditional(OnRedisScannersOrJdbcSource.class)
 @ConditionalOnBean({ DualRepositoryRegistry.class, JdbcConverter.class })
 @EnableConfigurationProperties(BackfillProperties.class)
 public final class DualWriteBackfillAutoConfiguration {

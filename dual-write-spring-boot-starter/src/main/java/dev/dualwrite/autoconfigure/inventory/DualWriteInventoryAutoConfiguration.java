@@ -7,6 +7,7 @@ import javax.sql.DataSource;
 
 import dev.dualwrite.autoconfigure.DualWriteAutoConfiguration;
 import dev.dualwrite.autoconfigure.repository.DualRepositoryRegistry;
+import dev.dualwrite.autoconfigure.source.OnRedisScannersOrJdbcSource;
 import dev.dualwrite.core.inventory.BackfillRates;
 import dev.dualwrite.core.inventory.CheckpointBackfillRates;
 import dev.dualwrite.core.inventory.Inventory;
@@ -21,9 +22,11 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.ApplicationContext;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Conditional;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
 import org.springframework.data.redis.core.RedisKeyValueAdapter;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.util.ClassUtils;
 
 /**
  * Auto-configuration of the inventory of the old store: an {@link Inventory} of every paired
@@ -32,9 +35,13 @@ import org.springframework.jdbc.core.JdbcTemplate;
  */
 @AutoConfiguration(after = DualWriteAutoConfiguration.class)
 @ConditionalOnClass(Inventory.class)
+@Conditional(OnRedisScannersOrJdbcSource.class)
 @ConditionalOnBean(DualRepositoryRegistry.class)
 @EnableConfigurationProperties(DualWriteInventoryProperties.class)
 public final class DualWriteInventoryAutoConfiguration {
+
+    private static final boolean LETTUCE_PRESENT = ClassUtils.isPresent("io.lettuce.core.RedisClient",
+            DualWriteInventoryAutoConfiguration.class.getClassLoader());
 
     @Bean
     @ConditionalOnMissingBean
@@ -49,7 +56,8 @@ public final class DualWriteInventoryAutoConfiguration {
             ObjectProvider<RedisKeyValueAdapter> keyValueAdapters, BackfillRates rates,
             DualWriteInventoryProperties properties) {
         RedisConnectionFactory redisFactory = redisConnectionFactory.getIfAvailable();
-        RedisInventorySources redis = (redisFactory != null)
+        // Redis is scanned through Lettuce: without it, only JDBC sources are counted.
+        RedisInventorySources redis = (redisFactory != null && LETTUCE_PRESENT)
                 ? new RedisInventorySources(registry, redisFactory, keyValueAdapters) : null;
         JdbcSourceInventories jdbc = new JdbcSourceInventories(registry);
         // Sources are built at each inventory: pairing completes after this bean exists.

@@ -145,4 +145,9 @@ class JdbcStrategyContractTests extends AbstractStrategyContractTests<JdbcItem> 
         legacy.clear(TABLE);
     }
 
+    @Override
+    protected boolean oldStoreCallsRunInTheirOwnTransaction() {
+        return true;
+    }
+
 }
