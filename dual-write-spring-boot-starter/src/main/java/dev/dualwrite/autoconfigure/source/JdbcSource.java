@@ -20,7 +20,8 @@ import org.springframework.util.Assert;
 
 /**
  * A relational database that is the old store of some of the application's Spring Data JDBC
- * repositories: a SQLite file, another database, or an old schema of the new PostgreSQL.
+ * repositories: a SQLite file (3.42 or later), another PostgreSQL database, or an old schema of
+ * the new PostgreSQL (the databases whose repair log the library keeps).
  * Declared as a bean, it makes the repositories it lists the old side of their pairs, to be
  * migrated to PostgreSQL through the same four stages, backfill, verifier and repair as a
  * Redis repository:
