@@ -13,6 +13,7 @@ import java.util.stream.Stream;
 
 import dev.dualwrite.core.pair.DualRepository;
 import dev.dualwrite.core.routing.RepositoryMethods.Kind;
+import dev.dualwrite.core.store.RedisSide;
 import dev.dualwrite.core.strategy.StageCall;
 import dev.dualwrite.core.strategy.StrategySource;
 import dev.dualwrite.core.strategy.WriteStrategy;
@@ -122,9 +123,11 @@ public class DualWriteRepositoryInterceptor implements MethodInterceptor {
     private @Nullable Object write(DualRepository<Object, Object, Object> repository, StageCall call, Kind kind,
             MethodInvocation invocation) throws Throwable {
         WriteStrategy strategy = call.strategy();
-        if (strategy == WriteStrategy.REDIS_PRIMARY && kind != Kind.DERIVED_DELETE) {
-            // Adding the library changes nothing: the call goes on to Redis as it always did.
-            // (Derived deletes are the exception: Spring Data Redis runs them as finders.)
+        if (strategy == WriteStrategy.REDIS_PRIMARY
+                && (kind != Kind.DERIVED_DELETE || !(repository.old() instanceof RedisSide<?, ?>))) {
+            // Adding the library changes nothing: the call goes on to the old store as it always
+            // did. (Derived deletes of a Redis repository are the exception: Spring Data Redis
+            // runs them as finders. Spring Data JDBC runs them.)
             return invocation.proceed();
         }
         Object[] args = invocation.getArguments();
