@@ -14,10 +14,19 @@ import org.springframework.dao.IncorrectUpdateSemanticsDataAccessException;
 import org.springframework.dao.OptimisticLockingFailureException;
 import org.springframework.data.core.TypeInformation;
 import org.springframework.data.jdbc.core.JdbcAggregateOperations;
+import org.springframework.data.jdbc.core.JdbcAggregateTemplate;
 import org.springframework.data.jdbc.core.convert.DataAccessStrategy;
+import org.springframework.data.jdbc.core.convert.DelegatingDataAccessStrategy;
 import org.springframework.data.jdbc.core.convert.JdbcConverter;
+import org.springframework.data.jdbc.core.convert.JdbcCustomConversions;
+import org.springframework.data.jdbc.core.convert.QueryMappingConfiguration;
+import org.springframework.data.jdbc.core.dialect.JdbcDialect;
+import org.springframework.data.jdbc.core.mapping.JdbcMappingContext;
+import org.springframework.data.jdbc.repository.config.JdbcConfiguration;
 import org.springframework.data.mapping.PersistentEntity;
 import org.springframework.data.mapping.PersistentPropertyAccessor;
+import org.springframework.data.relational.RelationalManagedTypes;
+import org.springframework.data.relational.core.mapping.DefaultNamingStrategy;
 import org.springframework.data.relational.core.mapping.RelationalPersistentEntity;
 import org.springframework.data.relational.core.mapping.RelationalPersistentProperty;
 import org.springframework.data.relational.core.sql.IdentifierProcessing;
@@ -27,6 +36,7 @@ import org.springframework.jdbc.core.ConnectionCallback;
 import org.springframework.jdbc.core.JdbcOperations;
 import org.springframework.jdbc.core.PreparedStatementCallback;
 import org.springframework.jdbc.core.SingleColumnRowMapper;
+import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
 import org.springframework.jdbc.support.JdbcAccessor;
 import org.springframework.transaction.support.TransactionOperations;
 import org.springframework.transaction.support.TransactionSynchronizationManager;
@@ -77,6 +87,33 @@ public final class JdbcOldStore<R, ID> extends RepositoryOldStore<R, ID> {
 
     // "select <version> from <table> where <id> = ?" for a versioned entity, else null.
     private final @Nullable String versionSql;
+
+    /**
+     * Build Spring Data JDBC operations of their own over an old database, as an application
+     * wires a second {@code DataSource}: a mapping context, converter and data access strategy
+     * from Spring Data JDBC's own factories ({@link JdbcConfiguration}), with the database's
+     * dialect and its conversions, default naming, and no application events or callbacks.
+     * Their repositories name the result as {@code jdbcAggregateOperationsRef}.
+     * @param dataSource the old database
+     * @param dialect its dialect (for SQLite, {@link SqliteDialect#INSTANCE})
+     * @return the old database's operations
+     */
+    public static JdbcAggregateTemplate aggregates(DataSource dataSource, JdbcDialect dialect) {
+        Assert.notNull(dataSource, "dataSource must not be null");
+        Assert.notNull(dialect, "dialect must not be null");
+        JdbcCustomConversions conversions = JdbcConfiguration.createCustomConversions(dialect, List.of());
+        JdbcMappingContext mappingContext = JdbcConfiguration.createMappingContext(RelationalManagedTypes.empty(),
+                conversions, DefaultNamingStrategy.INSTANCE);
+        NamedParameterJdbcTemplate jdbc = new NamedParameterJdbcTemplate(dataSource);
+        // Relations are read through the strategy, which needs the converter first.
+        DelegatingDataAccessStrategy relations = new DelegatingDataAccessStrategy();
+        JdbcConverter converter = JdbcConfiguration.createConverter(mappingContext, jdbc, relations, conversions,
+                dialect);
+        DataAccessStrategy access = JdbcConfiguration.createDataAccessStrategy(jdbc, converter,
+                QueryMappingConfiguration.EMPTY, dialect);
+        relations.setDelegate(access);
+        return new JdbcAggregateTemplate(converter, access);
+    }
 
     /**
      * Wrap the repository of an old store's table; reads the database's product name (one

@@ -13,6 +13,7 @@ import dev.dualwrite.core.inventory.InventoryReport.RepositoryInventory;
 import dev.dualwrite.core.inventory.InventoryReport.TableInventory;
 import dev.dualwrite.core.inventory.InventorySource.ScanProgress;
 import dev.dualwrite.core.inventory.InventorySource.StoreInventory;
+import dev.dualwrite.core.store.JdbcOldStore;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -20,19 +21,9 @@ import org.junit.jupiter.api.TestInstance;
 
 import org.springframework.data.annotation.Id;
 import org.springframework.data.jdbc.core.JdbcAggregateTemplate;
-import org.springframework.data.jdbc.core.convert.DataAccessStrategy;
-import org.springframework.data.jdbc.core.convert.DelegatingDataAccessStrategy;
-import org.springframework.data.jdbc.core.convert.JdbcConverter;
-import org.springframework.data.jdbc.core.convert.JdbcCustomConversions;
-import org.springframework.data.jdbc.core.convert.QueryMappingConfiguration;
 import org.springframework.data.jdbc.core.dialect.JdbcDialect;
-import org.springframework.data.jdbc.core.mapping.JdbcMappingContext;
-import org.springframework.data.jdbc.repository.config.JdbcConfiguration;
-import org.springframework.data.relational.RelationalManagedTypes;
-import org.springframework.data.relational.core.mapping.DefaultNamingStrategy;
 import org.springframework.data.relational.core.mapping.Table;
 import org.springframework.jdbc.core.JdbcTemplate;
-import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
@@ -92,7 +83,7 @@ abstract class AbstractJdbcInventoryTests {
             this.jdbc.update("insert into inv_crate (id, label) values (?, ?)", i, "crate " + i);
             this.jdbc.update("insert into inv_crate_tag (inv_crate, tag) values (?, 'fragile'), (?, 'heavy')", i, i);
         }
-        this.aggregates = aggregates(dataSource(), dialect());
+        this.aggregates = JdbcOldStore.aggregates(dataSource(), dialect());
         JdbcTemplate checkpoints = new JdbcTemplate(checkpoints());
         // The columns the rates read, as the library's migrations create them; 1,000 rows in 10 s.
         checkpoints.execute("create table dualwrite_backfill_checkpoint (repository varchar(200) primary key,"
@@ -236,21 +227,6 @@ abstract class AbstractJdbcInventoryTests {
 
     protected JdbcTemplate jdbc() {
         return this.jdbc;
-    }
-
-    // As an application's Spring Data JDBC configuration wires a second DataSource.
-    static JdbcAggregateTemplate aggregates(DataSource dataSource, JdbcDialect dialect) {
-        JdbcCustomConversions conversions = JdbcConfiguration.createCustomConversions(dialect, List.of());
-        JdbcMappingContext mappingContext = JdbcConfiguration.createMappingContext(RelationalManagedTypes.empty(),
-                conversions, DefaultNamingStrategy.INSTANCE);
-        NamedParameterJdbcTemplate jdbc = new NamedParameterJdbcTemplate(dataSource);
-        DelegatingDataAccessStrategy relations = new DelegatingDataAccessStrategy();
-        JdbcConverter converter = JdbcConfiguration.createConverter(mappingContext, jdbc, relations, conversions,
-                dialect);
-        DataAccessStrategy access = JdbcConfiguration.createDataAccessStrategy(jdbc, converter,
-                QueryMappingConfiguration.EMPTY, dialect);
-        relations.setDelegate(access);
-        return new JdbcAggregateTemplate(converter, access);
     }
 
     @Table("inv_item")

@@ -11,6 +11,7 @@ import javax.sql.DataSource;
 
 import com.zaxxer.hikari.HikariDataSource;
 import dev.dualwrite.core.inventory.InventoryReport.TableInventory;
+import dev.dualwrite.core.store.JdbcOldStore;
 import dev.dualwrite.testsupport.PostgresServer;
 import dev.dualwrite.testsupport.TcpProxy;
 import dev.dualwrite.testsupport.TestSchema;
@@ -107,7 +108,7 @@ class PostgresJdbcInventoryTests extends AbstractJdbcInventoryTests {
                 // A pool that starts without its database and gives up on a connection quickly.
                 unreachable.setInitializationFailTimeout(-1);
                 unreachable.setConnectionTimeout(1000);
-                JdbcInventory inventory = new JdbcInventory("legacy PostgreSQL", aggregates(unreachable, dialect()),
+                JdbcInventory inventory = new JdbcInventory("legacy PostgreSQL", JdbcOldStore.aggregates(unreachable, dialect()),
                         unreachable, dialect(), Map.of("items", Item.class));
 
                 assertThatIllegalStateException()

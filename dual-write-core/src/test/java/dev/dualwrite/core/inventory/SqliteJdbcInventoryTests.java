@@ -7,6 +7,7 @@ import java.util.Set;
 import javax.sql.DataSource;
 
 import dev.dualwrite.core.inventory.InventoryReport.TableInventory;
+import dev.dualwrite.core.store.JdbcOldStore;
 import dev.dualwrite.core.store.SqliteDialect;
 import dev.dualwrite.testsupport.TestSchema;
 import org.junit.jupiter.api.Test;
@@ -106,7 +107,7 @@ class SqliteJdbcInventoryTests extends AbstractJdbcInventoryTests {
     void aFileInARollbackJournalModeIsRefused() {
         SQLiteDataSource journal = sqlite(directory.resolve("journal.db"), SQLiteConfig.JournalMode.DELETE);
         new JdbcTemplate(journal).execute("create table inv_item (id bigint primary key, name varchar(200) not null)");
-        JdbcInventory inventory = new JdbcInventory("legacy SQLite", aggregates(journal, dialect()), journal,
+        JdbcInventory inventory = new JdbcInventory("legacy SQLite", JdbcOldStore.aggregates(journal, dialect()), journal,
                 dialect(), Map.of("items", Item.class));
 
         assertThatIllegalStateException()

@@ -1,10 +1,9 @@
 package dev.dualwrite.sample.client.sqlite;
 
-import java.util.List;
-
 import javax.sql.DataSource;
 
 import dev.dualwrite.autoconfigure.source.JdbcSource;
+import dev.dualwrite.core.store.JdbcOldStore;
 import dev.dualwrite.core.store.SqliteDialect;
 import dev.dualwrite.sample.client.postgres.ClientRowRepository;
 
@@ -13,17 +12,7 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Profile;
 import org.springframework.data.jdbc.core.JdbcAggregateTemplate;
-import org.springframework.data.jdbc.core.convert.DataAccessStrategy;
-import org.springframework.data.jdbc.core.convert.DelegatingDataAccessStrategy;
-import org.springframework.data.jdbc.core.convert.JdbcConverter;
-import org.springframework.data.jdbc.core.convert.JdbcCustomConversions;
-import org.springframework.data.jdbc.core.convert.QueryMappingConfiguration;
-import org.springframework.data.jdbc.core.mapping.JdbcMappingContext;
 import org.springframework.data.jdbc.repository.config.EnableJdbcRepositories;
-import org.springframework.data.jdbc.repository.config.JdbcConfiguration;
-import org.springframework.data.relational.RelationalManagedTypes;
-import org.springframework.data.relational.core.mapping.DefaultNamingStrategy;
-import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
 import org.springframework.jdbc.support.JdbcTransactionManager;
 
 /**
@@ -52,21 +41,10 @@ class SqliteClientsConfiguration {
         return new JdbcTransactionManager(dataSource);
     }
 
-    // Spring Data JDBC's own factories, with SQLite's dialect and this file's connections.
+    // Spring Data JDBC's own set-up, with SQLite's dialect and this file's connections.
     @Bean(defaultCandidate = false)
     JdbcAggregateTemplate clientsSqliteAggregates(@Qualifier("clientsSqliteDataSource") DataSource dataSource) {
-        SqliteDialect dialect = SqliteDialect.INSTANCE;
-        JdbcCustomConversions conversions = JdbcConfiguration.createCustomConversions(dialect, List.of());
-        JdbcMappingContext mappingContext = JdbcConfiguration.createMappingContext(RelationalManagedTypes.empty(),
-                conversions, DefaultNamingStrategy.INSTANCE);
-        NamedParameterJdbcTemplate jdbc = new NamedParameterJdbcTemplate(dataSource);
-        DelegatingDataAccessStrategy relations = new DelegatingDataAccessStrategy();
-        JdbcConverter converter = JdbcConfiguration.createConverter(mappingContext, jdbc, relations, conversions,
-                dialect);
-        DataAccessStrategy access = JdbcConfiguration.createDataAccessStrategy(jdbc, converter,
-                QueryMappingConfiguration.EMPTY, dialect);
-        relations.setDelegate(access);
-        return new JdbcAggregateTemplate(converter, access);
+        return JdbcOldStore.aggregates(dataSource, SqliteDialect.INSTANCE);
     }
 
     @Bean
