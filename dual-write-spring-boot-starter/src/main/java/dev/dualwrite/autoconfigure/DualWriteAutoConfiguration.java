@@ -20,7 +20,7 @@ import dev.dualwrite.autoconfigure.repository.DualRepositoryRegistry;
 import dev.dualwrite.autoconfigure.repository.DualWriteRepositoryPostProcessor;
 import dev.dualwrite.autoconfigure.repository.RepositoryExpiries;
 import dev.dualwrite.autoconfigure.schema.DualWriteSchemaMigration;
-import dev.dualwrite.autoconfigure.source.JdbcSource;
+import dev.dualwrite.autoconfigure.source.OldStoreSource;
 import dev.dualwrite.core.compare.EntityComparator;
 import dev.dualwrite.core.control.ControlPlane;
 import dev.dualwrite.core.control.ControlPlaneSettings;
@@ -89,13 +89,13 @@ import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * Auto-configuration of dual-write: decorates every old-store repository (a Redis repository,
- * or a JDBC repository a {@link JdbcSource} lists) that has a PostgreSQL counterpart so its
- * calls are routed by the configured write strategy.
+ * or a repository an {@link OldStoreSource} such as a {@code JdbcSource} lists) that has a
+ * PostgreSQL counterpart so its calls are routed by the configured write strategy.
  * <p>
  * Active when Spring Data JDBC is set up and there is an old store to migrate from: a Redis
- * connection factory, or a {@link JdbcSource} bean. The Redis beans (its repair log) need the
- * connection factory, so an application migrating only JDBC sources needs no Redis. Every bean
- * backs off when the application defines its own.
+ * connection factory, or an {@link OldStoreSource} bean. The Redis beans (its repair log) need
+ * the connection factory, so an application migrating only from sources needs no Redis. Every
+ * bean backs off when the application defines its own.
  */
 @AutoConfiguration(after = { DataRedisAutoConfiguration.class, DataRedisRepositoriesAutoConfiguration.class,
         DataJdbcRepositoriesAutoConfiguration.class, JdbcTemplateAutoConfiguration.class,
@@ -115,7 +115,7 @@ public final class DualWriteAutoConfiguration {
     static DualWriteRepositoryPostProcessor dualWriteRepositoryPostProcessor(
             ObjectProvider<DualRepositoryRegistry> registry, ObjectProvider<StrategySource> strategies,
             ObjectProvider<WriteCoordinator> writes, ObjectProvider<ReadRouter> reads,
-            ObjectProvider<JdbcSource> sources) {
+            ObjectProvider<OldStoreSource> sources) {
         return new DualWriteRepositoryPostProcessor(registry, strategies, writes, reads, sources);
     }
 
@@ -201,7 +201,7 @@ public final class DualWriteAutoConfiguration {
     }
 
     // Each repository's records live in its own old store: Redis's log unless the registry
-    // routes a pair whose old store is a JdbcSource to that database's log.
+    // routes a pair whose old store is a OldStoreSource to that database's log.
     @Bean
     @ConditionalOnMissingBean
     RoutingOldStoreRepairLog dualWriteOldStoreRepairLog(ObjectProvider<RedisRepairLog> redisRepairLog) {
@@ -266,7 +266,7 @@ public final class DualWriteAutoConfiguration {
             RoutingOldStoreRepairLog oldStoreRepairLog, PostgresRepairLog postgresRepairLog,
             RepositoryExpiries expiries, ApplicationEventPublisher events, DualWriteRepairProperties repairProperties) {
         Map<Store, ClaimableRepairLog> logs = RepairLogs.byStoreToRepair(oldStoreRepairLog, postgresRepairLog);
-        JdbcSourceRepairLogs sourceLogs = new JdbcSourceRepairLogs(properties, repairProperties);
+        OldStoreSourceRepairLogs sourceLogs = new OldStoreSourceRepairLogs(properties, repairProperties);
         return new DualRepositoryRegistry(beans, properties, postProcessor, pairings.orderedStream().toList(),
                 aggregates, mappingContext, new JdbcTemplate(dataSource), new TransactionTemplate(transactionManager),
                 (pair, oldInterface, source) -> {
@@ -371,7 +371,7 @@ public final class DualWriteAutoConfiguration {
                 metrics);
     }
 
-    // An old store to migrate from: Redis, or a JDBC source.
+    // An old store to migrate from: Redis, or a source.
     static final class OnOldStore extends AnyNestedCondition {
 
         OnOldStore() {
@@ -383,7 +383,7 @@ public final class DualWriteAutoConfiguration {
 
         }
 
-        @ConditionalOnBean(JdbcSource.class)
+        @ConditionalOnBean(OldStoreSource.class)
         static final class Jdbc {
 
         }

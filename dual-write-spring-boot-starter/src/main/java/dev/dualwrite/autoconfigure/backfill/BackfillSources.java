@@ -4,7 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import dev.dualwrite.autoconfigure.repository.DualRepositoryRegistry;
-import dev.dualwrite.autoconfigure.source.JdbcSource;
+import dev.dualwrite.autoconfigure.source.OldStoreSource;
 import dev.dualwrite.core.backfill.BackfillSource;
 import dev.dualwrite.core.backfill.PostgresBatchWriter;
 import dev.dualwrite.core.pair.DualRepository;
@@ -29,7 +29,7 @@ import org.springframework.util.ClassUtils;
 
 /**
  * Builds the backfill's view of each paired repository: a scanner of its old store (for a
- * {@link JdbcSource}, its table by primary key; for Redis, of the shape the repository uses:
+ * {@link OldStoreSource}, its table by primary key; for Redis, of the shape the repository uses:
  * JSON strings under a prefix, or a {@code @RedisHash} keyspace read with the application's
  * own {@code RedisConverter}) and a batch writer of its table.
  */
@@ -86,7 +86,7 @@ final class BackfillSources {
 
     @SuppressWarnings("unchecked")
     private @Nullable OldStoreScanner<Object, Object> scannerOf(DualRepository<Object, Object, Object> pair) {
-        JdbcSource source = this.registry.sourceOf(pair.name()).orElse(null);
+        OldStoreSource source = this.registry.sourceOf(pair.name()).orElse(null);
         if (source != null) {
             return source.scannerOf(pair.old().entityType(), pair.old().idType());
         }

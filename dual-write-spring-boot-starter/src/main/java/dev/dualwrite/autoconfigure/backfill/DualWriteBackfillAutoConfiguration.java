@@ -8,7 +8,7 @@ import javax.sql.DataSource;
 import dev.dualwrite.autoconfigure.DualWriteAutoConfiguration;
 import dev.dualwrite.autoconfigure.repository.DualRepositoryRegistry;
 import dev.dualwrite.autoconfigure.schema.DualWriteSchemaMigration;
-import dev.dualwrite.autoconfigure.source.OnRedisScannersOrJdbcSource;
+import dev.dualwrite.autoconfigure.source.OnRedisScannersOrOldStoreSource;
 import dev.dualwrite.core.backfill.Backfill;
 import dev.dualwrite.core.backfill.BackfillListener;
 import dev.dualwrite.core.backfill.BackfillMetrics;
@@ -45,7 +45,7 @@ import org.springframework.transaction.support.TransactionTemplate;
 @AutoConfiguration(after = DualWriteAutoConfiguration.class,
         afterName = "org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration")
 @ConditionalOnClass(Backfill.class)
-@Conditional(OnRedisScannersOrJdbcSource.class)
+@Conditional(OnRedisScannersOrOldStoreSource.class)
 @ConditionalOnBean({ DualRepositoryRegistry.class, JdbcConverter.class })
 @EnableConfigurationProperties(BackfillProperties.class)
 public final class DualWriteBackfillAutoConfiguration {

@@ -7,7 +7,7 @@ import javax.sql.DataSource;
 
 import dev.dualwrite.autoconfigure.DualWriteAutoConfiguration;
 import dev.dualwrite.autoconfigure.repository.DualRepositoryRegistry;
-import dev.dualwrite.autoconfigure.source.OnRedisScannersOrJdbcSource;
+import dev.dualwrite.autoconfigure.source.OnRedisScannersOrOldStoreSource;
 import dev.dualwrite.core.inventory.BackfillRates;
 import dev.dualwrite.core.inventory.CheckpointBackfillRates;
 import dev.dualwrite.core.inventory.Inventory;
@@ -35,7 +35,7 @@ import org.springframework.util.ClassUtils;
  */
 @AutoConfiguration(after = DualWriteAutoConfiguration.class)
 @ConditionalOnClass(Inventory.class)
-@Conditional(OnRedisScannersOrJdbcSource.class)
+@Conditional(OnRedisScannersOrOldStoreSource.class)
 @ConditionalOnBean(DualRepositoryRegistry.class)
 @EnableConfigurationProperties(DualWriteInventoryProperties.class)
 public final class DualWriteInventoryAutoConfiguration {
@@ -56,10 +56,10 @@ public final class DualWriteInventoryAutoConfiguration {
             ObjectProvider<RedisKeyValueAdapter> keyValueAdapters, BackfillRates rates,
             DualWriteInventoryProperties properties) {
         RedisConnectionFactory redisFactory = redisConnectionFactory.getIfAvailable();
-        // Redis is scanned through Lettuce: without it, only JDBC sources are counted.
+        // Redis is scanned through Lettuce: without it, only the sources are counted.
         RedisInventorySources redis = (redisFactory != null && LETTUCE_PRESENT)
                 ? new RedisInventorySources(registry, redisFactory, keyValueAdapters) : null;
-        JdbcSourceInventories jdbc = new JdbcSourceInventories(registry);
+        OldStoreSourceInventories jdbc = new OldStoreSourceInventories(registry);
         // Sources are built at each inventory: pairing completes after this bean exists.
         return new Inventory(() -> {
             List<InventorySource> sources = new ArrayList<>((redis != null) ? redis.all() : List.of());

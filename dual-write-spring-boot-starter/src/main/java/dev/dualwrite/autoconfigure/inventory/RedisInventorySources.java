@@ -66,7 +66,7 @@ final class RedisInventorySources {
         List<RedisConnectionFactory> stores = new ArrayList<>();
         for (DualRepository<Object, Object, Object> pair : this.registry.all()) {
             if (this.registry.sourceOf(pair.name()).isPresent()) {
-                continue; // a JDBC source's table: JdbcSourceInventories takes it
+                continue; // a source's repository: OldStoreSourceInventories takes it
             }
             Object target = pair.old().repository();
             if (target instanceof SimpleRedisJsonRepository<?, ?> json) {

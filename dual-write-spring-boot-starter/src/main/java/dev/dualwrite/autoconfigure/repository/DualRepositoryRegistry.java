@@ -9,12 +9,11 @@ import java.util.Optional;
 import java.util.function.Predicate;
 
 import dev.dualwrite.autoconfigure.properties.DualWriteProperties;
-import dev.dualwrite.autoconfigure.source.JdbcSource;
+import dev.dualwrite.autoconfigure.source.OldStoreSource;
 import dev.dualwrite.core.expiry.KeyExpiry;
 import dev.dualwrite.core.pair.DualRepository;
 import dev.dualwrite.core.pair.EntityMapping;
 import dev.dualwrite.core.routing.RepositoryPairing;
-import dev.dualwrite.core.store.JdbcOldStore;
 import dev.dualwrite.core.store.OldStore;
 import dev.dualwrite.core.store.PostgresSide;
 import dev.dualwrite.core.store.RedisSide;
@@ -36,19 +35,18 @@ import org.springframework.data.repository.core.RepositoryInformation;
 import org.springframework.data.repository.core.support.RepositoryFactoryInformation;
 import org.springframework.jdbc.core.JdbcOperations;
 import org.springframework.transaction.support.TransactionOperations;
-import org.springframework.transaction.support.TransactionTemplate;
 import org.springframework.util.ClassUtils;
 
 /**
- * Pairs each old-store repository (a Redis repository, or a JDBC repository a
- * {@link JdbcSource} lists) with its PostgreSQL repository, once all beans exist, and fails
+ * Pairs each old-store repository (a Redis repository, or a repository a
+ * {@link OldStoreSource} lists) with its PostgreSQL repository, once all beans exist, and fails
  * startup with a message saying what to declare when a pairing is ambiguous, inconsistent or
  * names a repository that does not exist.
  * <p>
  * Pairing rules, in order: a {@link RepositoryPairing} bean naming the old repository
  * interface; {@code dual-write.repositories.<name>.redis-repository} and
  * {@code .postgres-repository} bean names; otherwise the single JDBC repository of the
- * same domain type that no {@link JdbcSource} lists, named after its table. An old-store
+ * same domain type that no {@link OldStoreSource} lists, named after its table. An old-store
  * repository with no such JDBC repository stays unpaired and keeps talking to its old store
  * only.
  */
@@ -80,7 +78,7 @@ public class DualRepositoryRegistry implements SmartInitializingSingleton {
 
     private volatile @Nullable Map<Class<?>, DualRepository<Object, Object, Object>> byInterface;
 
-    private volatile Map<String, JdbcSource> sourceByPair = Map.of();
+    private volatile Map<String, OldStoreSource> sourceByPair = Map.of();
 
     /**
      * @param beans where repositories are looked up
@@ -128,11 +126,12 @@ public class DualRepositoryRegistry implements SmartInitializingSingleton {
     }
 
     /**
-     * Return the JDBC source of a pair whose old store is a JDBC repository.
+     * Return the source of a pair whose old store is not Redis (a {@code JdbcSource}, or one of
+     * the application's own).
      * @param pairName the pair's name
      * @return the source, or empty for a pair whose old store is Redis (or no such pair)
      */
-    public Optional<JdbcSource> sourceOf(String pairName) {
+    public Optional<OldStoreSource> sourceOf(String pairName) {
         resolved();
         return Optional.ofNullable(this.sourceByPair.get(pairName));
     }
@@ -154,7 +153,7 @@ public class DualRepositoryRegistry implements SmartInitializingSingleton {
                     result = resolve();
                     // Published only once every pair is registered (its shared stage applied):
                     // a call on another thread must never be routed by a stage not applied yet.
-                    Map<String, JdbcSource> sources = this.sourceByPair;
+                    Map<String, OldStoreSource> sources = this.sourceByPair;
                     result.forEach((oldInterface, pair) -> this.onPaired.paired(pair, oldInterface,
                             sources.get(pair.name())));
                     this.byInterface = result;
@@ -184,7 +183,7 @@ public class DualRepositoryRegistry implements SmartInitializingSingleton {
         checkListedRepositoriesAreOldStores();
         Map<String, DualRepository<Object, Object, Object>> byName = new LinkedHashMap<>();
         Map<Class<?>, DualRepository<Object, Object, Object>> byInterface = new LinkedHashMap<>();
-        Map<String, JdbcSource> sources = new LinkedHashMap<>();
+        Map<String, OldStoreSource> sources = new LinkedHashMap<>();
         for (RepositoryBean oldBean : old) {
             Pairing pairing = pairingFor(oldBean, old, jdbc);
             OldRepositoryTarget target = this.postProcessor.oldTargets().get(oldBean.repositoryInterface());
@@ -273,15 +272,14 @@ public class DualRepositoryRegistry implements SmartInitializingSingleton {
         PostgresSide<Object, Object> postgresSide = new PostgresSide<>(pairing.name(),
                 (Class<Object>) postgres.domainType(), this.aggregates, this.mappingContext, this.jdbc,
                 this.transactions, entityCallbacksFor(postgres.domainType()), this.events);
-        JdbcSource source = target.source();
-        // Key expiry is Redis's: a JDBC old store has none to carry.
+        OldStoreSource source = target.source();
+        // Key expiry is Redis's: another old store has none to carry.
         KeyExpiry<Object, Object, Object> expiry = (this.expiries != null && source == null)
                 ? this.expiries.expiryOf(pairing.name(), target.target(), (Class<Object>) oldBean.domainType(),
                         (Class<Object>) postgres.domainType())
                 : KeyExpiry.none();
         OldStore<Object, Object> oldStore = (source != null)
-                ? new JdbcOldStore<>(target.target(), target.entityInformation(), source.aggregates(),
-                        new TransactionTemplate(source.transactionManager()))
+                ? source.oldStore(target.target(), target.entityInformation())
                 : new RedisSide<>(target.target(), target.entityInformation());
         return new DualRepository<>(pairing.name(), oldStore, postgresSide, this.beans.getBean(postgres.name()),
                 postgres.repositoryInterface(), mapping, expiry);
@@ -305,16 +303,16 @@ public class DualRepositoryRegistry implements SmartInitializingSingleton {
     }
 
     // A repository a source lists but that was not decorated as its old store (not a Spring
-    // Data JDBC CrudRepository, or no bean of this application) would silently stay unmigrated.
+    // CrudRepository, or no bean of this application) would silently stay unmigrated.
     private void checkListedRepositoriesAreOldStores() {
         Map<Class<?>, OldRepositoryTarget> targets = this.postProcessor.oldTargets();
-        for (JdbcSource source : this.postProcessor.sources()) {
+        for (OldStoreSource source : this.postProcessor.sources()) {
             for (Class<?> listed : source.repositories()) {
                 OldRepositoryTarget target = targets.get(listed);
                 if (target == null || target.source() != source) {
                     throw new IllegalStateException("dual-write: " + source + " lists " + listed.getName()
-                            + ", which is not a Spring Data JDBC CrudRepository bean of this application built on "
-                            + "its database; list the old store's repository interfaces only");
+                            + ", which is not a CrudRepository bean of this application; list the old store's "
+                            + "repository interfaces only");
                 }
             }
         }
@@ -363,9 +361,9 @@ public class DualRepositoryRegistry implements SmartInitializingSingleton {
          * Called once per paired repository.
          * @param pair the pair
          * @param oldInterface the application's old-store repository interface
-         * @param source the JDBC source of its old store; {@code null} when it is Redis
+         * @param source the source of its old store; {@code null} when it is Redis
          */
-        void paired(DualRepository<?, ?, ?> pair, Class<?> oldInterface, @Nullable JdbcSource source);
+        void paired(DualRepository<?, ?, ?> pair, Class<?> oldInterface, @Nullable OldStoreSource source);
 
     }
 

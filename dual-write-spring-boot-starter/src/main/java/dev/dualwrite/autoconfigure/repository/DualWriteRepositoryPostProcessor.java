@@ -5,7 +5,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
-import dev.dualwrite.autoconfigure.source.JdbcSource;
+import dev.dualwrite.autoconfigure.source.OldStoreSource;
 import dev.dualwrite.core.pair.DualRepository;
 import dev.dualwrite.core.redis.json.RedisJsonRepositoryFactoryBean;
 import dev.dualwrite.core.routing.DualWriteRepositoryInterceptor;
@@ -19,7 +19,6 @@ import org.jspecify.annotations.Nullable;
 import org.springframework.aop.framework.ProxyFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.config.BeanPostProcessor;
-import org.springframework.data.jdbc.repository.support.JdbcRepositoryFactoryBean;
 import org.springframework.data.redis.repository.support.RedisRepositoryFactoryBean;
 import org.springframework.data.repository.CrudRepository;
 import org.springframework.data.repository.core.EntityInformation;
@@ -34,11 +33,12 @@ import org.springframework.util.function.SingletonSupplier;
  * a customizer whose proxy post-processor adds a {@link DualWriteRepositoryInterceptor}.
  * <p>
  * Old-store repositories are the Redis repositories (Spring Data Redis {@code @RedisHash} and
- * dual-write's JSON-string repositories) and the Spring Data JDBC repositories a
- * {@link JdbcSource} bean lists; never the JDBC repositories of the new store, which the
- * decorator itself calls. Collaborators are resolved lazily: this post-processor is created
- * before any of them. The {@link JdbcSource} beans are created when the first JDBC
- * repository is built.
+ * dual-write's JSON-string repositories) and the repositories an {@link OldStoreSource} bean
+ * lists (a {@code JdbcSource}'s Spring Data JDBC repositories, or those of a store of the
+ * application's own); never the JDBC repositories of the new store, which the decorator itself
+ * calls. Collaborators are resolved lazily: this post-processor is created before any of them.
+ * The {@link OldStoreSource} beans are created when the first repository other than a Redis
+ * one is built.
  */
 public class DualWriteRepositoryPostProcessor implements BeanPostProcessor {
 
@@ -50,13 +50,13 @@ public class DualWriteRepositoryPostProcessor implements BeanPostProcessor {
 
     private final ObjectProvider<ReadRouter> reads;
 
-    private final ObjectProvider<JdbcSource> sources;
+    private final ObjectProvider<OldStoreSource> sources;
 
     private final Map<Class<?>, OldRepositoryTarget> targets = new ConcurrentHashMap<>();
 
     public DualWriteRepositoryPostProcessor(ObjectProvider<DualRepositoryRegistry> registry,
             ObjectProvider<StrategySource> strategies, ObjectProvider<WriteCoordinator> writes,
-            ObjectProvider<ReadRouter> reads, ObjectProvider<JdbcSource> sources) {
+            ObjectProvider<ReadRouter> reads, ObjectProvider<OldStoreSource> sources) {
         this.registry = registry;
         this.strategies = strategies;
         this.writes = writes;
@@ -71,7 +71,7 @@ public class DualWriteRepositoryPostProcessor implements BeanPostProcessor {
                 factoryBean.addRepositoryFactoryCustomizer((factory) -> factory.addRepositoryProxyPostProcessor(
                         (proxy, information) -> decorate(factory, proxy, information, null)));
             }
-            else if (factoryBean instanceof JdbcRepositoryFactoryBean<?, ?, ?>) {
+            else {
                 factoryBean.addRepositoryFactoryCustomizer((factory) -> factory.addRepositoryProxyPostProcessor(
                         (proxy, information) -> sourceListing(information.getRepositoryInterface())
                             .ifPresent((source) -> decorate(factory, proxy, information, source))));
@@ -89,25 +89,25 @@ public class DualWriteRepositoryPostProcessor implements BeanPostProcessor {
     }
 
     /**
-     * Return the JDBC sources of the application.
+     * Return the old-store sources of the application.
      * @return the sources
      */
-    List<JdbcSource> sources() {
+    List<OldStoreSource> sources() {
         return this.sources.orderedStream().toList();
     }
 
-    private Optional<JdbcSource> sourceListing(Class<?> repositoryInterface) {
-        List<JdbcSource> listing = this.sources.orderedStream().filter((source) -> source.lists(repositoryInterface)).toList();
+    private Optional<OldStoreSource> sourceListing(Class<?> repositoryInterface) {
+        List<OldStoreSource> listing = this.sources.orderedStream().filter((source) -> source.lists(repositoryInterface)).toList();
         if (listing.size() > 1) {
             throw new IllegalStateException("dual-write: " + repositoryInterface.getName() + " is listed by "
-                    + listing + "; a repository has one old store, list it in one JdbcSource");
+                    + listing + "; a repository has one old store, list it in one source");
         }
         return listing.stream().findFirst();
     }
 
     @SuppressWarnings("unchecked")
     private void decorate(RepositoryFactorySupport factory, ProxyFactory proxy, RepositoryInformation information,
-            @Nullable JdbcSource source) {
+            @Nullable OldStoreSource source) {
         Object target = targetOf(proxy);
         if (!(target instanceof CrudRepository<?, ?>)) {
             return;
@@ -124,7 +124,7 @@ public class DualWriteRepositoryPostProcessor implements BeanPostProcessor {
         SingletonSupplier<MethodInterceptor> interceptor = SingletonSupplier
             .of(() -> new DualWriteRepositoryInterceptor(repositoryInterface, pair, this.strategies.getObject(),
                     this.writes.getObject(), this.reads.getObject()));
-        // Last, inside Spring Data's own advice: a JDBC repository's writes keep its transaction,
+        // Last, inside Spring Data's own advice: a repository's writes keep its transaction,
         // exception translation and domain events (the write path copies a write made in a
         // transaction once that has ended).
         proxy.addAdvice((MethodInterceptor) (invocation) -> interceptor.obtain().invoke(invocation));

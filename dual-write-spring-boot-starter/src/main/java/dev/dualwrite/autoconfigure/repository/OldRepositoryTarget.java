@@ -1,6 +1,6 @@
 package dev.dualwrite.autoconfigure.repository;
 
-import dev.dualwrite.autoconfigure.source.JdbcSource;
+import dev.dualwrite.autoconfigure.source.OldStoreSource;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.data.repository.CrudRepository;
@@ -13,8 +13,8 @@ import org.springframework.data.repository.core.EntityInformation;
  * @param repositoryInterface the application's repository interface
  * @param target the undecorated implementation
  * @param entityInformation the entity metadata of the repository
- * @param source the JDBC source that lists the repository; {@code null} for a Redis repository
+ * @param source the source that lists the repository; {@code null} for a Redis repository
  */
 record OldRepositoryTarget(Class<?> repositoryInterface, CrudRepository<Object, Object> target,
-        EntityInformation<Object, Object> entityInformation, @Nullable JdbcSource source) {
+        EntityInformation<Object, Object> entityInformation, @Nullable OldStoreSource source) {
 }

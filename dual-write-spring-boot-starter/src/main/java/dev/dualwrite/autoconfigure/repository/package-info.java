@@ -1,5 +1,5 @@
 /**
- * Pairing of old-store repositories (Redis, or JDBC repositories a JdbcSource lists) with
+ * Pairing of old-store repositories (Redis, or repositories an OldStoreSource lists) with
  * the new store's JDBC repositories, and the hook that decorates the old-store repositories.
  */
 @NullMarked

@@ -1,21 +1,33 @@
 package dev.dualwrite.autoconfigure.source;
 
+import java.time.Duration;
 import java.util.Collections;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 import javax.sql.DataSource;
 
+import dev.dualwrite.core.inventory.InventorySource;
+import dev.dualwrite.core.inventory.JdbcInventory;
+import dev.dualwrite.core.repair.JdbcRepairLog;
+import dev.dualwrite.core.repair.OldStoreRepairLog;
+import dev.dualwrite.core.store.JdbcOldStore;
+import dev.dualwrite.core.store.OldStore;
 import dev.dualwrite.core.store.scan.JdbcKeysetScanner;
 import dev.dualwrite.core.store.scan.OldStoreScanner;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.data.jdbc.core.JdbcAggregateOperations;
+import org.springframework.data.repository.CrudRepository;
 import org.springframework.data.repository.Repository;
+import org.springframework.data.repository.core.EntityInformation;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.support.JdbcTransactionManager;
 import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
 import org.springframework.util.Assert;
 
 /**
@@ -49,7 +61,7 @@ import org.springframework.util.Assert;
  * {@code dualwrite_source_repair} and {@code dualwrite_source_intent}, created at start-up), so
  * they can be written when PostgreSQL fails. A SQLite file must be in WAL mode.
  */
-public final class JdbcSource {
+public final class JdbcSource implements OldStoreSource {
 
     private final String name;
 
@@ -113,10 +125,7 @@ public final class JdbcSource {
         return new JdbcSource(this.name, this.dataSource, this.aggregates, this.repositories, transactionManager);
     }
 
-    /**
-     * Return the source's name.
-     * @return the name
-     */
+    @Override
     public String name() {
         return this.name;
     }
@@ -137,19 +146,12 @@ public final class JdbcSource {
         return this.aggregates;
     }
 
-    /**
-     * Return the listed repository interfaces.
-     * @return the interfaces, in the order listed
-     */
+    @Override
     public List<Class<?>> repositories() {
         return List.copyOf(this.repositories);
     }
 
-    /**
-     * Tell whether this source lists a repository interface.
-     * @param repositoryInterface a repository interface
-     * @return whether it is one of this source's repositories
-     */
+    @Override
     public boolean lists(Class<?> repositoryInterface) {
         return this.repositories.contains(repositoryInterface);
     }
@@ -164,19 +166,53 @@ public final class JdbcSource {
     }
 
     /**
-     * Return a new scanner of one of the source's entity types, by primary key, for the
-     * backfill and the verifier (see {@link JdbcKeysetScanner}).
-     * @param entityType the entity type of one of the listed repositories
-     * @param idType its id type
-     * @param <R> the entity type
-     * @param <ID> the id type
-     * @return the scanner
+     * {@inheritDoc}
+     * <p>
+     * A {@link JdbcOldStore} through {@code aggregates}, its copies in transactions of the
+     * source's transaction manager.
+     */
+    @Override
+    public <R, ID> OldStore<R, ID> oldStore(CrudRepository<R, ID> repository,
+            EntityInformation<R, ID> entityInformation) {
+        return new JdbcOldStore<>(repository, entityInformation, this.aggregates,
+                new TransactionTemplate(this.transactionManager));
+    }
+
+    /**
+     * {@inheritDoc}
+     * <p>
+     * A {@link JdbcRepairLog} on the source's {@code DataSource}, whose tables are created where
+     * missing.
+     */
+    @Override
+    public OldStoreRepairLog repairLog(Duration interruptedWriteGrace, Duration inFlightGrace) {
+        JdbcRepairLog log = new JdbcRepairLog(this.dataSource, interruptedWriteGrace, inFlightGrace);
+        log.createTables();
+        return log;
+    }
+
+    /**
+     * {@inheritDoc}
+     * <p>
+     * A {@link JdbcKeysetScanner}: by primary key.
      * @throws IllegalStateException when the database cannot be reached, or is a SQLite file
      * not in WAL mode
      */
+    @Override
     public <R, ID> OldStoreScanner<R, ID> scannerOf(Class<R> entityType, Class<ID> idType) {
         return new JdbcKeysetScanner<>(entityType, idType, this.aggregates, new JdbcTemplate(this.dataSource),
                 this.aggregates.getDataAccessStrategy().getDialect(), this.transactionManager);
+    }
+
+    /**
+     * {@inheritDoc}
+     * <p>
+     * A {@link JdbcInventory}: row counts and table sizes.
+     */
+    @Override
+    public Optional<InventorySource> inventory(Map<String, Class<?>> repositories) {
+        return Optional.of(new JdbcInventory(toString(), this.aggregates, this.dataSource,
+                this.aggregates.getDataAccessStrategy().getDialect(), repositories));
     }
 
     @Override

@@ -76,11 +76,11 @@ public final class DualWriteVerifyAutoConfiguration {
             StrategySource strategies,
             RoutingOldStoreRepairLog oldStoreRepairLog, PostgresRepairLog postgresRepairLog, Ledger ledger,
             ObjectProvider<VerificationStore> store, DualRepositoryRegistry registry) {
-        // The library's Redis scanners (none without Redis) leave the pairs of JDBC sources to
-        // their tables' scanners; scanners of the application's own take every pair.
+        // The library's Redis scanners (none without Redis) leave the pairs of old-store sources
+        // to the sources' scanners; scanners of the application's own take every pair.
         OldStoreScanners scanners = scannerBeans.getIfAvailable();
         OldStoreScanners used = (scanners == null || scanners instanceof DefaultRedisScanners)
-                ? new JdbcSourceScanners(scanners, registry) : scanners;
+                ? new OldStoreSourceScanners(scanners, registry) : scanners;
         return new Verifier(used, comparator, strategies,
                 RepairLogs.byStoreToRepair(oldStoreRepairLog, postgresRepairLog), ledger, store.getIfAvailable());
     }

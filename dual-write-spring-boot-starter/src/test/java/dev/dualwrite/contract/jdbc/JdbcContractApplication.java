@@ -15,6 +15,7 @@ import dev.dualwrite.core.routing.RepositoryPairing;
 import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.jdbc.autoconfigure.DataSourceProperties;
 import org.springframework.context.ApplicationContext;
@@ -73,7 +74,9 @@ public class JdbcContractApplication {
         return new JdbcTransactionManager(dataSource);
     }
 
+    // Off where a test declares a source of its own over the same old schema.
     @Bean
+    @ConditionalOnProperty(name = "contract.jdbc.source", havingValue = "jdbc", matchIfMissing = true)
     JdbcSource legacyItems(@Qualifier("legacyDataSource") DataSource legacy,
             @Qualifier("legacyAggregates") JdbcAggregateOperations aggregates,
             @Qualifier("legacyTransactionManager") PlatformTransactionManager transactionManager) {

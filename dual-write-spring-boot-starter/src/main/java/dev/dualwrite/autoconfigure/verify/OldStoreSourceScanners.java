@@ -10,12 +10,12 @@ import dev.dualwrite.core.verify.OldStoreScanners;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The verifier's scanners when they are the library's own: a pair whose old store is a
- * {@link dev.dualwrite.autoconfigure.source.JdbcSource} is scanned through its table by
- * primary key (one scanner per repository, built on first use), every other pair by the Redis
- * scanners.
+ * The verifier's scanners when they are the library's own: a pair whose old store is an
+ * {@link dev.dualwrite.autoconfigure.source.OldStoreSource} is scanned by the source's scanner
+ * (a {@code JdbcSource}'s: by primary key; one per repository, built on first use), every other
+ * pair by the Redis scanners.
  */
-final class JdbcSourceScanners implements OldStoreScanners {
+final class OldStoreSourceScanners implements OldStoreScanners {
 
     private final @Nullable OldStoreScanners redis;
 
@@ -23,7 +23,7 @@ final class JdbcSourceScanners implements OldStoreScanners {
 
     private final Map<String, OldStoreScanner<?, ?>> scanners = new ConcurrentHashMap<>();
 
-    JdbcSourceScanners(@Nullable OldStoreScanners redis, DualRepositoryRegistry registry) {
+    OldStoreSourceScanners(@Nullable OldStoreScanners redis, DualRepositoryRegistry registry) {
         this.redis = redis;
         this.registry = registry;
     }

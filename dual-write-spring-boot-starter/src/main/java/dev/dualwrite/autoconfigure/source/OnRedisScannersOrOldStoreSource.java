@@ -6,13 +6,13 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 
 /**
  * The condition of the starter's features that scan old stores (backfill, inventory): the
- * Redis scanners' client, Lettuce, is on the classpath, or the application declares a
- * {@link JdbcSource}, whose tables are scanned through JDBC. For the starter's own
+ * Redis scanners' client, Lettuce, is on the classpath, or the application declares an
+ * {@link OldStoreSource}, which brings scanners of its own. For the starter's own
  * auto-configurations.
  */
-public final class OnRedisScannersOrJdbcSource extends AnyNestedCondition {
+public final class OnRedisScannersOrOldStoreSource extends AnyNestedCondition {
 
-    OnRedisScannersOrJdbcSource() {
+    OnRedisScannersOrOldStoreSource() {
         super(ConfigurationPhase.REGISTER_BEAN);
     }
 
@@ -21,7 +21,7 @@ public final class OnRedisScannersOrJdbcSource extends AnyNestedCondition {
 
     }
 
-    @ConditionalOnBean(JdbcSource.class)
+    @ConditionalOnBean(OldStoreSource.class)
     static final class Jdbc {
 
     }
