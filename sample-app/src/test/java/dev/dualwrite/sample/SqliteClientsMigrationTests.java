@@ -29,6 +29,8 @@ import dev.dualwrite.testsupport.TestKeyPrefix;
 import dev.dualwrite.testsupport.TestSchema;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestInstance.Lifecycle;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.sqlite.SQLiteDataSource;
 
@@ -36,6 +38,7 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
+import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.http.MediaType;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -60,6 +63,7 @@ import static org.awaitility.Awaitility.await;
         "sample.operator.username=ops", "sample.operator.password=walk-the-plank" })
 @ActiveProfiles("sqlite")
 @DirtiesContext
+@TestInstance(Lifecycle.PER_CLASS)
 class SqliteClientsMigrationTests extends SampleHttpTests {
 
     @RegisterExtension
@@ -78,14 +82,19 @@ class SqliteClientsMigrationTests extends SampleHttpTests {
         registry.add("sample.clients.sqlite-file", file::toString);
     }
 
+    // After the application, which keeps opening the file (its reconciler, every few seconds).
     @AfterAll
-    static void deleteFile() throws IOException {
+    void closeTheApplicationAndDeleteTheFile() throws IOException {
+        this.context.close();
         try (Stream<Path> files = Files.walk(directory)) {
             for (Path path : files.sorted(Comparator.reverseOrder()).toList()) {
                 Files.delete(path);
             }
         }
     }
+
+    @Autowired
+    ConfigurableApplicationContext context;
 
     @Autowired
     ClientRepository clients;
@@ -157,8 +166,8 @@ class SqliteClientsMigrationTests extends SampleHttpTests {
         assertThat(postgresNames("in-transaction")).containsExactly("Committed later");
         assertThat(postgresNames("client-00002")).containsExactly("Renamed in a transaction");
         awaitNoOpenIntent(sqlite);
-        // Rolled back: neither the row nor its intent is left, and PostgreSQL holds what the
-        // file holds: nothing.
+        // Rolled back: the row is not in the file, no intent is left open, and PostgreSQL holds
+        // what the file holds: nothing.
         new TransactionTemplate(this.sqliteTransactions).executeWithoutResult((status) -> {
             this.clients.save(Client.register("rolled-back", "Never", null, Instant.now()));
             status.setRollbackOnly();

@@ -41,10 +41,12 @@ import org.springframework.util.Assert;
  * <p>
  * Each call runs on a connection of its own and commits on its own, and never joins a
  * transaction the caller holds on the same {@code DataSource}: an intent must be durable before
- * the write it covers, and a record must survive the rollback of the write that failed. On
- * SQLite, which runs one writer at a time, the caller therefore must not hold a write
- * transaction on the same database file while it calls the log, and the connections should
- * wait for the write lock ({@code busy_timeout}) rather than fail at once.
+ * the write it covers, and a record must survive the rollback of the write that failed. The one
+ * exception is {@link #openIntentInCallersTransaction}, for a write that joins such a
+ * transaction: its intent goes in that transaction, through the connection it holds, and commits
+ * with the write. On SQLite, which runs one writer at a time, the caller must not otherwise hold
+ * a write transaction on the same database file while it calls the log, and the connections
+ * should wait for the write lock ({@code busy_timeout}) rather than fail at once.
  * <p>
  * Every call that writes runs in a transaction of the log's own, which it commits itself, so
  * nothing depends on the connections' auto-commit: on a pool that hands them out with

@@ -154,10 +154,8 @@ public class WriteCoordinator {
                     intent = openIntent(repository, "save", repository.keyOf(savedId));
                 }
                 String savedIntent = intent;
-                afterOldStoreWrite(repository, call, () -> {
-                    copyToPostgres(repository, call, savedId, "save", null, null);
-                    closeIntent(repository, call, savedIntent, savedId, null);
-                });
+                afterOldStoreWrite(repository, call, () -> copyToPostgres(repository, call, savedId, "save", null, null),
+                        () -> closeIntent(repository, call, savedIntent, savedId, null));
                 yield saved;
             }
             case POSTGRES_PRIMARY -> {
@@ -196,8 +194,15 @@ public class WriteCoordinator {
                 String intent = openIntent(repository, "delete", repository.keyOf(id));
                 deleteInRedis(repository, id);
                 WrittenState absent = (store != null) ? new WrittenState(null) : null;
-                afterOldStoreWrite(repository, call, () -> closeIntent(repository, call, intent, id,
-                        copyToPostgres(repository, call, id, "delete", store, absent)));
+                if (store != null) {
+                    closeIntent(repository, call, intent, id,
+                            copyToPostgres(repository, call, id, "delete", store, absent));
+                }
+                else {
+                    afterOldStoreWrite(repository, call,
+                            () -> copyToPostgres(repository, call, id, "delete", null, null),
+                            () -> closeIntent(repository, call, intent, id, null));
+                }
             }
             case POSTGRES_PRIMARY -> {
                 deleteInPostgres(repository, id, true);
@@ -523,13 +528,22 @@ public class WriteCoordinator {
     // state before it. The copy and the intent's closing wait for its end, whichever way it ends
     // (after a rollback the copy copies the state left), the call's stage in flight meanwhile;
     // after a commit they run in afterCommit, whose failures (the strict policy's) reach the
-    // committer. Where nothing can be awaited (no synchronization), they run now: the intent,
-    // written in the same transaction, appears with the write, so a copy that ran too early
-    // leaves it open, and the key is repaired.
-    private void afterOldStoreWrite(DualRepository<?, ?, ?> repository, StageCall call, Runnable copyAndClose) {
-        if (!repository.old().writesJoinCallersTransaction()
-                || !TransactionSynchronizationManager.isSynchronizationActive()) {
+    // committer. Where nothing can be awaited (no synchronization), the copy runs now and the
+    // intent, written in the same transaction, is left open: it appears with the write, and the
+    // key is repaired once it is older than the grace (closing it could remove it after a copy
+    // that read the state before the commit).
+    private void afterOldStoreWrite(DualRepository<?, ?, ?> repository, StageCall call, Runnable copy,
+            Runnable closeIntent) {
+        Runnable copyAndClose = () -> {
+            copy.run();
+            closeIntent.run();
+        };
+        if (!repository.old().writesJoinCallersTransaction()) {
             copyAndClose.run();
+            return;
+        }
+        if (!TransactionSynchronizationManager.isSynchronizationActive()) {
+            copy.run();
             return;
         }
         StageCall held = call.retain();

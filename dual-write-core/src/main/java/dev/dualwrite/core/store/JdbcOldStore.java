@@ -342,6 +342,27 @@ public final class JdbcOldStore<R, ID> extends RepositoryOldStore<R, ID> {
     }
 
     /**
+     * {@inheritDoc}
+     * <p>
+     * In one transaction of the old store (joining the caller's, if any), as the repository's
+     * own {@code save} would run.
+     */
+    @Override
+    public R save(R entity) {
+        return this.transactions.execute((status) -> super.save(entity));
+    }
+
+    /**
+     * {@inheritDoc}
+     * <p>
+     * In one transaction of the old store (joining the caller's, if any).
+     */
+    @Override
+    public void delete(ID id) {
+        this.transactions.executeWithoutResult((status) -> super.delete(id));
+    }
+
+    /**
      * Describe the table, quoted as the old store quotes it, and the database product, for
      * example {@code table "customer" (SQLite)}.
      * @return the description

@@ -124,10 +124,18 @@ public class DualWriteRepositoryPostProcessor implements BeanPostProcessor {
         SingletonSupplier<MethodInterceptor> interceptor = SingletonSupplier
             .of(() -> new DualWriteRepositoryInterceptor(repositoryInterface, pair, this.strategies.getObject(),
                     this.writes.getObject(), this.reads.getObject()));
-        // Last, inside Spring Data's own advice: a repository's writes keep its transaction,
-        // exception translation and domain events (the write path copies a write made in a
-        // transaction once that has ended).
-        proxy.addAdvice((MethodInterceptor) (invocation) -> interceptor.obtain().invoke(invocation));
+        MethodInterceptor advice = (invocation) -> interceptor.obtain().invoke(invocation);
+        if (source != null) {
+            // First, outside Spring Data's own advice: a repository of another store (a JDBC
+            // one) runs each call in a transaction of its store, which would need the old store
+            // even where PostgreSQL is primary. The old store's own writes run in the source's
+            // transactions instead (JdbcOldStore), and a call that reaches the repository (every
+            // call at REDIS_PRIMARY, reads of the old store) still goes through all its advice.
+            proxy.addAdvice(0, advice);
+        }
+        else {
+            proxy.addAdvice(advice);
+        }
     }
 
     private static @Nullable Object targetOf(ProxyFactory proxy) {

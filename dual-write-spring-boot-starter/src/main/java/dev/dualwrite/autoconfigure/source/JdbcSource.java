@@ -24,9 +24,12 @@ import org.springframework.data.jdbc.core.JdbcAggregateOperations;
 import org.springframework.data.repository.CrudRepository;
 import org.springframework.data.repository.Repository;
 import org.springframework.data.repository.core.EntityInformation;
+import org.springframework.jdbc.core.JdbcOperations;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.support.JdbcAccessor;
 import org.springframework.jdbc.support.JdbcTransactionManager;
 import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.support.ResourceTransactionManager;
 import org.springframework.transaction.support.TransactionTemplate;
 import org.springframework.util.Assert;
 
@@ -90,11 +93,20 @@ public final class JdbcSource implements OldStoreSource {
      * @param aggregates the Spring Data JDBC operations the listed repositories write through,
      * on {@code dataSource}
      * @return a source that lists no repository yet
+     * @throws IllegalArgumentException when {@code aggregates} does not write through
+     * {@code dataSource} itself (the same object): a write, its intent and the caller's
+     * transaction must meet on one connection
      */
     public static JdbcSource of(String name, DataSource dataSource, JdbcAggregateOperations aggregates) {
         Assert.hasText(name, "name must not be empty");
         Assert.notNull(dataSource, "dataSource must not be null");
         Assert.notNull(aggregates, "aggregates must not be null");
+        JdbcOperations operations = aggregates.getDataAccessStrategy().getJdbcOperations().getJdbcOperations();
+        DataSource written = (operations instanceof JdbcAccessor accessor) ? accessor.getDataSource() : null;
+        Assert.isTrue(written == dataSource, () -> "JdbcSource '" + name + "': its aggregates write through "
+                + ((written != null) ? "another DataSource object" : "JDBC operations without a DataSource")
+                + " than the one given; give the DataSource their JdbcTemplate uses, so that writes, their "
+                + "intents and transactions meet on one connection");
         return new JdbcSource(name, dataSource, aggregates, Set.of(), null);
     }
 
@@ -119,9 +131,14 @@ public final class JdbcSource implements OldStoreSource {
      * of a {@link JdbcTransactionManager} of its own on the source's {@code DataSource}.
      * @param transactionManager a transaction manager of the source's database
      * @return a new source
+     * @throws IllegalArgumentException when it manages transactions of another
+     * {@code DataSource} object
      */
     public JdbcSource transactionManager(PlatformTransactionManager transactionManager) {
         Assert.notNull(transactionManager, "transactionManager must not be null");
+        Assert.isTrue(!(transactionManager instanceof ResourceTransactionManager resources)
+                || resources.getResourceFactory() == this.dataSource, () -> "JdbcSource '" + this.name
+                        + "': the transaction manager manages another DataSource object than the source's");
         return new JdbcSource(this.name, this.dataSource, this.aggregates, this.repositories, transactionManager);
     }
 

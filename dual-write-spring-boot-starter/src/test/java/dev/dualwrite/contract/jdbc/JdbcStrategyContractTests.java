@@ -145,9 +145,4 @@ class JdbcStrategyContractTests extends AbstractStrategyContractTests<JdbcItem> 
         legacy.clear(TABLE);
     }
 
-    @Override
-    protected boolean oldStoreCallsRunInTheirOwnTransaction() {
-        return true;
-    }
-
 }
