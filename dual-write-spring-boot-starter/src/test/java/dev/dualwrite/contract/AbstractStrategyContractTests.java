@@ -35,7 +35,6 @@ import org.junit.jupiter.params.provider.EnumSource;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.data.repository.CrudRepository;
 import org.springframework.jdbc.core.JdbcTemplate;
-import org.springframework.transaction.TransactionException;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -113,16 +112,6 @@ public abstract class AbstractStrategyContractTests<T> {
 
     /** Empty the old store's entities, repair records and write intents of the repository. */
     protected abstract void clearOldStore();
-
-    /**
-     * Whether the old store's repository runs each call in a transaction of its own around the
-     * library's routing (a Spring Data JDBC repository's): with the old store down, the failure
-     * the caller sees may be that transaction's (it cannot begin, or cannot roll back) rather
-     * than the library's {@link PrimaryWriteException}.
-     */
-    protected boolean oldStoreCallsRunInTheirOwnTransaction() {
-        return false;
-    }
 
     @Autowired
     private DataSource dataSource;
@@ -301,14 +290,6 @@ public abstract class AbstractStrategyContractTests<T> {
         if (strategy == WriteStrategy.REDIS_PRIMARY) {
             // Untouched by the library: the caller sees the old store's own exception, as before.
             assertThatThrownBy(() -> repository().save(item("a", "After", "x"))).isNotInstanceOf(PrimaryWriteException.class);
-        }
-        else if (strategy.primary() == Store.REDIS && oldStoreCallsRunInTheirOwnTransaction()) {
-            // The repository's transaction wraps the library's call: with the old store down it
-            // cannot begin, or its rollback fails, and Spring reports that instead.
-            assertThatThrownBy(() -> repository().save(item("a", "After", "x")))
-                .isInstanceOfAny(PrimaryWriteException.class, TransactionException.class);
-            assertThatThrownBy(() -> repository().deleteById("a"))
-                .isInstanceOfAny(PrimaryWriteException.class, TransactionException.class);
         }
         else {
             assertThatThrownBy(() -> repository().save(item("a", "After", "x"))).isInstanceOf(PrimaryWriteException.class)

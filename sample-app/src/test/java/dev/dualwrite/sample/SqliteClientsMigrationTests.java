@@ -27,10 +27,10 @@ import dev.dualwrite.sample.client.Client;
 import dev.dualwrite.sample.client.sqlite.ClientRepository;
 import dev.dualwrite.testsupport.TestKeyPrefix;
 import dev.dualwrite.testsupport.TestSchema;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.TestInstance.Lifecycle;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.sqlite.SQLiteDataSource;
 
@@ -38,7 +38,6 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
-import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.http.MediaType;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -59,11 +58,11 @@ import static org.awaitility.Awaitility.await;
  * write reached (inside the application's own SQLite transaction too), that the backfill
  * copied the file's history, and that the verifier finds them equal before each move forward.
  */
+@ExtendWith(SqliteClientsMigrationTests.DeleteTheFileAfterTheApplication.class)
 @SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT, properties = { "sample.clients.seed=300",
         "sample.operator.username=ops", "sample.operator.password=walk-the-plank" })
 @ActiveProfiles("sqlite")
 @DirtiesContext
-@TestInstance(Lifecycle.PER_CLASS)
 class SqliteClientsMigrationTests extends SampleHttpTests {
 
     @RegisterExtension
@@ -82,19 +81,27 @@ class SqliteClientsMigrationTests extends SampleHttpTests {
         registry.add("sample.clients.sqlite-file", file::toString);
     }
 
-    // After the application, which keeps opening the file (its reconciler, every few seconds).
-    @AfterAll
-    void closeTheApplicationAndDeleteTheFile() throws IOException {
-        this.context.close();
+    /**
+     * Deletes the file once Spring has closed the application, which keeps opening it (its
+     * reconciler, every few seconds): declared before {@code @SpringBootTest}, so its callback
+     * runs after Spring's.
+     */
+    static final class DeleteTheFileAfterTheApplication implements AfterAllCallback {
+
+        @Override
+        public void afterAll(ExtensionContext extensionContext) throws IOException {
+            deleteFile();
+        }
+
+    }
+
+    private static void deleteFile() throws IOException {
         try (Stream<Path> files = Files.walk(directory)) {
             for (Path path : files.sorted(Comparator.reverseOrder()).toList()) {
                 Files.delete(path);
             }
         }
     }
-
-    @Autowired
-    ConfigurableApplicationContext context;
 
     @Autowired
     ClientRepository clients;
