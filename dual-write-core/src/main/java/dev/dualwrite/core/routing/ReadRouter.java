@@ -140,8 +140,8 @@ public class ReadRouter {
 
     // Inside a read-write transaction on a JDBC old store (the caller's), the old store holds
     // the transaction's own writes, which PostgreSQL does not have until it commits: reads go
-    // to the old store alone, neither ramped nor shadowed. A repository's own read-only
-    // transaction writes nothing.
+    // to the old store alone, neither ramped nor shadowed. A read-only transaction writes
+    // nothing.
     private static boolean readsOwnUncommittedWrites(DualRepository<?, ?, ?> repository) {
         return repository.old().writesJoinCallersTransaction()
                 && !TransactionSynchronizationManager.isCurrentTransactionReadOnly();

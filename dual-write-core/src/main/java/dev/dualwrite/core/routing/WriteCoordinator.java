@@ -523,8 +523,8 @@ public class WriteCoordinator {
         return copied.get() ? written : null;
     }
 
-    // An old store written inside a transaction (a JDBC old store's: the caller's, or the
-    // repository's own) holds the write until that transaction ends: a copy now would read the
+    // An old store written inside the caller's transaction (a JDBC old store's) holds the
+    // write until that transaction ends: a copy now would read the
     // state before it. The copy and the intent's closing wait for its end, whichever way it ends
     // (after a rollback the copy copies the state left), the call's stage in flight meanwhile;
     // after a commit they run in afterCommit, whose failures (the strict policy's) reach the

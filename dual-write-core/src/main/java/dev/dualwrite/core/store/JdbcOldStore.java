@@ -333,7 +333,7 @@ public final class JdbcOldStore<R, ID> extends RepositoryOldStore<R, ID> {
      * {@inheritDoc}
      * <p>
      * True whenever a connection of the old store's {@code DataSource} is bound to the thread
-     * (a transaction, or synchronization, of the caller's or of the repository's own), which
+     * (a transaction, or synchronization, of the caller's), which
      * the repository's statements then use.
      */
     @Override

@@ -96,9 +96,9 @@ public interface OldStore<R, ID> {
     String describe();
 
     /**
-     * Tell whether a write made now, on the calling thread, may join a transaction that is
-     * still open when the write returns (the caller's, or the repository's own), so that
-     * another connection would not see it until that transaction ends. The write path then
+     * Tell whether a write made now, on the calling thread, may join a transaction of the
+     * caller's that is still open when the write returns, so that another connection would not
+     * see it until that transaction ends. The write path then
      * writes the key's intent in that transaction and copies the key to PostgreSQL once the
      * transaction has ended, not before.
      * @return whether a transaction may hold this store's writes; {@code false} for a store

@@ -182,7 +182,7 @@ class OwnOldStoreSourceTests {
 
     /**
      * Items in the old schema, upserted by one statement of its own. A store with transactions
-     * says when a write joins one (the repository's own, here), so the write path copies it
+     * says when a write joins one (the application's), so the write path copies it
      * once that has committed.
      */
     static final class ItemStore extends RepositoryOldStore<JdbcItem, String> {
