@@ -11,6 +11,7 @@ import java.util.Set;
 
 import dev.dualwrite.autoconfigure.repository.DualRepositoryRegistry;
 import dev.dualwrite.backfill.ChildApplication;
+import dev.dualwrite.contract.jdbc.JdbcItem;
 import dev.dualwrite.contract.jdbc.LegacySchema;
 import dev.dualwrite.core.pair.DualRepository;
 import dev.dualwrite.core.repair.JdbcRepairLog;
@@ -72,13 +73,7 @@ class JdbcInterruptedWritesTests {
     @BeforeAll
     static void start() {
         schema = TestSchema.create(JdbcInterruptedWritesTests.class);
-        legacy = LegacySchema.start(JdbcInterruptedWritesTests.class, """
-                create table jdbc_items (
-                    id       varchar(100) primary key,
-                    name     varchar(200) not null,
-                    category varchar(100) not null,
-                    quantity integer      not null
-                )""");
+        legacy = LegacySchema.start(JdbcInterruptedWritesTests.class, JdbcItem.OLD_TABLE);
         postgres = new JdbcTemplate(schema.dataSource());
         // This JVM only verifies and repairs; its reconciler runs when the test says so.
         Map<String, String> properties = properties();

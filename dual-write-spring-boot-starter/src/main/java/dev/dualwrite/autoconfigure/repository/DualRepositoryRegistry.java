@@ -236,9 +236,10 @@ public class DualRepositoryRegistry implements SmartInitializingSingleton {
         }
         long oldOfType = old.stream().filter((bean) -> bean.domainType() == oldBean.domainType()).count();
         if (sameType.size() > 1 || oldOfType > 1) {
+            String oldKind = (this.postProcessor.oldTargets().get(oldBean.repositoryInterface()).source() != null)
+                    ? "old-store" : "Redis";
             throw new IllegalStateException("dual-write: cannot pair " + oldBean.repositoryInterface().getName()
-                    + " automatically: " + oldOfType + (this.postProcessor.oldTargets().get(oldBean.repositoryInterface())
-                        .source() != null ? " old-store and " : " Redis and ") + sameType.size()
+                    + " automatically: " + oldOfType + " " + oldKind + " and " + sameType.size()
                     + " JDBC repositories manage " + oldBean.domainType().getName()
                     + "; declare a RepositoryPairing bean or set dual-write.repositories.<name>.redis-repository and "
                     + ".postgres-repository");

@@ -1,5 +1,6 @@
 package dev.dualwrite.autoconfigure.repository;
 
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -82,10 +83,10 @@ public class DualWriteRepositoryPostProcessor implements BeanPostProcessor {
 
     /**
      * Return the undecorated old-store repositories seen so far, by repository interface.
-     * @return the targets
+     * @return a live, unmodifiable view of the targets
      */
     Map<Class<?>, OldRepositoryTarget> oldTargets() {
-        return Map.copyOf(this.targets);
+        return Collections.unmodifiableMap(this.targets);
     }
 
     /**

@@ -10,4 +10,13 @@ import org.springframework.data.relational.core.mapping.Table;
 @Table("jdbc_items")
 public record JdbcItem(@Id String id, String name, String category, int quantity) {
 
+    /** The old schema's table, as the old application created it. */
+    public static final String OLD_TABLE = """
+            create table jdbc_items (
+                id       varchar(100) primary key,
+                name     varchar(200) not null,
+                category varchar(100) not null,
+                quantity integer      not null
+            )""";
+
 }

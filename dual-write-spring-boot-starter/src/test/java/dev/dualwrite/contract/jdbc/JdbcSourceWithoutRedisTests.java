@@ -17,7 +17,6 @@ import dev.dualwrite.core.strategy.WriteStrategy;
 import dev.dualwrite.core.verify.VerificationReport;
 import dev.dualwrite.core.verify.Verifier;
 import dev.dualwrite.core.verify.VerifyOptions;
-import dev.dualwrite.testsupport.PostgresServer;
 import dev.dualwrite.testsupport.TestSchema;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
@@ -53,22 +52,11 @@ class JdbcSourceWithoutRedisTests {
     @RegisterExtension
     static final TestSchema schema = TestSchema.create(JdbcSourceWithoutRedisTests.class);
 
-    private static final LegacySchema legacy = LegacySchema.start(JdbcSourceWithoutRedisTests.class, """
-            create table jdbc_items (
-                id       varchar(100) primary key,
-                name     varchar(200) not null,
-                category varchar(100) not null,
-                quantity integer      not null
-            )""");
+    private static final LegacySchema legacy = LegacySchema.start(JdbcSourceWithoutRedisTests.class, JdbcItem.OLD_TABLE);
 
     @DynamicPropertySource
     static void servers(DynamicPropertyRegistry registry) {
-        PostgresServer postgres = schema.server();
-        registry.add("spring.datasource.url", schema::jdbcUrl);
-        registry.add("spring.datasource.username", postgres::username);
-        registry.add("spring.datasource.password", postgres::password);
-        registry.add("spring.flyway.schemas", schema::name);
-        legacy.register(registry);
+        legacy.registerWithNewStore(registry, schema);
     }
 
     @AfterAll

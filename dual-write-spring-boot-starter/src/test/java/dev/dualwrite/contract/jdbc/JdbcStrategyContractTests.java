@@ -38,13 +38,7 @@ class JdbcStrategyContractTests extends AbstractStrategyContractTests<JdbcItem> 
     private static final ContractStores stores = ContractStores.start(JdbcStrategyContractTests.class,
             "dwtest:contract:jdbc:");
 
-    private static final LegacySchema legacy = LegacySchema.start(JdbcStrategyContractTests.class, """
-            create table jdbc_items (
-                id       varchar(100) primary key,
-                name     varchar(200) not null,
-                category varchar(100) not null,
-                quantity integer      not null
-            )""");
+    private static final LegacySchema legacy = LegacySchema.start(JdbcStrategyContractTests.class, JdbcItem.OLD_TABLE);
 
     @Autowired
     private LegacyItemRepository repository;

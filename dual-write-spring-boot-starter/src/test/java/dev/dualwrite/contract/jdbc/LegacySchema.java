@@ -45,6 +45,22 @@ public final class LegacySchema implements AutoCloseable {
     }
 
     /**
+     * Point the application's new store ({@code spring.datasource}, Flyway) straight at the
+     * given schema, without a proxy, and its old store as {@link #register} does: the
+     * properties of a test whose application has no Redis.
+     * @param registry the test's dynamic properties
+     * @param newStore the class's schema of the new store
+     */
+    public void registerWithNewStore(DynamicPropertyRegistry registry, TestSchema newStore) {
+        PostgresServer postgres = newStore.server();
+        registry.add("spring.datasource.url", newStore::jdbcUrl);
+        registry.add("spring.datasource.username", postgres::username);
+        registry.add("spring.datasource.password", postgres::password);
+        registry.add("spring.flyway.schemas", newStore::name);
+        register(registry);
+    }
+
+    /**
      * Point the application's {@code legacy.datasource} (a Hikari pool) at the proxy, failing
      * fast when the old store is down, as {@code ContractStores} does for the new store.
      * @param registry the test's dynamic properties
