@@ -6,16 +6,20 @@ import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 import dev.dualwrite.autoconfigure.repository.DualRepositoryRegistry;
 import dev.dualwrite.autoconfigure.verify.DualWriteVerifyEndpoint;
 import dev.dualwrite.contract.ContractStores;
+import dev.dualwrite.core.backfill.Backfill;
 import dev.dualwrite.core.pair.DualRepository;
 import dev.dualwrite.core.strategy.StrategySource;
 import dev.dualwrite.core.strategy.WriteStrategy;
 import dev.dualwrite.core.verify.Difference;
 import dev.dualwrite.core.verify.DifferenceKind;
 import dev.dualwrite.core.verify.ReportRepair;
+import dev.dualwrite.core.verify.StoredRowFilter;
 import dev.dualwrite.core.verify.ReportRepair.Action;
 import dev.dualwrite.core.verify.ReportRepair.RepairOutcome;
 import dev.dualwrite.core.verify.VerificationProgress;
@@ -65,6 +69,9 @@ class VerifierTests {
 
     @Autowired
     private Verifier verifier;
+
+    @Autowired
+    private Backfill backfill;
 
     @Autowired
     private ReportRepair repair;
@@ -138,6 +145,43 @@ class VerifierTests {
         assertThat(changed.fields()).containsExactlyInAnyOrder("holder", "quantity");
         assertThat(changed.values()).as("no values unless asked for").isNull();
         assertThat(report.summary()).doesNotContain("Carl");
+    }
+
+    @Test
+    void postgresqlComparesTheRowsItHoldsAndOnlyThoseThatMayDifferAreComparedHere() {
+        putToken("same-1", "Sam", "2", 1);
+        putRow("same-1", "Sam", "2.00", MINTED, 1);
+        putToken("same-2", "Sue", "3", 2);
+        putRow("same-2", "Sue", "3", MINTED, 2);
+        putToken("changed", "Carl", "1", 1);
+        putRow("changed", "Carla", "1", MINTED, 2);
+        putToken("redis-only", "Rita", "1", 1);
+        // The filter the auto-configuration set, through the backfill's writers; recorded here.
+        StoredRowFilter writers = this.backfill.storedRowFilter();
+        List<Set<String>> asked = new CopyOnWriteArrayList<>();
+        List<Set<String>> answered = new CopyOnWriteArrayList<>();
+        this.verifier.setStoredRowFilter((repository, rows) -> {
+            asked.add(Set.copyOf(rows.keySet()));
+            Set<String> answer = writers.absentOrDiffering(repository, rows);
+            answered.add(answer);
+            return answer;
+        });
+        VerificationReport report;
+        try {
+            report = this.verifier.verify(pair(), VerifyOptions.full());
+        }
+        finally {
+            this.verifier.setStoredRowFilter(writers);
+        }
+
+        assertThat(asked).containsExactly(Set.of("same-1", "same-2", "changed", "redis-only"));
+        assertThat(answered).containsExactly(Set.of("changed", "redis-only"));
+        assertThat(report.compared()).isEqualTo(3);
+        assertThat(report.differences()).extracting(Difference::key, Difference::kind)
+            .containsExactlyInAnyOrder(org.assertj.core.groups.Tuple.tuple("changed", DifferenceKind.CONTENT),
+                    org.assertj.core.groups.Tuple.tuple("redis-only", DifferenceKind.ONLY_IN_REDIS));
+        assertThat(report.differences().stream().filter((d) -> d.key().equals("changed")).findFirst().get().fields())
+            .containsExactlyInAnyOrder("holder", "quantity");
     }
 
     @Test

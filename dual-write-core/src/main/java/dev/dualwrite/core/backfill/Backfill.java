@@ -23,6 +23,7 @@ import dev.dualwrite.core.backfill.PostgresBatchWriter.PreparedRow;
 import dev.dualwrite.core.store.scan.ScanSettings;
 import dev.dualwrite.core.store.scan.ScannedEntry;
 import dev.dualwrite.core.strategy.WriteStrategy;
+import dev.dualwrite.core.verify.StoredRowFilter;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -452,6 +453,16 @@ public class Backfill implements AutoCloseable {
             capacity = this.lockCapacity;
         }
         return capacity;
+    }
+
+    /**
+     * Return the verifier's shortcut through this backfill's writers: PostgreSQL compares each
+     * stored row with the row the backfill would insert for a value, and only the rows that
+     * may differ are loaded and compared ({@link StoredRowFilter}).
+     * @return the filter
+     */
+    public StoredRowFilter storedRowFilter() {
+        return new WrittenRowFilter((repository) -> sources().get(repository));
     }
 
     BackfillSource<?, ?, ?> source(String repository) {

@@ -49,18 +49,28 @@ final class CopyInsert {
 
     private final CopyText.Kind[] kinds;
 
+    // The binary form of each column, or null when some column has none (text COPY then).
+    private final CopyBinary.Kind @Nullable [] binaryKinds;
+
+    private final @Nullable String binaryCopySql;
+
     private final int idIndex;
 
     private final String differingSql;
 
-    private CopyInsert(JdbcOperations jdbc, String presentSql, String copySql, CopyText.Kind[] kinds, int idIndex,
-            String differingSql) {
+    private final String absentOrDifferingSql;
+
+    private CopyInsert(JdbcOperations jdbc, String presentSql, String copySql, CopyText.Kind[] kinds,
+            CopyBinary.Kind @Nullable [] binaryKinds, int idIndex, String differingSql, String absentOrDifferingSql) {
         this.jdbc = jdbc;
         this.presentSql = presentSql;
         this.copySql = copySql;
         this.kinds = kinds;
+        this.binaryKinds = binaryKinds;
+        this.binaryCopySql = (binaryKinds != null) ? copySql + " (format binary)" : null;
         this.idIndex = idIndex;
         this.differingSql = differingSql;
+        this.absentOrDifferingSql = absentOrDifferingSql;
     }
 
     /**
@@ -95,13 +105,23 @@ final class CopyInsert {
             }
             kinds[i] = kind;
         }
+        CopyBinary.Kind[] binaryKinds = new CopyBinary.Kind[columnNames.size()];
+        for (int i = 0; i < binaryKinds.length; i++) {
+            binaryKinds[i] = CopyBinary.Kind.of(types.get(columnNames.get(i)));
+            if (binaryKinds[i] == null) {
+                binaryKinds = null;
+                break;
+            }
+        }
         // The ids go as text and are read by the id type's input function, as COPY reads them.
         // The cast is to the type without its modifier: a cast to varchar(n) would truncate.
         String idType = unmodified(baseTypes.get(columnNames.get(idIndex)));
         String presentSql = "select k.n from unnest(?::text[]) with ordinality as k(v, n) join " + table
                 + " t on t." + idColumn + " = k.v::" + idType;
-        return new CopyInsert(jdbc, presentSql, "copy " + table + " (" + columnList + ") from stdin", kinds, idIndex,
-                differingSql(table, idColumn, quotedColumns, idIndex, kinds, columnNames, types, baseTypes));
+        return new CopyInsert(jdbc, presentSql, "copy " + table + " (" + columnList + ") from stdin", kinds,
+                binaryKinds, idIndex,
+                differingSql(table, idColumn, quotedColumns, idIndex, kinds, columnNames, types, baseTypes, false),
+                differingSql(table, idColumn, quotedColumns, idIndex, kinds, columnNames, types, baseTypes, true));
     }
 
     // format_type(oid, null) spells char(n) "character", which as a cast is char(1): bpchar is
@@ -119,7 +139,8 @@ final class CopyInsert {
     // modifier, as COPY reads them (numeric(p,s) and timestamp(p) round on a write alike), and
     // compared by the type's own equality, so equal values in another spelling are not returned.
     private static String differingSql(String table, String idColumn, List<String> quotedColumns, int idIndex,
-            CopyText.Kind[] kinds, List<String> columnNames, Map<String, String> types, Map<String, String> baseTypes) {
+            CopyText.Kind[] kinds, List<String> columnNames, Map<String, String> types, Map<String, String> baseTypes,
+            boolean absentToo) {
         StringBuilder sql = new StringBuilder("select k.n from unnest(");
         StringBuilder aliases = new StringBuilder();
         List<String> differs = new ArrayList<>();
@@ -134,10 +155,11 @@ final class CopyInsert {
                         : "t." + quotedColumns.get(i) + " is distinct from k.c" + i + "::" + types.get(columnNames.get(i)));
             }
         }
-        sql.append(") with ordinality as k(").append(aliases).append("n) join ").append(table).append(" t on t.")
-            .append(idColumn).append(" = k.c").append(idIndex).append("::")
+        String differ = differs.isEmpty() ? "false" : String.join(" or ", differs);
+        sql.append(") with ordinality as k(").append(aliases).append("n) ").append(absentToo ? "left join " : "join ")
+            .append(table).append(" t on t.").append(idColumn).append(" = k.c").append(idIndex).append("::")
             .append(unmodified(baseTypes.get(columnNames.get(idIndex))))
-            .append(" where ").append(differs.isEmpty() ? "false" : String.join(" or ", differs));
+            .append(" where ").append(absentToo ? "t." + idColumn + " is null or " + differ : differ);
         return sql.toString();
     }
 
@@ -148,6 +170,21 @@ final class CopyInsert {
      * @return the indexes of those rows, or {@code null} when a value has no text form
      */
     @Nullable BitSet differing(List<PreparedRow<?>> rows) {
+        return matching(this.differingSql, rows);
+    }
+
+    /**
+     * Return which rows of a batch are absent from the table or in it with stored values that
+     * may differ from the row's, in one query and without reading the rows into the JVM (see
+     * {@link #differing}): the rows a verification has to load and compare.
+     * @return the indexes of those rows, or {@code null} when a value has no text form
+     */
+    @Nullable BitSet absentOrDiffering(List<PreparedRow<?>> rows) {
+        return matching(this.absentOrDifferingSql, rows);
+    }
+
+    // The indexes of the rows a query over the batch's values (one text array per column) returns.
+    private @Nullable BitSet matching(String sql, List<PreparedRow<?>> rows) {
         String[][] columns = new String[this.kinds.length][rows.size()];
         for (int r = 0; r < rows.size(); r++) {
             Object[] values = rows.get(r).values();
@@ -162,19 +199,19 @@ final class CopyInsert {
             }
         }
         return this.jdbc.execute((ConnectionCallback<BitSet>) (connection) -> {
-            BitSet differing = new BitSet(rows.size());
-            try (PreparedStatement statement = connection.prepareStatement(this.differingSql)) {
+            BitSet matching = new BitSet(rows.size());
+            try (PreparedStatement statement = connection.prepareStatement(sql)) {
                 statement.unwrap(PGStatement.class).setPrepareThreshold(0);
                 for (int i = 0; i < columns.length; i++) {
                     statement.setArray(i + 1, connection.createArrayOf("text", columns[i]));
                 }
                 try (ResultSet rs = statement.executeQuery()) {
                     while (rs.next()) {
-                        differing.set(rs.getInt(1) - 1);
+                        matching.set(rs.getInt(1) - 1);
                     }
                 }
             }
-            return differing;
+            return matching;
         });
     }
 
@@ -185,19 +222,21 @@ final class CopyInsert {
      * COPY's text form (nothing was written; use the multi-row statement)
      */
     @Nullable Set<String> insert(List<PreparedRow<?>> rows) {
-        CopyRows encoded = new CopyRows(rows.size(), EXPECTED_ROW_BYTES);
         String[] ids = new String[rows.size()];
         for (int r = 0; r < rows.size(); r++) {
             Object[] values = rows.get(r).values();
             Assert.state(values != null, "row not prepared for the fast path");
-            for (int i = 0; i < values.length; i++) {
-                if (!CopyText.append(encoded, this.kinds[i], values[i])) {
-                    return null;
-                }
-            }
-            encoded.endRow();
             ids[r] = CopyText.text(this.kinds[this.idIndex], values[this.idIndex]);
+            if (ids[r] == null) {
+                return null;
+            }
         }
+        CopyRows binary = (this.binaryKinds != null) ? binary(rows, this.binaryKinds) : null;
+        CopyRows encoded = (binary != null) ? binary : text(rows);
+        if (encoded == null) {
+            return null;
+        }
+        String copySql = (binary != null) ? this.binaryCopySql : this.copySql;
         return this.jdbc.execute((ConnectionCallback<Set<String>>) (connection) -> {
             BitSet present = present(connection, ids);
             Set<String> inserted = new HashSet<>();
@@ -205,10 +244,40 @@ final class CopyInsert {
                 inserted.add(rows.get(r).key());
             }
             if (!inserted.isEmpty()) {
-                copy(connection, encoded, present);
+                copy(connection, copySql, encoded, present);
             }
             return inserted;
         });
+    }
+
+    // The rows in the binary format, or null when a value has none that CopyBinary writes.
+    private static @Nullable CopyRows binary(List<PreparedRow<?>> rows, CopyBinary.Kind[] kinds) {
+        CopyRows encoded = CopyRows.binary(rows.size(), EXPECTED_ROW_BYTES, kinds.length);
+        for (PreparedRow<?> row : rows) {
+            Object[] values = row.values();
+            for (int i = 0; i < kinds.length; i++) {
+                if (!CopyBinary.append(encoded, kinds[i], values[i])) {
+                    return null;
+                }
+            }
+            encoded.endRow();
+        }
+        return encoded;
+    }
+
+    // The rows in the text format, or null when a value has no text form that CopyText writes.
+    private @Nullable CopyRows text(List<PreparedRow<?>> rows) {
+        CopyRows encoded = CopyRows.text(rows.size(), EXPECTED_ROW_BYTES);
+        for (PreparedRow<?> row : rows) {
+            Object[] values = row.values();
+            for (int i = 0; i < values.length; i++) {
+                if (!CopyText.append(encoded, this.kinds[i], values[i])) {
+                    return null;
+                }
+            }
+            encoded.endRow();
+        }
+        return encoded;
     }
 
     // The indexes of the rows whose ids are in the table.
@@ -228,8 +297,9 @@ final class CopyInsert {
         return present;
     }
 
-    private void copy(Connection connection, CopyRows encoded, BitSet skip) throws SQLException {
-        CopyIn copy = connection.unwrap(PGConnection.class).getCopyAPI().copyIn(this.copySql);
+    private static void copy(Connection connection, String copySql, CopyRows encoded, BitSet skip)
+            throws SQLException {
+        CopyIn copy = connection.unwrap(PGConnection.class).getCopyAPI().copyIn(copySql);
         try {
             encoded.writeTo(copy, skip);
             copy.endCopy();

@@ -327,6 +327,31 @@ public final class PostgresBatchWriter<P> {
         return present;
     }
 
+    /**
+     * Return which of some rows the table does not hold, or holds with stored values that may
+     * differ from the row's, in one query that reads nothing into the JVM: what a verification
+     * has to load and compare. A row left out is stored exactly as this writer would insert it.
+     * @param rows the rows, each {@link #prepare prepared}
+     * @return the keys of those rows, or {@code null} when this table's rows cannot be checked
+     * this way
+     */
+    @SuppressWarnings({ "unchecked", "rawtypes" })
+    @Nullable Set<String> absentOrDiffering(List<PreparedRow<P>> rows) {
+        if (this.unsupported != null || !(copyInsert() instanceof CopyInsert copy)) {
+            return null;
+        }
+        Set<String> keys = new HashSet<>();
+        if (rows.isEmpty()) {
+            return keys;
+        }
+        BitSet found = copy.absentOrDiffering((List) rows);
+        if (found == null) {
+            return null;
+        }
+        found.stream().forEach((index) -> keys.add(rows.get(index).key()));
+        return keys;
+    }
+
     // The catch-up's first look at present rows, in SQL (see CopyInsert#differing); null when
     // the table or a value is not one COPY is used for: the rows are then loaded and compared.
     @SuppressWarnings({ "unchecked", "rawtypes" })

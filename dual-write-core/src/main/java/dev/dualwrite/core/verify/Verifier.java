@@ -58,6 +58,8 @@ public class Verifier {
 
     private final @Nullable VerificationStore store;
 
+    private volatile @Nullable StoredRowFilter storedRowFilter;
+
     /**
      * Create a verifier that records nothing in a ledger.
      * @param scanners scanners of each repository's old store
@@ -196,10 +198,22 @@ public class Verifier {
                     + "'; paired repositories: " + all.stream().map(DualRepository::name).toList()));
     }
 
+    /**
+     * Let verifications that start from now on leave the rows PostgreSQL holds exactly as
+     * their old-store values map to a query of the filter's, loading and comparing only the
+     * others: much less work for the application, the same report. Repositories whose rows
+     * carry an expiry are always compared in full.
+     * @param filter the filter, or {@code null} to compare every row in full
+     */
+    public void setStoredRowFilter(@Nullable StoredRowFilter filter) {
+        this.storedRowFilter = filter;
+    }
+
     private <R, P, ID> VerificationReport run(DualRepository<R, P, ID> repository, VerifyOptions options,
             Consumer<VerificationProgress> progress) {
         VerificationRun<R, P, ID> run = new VerificationRun<>(repository, this.scanners.scannerFor(repository),
-                options, progress, this.strategies.strategyFor(repository.name()), this.comparator, this.clock);
+                options, progress, this.strategies.strategyFor(repository.name()), this.comparator, this.clock,
+                this.storedRowFilter);
         String error = null;
         try {
             run.execute();

@@ -48,7 +48,7 @@ class CopyRowsTests {
     @ParameterizedTest
     @MethodSource("skipped")
     void streamsExactlyTheRowsNotSkipped(String flags) throws Exception {
-        CopyRows rows = new CopyRows(flags.length(), 16);
+        CopyRows rows = CopyRows.text(flags.length(), 16);
         BitSet skip = new BitSet();
         Map<Integer, String> expected = new TreeMap<>();
         for (int i = 0; i < flags.length(); i++) {

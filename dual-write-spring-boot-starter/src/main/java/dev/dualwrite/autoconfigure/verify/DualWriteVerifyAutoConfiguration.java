@@ -20,6 +20,7 @@ import dev.dualwrite.core.verify.BackgroundVerifySettings;
 import dev.dualwrite.core.verify.OldStoreScanners;
 import dev.dualwrite.core.verify.VerificationStore;
 import dev.dualwrite.core.verify.ReportRepair;
+import dev.dualwrite.core.backfill.Backfill;
 import dev.dualwrite.core.verify.Verifier;
 import dev.dualwrite.core.verify.VerifyOptions;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -75,14 +76,18 @@ public final class DualWriteVerifyAutoConfiguration {
     Verifier dualWriteVerifier(ObjectProvider<OldStoreScanners> scannerBeans, EntityComparator comparator,
             StrategySource strategies,
             RoutingOldStoreRepairLog oldStoreRepairLog, PostgresRepairLog postgresRepairLog, Ledger ledger,
-            ObjectProvider<VerificationStore> store, DualRepositoryRegistry registry) {
+            ObjectProvider<VerificationStore> store, DualRepositoryRegistry registry, ObjectProvider<Backfill> backfill) {
         // The library's Redis scanners (none without Redis) leave the pairs of old-store sources
         // to the sources' scanners; scanners of the application's own take every pair.
         OldStoreScanners scanners = scannerBeans.getIfAvailable();
         OldStoreScanners used = (scanners == null || scanners instanceof DefaultRedisScanners)
                 ? new OldStoreSourceScanners(scanners, registry) : scanners;
-        return new Verifier(used, comparator, strategies,
+        Verifier verifier = new Verifier(used, comparator, strategies,
                 RepairLogs.byStoreToRepair(oldStoreRepairLog, postgresRepairLog), ledger, store.getIfAvailable());
+        // With the backfill's writers, PostgreSQL compares the rows it holds with the mapped
+        // values, and only those that may differ are loaded and compared here.
+        backfill.ifAvailable((writers) -> verifier.setStoredRowFilter(writers.storedRowFilter()));
+        return verifier;
     }
 
     @Bean(destroyMethod = "close")

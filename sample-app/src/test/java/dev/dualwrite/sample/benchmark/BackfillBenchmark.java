@@ -417,18 +417,27 @@ class BackfillBenchmark {
         System.gc();
         double seconds;
         try (HeapWatch heap = new HeapWatch()) {
+            long cpuStart = jvmCpuNanos();
             long start = System.nanoTime();
             work.run();
             seconds = (System.nanoTime() - start) / 1e9;
+            double cpuMicrosPerRow = (jvmCpuNanos() - cpuStart) / 1e3 / n;
             heap.sample();
             Long rows = jdbc.queryForObject("select count(*) from " + table, Long.class);
             boolean dryRun = name.equals(BACKFILL) && Boolean.getBoolean("benchmark.dry-run");
             if (!dryRun && (rows == null || rows != n)) {
                 throw new IllegalStateException(name + " left " + rows + " rows, expected " + n);
             }
-            System.out.printf(Locale.ROOT, "%s: %,d rows in %.1fs%n", name, n, seconds);
-            return new Result(name, n, n / seconds, heap.peak(), heap.afterGc());
+            System.out.printf(Locale.ROOT, "%s: %,d rows in %.1fs, JVM CPU %.1f us/row%n", name, n, seconds, cpuMicrosPerRow);
+            return new Result(name, n, n / seconds, heap.peak(), heap.afterGc(), cpuMicrosPerRow);
         }
+    }
+
+    // CPU time of the whole JVM (every thread: writers, Lettuce, garbage collector, compiler):
+    // unlike rows/s, hardly moved by other work on the machine.
+    private static long jvmCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+            .getProcessCpuTime();
     }
 
     private TokenProfile.Stats load(RedisAsyncCommands<String, String> redis, String prefix, TokenProfile profile,
@@ -899,7 +908,8 @@ class BackfillBenchmark {
 
     }
 
-    private record Result(String name, int rows, double rowsPerSecond, long peakHeapBytes, long afterGcBytes) {
+    private record Result(String name, int rows, double rowsPerSecond, long peakHeapBytes, long afterGcBytes,
+            double jvmCpuMicrosPerRow) {
     }
 
     // The measurements of every approach, in the order first measured.
@@ -913,17 +923,18 @@ class BackfillBenchmark {
 
         void print(int n, TokenProfile profile) {
             System.out.println();
-            System.out.printf(Locale.ROOT, "%-45s %10s %12s %14s %16s   %s%n",
+            System.out.printf(Locale.ROOT, "%-45s %10s %12s %14s %16s %16s   %s%n",
                     "approach (N=" + n + ", " + profile.name() + ")", "rows", "rows/s", "peak heap MB",
-                    "after-GC heap MB", "rows/s of each round");
+                    "after-GC heap MB", "JVM CPU us/row", "rows/s of each round");
             for (Map.Entry<String, List<Result>> approach : this.byName.entrySet()) {
                 List<Result> results = approach.getValue();
                 // No collection during a run leaves nothing to show after one.
                 long afterGc = results.stream().mapToLong(Result::afterGcBytes).max().orElse(0);
-                System.out.printf(Locale.ROOT, "%-45s %,10d %,12.0f %,14.0f %16s   %s%n", approach.getKey(),
+                System.out.printf(Locale.ROOT, "%-45s %,10d %,12.0f %,14.0f %16s %16.1f   %s%n", approach.getKey(),
                         results.get(0).rows(), median(approach.getKey()),
                         results.stream().mapToLong(Result::peakHeapBytes).max().orElse(0) / 1048576.0,
                         (afterGc > 0) ? String.format(Locale.ROOT, "%,.0f", afterGc / 1048576.0) : "no GC",
+                        results.stream().mapToDouble(Result::jvmCpuMicrosPerRow).sorted().toArray()[(results.size() - 1) / 2],
                         String.join(" / ", results.stream()
                             .map((result) -> String.format(Locale.ROOT, "%,.0f", result.rowsPerSecond()))
                             .toList()));

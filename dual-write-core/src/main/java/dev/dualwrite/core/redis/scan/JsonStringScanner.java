@@ -126,19 +126,19 @@ public final class JsonStringScanner<R, ID> extends AbstractEntityScanner<R, ID>
         }
         String key = entry.redisKey();
         byte[] value = (byte[]) entry.reply();
-        // The text is kept for the rejects table; Jackson reads the bytes (faster than text).
-        String json = string(value);
         ID id = idOrNull(key);
         if (id == null) {
-            return ScannedEntry.rejected(key, null, json, "the part of the key after the prefix '"
+            return ScannedEntry.rejected(key, null, string(value), "the part of the key after the prefix '"
                     + this.information.getKeyPrefix() + "' cannot be converted to the id type "
                     + this.information.getIdType().getName());
         }
         try {
-            return ScannedEntry.decoded(key, id, this.codec.read(key, value), json);
+            // Jackson reads the bytes (faster than text); the text, for the rejects table, is
+            // made only if the entry is set aside.
+            return ScannedEntry.decodedUtf8(key, id, this.codec.read(key, value), value);
         }
         catch (RedisJsonReadException ex) {
-            return ScannedEntry.rejected(key, id, json, String.valueOf(ex.getMessage()));
+            return ScannedEntry.rejected(key, id, string(value), String.valueOf(ex.getMessage()));
         }
     }
 

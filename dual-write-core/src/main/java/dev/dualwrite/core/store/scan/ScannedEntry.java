@@ -1,5 +1,7 @@
 package dev.dualwrite.core.store.scan;
 
+import java.nio.charset.StandardCharsets;
+
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.util.Assert;
@@ -7,27 +9,61 @@ import org.springframework.util.Assert;
 /**
  * One key found by a scan: either decoded ({@code entity} set, {@code problem} null) or a
  * reject ({@code problem} says what is wrong; {@code entity} null). Values that cannot be
- * decoded never stop a scan.
- * @param redisKey the key in the old store (the Redis key for Redis; the name stays from when
- * Redis was the only old store)
- * @param id the entity id the key stands for, or {@code null} when the key does not convert
- * to an id
- * @param entity the decoded entity, or {@code null} for a reject
- * @param rawValue the value as read (for Redis: JSON, or the hash's fields as
+ * decoded never stop a scan. What it holds:
+ * <ul>
+ * <li>{@code redisKey}: the key in the old store (the Redis key for Redis; the name stays from
+ * when Redis was the only old store);</li>
+ * <li>{@code id}: the entity id the key stands for, or {@code null} when the key does not
+ * convert to an id;</li>
+ * <li>{@code entity}: the decoded entity, or {@code null} for a reject;</li>
+ * <li>{@code rawValue}: the value as read (for Redis: JSON, or the hash's fields as
  * {@code field=value} lines), for the rejects table; may hold personal data, so never log it
- * @param problem what is wrong with the value, without quoting it; {@code null} when decoded
+ * ({@link #toString()} leaves it out);</li>
+ * <li>{@code problem}: what is wrong with the value, without quoting it; {@code null} when
+ * decoded.</li>
+ * </ul>
  * @param <R> the old store's entity type
  * @param <ID> the id type
  */
-public record ScannedEntry<R, ID>(String redisKey, @Nullable ID id, @Nullable R entity, @Nullable String rawValue,
-        @Nullable String problem) {
+public final class ScannedEntry<R, ID> {
 
-    public ScannedEntry {
+    private final String redisKey;
+
+    private final @Nullable ID id;
+
+    private final @Nullable R entity;
+
+    // The value as read: a String, or UTF-8 bytes turned into one only when asked, since a
+    // decoded entry's text is needed only when the entry is set aside later (rarely).
+    private final @Nullable Object rawValue;
+
+    private final @Nullable String problem;
+
+    private ScannedEntry(String redisKey, @Nullable ID id, @Nullable R entity, @Nullable Object rawValue,
+            @Nullable String problem) {
         Assert.notNull(redisKey, "redisKey must not be null");
         Assert.isTrue((entity == null) != (problem == null), "exactly one of entity and problem must be set");
+        this.redisKey = redisKey;
+        this.id = id;
+        this.entity = entity;
+        this.rawValue = rawValue;
+        this.problem = problem;
     }
 
     public static <R, ID> ScannedEntry<R, ID> decoded(String redisKey, ID id, R entity, @Nullable String rawValue) {
+        return new ScannedEntry<>(redisKey, id, entity, rawValue, null);
+    }
+
+    /**
+     * A decoded entry whose value was read as UTF-8 text.
+     * @param redisKey the key in the old store
+     * @param id the entity id
+     * @param entity the decoded entity
+     * @param rawValue the value's UTF-8 bytes, not to be changed afterwards
+     * @return the entry
+     */
+    public static <R, ID> ScannedEntry<R, ID> decodedUtf8(String redisKey, ID id, R entity, byte[] rawValue) {
+        Assert.notNull(rawValue, "rawValue must not be null");
         return new ScannedEntry<>(redisKey, id, entity, rawValue, null);
     }
 
@@ -36,9 +72,36 @@ public record ScannedEntry<R, ID>(String redisKey, @Nullable ID id, @Nullable R 
         return new ScannedEntry<>(redisKey, id, null, rawValue, problem);
     }
 
+    public String redisKey() {
+        return this.redisKey;
+    }
+
+    public @Nullable ID id() {
+        return this.id;
+    }
+
+    public @Nullable R entity() {
+        return this.entity;
+    }
+
+    public @Nullable String rawValue() {
+        return (this.rawValue instanceof byte[] utf8) ? new String(utf8, StandardCharsets.UTF_8)
+                : (String) this.rawValue;
+    }
+
+    public @Nullable String problem() {
+        return this.problem;
+    }
+
     /** Tell whether the value could not be decoded. */
     public boolean isReject() {
         return this.problem != null;
+    }
+
+    @Override
+    public String toString() {
+        // Never the value: it may hold personal data.
+        return "ScannedEntry[redisKey=" + this.redisKey + ", id=" + this.id + ", problem=" + this.problem + "]";
     }
 
 }
