@@ -35,6 +35,9 @@ import org.springframework.data.relational.core.mapping.RelationalPersistentProp
  * (the value-dependent part) and take that type; otherwise every value goes through the
  * converter.</li>
  * </ul>
+ * A null is converted as the converter converted the first null of the column: its answer
+ * depends on the column alone. The last class seen each way is checked before the maps.
+ * <p>
  * The shortcut applies only to Spring Data's own {@link MappingJdbcConverter} (whose rules are
  * the ones above); any other converter is asked for every value.
  */
@@ -56,6 +59,13 @@ final class ColumnConverter {
     // The last of them, checked before the map: a column's values are nearly always of one
     // class. Not volatile: a writer that sees a stale value only asks the map.
     private @Nullable Class<?> lastUnchanged;
+
+    // The shortcut used last, checked before the map; not volatile, as lastUnchanged.
+    private @Nullable Shortcut lastShortcut;
+
+    // The JDBC type number the converter gives a null, once asked; not volatile: a writer that
+    // sees no value asks the converter.
+    private @Nullable Integer nullType;
 
     // Value classes with a custom conversion that the conversion service alone was seen to
     // convert as the converter does, with the JDBC type number the converter gave; absent when
@@ -79,31 +89,53 @@ final class ColumnConverter {
      * @param index the column's index
      */
     void write(@Nullable Object value, @Nullable Object[] values, int[] types, int index) {
-        if (value != null && (value.getClass() == this.lastUnchanged
-                || Boolean.TRUE.equals(this.unchanged.get(value.getClass())))) {
+        if (value == null) {
+            // The converter's answer for null depends on the column alone: asked once.
+            Integer nullType = this.nullType;
+            if (nullType == null) {
+                JdbcValue converted = this.converter.writeJdbcValue(null, this.columnType, this.sqlType);
+                values[index] = converted.getValue();
+                types[index] = typeNumber(converted.getJdbcType());
+                if (converted.getValue() == null) {
+                    this.nullType = types[index];
+                }
+                return;
+            }
+            values[index] = null;
+            types[index] = nullType;
+            return;
+        }
+        Class<?> valueClass = value.getClass();
+        if (valueClass == this.lastUnchanged || Boolean.TRUE.equals(this.unchanged.get(valueClass))) {
             values[index] = value;
             types[index] = this.sqlTypeNumber;
-            if (this.lastUnchanged != value.getClass()) {
-                this.lastUnchanged = value.getClass();
+            if (this.lastUnchanged != valueClass) {
+                this.lastUnchanged = valueClass;
             }
             return;
         }
-        Optional<Shortcut> shortcut = (value != null) ? this.converted.get(value.getClass()) : null;
+        // The shortcut last used, checked before the map (a column's values are nearly always of one class).
+        Shortcut last = this.lastShortcut;
+        Optional<Shortcut> shortcut = (last != null && last.source() == valueClass) ? Optional.of(last)
+                : this.converted.get(valueClass);
         if (shortcut != null && shortcut.isPresent()) {
             values[index] = shortcut.get().convert(value);
             types[index] = shortcut.get().typeNumber();
+            if (last != shortcut.get()) {
+                this.lastShortcut = shortcut.get();
+            }
             return;
         }
         JdbcValue converted = this.converter.writeJdbcValue(value, this.columnType, this.sqlType);
         values[index] = converted.getValue();
         types[index] = typeNumber(converted.getJdbcType());
-        if (value != null && this.conversions != null && !this.unchanged.containsKey(value.getClass())) {
-            boolean custom = this.conversions.hasCustomWriteTarget(value.getClass());
+        if (this.conversions != null && !this.unchanged.containsKey(valueClass)) {
+            boolean custom = this.conversions.hasCustomWriteTarget(valueClass);
             boolean handedThrough = converted.getValue() == value && converted.getJdbcType() == this.sqlType
                     && !custom;
-            this.unchanged.put(value.getClass(), handedThrough);
+            this.unchanged.put(valueClass, handedThrough);
             if (custom && shortcut == null) {
-                this.converted.put(value.getClass(), Shortcut.ifSameAs(converted, value, this.conversions,
+                this.converted.put(valueClass, Shortcut.ifSameAs(converted, value, this.conversions,
                         this.converter.getConversionService()));
             }
         }
@@ -116,11 +148,12 @@ final class ColumnConverter {
 
     /**
      * A value class's custom conversion, straight through the conversion service.
+     * @param source the value class it converts
      * @param target the conversion's target class, as the custom conversions give it
      * @param typeNumber the JDBC type number the converter gave the converted value
      * @param conversionService the converter's conversion service
      */
-    private record Shortcut(Class<?> target, int typeNumber, ConversionService conversionService) {
+    private record Shortcut(Class<?> source, Class<?> target, int typeNumber, ConversionService conversionService) {
 
         static Optional<Shortcut> ifSameAs(JdbcValue converted, Object value, CustomConversions conversions,
                 ConversionService conversionService) {
@@ -128,8 +161,8 @@ final class ColumnConverter {
             if (target == null || JdbcValue.class.isAssignableFrom(target)) {
                 return Optional.empty();
             }
-            Shortcut shortcut = new Shortcut(target, ColumnConverter.typeNumber(converted.getJdbcType()),
-                    conversionService);
+            Shortcut shortcut = new Shortcut(value.getClass(), target,
+                    ColumnConverter.typeNumber(converted.getJdbcType()), conversionService);
             return Objects.equals(shortcut.convert(value), converted.getValue()) ? Optional.of(shortcut)
                     : Optional.empty();
         }

@@ -76,6 +76,8 @@ public final class PostgresBatchWriter<P> {
     // per batch, so that the benchmark measures both ways in one JVM).
     static final String MULTI_ROW_INSERT_PROPERTY = "dualwrite.backfill.multi-row-insert";
 
+    private static final String ASYNC_COMMIT_SQL = "set local synchronous_commit to off";
+
     // Below this, a multi-row statement is as cheap as COPY's extra statements.
     private static final int COPY_MIN_ROWS = 16;
 
@@ -117,6 +119,8 @@ public final class PostgresBatchWriter<P> {
     private volatile @Nullable Object copyInsert;
 
     private final CatchUpWriter<P> catchUp;
+
+    private volatile boolean asynchronousCommit;
 
     // Rows inserted each way, so that a test can tell which way a mapping takes (filled in the
     // constructor, then only read).
@@ -186,6 +190,20 @@ public final class PostgresBatchWriter<P> {
     }
 
     /**
+     * Let each batch commit without waiting for its WAL to reach the disk
+     * ({@code synchronous_commit = off} for the batch's transaction), which saves a disk flush
+     * per batch. Safe only when the backfill's checkpoints are kept in the same database: a
+     * checkpoint commits synchronously, which flushes the WAL up to itself and so every batch
+     * before it, so a checkpoint never names a batch a crash could lose; a batch lost before
+     * its checkpoint is copied again on resume, and any synchronous commit of a live write
+     * flushes it too.
+     * @param asynchronousCommit whether batches commit asynchronously (off by default)
+     */
+    public void setAsynchronousCommit(boolean asynchronousCommit) {
+        this.asynchronousCommit = asynchronousCommit;
+    }
+
+    /**
      * Tell why the fast multi-row insert cannot express this entity, if it cannot.
      * @return the reason, or {@code null} when the fast path is used
      */
@@ -248,6 +266,9 @@ public final class PostgresBatchWriter<P> {
             return Outcome.NONE;
         }
         Outcome outcome = this.transactions.execute((status) -> {
+            if (this.asynchronousCommit) {
+                this.jdbc.execute(ASYNC_COMMIT_SQL);
+            }
             lock(rows);
             Set<String> inserted = (this.unsupported == null) ? insertAbsent(rows) : insertEach(rows);
             Set<String> vanished = new HashSet<>();

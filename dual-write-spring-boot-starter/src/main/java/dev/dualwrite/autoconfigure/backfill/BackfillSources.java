@@ -79,6 +79,9 @@ final class BackfillSources {
             }
             PostgresBatchWriter<Object> writer = new PostgresBatchWriter<>(pair.postgres(), this.converter, this.jdbc,
                     this.transactions, this.identifiers, pair.expiry());
+            // The checkpoints are kept in the same database (the Backfill's data source), and
+            // each one's synchronous commit flushes the batches before it.
+            writer.setAsynchronousCommit(true);
             sources.add(new BackfillSource<>(pair, scanner, writer));
         }
         return sources;
