@@ -65,6 +65,11 @@ final class PartitionedRun {
     boolean run(Joined run) throws InterruptedException {
         PartitionStore store = this.worker.store();
         while (!this.status.shouldStop()) {
+            String replaced = replaced(run);
+            if (replaced != null) {
+                this.status.fail(replaced);
+                return false;
+            }
             Claim claim = this.retries.call("claim a partition",
                     () -> store.claim(this.repository, run.runId(), this.worker.id(), this.options.lease()));
             if (claim != null) {
@@ -75,11 +80,6 @@ final class PartitionedRun {
                 this.completedTheRun = this.retries.call("complete the run",
                         () -> store.completeRun(this.repository, run.runId()));
                 return true;
-            }
-            String replaced = replaced(run);
-            if (replaced != null) {
-                this.status.fail(replaced);
-                return false;
             }
             // Other workers hold the rest: wait, to take over a partition whose lease runs out.
             long waitNanos = Math.min(TimeUnit.SECONDS.toNanos(2), this.options.lease().toNanos() / 4);
