@@ -1,5 +1,7 @@
 package dev.dualwrite.core.backfill;
 
+import java.io.IOException;
+import java.net.InetAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -187,9 +189,9 @@ public class Backfill implements AutoCloseable {
     private static String newWorkerId() {
         String host;
         try {
-            host = java.net.InetAddress.getLocalHost().getHostName();
+            host = InetAddress.getLocalHost().getHostName();
         }
-        catch (java.io.IOException | RuntimeException ex) {
+        catch (IOException | RuntimeException ex) {
             host = "unknown-host";
         }
         return host + "/" + ProcessHandle.current().pid() + "/" + UUID.randomUUID().toString().substring(0, 8);

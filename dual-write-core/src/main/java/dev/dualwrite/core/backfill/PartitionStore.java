@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
 
@@ -63,10 +64,24 @@ final class PartitionStore {
                 Long partitions = this.jdbc.queryForObject("select count(*) from dualwrite_backfill_partition "
                         + "where repository = ? and run_id = ?", Long.class, repository, last.get().runId());
                 if (partitions != null && partitions > 0) {
-                    return new Joined(last.get().runId(), false, true, last.get().startedAt());
+                    return new Joined(last.get().runId(), false, true, last.get().startedAt(), null);
                 }
                 start = scanner.parsePosition(last.get().position());
                 resumed = true;
+            }
+            else if (last.isPresent() && last.get().state() != BackfillState.COMPLETED) {
+                // Another run is unfinished, with other options: replacing it under its live
+                // workers would make them copy for nothing.
+                Long held = this.jdbc.queryForObject("select count(*) from dualwrite_backfill_partition where "
+                        + "repository = ? and run_id = ? and state = 'RUNNING' and lease_until >= now()", Long.class,
+                        repository, last.get().runId());
+                if (held != null && held > 0) {
+                    return new Joined(last.get().runId(), false, false, last.get().startedAt(), "the partitioned "
+                            + "run " + last.get().runId() + " of '" + repository + "' (key pattern '"
+                            + last.get().keyPattern() + "', " + last.get().mode() + ") is under way with other "
+                            + "options than this worker's; start this worker with the same options, or wait for "
+                            + "that run to end");
+                }
             }
             String runId = UUID.randomUUID().toString();
             Map<String, SourcePosition> parts = scanner.partitions(start);
@@ -79,9 +94,9 @@ final class PartitionStore {
             Instant now = Instant.now();
             this.checkpoints.begin(new BackfillCheckpoint(repository, runId, BackfillState.RUNNING,
                     options.keyPattern(), options.mode(), start.text(), 0, 0, 0, 0, 0, 0, null, now, now, null));
-            return new Joined(runId, true, resumed, now);
+            return new Joined(runId, true, resumed, now, null);
         });
-        return java.util.Objects.requireNonNull(joined);
+        return Objects.requireNonNull(joined);
     }
 
     /**
@@ -185,8 +200,9 @@ final class PartitionStore {
      * @param resumed whether it continues earlier work (a run other workers started, or the
      * checkpoint of an unfinished run)
      * @param startedAt when it started
+     * @param refused why the worker may not join, or {@code null}
      */
-    record Joined(String runId, boolean created, boolean resumed, Instant startedAt) {
+    record Joined(String runId, boolean created, boolean resumed, Instant startedAt, @Nullable String refused) {
     }
 
     /**

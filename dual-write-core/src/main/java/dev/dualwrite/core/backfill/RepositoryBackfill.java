@@ -167,6 +167,9 @@ final class RepositoryBackfill<R, P, ID> {
             lock = RunLock.acquire(lockDataSource, name(), true);
             PartitionStore.Joined joined = this.retries.call("join the partitioned run",
                     () -> worker.store().join(name(), this.options, this.source.scanner()));
+            if (joined.refused() != null) {
+                return finish(null, BackfillState.FAILED, joined.refused());
+            }
             this.resumed = joined.resumed();
             logStart();
             logger.info("dual-write: backfill of '{}': worker {} {} partitioned run {}", name(), worker.id(),

@@ -270,6 +270,19 @@ class PartitionedBackfillTests {
     }
 
     @Test
+    void aWorkerWithOtherOptionsDoesNotReplaceARunUnderWay() {
+        PartitionStore store = new PartitionStore(schema.dataSource(), new CheckpointStore(jdbc));
+        PartitionStore.Joined run = store.join(REPOSITORY, options(), source.scanner());
+        assertThat(store.claim(REPOSITORY, run.runId(), "worker-a", Duration.ofMinutes(1))).isNotNull();
+
+        PartitionStore.Joined other = store.join(REPOSITORY, options().withKeyPattern("1*"), source.scanner());
+
+        assertThat(other.refused()).contains(run.runId()).contains("other options");
+        assertThat(store.list(REPOSITORY)).hasSize(3).allSatisfy((partition) -> assertThat(partition.runId())
+            .isEqualTo(run.runId()));
+    }
+
+    @Test
     void aPartitionedRunRefusesACatchUpAndARestart() {
         Backfill worker = worker();
         assertThatIllegalArgumentException()
