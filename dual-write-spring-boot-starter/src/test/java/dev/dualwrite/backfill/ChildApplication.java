@@ -74,6 +74,11 @@ public final class ChildApplication {
         this.process.waitFor(30, TimeUnit.SECONDS);
     }
 
+    /** Return the process id (part of a backfill worker's id: {@code host/pid/random}). */
+    public long pid() {
+        return this.process.pid();
+    }
+
     public boolean isAlive() {
         return this.process.isAlive();
     }

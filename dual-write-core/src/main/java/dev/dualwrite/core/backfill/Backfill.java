@@ -1,5 +1,7 @@
 package dev.dualwrite.core.backfill;
 
+import java.io.IOException;
+import java.net.InetAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -46,7 +48,10 @@ import org.springframework.util.Assert;
  * alone; a catch-up ({@link BackfillMode#CATCH_UP}) also rewrites those that differ from Redis
  * with Redis's current value and removes those whose key is gone, with the same guarantees,
  * and only while the stage stays the {@code DUAL} that every live instance applied when it
- * started (it stops before its next batch otherwise).
+ * started (it stops before its next batch otherwise). With
+ * {@link BackfillOptions#withPartitioned partitioned} runs, several instances (processes) share
+ * one run of a repository instead, each copying partitions of it (one per Redis master) that
+ * it claims under a lease, and taking over those of an instance that died.
  * <pre class="code">
  * BackfillJob job = backfill.start(List.of("tokens"), backfill.defaults().withRateLimit(20_000));
  * job.setRateLimit(50_000);
@@ -83,6 +88,14 @@ public class Backfill implements AutoCloseable {
     private final ScheduledExecutorService ticker;
 
     private volatile @Nullable BackfillJob current;
+
+    private final String workerId;
+
+    private final PartitionStore partitions;
+
+    // Renews this worker's partition leases: a thread of its own, so that a busy or stalled
+    // progress ticker never lets a lease run out.
+    private final ScheduledExecutorService leases;
 
     private volatile @Nullable Long lockCapacity;
 
@@ -148,6 +161,9 @@ public class Backfill implements AutoCloseable {
         this.strategies = strategies;
         this.defaults = defaults;
         this.ticker = Executors.newSingleThreadScheduledExecutor(new CustomizableThreadFactory("dualwrite-backfill-progress-"));
+        this.workerId = newWorkerId();
+        this.partitions = new PartitionStore(dataSource, this.checkpoints);
+        this.leases = Executors.newSingleThreadScheduledExecutor(new CustomizableThreadFactory("dualwrite-backfill-lease-"));
         this.ticker.scheduleWithFixedDelay(this::tick, 1, 1, TimeUnit.SECONDS);
     }
 
@@ -167,6 +183,38 @@ public class Backfill implements AutoCloseable {
             }
         }
         return resolved;
+    }
+
+    // host/pid/random: readable in the partitions' table, and unique per instance even for
+    // several instances in one process.
+    private static String newWorkerId() {
+        String host;
+        try {
+            host = InetAddress.getLocalHost().getHostName();
+        }
+        catch (IOException | RuntimeException ex) {
+            host = "unknown-host";
+        }
+        return host + "/" + ProcessHandle.current().pid() + "/" + UUID.randomUUID().toString().substring(0, 8);
+    }
+
+    /**
+     * Return this instance's name as a worker of partitioned runs, as the partitions' table
+     * records it ({@code host/pid/random}): unique per {@link Backfill} instance.
+     */
+    public String workerId() {
+        return this.workerId;
+    }
+
+    /**
+     * Return the partitions of a repository's last partitioned run (see
+     * {@link BackfillOptions#withPartitioned}), by name; empty when it never ran partitioned.
+     * @param repository the repository
+     * @return its partitions, with their owners, leases, positions and counts
+     */
+    public List<BackfillPartition> partitions(String repository) {
+        source(repository);
+        return this.partitions.list(repository);
     }
 
     /** Return the default options, to adjust with their {@code with...} methods. */
@@ -398,7 +446,8 @@ public class Backfill implements AutoCloseable {
         BackfillListener listener = options.dryRun() ? BackfillListener.NONE : this.listener;
         return new RepositoryBackfill<>(source, options, control, this.checkpoints, this.rejects, this.metrics,
                 this.dataSource, new StageGuard(source.name(), options, this.strategies, listener), jobId,
-                new RunEvents(listener, startedBy));
+                new RunEvents(listener, startedBy),
+                new PartitionedRun.Worker(this.workerId, this.partitions, this.checkpoints, this.leases));
     }
 
     private void refuseOutsideDual(List<String> repositories, BackfillOptions options) {
@@ -430,6 +479,16 @@ public class Backfill implements AutoCloseable {
      */
     public void validate(BackfillOptions options) {
         Assert.notNull(options, "options must not be null");
+        if (options.sharedByPartitions() && options.catchUp()) {
+            throw new IllegalArgumentException("A partitioned backfill does not catch up yet: its sweep for rows whose "
+                    + "key is gone must run once, after every partition; run the catch-up unpartitioned "
+                    + "(partitioned=false)");
+        }
+        if (options.sharedByPartitions() && options.restart()) {
+            throw new IllegalArgumentException("A partitioned backfill cannot restart: every worker would start the "
+                    + "run anew; let the run complete (the next one starts from the beginning), or forget the "
+                    + "repository's checkpoint before the workers start");
+        }
         long held = (long) options.batchSize() * options.parallelism();
         if (options.dryRun() || held <= lockCapacity() / 2) {
             return;
@@ -500,6 +559,15 @@ public class Backfill implements AutoCloseable {
             }
         }
         this.ticker.shutdownNow();
+        this.leases.shutdownNow();
+    }
+
+    /**
+     * Stop renewing this worker's leases, as a worker that died would: its partitions are
+     * taken over once their leases run out (for tests that stop a worker abruptly).
+     */
+    void stopRenewingLeases() {
+        this.leases.shutdownNow();
     }
 
 }

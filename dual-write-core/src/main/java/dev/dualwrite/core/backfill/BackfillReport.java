@@ -25,7 +25,8 @@ import org.jspecify.annotations.Nullable;
  * @param duration how long it took
  * @param rowsPerSecond rows read per second over the run
  * @param rejects the first rejects of the run (at most 100), with reasons
- * @param message why it failed or was skipped
+ * @param message why it failed or was skipped; for a worker of a partitioned run that did
+ * neither, what it did (the partitions it copied, and whether it completed the run)
  */
 public record BackfillReport(String repository, BackfillState state, boolean dryRun, BackfillMode mode,
         boolean resumed, long rowsRead, long rowsWritten, long rowsSkipped, long rowsRefreshed, long rowsRemoved,

@@ -17,13 +17,7 @@ final class CheckpointTracker {
 
     private static final long SAVE_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
 
-    private final String repository;
-
-    private final String runId;
-
-    private final CheckpointStore store;
-
-    private final RunProgress progress;
+    private final Sink sink;
 
     private final boolean durable;
 
@@ -41,10 +35,18 @@ final class CheckpointTracker {
      */
     CheckpointTracker(String repository, String runId, CheckpointStore store, RunProgress progress, boolean durable,
             SourcePosition start) {
-        this.repository = repository;
-        this.runId = runId;
-        this.store = store;
-        this.progress = progress;
+        // The position's text: for Redis the same cursors text as before the scanner SPI, so
+        // checkpoints saved by an older version resume.
+        this((state, position, message) -> store.update(repository, runId, state, position.text(), progress.totals(),
+                message), durable, start);
+    }
+
+    /**
+     * Track a position saved elsewhere (a partition of a partitioned run).
+     * @param sink saves the committed position; may throw to stop the run (a lost lease)
+     */
+    CheckpointTracker(Sink sink, boolean durable, SourcePosition start) {
+        this.sink = sink;
         this.durable = durable;
         this.committed = start;
     }
@@ -70,11 +72,21 @@ final class CheckpointTracker {
 
     synchronized void save(BackfillState state, @Nullable String message) {
         if (this.durable) {
-            // The position's text: for Redis the same cursors text as before the scanner SPI, so
-            // checkpoints saved by an older version resume.
-            this.store.update(this.repository, this.runId, state, this.committed.text(), this.progress.totals(),
-                    message);
+            this.sink.save(state, this.committed, message);
         }
+    }
+
+    /** Return the position before which every batch has committed. */
+    synchronized SourcePosition committed() {
+        return this.committed;
+    }
+
+    /** Saves a committed position. */
+    @FunctionalInterface
+    interface Sink {
+
+        void save(BackfillState state, SourcePosition committed, @Nullable String message);
+
     }
 
 }

@@ -53,6 +53,10 @@ final class RepositoryBackfill<R, P, ID> {
 
     private final RejectRecorder rejects;
 
+    private final PartitionedRun.@Nullable Worker worker;
+
+    private volatile @Nullable String runMessage;
+
     private volatile boolean resumed;
 
     private long lastLogNanos;
@@ -60,6 +64,17 @@ final class RepositoryBackfill<R, P, ID> {
     RepositoryBackfill(BackfillSource<R, P, ID> source, BackfillOptions options, BackfillControl control,
             CheckpointStore checkpoints, RejectStore rejects, BackfillMetrics metrics, @Nullable DataSource lockDataSource,
             StageGuard stage, String runId, RunEvents events) {
+        this(source, options, control, checkpoints, rejects, metrics, lockDataSource, stage, runId, events, null);
+    }
+
+    /**
+     * @param worker this process's identity and partitions' table, for a partitioned run
+     * ({@link BackfillOptions#sharedByPartitions()}); {@code null} otherwise
+     */
+    RepositoryBackfill(BackfillSource<R, P, ID> source, BackfillOptions options, BackfillControl control,
+            CheckpointStore checkpoints, RejectStore rejects, BackfillMetrics metrics, @Nullable DataSource lockDataSource,
+            StageGuard stage, String runId, RunEvents events, PartitionedRun.@Nullable Worker worker) {
+        this.worker = worker;
         this.source = source;
         this.options = options;
         this.control = control;
@@ -97,6 +112,10 @@ final class RepositoryBackfill<R, P, ID> {
         if (refused != null) {
             return finish(null, BackfillState.FAILED, refused);
         }
+        PartitionedRun.Worker worker = this.worker;
+        if (this.options.sharedByPartitions() && worker != null && this.lockDataSource != null) {
+            return runPartitioned(worker, this.lockDataSource);
+        }
         RunLock lock = null;
         CheckpointTracker checkpoint = null;
         try {
@@ -132,6 +151,72 @@ final class RepositoryBackfill<R, P, ID> {
         }
         catch (RuntimeException ex) {
             return finish(checkpoint, BackfillState.FAILED, BackfillErrors.describe(ex));
+        }
+        finally {
+            if (lock != null) {
+                lock.close();
+            }
+        }
+    }
+
+    // A worker of a partitioned run: shares the run lock with the other workers (and excludes
+    // a run that is not partitioned), joins or creates the run, then copies partitions.
+    private BackfillReport runPartitioned(PartitionedRun.Worker worker, DataSource lockDataSource) {
+        RunLock lock = null;
+        try {
+            lock = RunLock.acquire(lockDataSource, name(), true);
+            PartitionStore.Joined joined = this.retries.call("join the partitioned run",
+                    () -> worker.store().join(name(), this.options, this.source.scanner()));
+            if (joined.refused() != null) {
+                return finish(null, BackfillState.FAILED, joined.refused());
+            }
+            this.resumed = joined.resumed();
+            logStart();
+            logger.info("dual-write: backfill of '{}': worker {} {} partitioned run {}", name(), worker.id(),
+                    joined.created() ? "starts" : "joins", joined.runId());
+            this.events.started(name(), joined.runId(), this.resumed);
+            BatchCopier<R, P, ID> copier = new BatchCopier<>(this.source, this.options, this.progress, this.rejects,
+                    this.metrics, this.retries);
+            PartitionedRun run = new PartitionedRun(name(), this.options, this.status, this.progress, worker,
+                    this.retries, new PartitionedRun.Pipelines() {
+
+                        @Override
+                        public SourcePosition parse(String position) {
+                            return RepositoryBackfill.this.source.scanner().parsePosition(position);
+                        }
+
+                        @Override
+                        public boolean copy(RunStatus status, CheckpointTracker checkpoint, SourcePosition start)
+                                throws InterruptedException {
+                            return new CopyPipeline(RepositoryBackfill.this.source, RepositoryBackfill.this.options,
+                                    status, RepositoryBackfill.this.control, RepositoryBackfill.this.progress,
+                                    checkpoint, copier, RepositoryBackfill.this.retries, RepositoryBackfill.this.metrics,
+                                    RepositoryBackfill.this.stage).run(start);
+                        }
+
+                    });
+            boolean complete = run.run(joined);
+            this.resumed |= run.tookOver();
+            this.runMessage = "worker " + worker.id() + " copied partitions " + run.copied()
+                    + (run.completedTheRun() ? " and completed the run" : "");
+            String failure = this.status.failure();
+            if (failure != null) {
+                return finish(null, BackfillState.FAILED, failure);
+            }
+            if (complete) {
+                worker.checkpoints().find(name()).ifPresent((checkpoint) -> logger.info("dual-write: partitioned "
+                        + "backfill run {} of '{}' completed: {} read, {} written, {} skipped, {} rejected in all",
+                        joined.runId(), name(), checkpoint.rowsRead(), checkpoint.rowsWritten(),
+                        checkpoint.rowsSkipped(), checkpoint.rowsRejected()));
+            }
+            return finish(null, complete ? BackfillState.COMPLETED : BackfillState.STOPPED, null);
+        }
+        catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+            return finish(null, BackfillState.STOPPED, "interrupted");
+        }
+        catch (RuntimeException ex) {
+            return finish(null, BackfillState.FAILED, BackfillErrors.describe(ex));
         }
         finally {
             if (lock != null) {
@@ -207,7 +292,8 @@ final class RepositoryBackfill<R, P, ID> {
         return new BackfillReport(name(), now.state(), this.options.dryRun(), this.options.mode(), this.resumed,
                 now.rowsRead(), now.rowsWritten(), now.rowsSkipped(), now.rowsRefreshed(), now.rowsRemoved(),
                 now.rowsRejected(), now.elapsed(),
-                now.rowsRead() / Math.max(now.elapsed().toNanos() / 1e9, 1e-9), this.rejects.first(), now.message());
+                now.rowsRead() / Math.max(now.elapsed().toNanos() / 1e9, 1e-9), this.rejects.first(),
+                (now.message() != null || this.runMessage == null) ? now.message() : this.runMessage);
     }
 
     BackfillProgress progress() {

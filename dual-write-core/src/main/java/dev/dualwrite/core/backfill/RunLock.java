@@ -22,6 +22,11 @@ final class RunLock implements AutoCloseable {
     // schemas of one database never hold each other's runs.
     private static final String LOCK = "select pg_try_advisory_lock(hashtextextended(current_schema() || ?, 0))";
 
+    // Workers of a partitioned run share the lock with each other, and exclude (and are
+    // excluded by) a run that is not partitioned.
+    private static final String LOCK_SHARED = "select pg_try_advisory_lock_shared(hashtextextended(current_schema() "
+            + "|| ?, 0))";
+
     private final Connection connection;
 
     private RunLock(Connection connection) {
@@ -29,17 +34,26 @@ final class RunLock implements AutoCloseable {
     }
 
     static RunLock acquire(DataSource dataSource, String repository) {
+        return acquire(dataSource, repository, false);
+    }
+
+    /**
+     * Take the lock of a repository's run.
+     * @param shared whether for a worker of a partitioned run, which shares it with the others
+     */
+    static RunLock acquire(DataSource dataSource, String repository, boolean shared) {
         Connection connection = null;
         try {
             connection = dataSource.getConnection();
             connection.setAutoCommit(true);
-            try (PreparedStatement statement = connection.prepareStatement(LOCK)) {
+            try (PreparedStatement statement = connection.prepareStatement(shared ? LOCK_SHARED : LOCK)) {
                 statement.setString(1, ":dualwrite-backfill:" + repository);
                 try (ResultSet rs = statement.executeQuery()) {
                     rs.next();
                     if (!rs.getBoolean(1)) {
-                        throw new IllegalStateException("A backfill of repository '" + repository
-                                + "' is already running (on this or another instance); wait for it, or stop it first");
+                        throw new IllegalStateException("A backfill of repository '" + repository + "' is already "
+                                + (shared ? "running unpartitioned" : "running") + " (on this or another instance)"
+                                + "; wait for it, or stop it first");
                     }
                 }
             }

@@ -10,19 +10,36 @@ final class RunStatus {
 
     private final BackfillControl control;
 
+    // A partition's status within its worker's run: failing it stops that partition's pipeline
+    // alone; the run's own failure (a fail-fast reject) stops it too.
+    private final @Nullable RunStatus run;
+
     private volatile BackfillState state = BackfillState.PENDING;
 
     private volatile @Nullable String failure;
 
     RunStatus(BackfillControl control) {
+        this(control, null);
+    }
+
+    private RunStatus(BackfillControl control, @Nullable RunStatus run) {
         this.control = control;
+        this.run = run;
+    }
+
+    /** Return the status of one part of this run (a partition): its state is the run's. */
+    RunStatus part() {
+        return new RunStatus(this.control, this);
     }
 
     BackfillState state() {
-        return this.state;
+        return (this.run != null) ? this.run.state() : this.state;
     }
 
     void state(BackfillState state) {
+        if (this.run != null) {
+            this.run.state(state);
+        }
         this.state = state;
     }
 
@@ -43,12 +60,12 @@ final class RunStatus {
     }
 
     boolean hasFailed() {
-        return this.failure != null;
+        return this.failure != null || (this.run != null && this.run.hasFailed());
     }
 
     /** Tell whether the run should wind down: it failed, or the operator asked to stop. */
     boolean shouldStop() {
-        return this.failure != null || this.control.isStopRequested();
+        return hasFailed() || this.control.isStopRequested();
     }
 
 }

@@ -258,6 +258,30 @@ public abstract class AbstractOldStoreScannerContractTests<R, ID> {
     }
 
     @Test
+    void thePartitionsOfWhatIsLeftOfAScanTogetherReturnItAllAndNoKeyTwice() {
+        Map<String, String> names = putEntities(1, entitiesSpanningSeveralSteps());
+        SourceBatch<R, ID> first = this.scanner.nextPage(this.scanner.initialPosition(), SETTINGS);
+
+        Map<String, SourcePosition> partitions = this.scanner.partitions(first.position());
+
+        // A partitioned backfill stores them by name and position text, and several workers
+        // scan them from there, each on a scanner of its own.
+        assertThat(createScanner().partitions(first.position()).keySet()).isEqualTo(partitions.keySet());
+        Set<String> found = keys(List.of(first));
+        List<String> fromPartitions = new ArrayList<>();
+        for (SourcePosition start : partitions.values()) {
+            OldStoreScanner<R, ID> worker = createScanner();
+            for (SourceBatch<R, ID> batch : scanToCompletion(worker, worker.parsePosition(start.text()), SETTINGS)) {
+                batch.entries().forEach((entry) -> fromPartitions.add(entry.redisKey()));
+            }
+        }
+        found.addAll(fromPartitions);
+        assertThat(found).containsAll(names.keySet());
+        assertThat(fromPartitions).as("no key in two partitions").doesNotHaveDuplicates();
+        assertThat(this.scanner.partitions(this.scanner.initialPosition())).isNotEmpty();
+    }
+
+    @Test
     void aStepRepeatedFromTheSamePositionLosesNoKey() {
         // The caller repeats a step whose batch it could not write: the scanner must not have
         // moved on by the step it is asked again.

@@ -13,6 +13,7 @@ import dev.dualwrite.core.backfill.BackfillCheckpoint;
 import dev.dualwrite.core.backfill.BackfillJob;
 import dev.dualwrite.core.backfill.BackfillMode;
 import dev.dualwrite.core.backfill.BackfillOptions;
+import dev.dualwrite.core.backfill.BackfillPartition;
 import dev.dualwrite.core.backfill.BackfillProgress;
 import dev.dualwrite.core.backfill.BackfillReject;
 import org.jspecify.annotations.Nullable;
@@ -31,7 +32,7 @@ import org.springframework.boot.actuate.endpoint.annotation.WriteOperation;
  * rejects.
  * <ul>
  * <li>{@code GET /} the running (or last) job and every repository's checkpoint</li>
- * <li>{@code GET /{repository}} one repository</li>
+ * <li>{@code GET /{repository}} one repository (with the partitions of a partitioned run)</li>
  * <li>{@code GET /{repository}/rejects?limit=&after=} its rejects</li>
  * <li>{@code POST /} with {@code {"repositories":"tokens,subscriptions", "rateLimit":..., ...}} starts a
  * job (no repositories, or {@code "all"}: every one); {@code "mode":"CATCH_UP"} also brings
@@ -78,7 +79,7 @@ public class BackfillEndpoint {
             .flatMap((job) -> job.progress().stream().filter((p) -> p.repository().equals(name)).findFirst())
             .orElse(null);
         return new RepositoryStatus(name, progress, this.backfill.checkpoint(name).orElse(null),
-                this.backfill.rejectCount(name));
+                this.backfill.rejectCount(name), this.backfill.partitions(name));
     }
 
     @ReadOperation
@@ -228,9 +229,11 @@ public class BackfillEndpoint {
      * @param progress its progress in the current job, if it is part of it
      * @param checkpoint its durable checkpoint, if it was ever backfilled
      * @param rejects keys set aside
+     * @param partitions the partitions of its last partitioned run, with their owners and
+     * leases (empty when it never ran partitioned)
      */
     public record RepositoryStatus(String repository, @Nullable BackfillProgress progress,
-            @Nullable BackfillCheckpoint checkpoint, long rejects) {
+            @Nullable BackfillCheckpoint checkpoint, long rejects, List<BackfillPartition> partitions) {
     }
 
 }

@@ -117,6 +117,20 @@ public class BackfillProperties {
     private boolean requireDual = BackfillOptions.DEFAULTS.requireDual();
 
     /**
+     * Whether several processes (instances, or the pods of an indexed Job) share each
+     * repository's run: its scan is split into partitions, one per Redis master, that each
+     * process claims under a lease, taking over those of a process that died.
+     */
+    private boolean partitioned = BackfillOptions.DEFAULTS.partitioned();
+
+    /**
+     * How long a process's claim on a partition of a partitioned run lasts without being
+     * renewed (renewed every third of it): how long a dead process's partition waits before
+     * another process takes it over.
+     */
+    private Duration lease = BackfillOptions.DEFAULTS.lease();
+
+    /**
      * Order of repositories in a job, by repository name.
      */
     private Map<String, Repository> repositories = new LinkedHashMap<>();
@@ -136,7 +150,25 @@ public class BackfillProperties {
             .withRetries(this.attempts, this.retryBackoff)
             .withProgressInterval(this.progressInterval)
             .withRequireDual(this.requireDual)
-            .withMode(this.mode);
+            .withMode(this.mode)
+            .withPartitioned(this.partitioned)
+            .withLease(this.lease);
+    }
+
+    public boolean isPartitioned() {
+        return this.partitioned;
+    }
+
+    public void setPartitioned(boolean partitioned) {
+        this.partitioned = partitioned;
+    }
+
+    public Duration getLease() {
+        return this.lease;
+    }
+
+    public void setLease(Duration lease) {
+        this.lease = lease;
     }
 
     public BackfillMode getMode() {

@@ -77,6 +77,16 @@ class DualWriteBackfillAutoConfigurationTests {
     }
 
     @Test
+    void partitionedRunsAreOffByDefaultAndTurnedOnWithTheirLease() {
+        this.contextRunner
+            .withPropertyValues("dual-write.backfill.partitioned=true", "dual-write.backfill.lease=45s")
+            .run((context) -> assertThat(context.getBean(Backfill.class).defaults())
+                .isEqualTo(BackfillOptions.DEFAULTS.withPartitioned(true).withLease(Duration.ofSeconds(45))));
+        assertThat(BackfillOptions.DEFAULTS.partitioned()).isFalse();
+        assertThat(BackfillOptions.DEFAULTS.lease()).isEqualTo(Duration.ofSeconds(30));
+    }
+
+    @Test
     void metersOfEveryPairedRepositoryAreRegisteredInTheApplicationsRegistryAtStartup() {
         this.contextRunner.withUserConfiguration(Meters.class).run((context) -> {
             MeterRegistry meters = context.getBean(MeterRegistry.class);

@@ -4,13 +4,16 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
 
 import dev.dualwrite.core.store.scan.RawEntry;
 import dev.dualwrite.core.store.scan.ScanSettings;
 import dev.dualwrite.core.store.scan.ScannedEntry;
+import dev.dualwrite.core.store.scan.SourcePosition;
 import io.lettuce.core.RedisFuture;
 
 import org.springframework.data.redis.connection.RedisConnectionFactory;
@@ -79,6 +82,34 @@ abstract class AbstractEntityScanner<R, ID> implements RedisEntityScanner<R, ID>
             decoded.add(decode(entry));
         }
         return decoded;
+    }
+
+    /**
+     * Split a scan by node: one partition per master that the position has not finished, its
+     * position marking every other master done, so that the scan loop, unchanged, scans that
+     * master alone. One node (a single Redis, a keyspace set) is one partition.
+     */
+    @Override
+    public Map<String, SourcePosition> partitions(SourcePosition from) {
+        ScanPosition position = ScanPosition.from(from);
+        List<String> nodes = withAccess(this::nodes);
+        if (nodes.size() == 1) {
+            return Map.of(WHOLE, position);
+        }
+        Map<String, SourcePosition> partitions = new LinkedHashMap<>();
+        for (String node : nodes) {
+            if (position.isDone(node)) {
+                continue;
+            }
+            ScanPosition alone = position;
+            for (String other : nodes) {
+                if (!other.equals(node)) {
+                    alone = alone.advance(other, "0");
+                }
+            }
+            partitions.put(node, alone);
+        }
+        return partitions;
     }
 
     @Override

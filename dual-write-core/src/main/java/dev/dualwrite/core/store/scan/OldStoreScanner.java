@@ -2,6 +2,7 @@ package dev.dualwrite.core.store.scan;
 
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -22,6 +23,9 @@ import java.util.Set;
  * @param <ID> the id type
  */
 public interface OldStoreScanner<R, ID> {
+
+    /** The name of the one partition of a scan that cannot be split ({@link #partitions}). */
+    String WHOLE = "all";
 
     /**
      * Return the position before anything was scanned.
@@ -90,6 +94,22 @@ public interface OldStoreScanner<R, ID> {
      * @return its key
      */
     String keyOf(ID id);
+
+    /**
+     * Split what is left of a scan into partitions that can be scanned independently, each
+     * from its own position to its own complete batch, by several workers at once: together
+     * they return every key the scan from {@code from} would, and no partition returns a key
+     * another one does (short of the store's own layout changing meanwhile). A store that
+     * cannot be split returns one partition, named {@value #WHOLE}, holding {@code from}.
+     * @param from where the scan stands: {@link #initialPosition()} or a position this
+     * scanner returned or parsed
+     * @return the partitions' starting positions by a name that stays the same from one call
+     * to the next (a Redis cluster's master node ids), in a stable order; empty when nothing
+     * is left to scan
+     */
+    default Map<String, SourcePosition> partitions(SourcePosition from) {
+        return Map.of(WHOLE, from);
+    }
 
     /**
      * Return the number of entities when the store knows it cheaply, or {@code -1} when only a

@@ -1,0 +1,110 @@
+package dev.dualwrite.core.backfill;
+
+import java.time.Duration;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A worker's claim on one partition, renewed every third of the lease while the worker copies
+ * it. The claim is lost when a renewal finds another owner, or when no renewal succeeded for
+ * five sixths of the lease (PostgreSQL unreachable: another worker may claim it soon): the
+ * partition's copy is then stopped at once, before its next batch, and its position is never
+ * moved again by this worker (every save names the owner).
+ */
+final class PartitionLease implements AutoCloseable {
+
+    private static final Logger logger = LoggerFactory.getLogger(Backfill.class);
+
+    private final PartitionStore store;
+
+    private final String repository;
+
+    private final String partition;
+
+    private final String runId;
+
+    private final String owner;
+
+    private final Duration lease;
+
+    private final RunStatus status;
+
+    private final @Nullable ScheduledFuture<?> renewal;
+
+    private volatile long renewedNanos = System.nanoTime();
+
+    private volatile boolean lost;
+
+    PartitionLease(PartitionStore store, @Nullable ScheduledExecutorService renewals, String repository,
+            String partition, String runId, String owner, Duration lease, RunStatus status) {
+        this.store = store;
+        this.repository = repository;
+        this.partition = partition;
+        this.runId = runId;
+        this.owner = owner;
+        this.lease = lease;
+        this.status = status;
+        ScheduledFuture<?> renewal = null;
+        long every = Math.max(1, lease.toMillis() / 3);
+        try {
+            if (renewals != null) {
+                renewal = renewals.scheduleWithFixedDelay(this::renew, every, every, TimeUnit.MILLISECONDS);
+            }
+        }
+        catch (RejectedExecutionException ex) {
+            // The renewals were shut down (the worker is halting): the lease runs out.
+        }
+        this.renewal = renewal;
+    }
+
+    private void renew() {
+        if (this.lost) {
+            return;
+        }
+        try {
+            if (this.store.renew(this.repository, this.partition, this.runId, this.owner, this.lease)) {
+                this.renewedNanos = System.nanoTime();
+            }
+            else {
+                lose("another worker took it over");
+            }
+        }
+        catch (RuntimeException ex) {
+            if (System.nanoTime() - this.renewedNanos >= this.lease.toNanos() * 5 / 6) {
+                lose("its lease could not be renewed in time (" + BackfillErrors.describe(ex) + ")");
+            }
+            else {
+                logger.debug("dual-write: backfill of '{}' could not renew its lease on partition {}; retrying",
+                        this.repository, this.partition, ex);
+            }
+        }
+    }
+
+    /** Record that the claim is lost and stop the partition's copy before its next batch. */
+    void lose(String why) {
+        if (!this.lost) {
+            this.lost = true;
+            logger.warn("dual-write: backfill of '{}': worker {} lost partition {}: {}; it stops copying it and moves "
+                    + "its position no more", this.repository, this.owner, this.partition, why);
+        }
+        this.status.fail("lost partition " + this.partition + ": " + why);
+    }
+
+    boolean isLost() {
+        return this.lost;
+    }
+
+    @Override
+    public void close() {
+        if (this.renewal != null) {
+            this.renewal.cancel(false);
+        }
+    }
+
+}
