@@ -35,11 +35,11 @@ import org.springframework.data.relational.core.mapping.RelationalPersistentProp
  * (the value-dependent part) and take that type; otherwise every value goes through the
  * converter.</li>
  * </ul>
- * A null is converted as the converter converted the first null of the column: its answer
- * depends on the column alone. The last class seen each way is checked before the maps.
- * <p>
  * The shortcut applies only to Spring Data's own {@link MappingJdbcConverter} (whose rules are
- * the ones above); any other converter is asked for every value.
+ * the ones above); any other converter is asked for every value but null. A null, whatever
+ * the converter, is converted as the converter converted the column's first null, when that
+ * gave null: the answer depends on the column alone. The last class seen each way is checked
+ * before the maps.
  */
 final class ColumnConverter {
 

@@ -22,8 +22,12 @@ import org.postgresql.util.PGobject;
  * PostgreSQL's binary {@code COPY} format, for the column types whose binary form is simple
  * and fixed: the server then reads each field with the type's receive function instead of
  * parsing text, and the writers skip formatting timestamps and numbers as text. It accepts
- * exactly the values {@link CopyText} accepts for the same column, and writes the same value:
- * a value it cannot write makes it answer {@code false}, and the batch goes as text instead.
+ * the value classes {@link CopyText} accepts for the same column and stores what the driver's
+ * binding stores (rounding timestamps to the microsecond half up, as the driver does); a value
+ * it cannot write (an integer too large for its column, a date or time beyond what PostgreSQL
+ * counts) makes it answer {@code false}, and the batch goes as text instead, where PostgreSQL's
+ * error names the value. Where text COPY cannot spell a value PostgreSQL holds (years before 1
+ * or after 9999), binary stores it as the driver would.
  * A table with a column of another type ({@code numeric}, {@code real}, {@code citext}, ...)
  * is copied as text.
  */
@@ -119,18 +123,26 @@ final class CopyBinary {
                 return (value instanceof UUID uuid) && out.binaryUuid(uuid);
             case TIMESTAMPTZ:
                 Instant instant = instant(value);
-                return (instant != null) && out.binaryLong(micros(instant));
+                return (instant != null) && finite(micros(instant)) && out.binaryLong(micros(instant));
             case TIMESTAMP:
                 LocalDateTime time = localDateTime(value);
-                return (time != null) && out.binaryLong(micros(time.toInstant(ZoneOffset.UTC)));
+                long local = (time != null) ? micros(time.toInstant(ZoneOffset.UTC)) : 0;
+                return (time != null) && finite(local) && out.binaryLong(local);
             case DATE:
                 LocalDate date = localDate(value);
-                return (date != null) && out.binaryInt(Math.toIntExact(date.toEpochDay() - POSTGRES_EPOCH_DAYS));
+                int days = (date != null) ? Math.toIntExact(date.toEpochDay() - POSTGRES_EPOCH_DAYS) : 0;
+                return (date != null) && days != Integer.MIN_VALUE && days != Integer.MAX_VALUE
+                        && out.binaryInt(days);
             case BYTEA:
                 return (value instanceof byte[] bytes) && bytes(out, bytes);
             default:
                 return false;
         }
+    }
+
+    // The binary form reads the extreme values as -infinity and infinity: never sent for a value.
+    private static boolean finite(long micros) {
+        return micros != Long.MIN_VALUE && micros != Long.MAX_VALUE;
     }
 
     private static boolean bytes(CopyRows out, byte[] bytes) {

@@ -11,6 +11,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import dev.dualwrite.core.backfill.PostgresBatchWriter.PreparedRow;
 import org.jspecify.annotations.Nullable;
@@ -25,18 +26,34 @@ import org.springframework.util.ClassUtils;
 
 /**
  * Inserts the absent rows of a batch by streaming them with {@code COPY} straight into the
- * table. Called inside the batch's transaction, after its locks: one query finds which of the
- * batch's ids are present, and COPY inserts the others. That is as race-safe as
- * {@code INSERT ... ON CONFLICT DO NOTHING}, because every writer of a key takes the key's lock
- * before writing its row, so no row can appear between the query and the COPY; should a
- * writer that bypasses the library insert one anyway, the COPY fails with a unique violation
- * and the batch is written row by row with {@code ON CONFLICT DO NOTHING} instead.
+ * table. Called inside the batch's transaction, after its locks, in one of two ways:
+ * <ul>
+ * <li>looked up first: one query finds which of the batch's ids are present, and COPY inserts
+ * the others. That is as race-safe as {@code INSERT ... ON CONFLICT DO NOTHING}, because every
+ * writer of a key takes the key's lock before writing its row, so no row can appear between
+ * the query and the COPY;</li>
+ * <li>straight: COPY inserts every row, and a present one makes it fail with a unique
+ * violation ({@link PresentRowFound}), after which the caller runs the batch's transaction
+ * again, looked up first. A first backfill finds few rows present, and saves the lookup's
+ * index probes; after a batch that found one, the next {@value #LOOKED_UP_AFTER_CONFLICT}
+ * batches are looked up first (a resumed run finds whole stretches present).</li>
+ * </ul>
+ * Should a writer that bypasses the library insert a row anyway, or another unique constraint
+ * refuse one, the looked-up COPY fails too and the batch is written row by row with
+ * {@code ON CONFLICT DO NOTHING} instead.
  * <p>
  * It is the cheapest way in for PostgreSQL: no statement to parse for the values, the table's
  * bulk insert, and none of a staging table's or a speculative insertion's extra work (see
  * {@code docs/backfill.md} for the figures).
  */
 final class CopyInsert {
+
+    private static final String UNIQUE_VIOLATION = "23505";
+
+    private static final int LOOKED_UP_AFTER_CONFLICT = 32;
+
+    // Batches still to look up first since the last one found a present row.
+    private final AtomicInteger lookedUpBatches = new AtomicInteger();
 
     // A row of the sample's shape is about 1 KB; the buffer grows if rows are larger.
     private static final int EXPECTED_ROW_BYTES = 1024;
@@ -58,10 +75,12 @@ final class CopyInsert {
 
     private final String differingSql;
 
-    private final String absentOrDifferingSql;
+    // The verifier's query (StoredRowQuery), or null when its rows are compared in full.
+    private final @Nullable String absentOrDifferingSql;
 
     private CopyInsert(JdbcOperations jdbc, String presentSql, String copySql, CopyText.Kind[] kinds,
-            CopyBinary.Kind @Nullable [] binaryKinds, int idIndex, String differingSql, String absentOrDifferingSql) {
+            CopyBinary.Kind @Nullable [] binaryKinds, int idIndex, String differingSql,
+            @Nullable String absentOrDifferingSql) {
         this.jdbc = jdbc;
         this.presentSql = presentSql;
         this.copySql = copySql;
@@ -85,6 +104,25 @@ final class CopyInsert {
      */
     static Object create(JdbcOperations jdbc, String table, String idColumn, String columnList,
             List<String> columnNames, List<String> quotedColumns, int idIndex) {
+        return create(jdbc, table, idColumn, columnList, columnNames, quotedColumns, idIndex,
+                new boolean[columnNames.size()], true);
+    }
+
+    /**
+     * Prepare COPY for a table, if the driver and every column's type allow it.
+     * @param table the quoted, qualified table name
+     * @param idColumn the quoted id column
+     * @param columnList the quoted columns, in insert order
+     * @param columnNames the same columns, unquoted
+     * @param quotedColumns the same columns, quoted
+     * @param idIndex the id column's index among them
+     * @param stringProperties for each column, whether its property is a {@code String}
+     * @param everyPropertyWritten whether the columns hold every persistent property
+     * @return the copy insert, or the reason it cannot be used (a {@code String})
+     */
+    static Object create(JdbcOperations jdbc, String table, String idColumn, String columnList,
+            List<String> columnNames, List<String> quotedColumns, int idIndex, boolean[] stringProperties,
+            boolean everyPropertyWritten) {
         if (!ClassUtils.isPresent("org.postgresql.PGConnection", CopyInsert.class.getClassLoader())) {
             return "the PostgreSQL JDBC driver is not on the class path";
         }
@@ -120,8 +158,9 @@ final class CopyInsert {
                 + " t on t." + idColumn + " = k.v::" + idType;
         return new CopyInsert(jdbc, presentSql, "copy " + table + " (" + columnList + ") from stdin", kinds,
                 binaryKinds, idIndex,
-                differingSql(table, idColumn, quotedColumns, idIndex, kinds, columnNames, types, baseTypes, false),
-                differingSql(table, idColumn, quotedColumns, idIndex, kinds, columnNames, types, baseTypes, true));
+                differingSql(table, idColumn, quotedColumns, idIndex, kinds, columnNames, types, baseTypes),
+                StoredRowQuery.sql(table, idColumn, quotedColumns, idIndex, columnNames, baseTypes, stringProperties,
+                        everyPropertyWritten));
     }
 
     // format_type(oid, null) spells char(n) "character", which as a cast is char(1): bpchar is
@@ -139,8 +178,7 @@ final class CopyInsert {
     // modifier, as COPY reads them (numeric(p,s) and timestamp(p) round on a write alike), and
     // compared by the type's own equality, so equal values in another spelling are not returned.
     private static String differingSql(String table, String idColumn, List<String> quotedColumns, int idIndex,
-            CopyText.Kind[] kinds, List<String> columnNames, Map<String, String> types, Map<String, String> baseTypes,
-            boolean absentToo) {
+            CopyText.Kind[] kinds, List<String> columnNames, Map<String, String> types, Map<String, String> baseTypes) {
         StringBuilder sql = new StringBuilder("select k.n from unnest(");
         StringBuilder aliases = new StringBuilder();
         List<String> differs = new ArrayList<>();
@@ -155,11 +193,10 @@ final class CopyInsert {
                         : "t." + quotedColumns.get(i) + " is distinct from k.c" + i + "::" + types.get(columnNames.get(i)));
             }
         }
-        String differ = differs.isEmpty() ? "false" : String.join(" or ", differs);
-        sql.append(") with ordinality as k(").append(aliases).append("n) ").append(absentToo ? "left join " : "join ")
-            .append(table).append(" t on t.").append(idColumn).append(" = k.c").append(idIndex).append("::")
+        sql.append(") with ordinality as k(").append(aliases).append("n) join ").append(table).append(" t on t.")
+            .append(idColumn).append(" = k.c").append(idIndex).append("::")
             .append(unmodified(baseTypes.get(columnNames.get(idIndex))))
-            .append(" where ").append(absentToo ? "t." + idColumn + " is null or " + differ : differ);
+            .append(" where ").append(differs.isEmpty() ? "false" : String.join(" or ", differs));
         return sql.toString();
     }
 
@@ -175,12 +212,15 @@ final class CopyInsert {
 
     /**
      * Return which rows of a batch are absent from the table or in it with stored values that
-     * may differ from the row's, in one query and without reading the rows into the JVM (see
-     * {@link #differing}): the rows a verification has to load and compare.
-     * @return the indexes of those rows, or {@code null} when a value has no text form
+     * may differ from the row's as the verifier compares them, in one query and without
+     * reading the rows into the JVM ({@link StoredRowQuery}): the rows a verification has to
+     * load and compare.
+     * @return the indexes of those rows, or {@code null} when the table's rows are to be
+     * compared in full or a value has no text form
      */
     @Nullable BitSet absentOrDiffering(List<PreparedRow<?>> rows) {
-        return matching(this.absentOrDifferingSql, rows);
+        String sql = this.absentOrDifferingSql;
+        return (sql != null) ? matching(sql, rows) : null;
     }
 
     // The indexes of the rows a query over the batch's values (one text array per column) returns.
@@ -218,10 +258,16 @@ final class CopyInsert {
     /**
      * Insert the absent rows of a batch; to be called inside the batch's transaction, after
      * its locks.
+     * @param rows the batch's rows
+     * @param presentExpected whether rows may well be present (a catch-up, or a run of the
+     * batch again after {@link PresentRowFound}): their ids are then looked up first
      * @return the keys of the rows inserted, or {@code null} when a value cannot be written in
      * COPY's text form (nothing was written; use the multi-row statement)
+     * @throws PresentRowFound when a COPY of every row found one present: nothing is written,
+     * and the transaction is to be rolled back and the batch run again with
+     * {@code presentExpected}
      */
-    @Nullable Set<String> insert(List<PreparedRow<?>> rows) {
+    @Nullable Set<String> insert(List<PreparedRow<?>> rows, boolean presentExpected) {
         String[] ids = new String[rows.size()];
         for (int r = 0; r < rows.size(); r++) {
             Object[] values = rows.get(r).values();
@@ -237,17 +283,40 @@ final class CopyInsert {
             return null;
         }
         String copySql = (binary != null) ? this.binaryCopySql : this.copySql;
+        boolean lookUp = presentExpected || this.lookedUpBatches.getAndUpdate((left) -> Math.max(0, left - 1)) > 0;
         return this.jdbc.execute((ConnectionCallback<Set<String>>) (connection) -> {
-            BitSet present = present(connection, ids);
+            BitSet present = lookUp ? present(connection, ids) : new BitSet();
             Set<String> inserted = new HashSet<>();
             for (int r = present.nextClearBit(0); r < rows.size(); r = present.nextClearBit(r + 1)) {
                 inserted.add(rows.get(r).key());
             }
             if (!inserted.isEmpty()) {
-                copy(connection, copySql, encoded, present);
+                try {
+                    copy(connection, copySql, encoded, present);
+                }
+                catch (SQLException ex) {
+                    if (!lookUp && UNIQUE_VIOLATION.equals(ex.getSQLState())) {
+                        this.lookedUpBatches.set(LOOKED_UP_AFTER_CONFLICT);
+                        throw new PresentRowFound();
+                    }
+                    throw ex;
+                }
             }
             return inserted;
         });
+    }
+
+    /**
+     * A COPY of every row of a batch found one present (or a row another unique constraint
+     * refuses): the batch's transaction is aborted, to be rolled back and run again with the
+     * present rows looked up first.
+     */
+    static final class PresentRowFound extends RuntimeException {
+
+        PresentRowFound() {
+            super("a row of the batch is present", null, false, false);
+        }
+
     }
 
     // The rows in the binary format, or null when a value has none that CopyBinary writes.

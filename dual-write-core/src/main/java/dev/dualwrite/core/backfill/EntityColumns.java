@@ -30,6 +30,9 @@ final class EntityColumns {
 
     private final List<SqlIdentifier> names = new ArrayList<>();
 
+    // Set while the nodes are gathered: false once a persistent property is found read-only.
+    private boolean everyPropertyWritten = true;
+
     private final RelationalPersistentEntity<?> entity;
 
     private final List<Node> roots;
@@ -67,6 +70,7 @@ final class EntityColumns {
                 problems.add("property '" + name + "' is a reference or collection");
             }
             if (!property.isWritable() || (embedded && property.isIdProperty())) {
+                this.everyPropertyWritten &= property.isWritable();
                 continue;
             }
             if (property.isEmbedded()) {
@@ -86,6 +90,14 @@ final class EntityColumns {
     /** Return why a multi-row statement cannot write this entity, or {@code null} when it can. */
     @Nullable String unsupported() {
         return this.unsupported;
+    }
+
+    /**
+     * Return whether the columns hold every persistent property (none is read-only), so that
+     * comparing the columns compares the whole entity.
+     */
+    boolean everyPropertyWritten() {
+        return this.everyPropertyWritten;
     }
 
     /** Return the property whose value each column holds, in column order. */

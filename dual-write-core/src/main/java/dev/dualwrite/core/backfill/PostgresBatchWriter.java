@@ -265,12 +265,27 @@ public final class PostgresBatchWriter<P> {
         if (rows.isEmpty()) {
             return Outcome.NONE;
         }
+        // A catch-up expects present rows: they are looked up first.
+        boolean presentExpected = currentInRedis != null;
+        try {
+            return write(rows, stillInRedis, currentInRedis, presentExpected);
+        }
+        catch (CopyInsert.PresentRowFound ex) {
+            // Rolled back: again, with the present rows looked up first.
+            return write(rows, stillInRedis, currentInRedis, true);
+        }
+    }
+
+    private Outcome write(List<PreparedRow<P>> rows, Function<Collection<String>, Set<String>> stillInRedis,
+            @Nullable Function<Collection<String>, Map<String, CurrentValue<P>>> currentInRedis,
+            boolean presentExpected) {
         Outcome outcome = this.transactions.execute((status) -> {
             if (this.asynchronousCommit) {
                 this.jdbc.execute(ASYNC_COMMIT_SQL);
             }
             lock(rows);
-            Set<String> inserted = (this.unsupported == null) ? insertAbsent(rows) : insertEach(rows);
+            Set<String> inserted = (this.unsupported == null) ? insertAbsent(rows, presentExpected)
+                    : insertEach(rows);
             Set<String> vanished = new HashSet<>();
             if (!inserted.isEmpty()) {
                 List<String> redisKeys = rows.stream().filter((row) -> inserted.contains(row.key()))
@@ -404,10 +419,10 @@ public final class PostgresBatchWriter<P> {
     }
 
     @SuppressWarnings({ "unchecked", "rawtypes" })
-    private Set<String> insertAbsent(List<PreparedRow<P>> rows) {
+    private Set<String> insertAbsent(List<PreparedRow<P>> rows, boolean presentExpected) {
         if (rows.size() >= COPY_MIN_ROWS && !Boolean.getBoolean(MULTI_ROW_INSERT_PROPERTY)
                 && copyInsert() instanceof CopyInsert copy) {
-            Set<String> inserted = copy.insert((List) rows);
+            Set<String> inserted = copy.insert((List) rows, presentExpected);
             if (inserted != null) {
                 return counted(InsertWay.COPY, inserted);
             }
@@ -431,8 +446,13 @@ public final class PostgresBatchWriter<P> {
     private Object copyInsert() {
         Object copy = this.copyInsert;
         if (copy == null) {
+            boolean[] stringProperties = new boolean[this.columnNames.size()];
+            for (int i = 0; i < stringProperties.length; i++) {
+                stringProperties[i] = this.columns.properties().get(i).getType() == String.class;
+            }
             copy = (this.idIndex >= 0) ? CopyInsert.create(this.jdbc, this.table, this.idColumn, this.columnList,
-                    this.columnNames, this.quotedColumns, this.idIndex) : "the id is not a written column";
+                    this.columnNames, this.quotedColumns, this.idIndex, stringProperties,
+                    this.columns.everyPropertyWritten()) : "the id is not a written column";
             if (copy instanceof String reason) {
                 logger.info("dual-write: the backfill writes {} with multi-row inserts, not COPY, because {}", this.table,
                         reason);

@@ -26,6 +26,7 @@ import java.util.zip.CRC32;
 
 import dev.dualwrite.core.compare.EntityComparator;
 import dev.dualwrite.core.pair.DualRepository;
+import dev.dualwrite.core.repair.FailureReason;
 import dev.dualwrite.core.store.scan.OldStoreScanner;
 import dev.dualwrite.core.store.scan.RawSourceBatch;
 import dev.dualwrite.core.store.scan.ScanSettings;
@@ -324,8 +325,18 @@ final class VerificationRun<R, P, ID> {
                 // Compared in full, which reports why it does not map.
             }
         }
-        StoredRowFilter filter = this.storedRowFilter;
-        Set<String> suspects = StoreCalls.retried(() -> filter.absentOrDiffering(this.repository, mapped));
+        Set<String> suspects;
+        try {
+            suspects = this.storedRowFilter.absentOrDiffering(this.repository, mapped);
+        }
+        catch (RuntimeException ex) {
+            // A shortcut only: a value PostgreSQL cannot read (the full comparison reports
+            // its key) or a failing store (the full comparison's reads retry) leaves the
+            // batch to the full comparison.
+            logger.debug("dual-write verify: repository '{}': comparing a batch in full, as PostgreSQL could not "
+                    + "compare it: {}", this.repository.name(), FailureReason.describe(ex));
+            return 0;
+        }
         if (suspects == null) {
             return 0;
         }

@@ -199,10 +199,14 @@ public class Verifier {
     }
 
     /**
-     * Let verifications that start from now on leave the rows PostgreSQL holds exactly as
-     * their old-store values map to a query of the filter's, loading and comparing only the
-     * others: much less work for the application, the same report. Repositories whose rows
-     * carry an expiry are always compared in full.
+     * Let verifications that start from now on ask the filter which rows of each batch
+     * PostgreSQL lacks or may hold otherwise than their old-store values map, and load and
+     * compare only those: much less work for the application. A row the filter leaves out
+     * counts as compared and agreeing, so the filter must never leave out a row the full
+     * comparison would find different (the backfill's filter holds to that for the column
+     * types it is made for and compares the others in full; it cannot see a conversion that
+     * does not read back what it wrote). When the filter fails, its batch is compared in full.
+     * Repositories whose rows carry an expiry are always compared in full.
      * @param filter the filter, or {@code null} to compare every row in full
      */
     public void setStoredRowFilter(@Nullable StoredRowFilter filter) {

@@ -18,6 +18,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.datasource.DataSourceTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatException;
@@ -56,7 +58,7 @@ class CopyInsertTests {
         rows.add(row("abcdefghX", "too long"));
 
         // A cast to varchar(8) would have found 'abcdefgh' and skipped the row silently.
-        assertThatException().isThrownBy(() -> copyInsert(table).insert(rows))
+        assertThatException().isThrownBy(() -> copyInsert(table).insert(rows, true))
             .withMessageContaining("character varying(8)");
         assertThat(names(table)).containsExactly(Map.entry("abcdefgh", "live"));
     }
@@ -130,12 +132,108 @@ class CopyInsertTests {
         // A cast to character (char(1)) made every id 'a' or 'r': the present rows were not
         // found, COPY hit their primary key and the differing rows went unseen.
         BitSet differing = copyInsert(table).differing(rows);
-        Set<String> inserted = copyInsert(table).insert(rows);
+        Set<String> inserted = copyInsert(table).insert(rows, true);
 
         assertThat(differing.stream().boxed().toList()).containsExactly(20);
         assertThat(inserted).hasSize(20).doesNotContain("key-ab", "key-abcdef");
         assertThat(this.jdbc.queryForObject("select name from " + table + " where id = 'ab'", String.class))
             .isEqualTo("stored");
+    }
+
+    @Test
+    void aStraightCopyThatFindsARowPresentWritesNothingAndTheNextBatchesAreLookedUpFirst() {
+        String table = table("bigint");
+        this.jdbc.update("insert into " + table + " (id, name) values (7, 'live')");
+        CopyInsert copy = copyInsert(table);
+        List<PreparedRow<?>> rows = rows(20, (i) -> (long) i);
+
+        // In the batch's transaction, as the writer calls it: the failed COPY aborts it.
+        assertThatException().isThrownBy(() -> new TransactionTemplate(
+                new DataSourceTransactionManager(schema.dataSource()))
+            .executeWithoutResult((status) -> copy.insert(rows, false)))
+            .isInstanceOf(CopyInsert.PresentRowFound.class);
+        assertThat(names(table)).containsExactly(Map.entry("7", "live"));
+
+        // Run again without expecting present rows: looked up first all the same.
+        Set<String> inserted = copy.insert(rows, false);
+
+        assertThat(inserted).hasSize(19).doesNotContain("key-7");
+        assertThat(names(table)).hasSize(20).containsEntry("7", "live");
+    }
+
+    @Test
+    void aStraightCopyOfAbsentRowsInsertsThemAll() {
+        String table = table("bigint");
+
+        Set<String> inserted = copyInsert(table).insert(rows(20, (i) -> (long) i), false);
+
+        assertThat(inserted).hasSize(20);
+        assertThat(names(table)).hasSize(20).containsEntry("19", "name 19");
+    }
+
+    @Test
+    void theVerifiersQueryNamesAbsentRowsAndValuesTheColumnsRoundOrTruncate() throws Exception {
+        String table = schema.name() + ".measured";
+        this.jdbc.execute("drop table if exists " + table);
+        this.jdbc.execute("create table " + table + " (id bigint primary key, amount numeric(10,2), "
+                + "at timestamptz(3), name varchar(5), doc jsonb)");
+        this.jdbc.update("insert into " + table + " values (1, 2.01, '2024-05-01T10:00:00.123Z', 'abcde', "
+                + "'{\"a\": 2, \"b\": 1}')");
+        for (long id = 2; id <= 5; id++) {
+            this.jdbc.update("insert into " + table + " select " + id + ", amount, at, name, doc from " + table
+                    + " where id = 1");
+        }
+        List<PreparedRow<?>> rows = List.of(measured(1, "2.01", "2024-05-01T10:00:00.123Z", "abcde", "{\"b\":1,\"a\":2}"),
+                measured(2, "2.005", "2024-05-01T10:00:00.123Z", "abcde", "{\"a\":2,\"b\":1}"),
+                measured(3, "2.01", "2024-05-01T10:00:00.123456Z", "abcde", "{\"a\":2,\"b\":1}"),
+                measured(4, "2.01", "2024-05-01T10:00:00.123Z", "abcdefg", "{\"a\":2,\"b\":1}"),
+                measured(5, "2.010", "2024-05-01T10:00:00.123Z", "abcde", "{\"a\":2,\"b\":3}"),
+                measured(6, "2.01", "2024-05-01T10:00:00.123Z", "abcde", "{\"a\":2,\"b\":1}"));
+        List<String> columns = List.of("id", "amount", "at", "name", "doc");
+        CopyInsert asObjects = (CopyInsert) CopyInsert.create(this.jdbc, table, "id", String.join(", ", columns),
+                columns, columns, 0, new boolean[5], true);
+        CopyInsert asString = (CopyInsert) CopyInsert.create(this.jdbc, table, "id", String.join(", ", columns),
+                columns, columns, 0, new boolean[] { false, false, false, false, true }, true);
+
+        // 1 agrees (the same JSON value in another key order, a stored object); 2, 3 and 4
+        // hold what their columns rounded or truncated; 5's JSON differs; 6 is absent.
+        assertThat(asObjects.absentOrDiffering(rows).stream().boxed().toList()).containsExactly(1, 2, 3, 4, 5);
+        // A String property is compared as written: row 1's text differs from the stored one.
+        assertThat(asString.absentOrDiffering(rows).stream().boxed().toList()).containsExactly(0, 1, 2, 3, 4, 5);
+        // The catch-up's look asks another question, what an insert would change: 2 and 3
+        // would be stored as they are.
+        assertThat(asObjects.differing(rows.subList(0, 5)).stream().boxed().toList()).containsExactly(3, 4);
+    }
+
+    @Test
+    void theVerifierComparesInFullTablesItsQueryIsNotMadeFor() {
+        String padded = schema.name() + ".padded";
+        this.jdbc.execute("drop table if exists " + padded);
+        this.jdbc.execute("create table " + padded + " (id bigint primary key, name char(4))");
+        CopyInsert charTable = (CopyInsert) CopyInsert.create(this.jdbc, padded, "id", "id, name",
+                List.of("id", "name"), List.of("id", "name"), 0);
+        String table = table("bigint");
+        CopyInsert readOnlyProperty = (CopyInsert) CopyInsert.create(this.jdbc, table, "id", "id, name",
+                List.of("id", "name"), List.of("id", "name"), 0, new boolean[2], false);
+
+        assertThat(charTable.absentOrDiffering(rows(3, (i) -> (long) i))).isNull();
+        assertThat(readOnlyProperty.absentOrDiffering(rows(3, (i) -> (long) i))).isNull();
+    }
+
+    @Test
+    void theVerifiersQueryFailsOnAValueItsColumnCannotRead() {
+        String table = schema.name() + ".counted";
+        this.jdbc.execute("drop table if exists " + table);
+        this.jdbc.execute("create table " + table + " (id bigint primary key, n integer)");
+        this.jdbc.update("insert into " + table + " values (1, 5)");
+        CopyInsert copy = (CopyInsert) CopyInsert.create(this.jdbc, table, "id", "id, n", List.of("id", "n"),
+                List.of("id", "n"), 0);
+        PreparedRow<?> tooLarge = new PreparedRow<>("key-1", "redis:1", 1L, 1L, "row", new Object[] { 1L, 1L << 40 },
+                new int[] { java.sql.Types.BIGINT, java.sql.Types.INTEGER });
+
+        // The verifier then compares the batch in full, which reports the key.
+        assertThatException().isThrownBy(() -> copy.absentOrDiffering(List.of(tooLarge)))
+            .withMessageContaining("out of range");
     }
 
     @Test
@@ -158,6 +256,18 @@ class CopyInsertTests {
         assertThat(differing.stream().boxed().toList()).containsExactly(1);
     }
 
+    private static PreparedRow<?> measured(long id, String amount, String at, String name, String doc)
+            throws Exception {
+        org.postgresql.util.PGobject jsonb = new org.postgresql.util.PGobject();
+        jsonb.setType("jsonb");
+        jsonb.setValue(doc);
+        return new PreparedRow<>("key-" + id, "redis:" + id, id, id, name,
+                new Object[] { id, new java.math.BigDecimal(amount), java.sql.Timestamp.from(java.time.Instant.parse(at)),
+                        name, jsonb },
+                new int[] { java.sql.Types.BIGINT, java.sql.Types.NUMERIC, java.sql.Types.TIMESTAMP_WITH_TIMEZONE,
+                        java.sql.Types.VARCHAR, java.sql.Types.OTHER });
+    }
+
     private static PreparedRow<?> document(long id, String doc, String raw) throws Exception {
         org.postgresql.util.PGobject jsonb = new org.postgresql.util.PGobject();
         jsonb.setType("jsonb");
@@ -177,7 +287,7 @@ class CopyInsertTests {
             this.jdbc.update("insert into " + table + " (id, name) values (?, 'live')", id.apply(i));
         }
 
-        Set<String> inserted = copyInsert(table).insert(rows);
+        Set<String> inserted = copyInsert(table).insert(rows, true);
 
         assertThat(inserted).containsExactlyInAnyOrderElementsOf(IntStream.range(0, 30)
             .filter((i) -> !present.contains(i))

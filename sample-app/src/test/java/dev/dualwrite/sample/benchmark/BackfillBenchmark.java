@@ -114,7 +114,9 @@ import org.springframework.jdbc.core.JdbcTemplate;
  * interleaved rounds (2 by default) and each reports its median, and (b) runs once. Each
  * measured approach starts from an empty table and a fresh checkpoint. Each also reports its
  * peak heap and the largest heap left after a garbage collection, which is what would grow
- * with N if anything kept keys or rows. The last line carries the ratios of rows/s issue 10
+ * with N if anything kept keys or rows, and the JVM's CPU time per row (every thread of the
+ * process: writers, Lettuce, garbage collector, compiler), which other work on the machine
+ * hardly moves, unlike rows/s. The last line carries the ratios of rows/s issue 10
  * sets goals for, the rows/s behind them on the line above:
  * {@code backfill/copy=<r> backfill/pipeline=<r> backfill/naive=<r> verify/backfill=<r>}.
  * <p>

@@ -1,6 +1,7 @@
 package dev.dualwrite.core.store.scan;
 
 import java.nio.charset.StandardCharsets;
+import java.util.Objects;
 
 import org.jspecify.annotations.Nullable;
 
@@ -38,6 +39,19 @@ public final class ScannedEntry<R, ID> {
     private final @Nullable Object rawValue;
 
     private final @Nullable String problem;
+
+    /**
+     * Create an entry; {@link #decoded} and {@link #rejected} say what each kind holds.
+     * @param redisKey the key in the old store
+     * @param id the entity id, or {@code null}
+     * @param entity the decoded entity, or {@code null} for a reject
+     * @param rawValue the value as read, or {@code null}
+     * @param problem what is wrong with the value, or {@code null} when decoded
+     */
+    public ScannedEntry(String redisKey, @Nullable ID id, @Nullable R entity, @Nullable String rawValue,
+            @Nullable String problem) {
+        this(redisKey, id, entity, (Object) rawValue, problem);
+    }
 
     private ScannedEntry(String redisKey, @Nullable ID id, @Nullable R entity, @Nullable Object rawValue,
             @Nullable String problem) {
@@ -96,6 +110,18 @@ public final class ScannedEntry<R, ID> {
     /** Tell whether the value could not be decoded. */
     public boolean isReject() {
         return this.problem != null;
+    }
+
+    @Override
+    public boolean equals(@Nullable Object other) {
+        return (other instanceof ScannedEntry<?, ?> that) && this.redisKey.equals(that.redisKey)
+                && Objects.equals(this.id, that.id) && Objects.equals(this.entity, that.entity)
+                && Objects.equals(rawValue(), that.rawValue()) && Objects.equals(this.problem, that.problem);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(this.redisKey, this.id, this.entity, this.problem);
     }
 
     @Override
