@@ -108,8 +108,14 @@ class PartitionedBackfillProcessTests {
         assertThat(stores.postgres.queryForList("select state from dualwrite_backfill_partition", String.class))
             .hasSize(3)
             .containsOnly("COMPLETED");
-        assertThat(stores.postgres.queryForMap("select state, rows_written from dualwrite_backfill_checkpoint "
-                + "where repository = 'backfill_gizmos'")).containsEntry("state", "COMPLETED");
+        Map<String, Object> run = stores.postgres.queryForMap("select state, rows_read from "
+                + "dualwrite_backfill_checkpoint where repository = 'backfill_gizmos'");
+        assertThat(run).containsEntry("state", "COMPLETED");
+        // Resumed from its checkpoint, not started again: a partition copied again from its
+        // start would have the run read every key plus all the killed worker had read of it;
+        // resumed, only the batches it had read past its last checkpoint are read twice.
+        assertThat(((Number) run.get("rows_read")).longValue())
+            .isLessThan(seeded.size() + ((Number) atKill.get("rows_read")).longValue());
         survivor.output()
             .lines()
             .filter((line) -> line.contains("partition") && line.contains("dual-write:"))

@@ -12,10 +12,12 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A worker's claim on one partition, renewed every third of the lease while the worker copies
- * it. The claim is lost when a renewal finds another owner, or when no renewal succeeded for
- * five sixths of the lease (PostgreSQL unreachable: another worker may claim it soon): the
- * partition's copy is then stopped at once, before its next batch, and its position is never
- * moved again by this worker (every save names the owner).
+ * it. The claim is lost when a renewal finds another owner, or when renewals failed for five
+ * sixths of the lease (PostgreSQL unreachable: another worker may claim it soon): the
+ * partition's copy then stops before its next batch, and its position is never moved again by
+ * this worker (every save names the owner). A renewal that hangs rather than fails is not
+ * noticed, and batches already on their way still commit; both are harmless to the data
+ * (batches insert only absent rows, under the keys' locks), see docs/backfill.md.
  */
 final class PartitionLease implements AutoCloseable {
 

@@ -56,6 +56,12 @@ final class PartitionStore {
         Joined joined = this.transactions.execute((transaction) -> {
             this.jdbc.query("select pg_advisory_xact_lock(hashtextextended(current_schema() || ?, 0))",
                     (rs) -> null, ":dualwrite-backfill-partitions:" + repository);
+            // The checkpoint's row stays locked until the run is created: a forget (the
+            // repository entering DUAL again) waits for it and deletes the new run, rather than
+            // running between the read and the write and leaving a run that resumes a position
+            // from before it.
+            this.jdbc.query("select 1 from dualwrite_backfill_checkpoint where repository = ? for update",
+                    (rs) -> null, repository);
             Optional<BackfillCheckpoint> last = this.checkpoints.find(repository);
             SourcePosition start = scanner.initialPosition();
             boolean resumed = false;

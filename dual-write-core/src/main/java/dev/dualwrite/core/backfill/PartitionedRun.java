@@ -79,6 +79,14 @@ final class PartitionedRun {
             if (this.retries.call("count the open partitions", () -> store.open(this.repository, run.runId())) == 0) {
                 this.completedTheRun = this.retries.call("complete the run",
                         () -> store.completeRun(this.repository, run.runId()));
+                // Completed by this worker or another, as the checkpoint says; a run whose
+                // checkpoint was forgotten or replaced meanwhile (a new DUAL) did not complete.
+                if (!this.completedTheRun && !completedByAnother(run)) {
+                    String why = replaced(run);
+                    this.status.fail((why != null) ? why : "the partitioned run " + run.runId()
+                            + " has no open partition, but its checkpoint does not say it completed");
+                    return false;
+                }
                 return true;
             }
             // Other workers hold the rest: wait, to take over a partition whose lease runs out.
@@ -110,11 +118,15 @@ final class PartitionedRun {
                 throw new IllegalStateException("partition " + claim.partition() + " of '" + this.repository
                         + "' is no longer this worker's");
             }
-            store.sum(this.repository, run.runId());
+            sum(run);
         }, true, start);
-        boolean complete;
+        boolean complete = false;
         try {
             complete = this.pipelines.copy(part, checkpoint, start);
+        }
+        catch (RuntimeException ex) {
+            // A store that kept failing: the partition is released below, at its checkpoint.
+            part.fail(BackfillErrors.describe(ex));
         }
         finally {
             lease.close();
@@ -130,7 +142,7 @@ final class PartitionedRun {
             lease.lose("another worker took it over");
             return;
         }
-        store.sum(this.repository, run.runId());
+        sum(run);
         if (complete) {
             this.copied.add(claim.partition());
             logger.info("dual-write: backfill of '{}': worker {} completed partition {}", this.repository,
@@ -150,6 +162,24 @@ final class PartitionedRun {
             counters[i] += now[i] - before[i];
         }
         return counters;
+    }
+
+    // The run's totals on its checkpoint, for the endpoint: best effort, never a reason to stop
+    // (the run's completion sums them again).
+    private void sum(Joined run) {
+        try {
+            this.worker.store().sum(this.repository, run.runId());
+        }
+        catch (RuntimeException ex) {
+            logger.debug("dual-write: backfill of '{}': the run's totals were not updated", this.repository, ex);
+        }
+    }
+
+    private boolean completedByAnother(Joined run) {
+        Optional<BackfillCheckpoint> checkpoint = this.retries.call("read the run's checkpoint",
+                () -> this.worker.checkpoints().find(this.repository));
+        return checkpoint.isPresent() && checkpoint.get().runId().equals(run.runId())
+                && checkpoint.get().state() == BackfillState.COMPLETED;
     }
 
     private @Nullable String replaced(Joined run) {

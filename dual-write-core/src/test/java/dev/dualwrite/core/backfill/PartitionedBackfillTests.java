@@ -219,8 +219,9 @@ class PartitionedBackfillTests {
         assertThat(report.rowsRead()).isLessThan(KEYS);
         assertThat(survivor.checkpoint(REPOSITORY).orElseThrow().state()).isEqualTo(BackfillState.COMPLETED);
 
-        // Comes back to life: its next checkpoint finds the partition taken, so it stops
-        // copying it and moves nothing; with nothing left to claim its job ends.
+        // Comes back to life: its next checkpoint finds the partition taken, so the partition's
+        // row is left as the survivor completed it and the late worker does not report it
+        // copied; with nothing left to claim its job ends.
         dyingJob.resume();
         BackfillReport late = dyingJob.await(Duration.ofSeconds(60)).reports().get(0);
         assertThat(late.message()).as(late.summary()).doesNotContain(held.partition());

@@ -33,6 +33,7 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.ToDoubleFunction;
 
 import javax.management.Notification;
 import javax.management.NotificationEmitter;
@@ -936,7 +937,7 @@ class BackfillBenchmark {
                         results.get(0).rows(), median(approach.getKey()),
                         results.stream().mapToLong(Result::peakHeapBytes).max().orElse(0) / 1048576.0,
                         (afterGc > 0) ? String.format(Locale.ROOT, "%,.0f", afterGc / 1048576.0) : "no GC",
-                        results.stream().mapToDouble(Result::jvmCpuMicrosPerRow).sorted().toArray()[(results.size() - 1) / 2],
+                        median(approach.getKey(), Result::jvmCpuMicrosPerRow),
                         String.join(" / ", results.stream()
                             .map((result) -> String.format(Locale.ROOT, "%,.0f", result.rowsPerSecond()))
                             .toList()));
@@ -962,9 +963,13 @@ class BackfillBenchmark {
         }
 
         private double median(String name) {
-            double[] rates = this.byName.get(name).stream().mapToDouble(Result::rowsPerSecond).sorted().toArray();
-            int middle = rates.length / 2;
-            return (rates.length % 2 == 1) ? rates[middle] : (rates[middle - 1] + rates[middle]) / 2;
+            return median(name, Result::rowsPerSecond);
+        }
+
+        private double median(String name, ToDoubleFunction<Result> figure) {
+            double[] values = this.byName.get(name).stream().mapToDouble(figure).sorted().toArray();
+            int middle = values.length / 2;
+            return (values.length % 2 == 1) ? values[middle] : (values[middle - 1] + values[middle]) / 2;
         }
 
         private static String met(boolean met) {
