@@ -11,7 +11,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.atomic.AtomicInteger;
 
 import dev.dualwrite.core.backfill.PostgresBatchWriter.PreparedRow;
 import org.jspecify.annotations.Nullable;
@@ -26,34 +25,18 @@ import org.springframework.util.ClassUtils;
 
 /**
  * Inserts the absent rows of a batch by streaming them with {@code COPY} straight into the
- * table. Called inside the batch's transaction, after its locks, in one of two ways:
- * <ul>
- * <li>looked up first: one query finds which of the batch's ids are present, and COPY inserts
- * the others. That is as race-safe as {@code INSERT ... ON CONFLICT DO NOTHING}, because every
- * writer of a key takes the key's lock before writing its row, so no row can appear between
- * the query and the COPY;</li>
- * <li>straight: COPY inserts every row, and a present one makes it fail with a unique
- * violation ({@link PresentRowFound}), after which the caller runs the batch's transaction
- * again, looked up first. A first backfill finds few rows present, and saves the lookup's
- * index probes; after a batch that found one, the next {@value #LOOKED_UP_AFTER_CONFLICT}
- * batches are looked up first (a resumed run finds whole stretches present).</li>
- * </ul>
- * Should a writer that bypasses the library insert a row anyway, or another unique constraint
- * refuse one, the looked-up COPY fails too and the batch is written row by row with
- * {@code ON CONFLICT DO NOTHING} instead.
+ * table. Called inside the batch's transaction, after its locks: one query finds which of the
+ * batch's ids are present, and COPY inserts the others. That is as race-safe as
+ * {@code INSERT ... ON CONFLICT DO NOTHING}, because every writer of a key takes the key's lock
+ * before writing its row, so no row can appear between the query and the COPY; should a
+ * writer that bypasses the library insert one anyway, the COPY fails with a unique violation
+ * and the batch is written row by row with {@code ON CONFLICT DO NOTHING} instead.
  * <p>
  * It is the cheapest way in for PostgreSQL: no statement to parse for the values, the table's
  * bulk insert, and none of a staging table's or a speculative insertion's extra work (see
  * {@code docs/backfill.md} for the figures).
  */
 final class CopyInsert {
-
-    private static final String UNIQUE_VIOLATION = "23505";
-
-    private static final int LOOKED_UP_AFTER_CONFLICT = 32;
-
-    // Batches still to look up first since the last one found a present row.
-    private final AtomicInteger lookedUpBatches = new AtomicInteger();
 
     // A row of the sample's shape is about 1 KB; the buffer grows if rows are larger.
     private static final int EXPECTED_ROW_BYTES = 1024;
@@ -258,16 +241,10 @@ final class CopyInsert {
     /**
      * Insert the absent rows of a batch; to be called inside the batch's transaction, after
      * its locks.
-     * @param rows the batch's rows
-     * @param presentExpected whether rows may well be present (a catch-up, or a run of the
-     * batch again after {@link PresentRowFound}): their ids are then looked up first
      * @return the keys of the rows inserted, or {@code null} when a value cannot be written in
      * COPY's text form (nothing was written; use the multi-row statement)
-     * @throws PresentRowFound when a COPY of every row found one present: nothing is written,
-     * and the transaction is to be rolled back and the batch run again with
-     * {@code presentExpected}
      */
-    @Nullable Set<String> insert(List<PreparedRow<?>> rows, boolean presentExpected) {
+    @Nullable Set<String> insert(List<PreparedRow<?>> rows) {
         String[] ids = new String[rows.size()];
         for (int r = 0; r < rows.size(); r++) {
             Object[] values = rows.get(r).values();
@@ -283,40 +260,17 @@ final class CopyInsert {
             return null;
         }
         String copySql = (binary != null) ? this.binaryCopySql : this.copySql;
-        boolean lookUp = presentExpected || this.lookedUpBatches.getAndUpdate((left) -> Math.max(0, left - 1)) > 0;
         return this.jdbc.execute((ConnectionCallback<Set<String>>) (connection) -> {
-            BitSet present = lookUp ? present(connection, ids) : new BitSet();
+            BitSet present = present(connection, ids);
             Set<String> inserted = new HashSet<>();
             for (int r = present.nextClearBit(0); r < rows.size(); r = present.nextClearBit(r + 1)) {
                 inserted.add(rows.get(r).key());
             }
             if (!inserted.isEmpty()) {
-                try {
-                    copy(connection, copySql, encoded, present);
-                }
-                catch (SQLException ex) {
-                    if (!lookUp && UNIQUE_VIOLATION.equals(ex.getSQLState())) {
-                        this.lookedUpBatches.set(LOOKED_UP_AFTER_CONFLICT);
-                        throw new PresentRowFound();
-                    }
-                    throw ex;
-                }
+                copy(connection, copySql, encoded, present);
             }
             return inserted;
         });
-    }
-
-    /**
-     * A COPY of every row of a batch found one present (or a row another unique constraint
-     * refuses): the batch's transaction is aborted, to be rolled back and run again with the
-     * present rows looked up first.
-     */
-    static final class PresentRowFound extends RuntimeException {
-
-        PresentRowFound() {
-            super("a row of the batch is present", null, false, false);
-        }
-
     }
 
     // The rows in the binary format, or null when a value has none that CopyBinary writes.

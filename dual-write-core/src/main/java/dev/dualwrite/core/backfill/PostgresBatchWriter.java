@@ -265,27 +265,12 @@ public final class PostgresBatchWriter<P> {
         if (rows.isEmpty()) {
             return Outcome.NONE;
         }
-        // A catch-up expects present rows: they are looked up first.
-        boolean presentExpected = currentInRedis != null;
-        try {
-            return write(rows, stillInRedis, currentInRedis, presentExpected);
-        }
-        catch (CopyInsert.PresentRowFound ex) {
-            // Rolled back: again, with the present rows looked up first.
-            return write(rows, stillInRedis, currentInRedis, true);
-        }
-    }
-
-    private Outcome write(List<PreparedRow<P>> rows, Function<Collection<String>, Set<String>> stillInRedis,
-            @Nullable Function<Collection<String>, Map<String, CurrentValue<P>>> currentInRedis,
-            boolean presentExpected) {
         Outcome outcome = this.transactions.execute((status) -> {
             if (this.asynchronousCommit) {
                 this.jdbc.execute(ASYNC_COMMIT_SQL);
             }
             lock(rows);
-            Set<String> inserted = (this.unsupported == null) ? insertAbsent(rows, presentExpected)
-                    : insertEach(rows);
+            Set<String> inserted = (this.unsupported == null) ? insertAbsent(rows) : insertEach(rows);
             Set<String> vanished = new HashSet<>();
             if (!inserted.isEmpty()) {
                 List<String> redisKeys = rows.stream().filter((row) -> inserted.contains(row.key()))
@@ -419,10 +404,10 @@ public final class PostgresBatchWriter<P> {
     }
 
     @SuppressWarnings({ "unchecked", "rawtypes" })
-    private Set<String> insertAbsent(List<PreparedRow<P>> rows, boolean presentExpected) {
+    private Set<String> insertAbsent(List<PreparedRow<P>> rows) {
         if (rows.size() >= COPY_MIN_ROWS && !Boolean.getBoolean(MULTI_ROW_INSERT_PROPERTY)
                 && copyInsert() instanceof CopyInsert copy) {
-            Set<String> inserted = copy.insert((List) rows, presentExpected);
+            Set<String> inserted = copy.insert((List) rows);
             if (inserted != null) {
                 return counted(InsertWay.COPY, inserted);
             }

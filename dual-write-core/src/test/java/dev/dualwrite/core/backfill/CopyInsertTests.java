@@ -18,8 +18,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import org.springframework.jdbc.core.JdbcTemplate;
-import org.springframework.jdbc.datasource.DataSourceTransactionManager;
-import org.springframework.transaction.support.TransactionTemplate;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatException;
@@ -58,7 +56,7 @@ class CopyInsertTests {
         rows.add(row("abcdefghX", "too long"));
 
         // A cast to varchar(8) would have found 'abcdefgh' and skipped the row silently.
-        assertThatException().isThrownBy(() -> copyInsert(table).insert(rows, true))
+        assertThatException().isThrownBy(() -> copyInsert(table).insert(rows))
             .withMessageContaining("character varying(8)");
         assertThat(names(table)).containsExactly(Map.entry("abcdefgh", "live"));
     }
@@ -132,43 +130,12 @@ class CopyInsertTests {
         // A cast to character (char(1)) made every id 'a' or 'r': the present rows were not
         // found, COPY hit their primary key and the differing rows went unseen.
         BitSet differing = copyInsert(table).differing(rows);
-        Set<String> inserted = copyInsert(table).insert(rows, true);
+        Set<String> inserted = copyInsert(table).insert(rows);
 
         assertThat(differing.stream().boxed().toList()).containsExactly(20);
         assertThat(inserted).hasSize(20).doesNotContain("key-ab", "key-abcdef");
         assertThat(this.jdbc.queryForObject("select name from " + table + " where id = 'ab'", String.class))
             .isEqualTo("stored");
-    }
-
-    @Test
-    void aStraightCopyThatFindsARowPresentWritesNothingAndTheNextBatchesAreLookedUpFirst() {
-        String table = table("bigint");
-        this.jdbc.update("insert into " + table + " (id, name) values (7, 'live')");
-        CopyInsert copy = copyInsert(table);
-        List<PreparedRow<?>> rows = rows(20, (i) -> (long) i);
-
-        // In the batch's transaction, as the writer calls it: the failed COPY aborts it.
-        assertThatException().isThrownBy(() -> new TransactionTemplate(
-                new DataSourceTransactionManager(schema.dataSource()))
-            .executeWithoutResult((status) -> copy.insert(rows, false)))
-            .isInstanceOf(CopyInsert.PresentRowFound.class);
-        assertThat(names(table)).containsExactly(Map.entry("7", "live"));
-
-        // Run again without expecting present rows: looked up first all the same.
-        Set<String> inserted = copy.insert(rows, false);
-
-        assertThat(inserted).hasSize(19).doesNotContain("key-7");
-        assertThat(names(table)).hasSize(20).containsEntry("7", "live");
-    }
-
-    @Test
-    void aStraightCopyOfAbsentRowsInsertsThemAll() {
-        String table = table("bigint");
-
-        Set<String> inserted = copyInsert(table).insert(rows(20, (i) -> (long) i), false);
-
-        assertThat(inserted).hasSize(20);
-        assertThat(names(table)).hasSize(20).containsEntry("19", "name 19");
     }
 
     @Test
@@ -287,7 +254,7 @@ class CopyInsertTests {
             this.jdbc.update("insert into " + table + " (id, name) values (?, 'live')", id.apply(i));
         }
 
-        Set<String> inserted = copyInsert(table).insert(rows, true);
+        Set<String> inserted = copyInsert(table).insert(rows);
 
         assertThat(inserted).containsExactlyInAnyOrderElementsOf(IntStream.range(0, 30)
             .filter((i) -> !present.contains(i))
