@@ -769,13 +769,13 @@ class DualWriteAutoConfigurationTests {
             // The host's tables were there first: the library's history starts with a baseline.
             assertThat(appliedDescriptions(context, "dualwrite_schema_history"))
                 .containsExactly("<< Flyway Baseline >>", "repair records", "backfill", "repair claims", "control plane",
-                        "verification reports", "backfill catch up");
+                        "verification reports", "backfill catch up", "backfill partitions");
         });
         // A restart finds both histories up to date.
         this.contextRunner.withUserConfiguration(WidgetRepositories.class).run((context) -> {
             assertThat(context).hasNotFailed();
             assertThat(appliedVersions(context, "flyway_schema_history")).containsExactly("1", "2");
-            assertThat(appliedVersions(context, "dualwrite_schema_history")).containsExactly("0", "1", "2", "3", "4", "5", "6");
+            assertThat(appliedVersions(context, "dualwrite_schema_history")).containsExactly("0", "1", "2", "3", "4", "5", "6", "7");
         });
     }
 
@@ -794,7 +794,7 @@ class DualWriteAutoConfigurationTests {
                 assertThat(context).hasNotFailed();
                 assertThat(tables(context)).contains(WIDGETS, "dualwrite_repair")
                     .doesNotContain("flyway_schema_history");
-                assertThat(appliedVersions(context, "dualwrite_schema_history")).containsExactly("0", "1", "2", "3", "4", "5", "6");
+                assertThat(appliedVersions(context, "dualwrite_schema_history")).containsExactly("0", "1", "2", "3", "4", "5", "6", "7");
                 assertThat(namesInPostgres(context, "kept")).containsExactly("legacy");
                 String id = newId();
                 context.getBean(WidgetRepository.class).save(new Widget(id, "new", 1));
