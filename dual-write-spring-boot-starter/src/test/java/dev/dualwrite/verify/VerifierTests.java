@@ -18,8 +18,8 @@ import dev.dualwrite.core.strategy.StrategySource;
 import dev.dualwrite.core.strategy.WriteStrategy;
 import dev.dualwrite.core.verify.Difference;
 import dev.dualwrite.core.verify.DifferenceKind;
+import dev.dualwrite.core.verify.PostgresComparison;
 import dev.dualwrite.core.verify.ReportRepair;
-import dev.dualwrite.core.verify.StoredRowFilter;
 import dev.dualwrite.core.verify.ReportRepair.Action;
 import dev.dualwrite.core.verify.ReportRepair.RepairOutcome;
 import dev.dualwrite.core.verify.VerificationProgress;
@@ -156,22 +156,25 @@ class VerifierTests {
         putToken("changed", "Carl", "1", 1);
         putRow("changed", "Carla", "1", MINTED, 2);
         putToken("redis-only", "Rita", "1", 1);
-        // The filter the auto-configuration set, through the backfill's writers; recorded here.
-        StoredRowFilter writers = this.backfill.storedRowFilter();
+        // The comparison the auto-configuration set, through the backfill's writers; recorded here.
+        PostgresComparison writers = this.backfill.postgresComparison();
         List<Set<String>> asked = new CopyOnWriteArrayList<>();
         List<Set<String>> answered = new CopyOnWriteArrayList<>();
-        this.verifier.setStoredRowFilter((repository, rows) -> {
-            asked.add(Set.copyOf(rows.keySet()));
-            Set<String> answer = writers.absentOrDiffering(repository, rows);
-            answered.add(answer);
-            return answer;
+        this.verifier.setPostgresComparison((repository) -> {
+            PostgresComparison.Batches batches = writers.of(repository);
+            return (batches == null) ? null : (rows) -> {
+                asked.add(Set.copyOf(rows.keySet()));
+                Set<String> answer = batches.keysToCompare(rows);
+                answered.add(answer);
+                return answer;
+            };
         });
         VerificationReport report;
         try {
             report = this.verifier.verify(pair(), VerifyOptions.full());
         }
         finally {
-            this.verifier.setStoredRowFilter(writers);
+            this.verifier.setPostgresComparison(writers);
         }
 
         assertThat(asked).containsExactly(Set.of("same-1", "same-2", "changed", "redis-only"));

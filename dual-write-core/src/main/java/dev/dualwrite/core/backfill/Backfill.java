@@ -25,7 +25,7 @@ import dev.dualwrite.core.backfill.PostgresBatchWriter.PreparedRow;
 import dev.dualwrite.core.store.scan.ScanSettings;
 import dev.dualwrite.core.store.scan.ScannedEntry;
 import dev.dualwrite.core.strategy.WriteStrategy;
-import dev.dualwrite.core.verify.StoredRowFilter;
+import dev.dualwrite.core.verify.PostgresComparison;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -515,13 +515,14 @@ public class Backfill implements AutoCloseable {
     }
 
     /**
-     * Return the verifier's shortcut through this backfill's writers: PostgreSQL compares each
-     * stored row with the row the backfill would insert for a value, and only the rows that
-     * may differ are loaded and compared ({@link StoredRowFilter}).
-     * @return the filter
+     * Return the verifier's comparison in PostgreSQL through this backfill's writers:
+     * PostgreSQL compares each stored row with the row the backfill would insert for a value,
+     * and only the rows that may differ are loaded and compared field by field
+     * ({@link PostgresComparison}).
+     * @return the comparison
      */
-    public StoredRowFilter storedRowFilter() {
-        return new WrittenRowFilter((repository) -> sources().get(repository));
+    public PostgresComparison postgresComparison() {
+        return new WriterComparison((repository) -> sources().get(repository));
     }
 
     BackfillSource<?, ?, ?> source(String repository) {

@@ -48,27 +48,29 @@ final class CopyBinary {
          * @return the kind, or {@code null} when the type is not written in binary
          */
         static @Nullable Kind of(String type) {
-            String t = type.toLowerCase(Locale.ROOT);
-            // Text types (their receive functions apply the length modifier as input does);
-            // citext is left to text COPY: its binary form belongs to an extension.
-            if (t.equals("text") || t.startsWith("character varying") || t.startsWith("character(")
-                    || t.equals("character")) {
-                return TEXT;
+            // Within the types text COPY is written for: the same column kinds, split where the
+            // binary form differs (integer widths, json and jsonb), less those whose binary form
+            // is not fixed (numeric, real, double precision) or belongs to an extension (citext).
+            CopyText.Kind text = CopyText.Kind.of(type);
+            if (text == null) {
+                return null;
             }
-            return switch (t) {
-                case "smallint" -> INT2;
-                case "integer" -> INT4;
-                case "bigint" -> INT8;
-                case "boolean" -> BOOLEAN;
-                case "json" -> JSON;
-                case "jsonb" -> JSONB;
-                case "uuid" -> UUID;
-                case "timestamp with time zone" -> TIMESTAMPTZ;
-                case "timestamp without time zone" -> TIMESTAMP;
-                case "date" -> DATE;
-                case "bytea" -> BYTEA;
-                default -> (t.startsWith("timestamp(") && t.endsWith("with time zone")) ? TIMESTAMPTZ
-                        : (t.startsWith("timestamp(") && t.endsWith("without time zone")) ? TIMESTAMP : null;
+            String t = type.toLowerCase(Locale.ROOT);
+            return switch (text) {
+                case TEXT -> t.equals("citext") ? null : TEXT;
+                case NUMBER -> switch (t) {
+                    case "smallint" -> INT2;
+                    case "integer" -> INT4;
+                    case "bigint" -> INT8;
+                    default -> null;
+                };
+                case JSON -> t.equals("jsonb") ? JSONB : JSON;
+                case BOOLEAN -> BOOLEAN;
+                case UUID -> UUID;
+                case TIMESTAMPTZ -> TIMESTAMPTZ;
+                case TIMESTAMP -> TIMESTAMP;
+                case DATE -> DATE;
+                case BYTEA -> BYTEA;
             };
         }
 

@@ -52,43 +52,27 @@ final class CopyInsert {
     // The binary form of each column, or null when some column has none (text COPY then).
     private final CopyBinary.Kind @Nullable [] binaryKinds;
 
-    private final @Nullable String binaryCopySql;
+    private final String binaryCopySql;
 
     private final int idIndex;
 
     private final String differingSql;
 
-    // The verifier's query (StoredRowQuery), or null when its rows are compared in full.
-    private final @Nullable String absentOrDifferingSql;
+    // The verifier's query, or why there is none.
+    private final StoredRowQuery.Query storedRowQuery;
 
     private CopyInsert(JdbcOperations jdbc, String presentSql, String copySql, CopyText.Kind[] kinds,
             CopyBinary.Kind @Nullable [] binaryKinds, int idIndex, String differingSql,
-            @Nullable String absentOrDifferingSql) {
+            StoredRowQuery.Query storedRowQuery) {
         this.jdbc = jdbc;
         this.presentSql = presentSql;
         this.copySql = copySql;
         this.kinds = kinds;
         this.binaryKinds = binaryKinds;
-        this.binaryCopySql = (binaryKinds != null) ? copySql + " (format binary)" : null;
+        this.binaryCopySql = copySql + " (format binary)";
         this.idIndex = idIndex;
         this.differingSql = differingSql;
-        this.absentOrDifferingSql = absentOrDifferingSql;
-    }
-
-    /**
-     * Prepare COPY for a table, if the driver and every column's type allow it.
-     * @param table the quoted, qualified table name
-     * @param idColumn the quoted id column
-     * @param columnList the quoted columns, in insert order
-     * @param columnNames the same columns, unquoted
-     * @param quotedColumns the same columns, quoted
-     * @param idIndex the id column's index among them
-     * @return the copy insert, or the reason it cannot be used (a {@code String})
-     */
-    static Object create(JdbcOperations jdbc, String table, String idColumn, String columnList,
-            List<String> columnNames, List<String> quotedColumns, int idIndex) {
-        return create(jdbc, table, idColumn, columnList, columnNames, quotedColumns, idIndex,
-                new boolean[columnNames.size()], true);
+        this.storedRowQuery = storedRowQuery;
     }
 
     /**
@@ -142,7 +126,7 @@ final class CopyInsert {
         return new CopyInsert(jdbc, presentSql, "copy " + table + " (" + columnList + ") from stdin", kinds,
                 binaryKinds, idIndex,
                 differingSql(table, idColumn, quotedColumns, idIndex, kinds, columnNames, types, baseTypes),
-                StoredRowQuery.sql(table, idColumn, quotedColumns, idIndex, columnNames, baseTypes, stringProperties,
+                StoredRowQuery.build(table, idColumn, quotedColumns, idIndex, columnNames, baseTypes, stringProperties,
                         everyPropertyWritten));
     }
 
@@ -162,12 +146,8 @@ final class CopyInsert {
     // compared by the type's own equality, so equal values in another spelling are not returned.
     private static String differingSql(String table, String idColumn, List<String> quotedColumns, int idIndex,
             CopyText.Kind[] kinds, List<String> columnNames, Map<String, String> types, Map<String, String> baseTypes) {
-        StringBuilder sql = new StringBuilder("select k.n from unnest(");
-        StringBuilder aliases = new StringBuilder();
         List<String> differs = new ArrayList<>();
         for (int i = 0; i < columnNames.size(); i++) {
-            sql.append((i > 0) ? ", " : "").append("?::text[]");
-            aliases.append('c').append(i).append(", ");
             if (i != idIndex) {
                 String base = unmodified(baseTypes.get(columnNames.get(i)));
                 boolean asText = kinds[i] == CopyText.Kind.TEXT || "json".equals(base);
@@ -176,11 +156,31 @@ final class CopyInsert {
                         : "t." + quotedColumns.get(i) + " is distinct from k.c" + i + "::" + types.get(columnNames.get(i)));
             }
         }
-        sql.append(") with ordinality as k(").append(aliases).append("n) join ").append(table).append(" t on t.")
-            .append(idColumn).append(" = k.c").append(idIndex).append("::")
-            .append(unmodified(baseTypes.get(columnNames.get(idIndex))))
-            .append(" where ").append(differs.isEmpty() ? "false" : String.join(" or ", differs));
-        return sql.toString();
+        return overBatch(table, idColumn, idIndex, unmodified(baseTypes.get(columnNames.get(idIndex))),
+                columnNames.size(), false, differs);
+    }
+
+    /**
+     * Build a query over a batch's values, sent as one {@code text[]} parameter per column
+     * ({@code k.c0}, {@code k.c1}, ...), each row joined to the table's row of its id
+     * ({@code t}), that returns the (1-based) numbers of the rows any condition holds for.
+     * @param idType the type the id is cast to, without a modifier
+     * @param absentToo whether rows without a stored row are kept ({@code left join})
+     * @param conditions the conditions, any of which returns a row; none returns no row
+     */
+    static String overBatch(String table, String idColumn, int idIndex, String idType, int columns,
+            boolean absentToo, List<String> conditions) {
+        StringBuilder sql = new StringBuilder("select k.n from unnest(");
+        StringBuilder aliases = new StringBuilder();
+        for (int i = 0; i < columns; i++) {
+            sql.append((i > 0) ? ", " : "").append("?::text[]");
+            aliases.append('c').append(i).append(", ");
+        }
+        return sql.append(") with ordinality as k(").append(aliases).append("n) ")
+            .append(absentToo ? "left join " : "join ").append(table).append(" t on t.").append(idColumn)
+            .append(" = k.c").append(idIndex).append("::").append(idType)
+            .append(" where ").append(conditions.isEmpty() ? "false" : String.join(" or ", conditions))
+            .toString();
     }
 
     /**
@@ -198,12 +198,17 @@ final class CopyInsert {
      * may differ from the row's as the verifier compares them, in one query and without
      * reading the rows into the JVM ({@link StoredRowQuery}): the rows a verification has to
      * load and compare.
-     * @return the indexes of those rows, or {@code null} when the table's rows are to be
-     * compared in full or a value has no text form
+     * @return the indexes of those rows, or {@code null} when the table has no such query
+     * ({@link #whyNoStoredRowQuery()}) or a value has no text form
      */
     @Nullable BitSet absentOrDiffering(List<PreparedRow<?>> rows) {
-        String sql = this.absentOrDifferingSql;
+        String sql = this.storedRowQuery.sql();
         return (sql != null) ? matching(sql, rows) : null;
+    }
+
+    /** Tell why there is no verifier's query of this table ({@link StoredRowQuery}), if there is none. */
+    @Nullable String whyNoStoredRowQuery() {
+        return this.storedRowQuery.whyNone();
     }
 
     // The indexes of the rows a query over the batch's values (one text array per column) returns.

@@ -17,7 +17,9 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.BiFunction;
 import java.util.function.Function;
+import java.util.stream.Collectors;
 
 import dev.dualwrite.core.expiry.KeyExpiry;
 import dev.dualwrite.core.store.PostgresSide;
@@ -349,15 +351,42 @@ public final class PostgresBatchWriter<P> {
     }
 
     /**
-     * Return which of some rows the table does not hold, or holds with stored values that may
-     * differ from the row's, in one query that reads nothing into the JVM: what a verification
-     * has to load and compare. A row left out is stored exactly as this writer would insert it.
-     * @param rows the rows, each {@link #prepare prepared}
-     * @return the keys of those rows, or {@code null} when this table's rows cannot be checked
-     * this way
+     * Tell why PostgreSQL cannot compare this table's stored rows with prepared ones for a
+     * verification ({@link #absentOrDiffering}), if it cannot.
+     * @return the reason, or {@code null} when it can
      */
+    @Nullable String whyNotComparedInPostgres() {
+        if (this.unsupported != null) {
+            return this.unsupported;
+        }
+        Object copy = copyInsert();
+        return (copy instanceof CopyInsert copyInsert) ? copyInsert.whyNoStoredRowQuery() : (String) copy;
+    }
+
+    /**
+     * Return which of some rows the table does not hold, or holds with stored values that may
+     * differ from the row's as a verification compares them, in one query that reads nothing
+     * into the JVM: what a verification has to load and compare. Only for a table
+     * {@link #whyNotComparedInPostgres() PostgreSQL can compare}.
+     * @param rows the rows, each {@link #prepare prepared}
+     * @return the keys of those rows (all of them when a value has no text form)
+     */
+    Set<String> absentOrDiffering(List<PreparedRow<P>> rows) {
+        Set<String> keys = keysAt(rows, (copy, prepared) -> copy.absentOrDiffering(prepared));
+        return (keys != null) ? keys : rows.stream().map(PreparedRow::key).collect(Collectors.toSet());
+    }
+
+    // The catch-up's first look at present rows, in SQL (see CopyInsert#differing); null when
+    // the table or a value is not one COPY is used for: the rows are then loaded and compared.
+    private @Nullable Set<String> possiblyDiffering(List<PreparedRow<P>> present) {
+        return keysAt(present, CopyInsert::differing);
+    }
+
+    // The keys of the rows a CopyInsert query returns; null when the table is not one COPY is
+    // used for, or the query has no answer.
     @SuppressWarnings({ "unchecked", "rawtypes" })
-    @Nullable Set<String> absentOrDiffering(List<PreparedRow<P>> rows) {
+    private @Nullable Set<String> keysAt(List<PreparedRow<P>> rows,
+            BiFunction<CopyInsert, List<PreparedRow<?>>, @Nullable BitSet> query) {
         if (this.unsupported != null || !(copyInsert() instanceof CopyInsert copy)) {
             return null;
         }
@@ -365,27 +394,11 @@ public final class PostgresBatchWriter<P> {
         if (rows.isEmpty()) {
             return keys;
         }
-        BitSet found = copy.absentOrDiffering((List) rows);
+        BitSet found = query.apply(copy, (List) rows);
         if (found == null) {
             return null;
         }
         found.stream().forEach((index) -> keys.add(rows.get(index).key()));
-        return keys;
-    }
-
-    // The catch-up's first look at present rows, in SQL (see CopyInsert#differing); null when
-    // the table or a value is not one COPY is used for: the rows are then loaded and compared.
-    @SuppressWarnings({ "unchecked", "rawtypes" })
-    private @Nullable Set<String> possiblyDiffering(List<PreparedRow<P>> present) {
-        if (this.unsupported != null || !(copyInsert() instanceof CopyInsert copy)) {
-            return null;
-        }
-        BitSet differing = copy.differing((List) present);
-        if (differing == null) {
-            return null;
-        }
-        Set<String> keys = new HashSet<>();
-        differing.stream().forEach((index) -> keys.add(present.get(index).key()));
         return keys;
     }
 

@@ -33,44 +33,37 @@ final class StoredRowQuery {
     }
 
     /**
-     * Build the query, one {@code text[]} parameter per column.
+     * Build the query, one {@code text[]} parameter per column ({@link CopyInsert#overBatch}).
+     * @param baseTypes each column's type without its modifier, as {@code format_type} spells it
      * @param stringProperties for each column, whether its property is a {@code String}
      * @param everyPropertyWritten whether the insert writes every persistent property
-     * @return the SQL, or {@code null} when this table's rows are to be compared in full
+     * @return the query, or why this table's rows are to be compared field by field
      */
-    static @Nullable String sql(String table, String idColumn, List<String> quotedColumns, int idIndex,
+    static Query build(String table, String idColumn, List<String> quotedColumns, int idIndex,
             List<String> columnNames, Map<String, String> baseTypes, boolean[] stringProperties,
             boolean everyPropertyWritten) {
         if (!everyPropertyWritten) {
-            return null;
+            return Query.none("a persistent property is read-only, so its column is not compared");
         }
-        StringBuilder sql = new StringBuilder("select k.n from unnest(");
-        StringBuilder aliases = new StringBuilder();
+        String idType = baseTypes.get(columnNames.get(idIndex));
+        if (idType.equals("character")) {
+            return Query.none("the id column is char(n), which pads");
+        }
         List<String> differs = new ArrayList<>();
+        differs.add("t." + idColumn + " is null");
         for (int i = 0; i < columnNames.size(); i++) {
-            sql.append((i > 0) ? ", " : "").append("?::text[]");
-            aliases.append('c').append(i).append(", ");
-            String base = baseTypes.get(columnNames.get(i));
-            String comparison = (i != idIndex && base != null)
-                    ? comparison("t." + quotedColumns.get(i), "k.c" + i, base.toLowerCase(Locale.ROOT),
-                            stringProperties[i])
-                    : "";
-            if (comparison == null) {
-                return null;
-            }
-            if (!comparison.isEmpty()) {
+            if (i != idIndex) {
+                String type = baseTypes.get(columnNames.get(i)).toLowerCase(Locale.ROOT);
+                String comparison = comparison("t." + quotedColumns.get(i), "k.c" + i, type, stringProperties[i]);
+                if (comparison == null) {
+                    return Query.none("column '" + columnNames.get(i) + "' has type " + type
+                            + ", which the query does not compare");
+                }
                 differs.add(comparison);
             }
         }
-        String idType = baseTypes.get(columnNames.get(idIndex));
-        if (idType == null || idType.equals("character")) {
-            return null;
-        }
-        sql.append(") with ordinality as k(").append(aliases).append("n) left join ").append(table).append(" t on t.")
-            .append(idColumn).append(" = k.c").append(idIndex).append("::").append(idType)
-            .append(" where t.").append(idColumn).append(" is null");
-        differs.forEach((differ) -> sql.append(" or ").append(differ));
-        return sql.toString();
+        return new Query(CopyInsert.overBatch(table, idColumn, idIndex, idType, columnNames.size(), true, differs),
+                null);
     }
 
     // How a stored column differs from a value sent as text, or null when the query is not
@@ -87,6 +80,19 @@ final class StoredRowQuery {
                 stored + " is distinct from " + sent + "::" + type;
             default -> null;
         };
+    }
+
+    /**
+     * The verifier's query of a table, or why there is none.
+     * @param sql the query, {@code null} when there is none
+     * @param whyNone why there is none, {@code null} when there is one
+     */
+    record Query(@Nullable String sql, @Nullable String whyNone) {
+
+        static Query none(String why) {
+            return new Query(null, why);
+        }
+
     }
 
 }

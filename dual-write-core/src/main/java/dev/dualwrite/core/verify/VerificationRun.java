@@ -8,6 +8,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -70,7 +71,8 @@ final class VerificationRun<R, P, ID> {
 
     private final VerifyOptions options;
 
-    private final @Nullable StoredRowFilter storedRowFilter;
+    // PostgreSQL's comparison of this repository's batches, or null: every row field by field.
+    private final PostgresComparison.@Nullable Batches inPostgres;
 
     private final KeyComparison<R, P, ID> comparison;
 
@@ -115,10 +117,11 @@ final class VerificationRun<R, P, ID> {
      */
     VerificationRun(DualRepository<R, P, ID> repository, OldStoreScanner<R, ID> scanner, VerifyOptions options,
             Consumer<VerificationProgress> progress, WriteStrategy strategy, EntityComparator comparator,
-            Clock clock, @Nullable StoredRowFilter storedRowFilter) {
+            Clock clock, @Nullable PostgresComparison postgresComparison) {
         this.repository = repository;
-        // An expiry's comparison is within a tolerance, which the stored-row query does not know.
-        this.storedRowFilter = repository.expiry().enabled() ? null : storedRowFilter;
+        // An expiry's comparison is within a tolerance, which PostgreSQL's comparison does not know.
+        this.inPostgres = (postgresComparison != null && !repository.expiry().enabled())
+                ? inPostgres(postgresComparison, repository) : null;
         this.scanner = scanner;
         this.options = options;
         this.progress = progress;
@@ -259,7 +262,9 @@ final class VerificationRun<R, P, ID> {
 
     // On a comparing thread: reads only what never changes during the run.
     private ComparedBatch compare(RawSourceBatch batch) {
+        // Each entity with its key.
         Map<ID, R> entities = new LinkedHashMap<>();
+        Map<ID, String> keysOf = new HashMap<>();
         List<String> differing = new ArrayList<>();
         List<Difference> unreadable = new ArrayList<>();
         long keys = 0;
@@ -280,11 +285,12 @@ final class VerificationRun<R, P, ID> {
             }
             else {
                 entities.put(entry.id(), entry.entity());
+                keysOf.put(entry.id(), key);
             }
         }
         long compared = 0;
-        if (!entities.isEmpty() && this.storedRowFilter != null) {
-            compared = leaveStoredAlike(entities);
+        if (!entities.isEmpty() && this.inPostgres != null) {
+            compared = leaveAgreeingToPostgres(this.inPostgres, entities, keysOf);
         }
         if (!entities.isEmpty()) {
             Map<Object, P> rows = new HashMap<>();
@@ -300,7 +306,7 @@ final class VerificationRun<R, P, ID> {
                 if (row != null) {
                     compared++;
                 }
-                String key = this.repository.keyOf(entity.getKey());
+                String key = keysOf.get(entity.getKey());
                 Long pttl = pttls.get(this.scanner.keyOf(entity.getKey()));
                 if (this.comparison.difference(key, entity.getValue(), row, pttl, now) != null) {
                     differing.add(key);
@@ -310,44 +316,52 @@ final class VerificationRun<R, P, ID> {
         return new ComparedBatch(keys, compared, differing, unreadable, batch.fraction());
     }
 
-    // Removes from the entities those whose rows PostgreSQL holds exactly as they map (the
-    // stored-row filter's query), and returns how many it removed: compared, and agreeing.
-    private long leaveStoredAlike(Map<ID, R> entities) {
-        Map<String, P> mapped = new LinkedHashMap<>();
-        Map<String, ID> ids = new HashMap<>();
-        for (Map.Entry<ID, R> entity : entities.entrySet()) {
-            String key = this.repository.keyOf(entity.getKey());
-            try {
-                mapped.put(key, this.repository.mapping().toPostgres(entity.getValue()));
-                ids.put(key, entity.getKey());
-            }
-            catch (RuntimeException ex) {
-                // Compared in full, which reports why it does not map.
-            }
-        }
-        Set<String> suspects;
+    private static PostgresComparison.@Nullable Batches inPostgres(PostgresComparison comparison,
+            DualRepository<?, ?, ?> repository) {
         try {
-            suspects = this.storedRowFilter.absentOrDiffering(this.repository, mapped);
+            return comparison.of(repository);
         }
         catch (RuntimeException ex) {
-            // A shortcut only: a value PostgreSQL cannot read (the full comparison reports
-            // its key) or a failing store (the full comparison's reads retry) leaves the
-            // batch to the full comparison.
-            logger.debug("dual-write verify: repository '{}': comparing a batch in full, as PostgreSQL could not "
-                    + "compare it: {}", this.repository.name(), FailureReason.describe(ex));
-            return 0;
+            logger.warn("dual-write verify: repository '{}': every row is compared field by field, as PostgreSQL's "
+                    + "comparison could not be set up: {}", repository.name(), FailureReason.describe(ex));
+            return null;
         }
-        if (suspects == null) {
-            return 0;
-        }
-        long alike = 0;
-        for (Map.Entry<String, ID> id : ids.entrySet()) {
-            if (!suspects.contains(id.getKey())) {
-                entities.remove(id.getValue());
-                alike++;
+    }
+
+    // Removes from the entities those PostgreSQL found stored as they map, and returns how many
+    // it removed: compared, and agreeing.
+    private long leaveAgreeingToPostgres(PostgresComparison.Batches inPostgres, Map<ID, R> entities,
+            Map<ID, String> keysOf) {
+        Map<String, P> mapped = new LinkedHashMap<>();
+        for (Map.Entry<ID, R> entity : entities.entrySet()) {
+            try {
+                mapped.put(keysOf.get(entity.getKey()), this.repository.mapping().toPostgres(entity.getValue()));
+            }
+            catch (RuntimeException ex) {
+                // Compared field by field, which reports why it does not map.
             }
         }
-        return alike;
+        Set<String> toCompare;
+        try {
+            toCompare = inPostgres.keysToCompare(mapped);
+        }
+        catch (RuntimeException ex) {
+            // A shortcut only: a value PostgreSQL cannot read (the field-by-field comparison
+            // reports its key) or a failing store (the field-by-field comparison's reads retry)
+            // leaves the batch to the field-by-field comparison.
+            logger.debug("dual-write verify: repository '{}': comparing a batch field by field, as PostgreSQL "
+                    + "could not compare it: {}", this.repository.name(), FailureReason.describe(ex));
+            return 0;
+        }
+        long agreeing = 0;
+        for (Iterator<ID> ids = entities.keySet().iterator(); ids.hasNext();) {
+            String key = keysOf.get(ids.next());
+            if (mapped.containsKey(key) && !toCompare.contains(key)) {
+                ids.remove();
+                agreeing++;
+            }
+        }
+        return agreeing;
     }
 
     private void merge(ComparedBatch batch) {

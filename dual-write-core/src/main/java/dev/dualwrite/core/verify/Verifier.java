@@ -58,7 +58,7 @@ public class Verifier {
 
     private final @Nullable VerificationStore store;
 
-    private volatile @Nullable StoredRowFilter storedRowFilter;
+    private volatile @Nullable PostgresComparison postgresComparison;
 
     /**
      * Create a verifier that records nothing in a ledger.
@@ -199,25 +199,25 @@ public class Verifier {
     }
 
     /**
-     * Let verifications that start from now on ask the filter which rows of each batch
-     * PostgreSQL lacks or may hold otherwise than their old-store values map, and load and
-     * compare only those: much less work for the application. A row the filter leaves out
-     * counts as compared and agreeing, so the filter must never leave out a row the full
-     * comparison would find different (the backfill's filter holds to that for the column
-     * types it is made for and compares the others in full; it cannot see a conversion that
-     * does not read back what it wrote). When the filter fails, its batch is compared in full.
-     * Repositories whose rows carry an expiry are always compared in full.
-     * @param filter the filter, or {@code null} to compare every row in full
+     * Let verifications that start from now on have PostgreSQL compare the rows it holds with
+     * the old store's values, and load and compare field by field only the rows it names: much
+     * less work for the application. A row it leaves out counts as compared and agreeing, so
+     * it must never leave out a row the field-by-field comparison would find different (the
+     * backfill's holds to that for the column types its query is made for, compares the other
+     * tables field by field, and cannot see a conversion that does not read back what it
+     * wrote). A batch it fails on is compared field by field. Repositories whose rows carry an
+     * expiry always are.
+     * @param comparison the comparison, or {@code null} to compare every row field by field
      */
-    public void setStoredRowFilter(@Nullable StoredRowFilter filter) {
-        this.storedRowFilter = filter;
+    public void setPostgresComparison(@Nullable PostgresComparison comparison) {
+        this.postgresComparison = comparison;
     }
 
     private <R, P, ID> VerificationReport run(DualRepository<R, P, ID> repository, VerifyOptions options,
             Consumer<VerificationProgress> progress) {
         VerificationRun<R, P, ID> run = new VerificationRun<>(repository, this.scanners.scannerFor(repository),
                 options, progress, this.strategies.strategyFor(repository.name()), this.comparator, this.clock,
-                this.storedRowFilter);
+                this.postgresComparison);
         String error = null;
         try {
             run.execute();

@@ -177,14 +177,16 @@ class CopyInsertTests {
         String padded = schema.name() + ".padded";
         this.jdbc.execute("drop table if exists " + padded);
         this.jdbc.execute("create table " + padded + " (id bigint primary key, name char(4))");
-        CopyInsert charTable = (CopyInsert) CopyInsert.create(this.jdbc, padded, "id", "id, name",
-                List.of("id", "name"), List.of("id", "name"), 0);
+        CopyInsert charTable = (CopyInsert) create(padded, "id, name", List.of("id", "name"), List.of("id", "name"));
         String table = table("bigint");
         CopyInsert readOnlyProperty = (CopyInsert) CopyInsert.create(this.jdbc, table, "id", "id, name",
                 List.of("id", "name"), List.of("id", "name"), 0, new boolean[2], false);
 
         assertThat(charTable.absentOrDiffering(rows(3, (i) -> (long) i))).isNull();
         assertThat(readOnlyProperty.absentOrDiffering(rows(3, (i) -> (long) i))).isNull();
+        assertThat(charTable.whyNoStoredRowQuery()).isEqualTo("column 'name' has type character, which the query "
+                + "does not compare");
+        assertThat(readOnlyProperty.whyNoStoredRowQuery()).contains("read-only");
     }
 
     @Test
@@ -193,8 +195,7 @@ class CopyInsertTests {
         this.jdbc.execute("drop table if exists " + table);
         this.jdbc.execute("create table " + table + " (id bigint primary key, n integer)");
         this.jdbc.update("insert into " + table + " values (1, 5)");
-        CopyInsert copy = (CopyInsert) CopyInsert.create(this.jdbc, table, "id", "id, n", List.of("id", "n"),
-                List.of("id", "n"), 0);
+        CopyInsert copy = (CopyInsert) create(table, "id, n", List.of("id", "n"), List.of("id", "n"));
         PreparedRow<?> tooLarge = new PreparedRow<>("key-1", "redis:1", 1L, 1L, "row", new Object[] { 1L, 1L << 40 },
                 new int[] { java.sql.Types.BIGINT, java.sql.Types.INTEGER });
 
@@ -210,8 +211,7 @@ class CopyInsertTests {
         this.jdbc.execute("create table " + table + " (id bigint primary key, doc jsonb, raw json)");
         this.jdbc.update("insert into " + table + " values (1, '{\"a\": 1, \"b\": 2}', '{\"a\": 1}')");
         this.jdbc.update("insert into " + table + " values (2, '{\"a\": 1}', '{\"a\":1}')");
-        Object copy = CopyInsert.create(this.jdbc, table, "id", "id, doc, raw", List.of("id", "doc", "raw"),
-                List.of("id", "doc", "raw"), 0);
+        Object copy = create(table, "id, doc, raw", List.of("id", "doc", "raw"), List.of("id", "doc", "raw"));
         assertThat(copy).isInstanceOf(CopyInsert.class);
         List<PreparedRow<?>> rows = List.of(document(1L, "{\"b\":2,\"a\":1}", "{\"a\": 1}"),
                 document(2L, "{\"a\":1}", "{\"a\": 1}"));
@@ -282,10 +282,15 @@ class CopyInsertTests {
     }
 
     private CopyInsert copyInsert(String table) {
-        Object copyInsert = CopyInsert.create(this.jdbc, table, "id", "id, name", List.of("id", "name"),
-                List.of("id", "name"), 0);
+        Object copyInsert = create(table, "id, name", List.of("id", "name"), List.of("id", "name"));
         assertThat(copyInsert).isInstanceOf(CopyInsert.class);
         return (CopyInsert) copyInsert;
+    }
+
+    // Every column's property not a String, every property written.
+    private Object create(String table, String columnList, List<String> columnNames, List<String> quotedColumns) {
+        return CopyInsert.create(this.jdbc, table, "id", columnList, columnNames, quotedColumns, 0,
+                new boolean[columnNames.size()], true);
     }
 
     private static List<PreparedRow<?>> rows(int count, IntFunction<Object> id) {

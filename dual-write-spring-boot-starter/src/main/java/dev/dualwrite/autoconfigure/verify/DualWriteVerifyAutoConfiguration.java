@@ -6,6 +6,7 @@ import javax.sql.DataSource;
 import dev.dualwrite.autoconfigure.DualWriteAutoConfiguration;
 import dev.dualwrite.autoconfigure.InstanceNames;
 import dev.dualwrite.autoconfigure.schema.DualWriteSchemaMigration;
+import dev.dualwrite.core.backfill.Backfill;
 import dev.dualwrite.core.control.ControlPlane;
 import dev.dualwrite.autoconfigure.repository.DualRepositoryRegistry;
 import dev.dualwrite.core.ledger.Ledger;
@@ -20,7 +21,6 @@ import dev.dualwrite.core.verify.BackgroundVerifySettings;
 import dev.dualwrite.core.verify.OldStoreScanners;
 import dev.dualwrite.core.verify.VerificationStore;
 import dev.dualwrite.core.verify.ReportRepair;
-import dev.dualwrite.core.backfill.Backfill;
 import dev.dualwrite.core.verify.Verifier;
 import dev.dualwrite.core.verify.VerifyOptions;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -86,7 +86,7 @@ public final class DualWriteVerifyAutoConfiguration {
                 RepairLogs.byStoreToRepair(oldStoreRepairLog, postgresRepairLog), ledger, store.getIfAvailable());
         // With the backfill's writers, PostgreSQL compares the rows it holds with the mapped
         // values, and only those that may differ are loaded and compared here.
-        backfill.ifAvailable((writers) -> verifier.setStoredRowFilter(writers.storedRowFilter()));
+        backfill.ifAvailable((writers) -> verifier.setPostgresComparison(writers.postgresComparison()));
         return verifier;
     }
 

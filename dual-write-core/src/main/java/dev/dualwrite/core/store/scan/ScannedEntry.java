@@ -34,9 +34,11 @@ public final class ScannedEntry<R, ID> {
 
     private final @Nullable R entity;
 
-    // The value as read: a String, or UTF-8 bytes turned into one only when asked, since a
-    // decoded entry's text is needed only when the entry is set aside later (rarely).
-    private final @Nullable Object rawValue;
+    // The value as read: its text, or its UTF-8 bytes, turned into text only when asked, since
+    // a decoded entry's text is needed only when the entry is set aside later (rarely).
+    private final @Nullable String rawText;
+
+    private final byte @Nullable [] rawUtf8;
 
     private final @Nullable String problem;
 
@@ -50,17 +52,18 @@ public final class ScannedEntry<R, ID> {
      */
     public ScannedEntry(String redisKey, @Nullable ID id, @Nullable R entity, @Nullable String rawValue,
             @Nullable String problem) {
-        this(redisKey, id, entity, (Object) rawValue, problem);
+        this(redisKey, id, entity, rawValue, null, problem);
     }
 
-    private ScannedEntry(String redisKey, @Nullable ID id, @Nullable R entity, @Nullable Object rawValue,
-            @Nullable String problem) {
+    private ScannedEntry(String redisKey, @Nullable ID id, @Nullable R entity, @Nullable String rawText,
+            byte @Nullable [] rawUtf8, @Nullable String problem) {
         Assert.notNull(redisKey, "redisKey must not be null");
         Assert.isTrue((entity == null) != (problem == null), "exactly one of entity and problem must be set");
         this.redisKey = redisKey;
         this.id = id;
         this.entity = entity;
-        this.rawValue = rawValue;
+        this.rawText = rawText;
+        this.rawUtf8 = rawUtf8;
         this.problem = problem;
     }
 
@@ -73,12 +76,12 @@ public final class ScannedEntry<R, ID> {
      * @param redisKey the key in the old store
      * @param id the entity id
      * @param entity the decoded entity
-     * @param rawValue the value's UTF-8 bytes, not to be changed afterwards
+     * @param rawUtf8 the value's UTF-8 bytes, not to be changed afterwards
      * @return the entry
      */
-    public static <R, ID> ScannedEntry<R, ID> decodedUtf8(String redisKey, ID id, R entity, byte[] rawValue) {
-        Assert.notNull(rawValue, "rawValue must not be null");
-        return new ScannedEntry<>(redisKey, id, entity, rawValue, null);
+    public static <R, ID> ScannedEntry<R, ID> decodedUtf8(String redisKey, ID id, R entity, byte[] rawUtf8) {
+        Assert.notNull(rawUtf8, "rawUtf8 must not be null");
+        return new ScannedEntry<>(redisKey, id, entity, null, rawUtf8, null);
     }
 
     public static <R, ID> ScannedEntry<R, ID> rejected(String redisKey, @Nullable ID id, @Nullable String rawValue,
@@ -99,8 +102,7 @@ public final class ScannedEntry<R, ID> {
     }
 
     public @Nullable String rawValue() {
-        return (this.rawValue instanceof byte[] utf8) ? new String(utf8, StandardCharsets.UTF_8)
-                : (String) this.rawValue;
+        return (this.rawUtf8 != null) ? new String(this.rawUtf8, StandardCharsets.UTF_8) : this.rawText;
     }
 
     public @Nullable String problem() {
