@@ -447,7 +447,7 @@ public class Backfill implements AutoCloseable {
         return new RepositoryBackfill<>(source, options, control, this.checkpoints, this.rejects, this.metrics,
                 this.dataSource, new StageGuard(source.name(), options, this.strategies, listener), jobId,
                 new RunEvents(listener, startedBy),
-                new PartitionedRun.Worker(this.workerId, this.partitions, this.checkpoints, this.leases));
+                new PartitionedRun.Worker(this.workerId, this.partitions, this.leases));
     }
 
     private void refuseOutsideDual(List<String> repositories, BackfillOptions options) {
@@ -481,13 +481,13 @@ public class Backfill implements AutoCloseable {
         Assert.notNull(options, "options must not be null");
         if (options.sharedByPartitions() && options.catchUp()) {
             throw new IllegalArgumentException("A partitioned backfill does not catch up yet: its sweep for rows whose "
-                    + "key is gone must run once, after every partition; run the catch-up unpartitioned "
-                    + "(partitioned=false)");
+                    + "key is gone must run once, after every partition; run the catch-up in one process, "
+                    + "with dual-write.backfill.partitioned=false");
         }
         if (options.sharedByPartitions() && options.restart()) {
             throw new IllegalArgumentException("A partitioned backfill cannot restart: every worker would start the "
-                    + "run anew; let the run complete (the next one starts from the beginning), or forget the "
-                    + "repository's checkpoint before the workers start");
+                    + "run anew; let the run complete (the next one starts from the beginning), or start it "
+                    + "again in one process, with dual-write.backfill.partitioned=false");
         }
         long held = (long) options.batchSize() * options.parallelism();
         if (options.dryRun() || held <= lockCapacity() / 2) {

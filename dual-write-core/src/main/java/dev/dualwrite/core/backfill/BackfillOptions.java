@@ -163,7 +163,7 @@ public record BackfillOptions(String keyPattern, int batchSize, int parallelism,
      * next, and a partition whose worker stopped renewing is taken over from its checkpoint.
      * Each key is copied by one worker, save the keys after a dead worker's last checkpoint,
      * which are copied again and absorbed. A worker ends its run when every partition has
-     * completed; the one that completes the last marks the run completed, once. Not with
+     * completed; the one that sees the last one completed marks the run completed, once. Not with
      * {@link BackfillMode#CATCH_UP} nor {@link #restart()}; a dry run is never partitioned.
      * @param partitioned whether runs are partitioned
      * @return the new options

@@ -31,6 +31,16 @@ public class CheckpointStore {
                 repository).stream().findFirst();
     }
 
+    /**
+     * Find a repository's checkpoint and lock its row until the caller's transaction ends.
+     * @param repository the repository
+     * @return the checkpoint, if any
+     */
+    public Optional<BackfillCheckpoint> findForUpdate(String repository) {
+        return this.jdbc.query("select * from dualwrite_backfill_checkpoint where repository = ? for update",
+                CheckpointStore::map, repository).stream().findFirst();
+    }
+
     public List<BackfillCheckpoint> findAll() {
         return this.jdbc.query("select * from dualwrite_backfill_checkpoint order by repository", CheckpointStore::map);
     }

@@ -43,7 +43,7 @@ final class CheckpointTracker {
 
     /**
      * Track a position saved elsewhere (a partition of a partitioned run).
-     * @param sink saves the committed position; may throw to stop the run (a lost lease)
+     * @param sink saves the committed position
      */
     CheckpointTracker(Sink sink, boolean durable, SourcePosition start) {
         this.sink = sink;
@@ -74,11 +74,6 @@ final class CheckpointTracker {
         if (this.durable) {
             this.sink.save(state, this.committed, message);
         }
-    }
-
-    /** Return the position before which every batch has committed. */
-    synchronized SourcePosition committed() {
-        return this.committed;
     }
 
     /** Saves a committed position. */

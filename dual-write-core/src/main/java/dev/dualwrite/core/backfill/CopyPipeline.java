@@ -53,11 +53,16 @@ final class CopyPipeline {
 
     private final StageGuard stage;
 
+    // A partition's scan counts the other partitions as done: the run's fraction is set from
+    // its partitions instead (PartitionedRun).
+    private final boolean partition;
+
     CopyPipeline(BackfillSource<?, ?, ?> source, BackfillOptions options, RunStatus status, BackfillControl control,
             RunProgress progress, CheckpointTracker checkpoint, BatchCopier<?, ?, ?> copier, Retries retries,
             BackfillMetrics metrics, StageGuard stage) {
         this.repository = source.name();
         this.stage = stage;
+        this.partition = options.sharedByPartitions();
         this.scanner = source.scanner();
         this.settings = options.scanSettings();
         this.dryRun = options.dryRun();
@@ -102,7 +107,9 @@ final class CopyPipeline {
                     this.metrics.throttled(this.repository, waited);
                 }
                 this.progress.read.addAndGet(batch.entries().size());
-                this.progress.fraction(batch.complete() ? 1.0 : batch.fraction());
+                if (!this.partition) {
+                    this.progress.fraction(batch.complete() ? 1.0 : batch.fraction());
+                }
                 queue.put(new Batch(sequence++, batch.entries(), batch.position()));
                 position = batch.position();
                 if (batch.complete()) {

@@ -43,7 +43,7 @@ final class PartitionLease implements AutoCloseable {
 
     private volatile boolean lost;
 
-    PartitionLease(PartitionStore store, @Nullable ScheduledExecutorService renewals, String repository,
+    PartitionLease(PartitionStore store, ScheduledExecutorService renewals, String repository,
             String partition, String runId, String owner, Duration lease, RunStatus status) {
         this.store = store;
         this.repository = repository;
@@ -55,9 +55,7 @@ final class PartitionLease implements AutoCloseable {
         ScheduledFuture<?> renewal = null;
         long every = Math.max(1, lease.toMillis() / 3);
         try {
-            if (renewals != null) {
-                renewal = renewals.scheduleWithFixedDelay(this::renew, every, every, TimeUnit.MILLISECONDS);
-            }
+            renewal = renewals.scheduleWithFixedDelay(this::renew, every, every, TimeUnit.MILLISECONDS);
         }
         catch (RejectedExecutionException ex) {
             // The renewals were shut down (the worker is halting): the lease runs out.

@@ -60,9 +60,7 @@ final class PartitionStore {
             // repository entering DUAL again) waits for it and deletes the new run, rather than
             // running between the read and the write and leaving a run that resumes a position
             // from before it.
-            this.jdbc.query("select 1 from dualwrite_backfill_checkpoint where repository = ? for update",
-                    (rs) -> null, repository);
-            Optional<BackfillCheckpoint> last = this.checkpoints.find(repository);
+            Optional<BackfillCheckpoint> last = this.checkpoints.findForUpdate(repository);
             SourcePosition start = scanner.initialPosition();
             boolean resumed = false;
             if (last.isPresent() && last.get().state() != BackfillState.COMPLETED
@@ -70,7 +68,7 @@ final class PartitionStore {
                 Long partitions = this.jdbc.queryForObject("select count(*) from dualwrite_backfill_partition "
                         + "where repository = ? and run_id = ?", Long.class, repository, last.get().runId());
                 if (partitions != null && partitions > 0) {
-                    return new Joined(last.get().runId(), false, true, last.get().startedAt(), null);
+                    return new Joined(last.get().runId(), false, true, null);
                 }
                 start = scanner.parsePosition(last.get().position());
                 resumed = true;
@@ -82,7 +80,7 @@ final class PartitionStore {
                         + "repository = ? and run_id = ? and state = 'RUNNING' and lease_until >= now()", Long.class,
                         repository, last.get().runId());
                 if (held != null && held > 0) {
-                    return new Joined(last.get().runId(), false, false, last.get().startedAt(), "the partitioned "
+                    return new Joined(last.get().runId(), false, false, "the partitioned "
                             + "run " + last.get().runId() + " of '" + repository + "' (key pattern '"
                             + last.get().keyPattern() + "', " + last.get().mode() + ") is under way with other "
                             + "options than this worker's; start this worker with the same options, or wait for "
@@ -100,7 +98,7 @@ final class PartitionStore {
             Instant now = Instant.now();
             this.checkpoints.begin(new BackfillCheckpoint(repository, runId, BackfillState.RUNNING,
                     options.keyPattern(), options.mode(), start.text(), 0, 0, 0, 0, 0, 0, null, now, now, null));
-            return new Joined(runId, true, resumed, now, null);
+            return new Joined(runId, true, resumed, null);
         });
         return Objects.requireNonNull(joined);
     }
@@ -151,19 +149,23 @@ final class PartitionStore {
                 partition, runId, owner) == 1;
     }
 
-    /** Copy the sums of the partitions' counters into the run's checkpoint, while it runs. */
-    void sum(String repository, String runId) {
-        this.jdbc.update("update dualwrite_backfill_checkpoint c set rows_read = s.rows_read, "
-                + "rows_written = s.rows_written, rows_skipped = s.rows_skipped, rows_rejected = s.rows_rejected, "
-                + "updated_at = now() from (" + SUMS + ") s where c.repository = ? and c.run_id = ? "
-                + "and c.state = 'RUNNING'", repository, runId, repository, runId);
+    /**
+     * Tell where a run stands, in one query: whether the repository's checkpoint is still
+     * this run's, whether it completed, and how many of its partitions have not.
+     */
+    RunState state(String repository, String runId) {
+        return Objects.requireNonNull(this.jdbc.queryForObject("select c.run_id = ? as current, "
+                + "c.state = 'COMPLETED' as completed, p.open, p.partitions from (select count(*) filter "
+                + "(where state <> 'COMPLETED') as open, count(*) as partitions from dualwrite_backfill_partition "
+                + "where repository = ? and run_id = ?) p left join dualwrite_backfill_checkpoint c on c.repository = ?",
+                (rs, row) -> new RunState(rs.getBoolean("current"), rs.getBoolean("completed"), rs.getLong("open"),
+                        rs.getLong("partitions")),
+                runId, repository, runId, repository));
     }
 
-    /** Tell how many partitions of the run have not completed. */
-    long open(String repository, String runId) {
-        Long open = this.jdbc.queryForObject("select count(*) from dualwrite_backfill_partition where repository = ? "
-                + "and run_id = ? and state <> 'COMPLETED'", Long.class, repository, runId);
-        return (open != null) ? open : 0;
+    /** Return the run's checkpoint, while it is the repository's run. */
+    Optional<BackfillCheckpoint> checkpointOf(String repository, String runId) {
+        return this.checkpoints.find(repository).filter((checkpoint) -> checkpoint.runId().equals(runId));
     }
 
     /**
@@ -205,10 +207,25 @@ final class PartitionStore {
      * @param created whether this worker created it
      * @param resumed whether it continues earlier work (a run other workers started, or the
      * checkpoint of an unfinished run)
-     * @param startedAt when it started
      * @param refused why the worker may not join, or {@code null}
      */
-    record Joined(String runId, boolean created, boolean resumed, Instant startedAt, @Nullable String refused) {
+    record Joined(String runId, boolean created, boolean resumed, @Nullable String refused) {
+    }
+
+    /**
+     * Where a run stands.
+     * @param current whether the repository's checkpoint is still the run's
+     * @param completed whether the run completed
+     * @param open how many of its partitions have not completed
+     * @param partitions how many partitions it has
+     */
+    record RunState(boolean current, boolean completed, long open, long partitions) {
+
+        /** Return the share of the run's partitions completed, from 0 to 1. */
+        double fraction() {
+            return (this.partitions > 0) ? (this.partitions - this.open) / (double) this.partitions : 0;
+        }
+
     }
 
     /**

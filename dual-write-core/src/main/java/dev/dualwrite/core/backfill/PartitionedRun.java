@@ -2,14 +2,15 @@ package dev.dualwrite.core.backfill;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BiFunction;
+import java.util.function.Function;
 
 import dev.dualwrite.core.backfill.PartitionStore.Claim;
 import dev.dualwrite.core.backfill.PartitionStore.Joined;
+import dev.dualwrite.core.backfill.PartitionStore.RunState;
 import dev.dualwrite.core.store.scan.SourcePosition;
-import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,7 +40,9 @@ final class PartitionedRun {
 
     private final Retries retries;
 
-    private final Pipelines pipelines;
+    private final Function<String, SourcePosition> positions;
+
+    private final BiFunction<RunStatus, CheckpointTracker, CopyPipeline> pipelines;
 
     private final List<String> copied = new ArrayList<>();
 
@@ -47,14 +50,21 @@ final class PartitionedRun {
 
     private boolean completedTheRun;
 
+    /**
+     * @param positions parses a partition's position
+     * @param pipelines the reader and writers that copy a partition from a position, with their
+     * status and checkpoint
+     */
     PartitionedRun(String repository, BackfillOptions options, RunStatus status, RunProgress progress, Worker worker,
-            Retries retries, Pipelines pipelines) {
+            Retries retries, Function<String, SourcePosition> positions,
+            BiFunction<RunStatus, CheckpointTracker, CopyPipeline> pipelines) {
         this.repository = repository;
         this.options = options;
         this.status = status;
         this.progress = progress;
         this.worker = worker;
         this.retries = retries;
+        this.positions = positions;
         this.pipelines = pipelines;
     }
 
@@ -65,35 +75,37 @@ final class PartitionedRun {
     boolean run(Joined run) throws InterruptedException {
         PartitionStore store = this.worker.store();
         while (!this.status.shouldStop()) {
-            String replaced = replaced(run);
-            if (replaced != null) {
-                this.status.fail(replaced);
+            RunState now = this.retries.call("read the run's state", () -> store.state(this.repository, run.runId()));
+            if (!now.current()) {
+                this.status.fail("the partitioned run " + run.runId() + " was replaced (its checkpoint was forgotten, "
+                        + "or another run started); start the backfill again to join the current one");
                 return false;
             }
+            if (now.completed()) {
+                return true;
+            }
+            this.progress.fraction(now.fraction());
             Claim claim = this.retries.call("claim a partition",
                     () -> store.claim(this.repository, run.runId(), this.worker.id(), this.options.lease()));
             if (claim != null) {
                 copy(run, claim);
-                continue;
             }
-            if (this.retries.call("count the open partitions", () -> store.open(this.repository, run.runId())) == 0) {
+            else if (now.open() == 0) {
+                // Marked by this worker, or by another at once: the next state says which.
                 this.completedTheRun = this.retries.call("complete the run",
                         () -> store.completeRun(this.repository, run.runId()));
-                // Completed by this worker or another, as the checkpoint says; a run whose
-                // checkpoint was forgotten or replaced meanwhile (a new DUAL) did not complete.
-                if (!this.completedTheRun && !completedByAnother(run)) {
-                    String why = replaced(run);
-                    this.status.fail((why != null) ? why : "the partitioned run " + run.runId()
-                            + " has no open partition, but its checkpoint does not say it completed");
-                    return false;
+                if (this.completedTheRun) {
+                    logTotals(run);
+                    return true;
                 }
-                return true;
             }
-            // Other workers hold the rest: wait, to take over a partition whose lease runs out.
-            long waitNanos = Math.min(TimeUnit.SECONDS.toNanos(2), this.options.lease().toNanos() / 4);
-            long until = System.nanoTime() + waitNanos;
-            while (!this.status.shouldStop() && System.nanoTime() < until) {
-                Thread.sleep(50);
+            else {
+                // Other workers hold the rest: wait, to take over a partition whose lease runs out.
+                long waitNanos = Math.min(TimeUnit.SECONDS.toNanos(2), this.options.lease().toNanos() / 4);
+                long until = System.nanoTime() + waitNanos;
+                while (!this.status.shouldStop() && System.nanoTime() < until) {
+                    Thread.sleep(50);
+                }
             }
         }
         return false;
@@ -101,28 +113,27 @@ final class PartitionedRun {
 
     private void copy(Joined run, Claim claim) throws InterruptedException {
         PartitionStore store = this.worker.store();
-        boolean takeover = claim.previousOwner() != null && claim.claims() > 1;
+        boolean takeover = claim.previousOwner() != null;
         this.tookOver |= takeover;
         logger.info("dual-write: backfill of '{}': worker {} claims partition {}{}", this.repository,
                 this.worker.id(), claim.partition(), takeover ? " from " + claim.previousOwner()
                         + " and resumes it from its checkpoint" : "");
-        SourcePosition start = this.pipelines.parse(claim.position());
+        SourcePosition start = this.positions.apply(claim.position());
         RunStatus part = this.status.part();
         long[] before = this.progress.totals();
         PartitionLease lease = new PartitionLease(store, this.worker.renewals(), this.repository, claim.partition(),
                 run.runId(), this.worker.id(), this.options.lease(), part);
+        // Every save names the owner: once another worker took the partition over, it moves
+        // nothing, and the lease's loss stops the copy before its next batch.
         CheckpointTracker checkpoint = new CheckpointTracker((state, position, message) -> {
-            if (!store.save(this.repository, claim.partition(), run.runId(), this.worker.id(), BackfillState.RUNNING,
+            if (!store.save(this.repository, claim.partition(), run.runId(), this.worker.id(), state,
                     position.text(), counters(claim, before))) {
                 lease.lose("another worker took it over");
-                throw new IllegalStateException("partition " + claim.partition() + " of '" + this.repository
-                        + "' is no longer this worker's");
             }
-            sum(run);
         }, true, start);
         boolean complete = false;
         try {
-            complete = this.pipelines.copy(part, checkpoint, start);
+            complete = this.pipelines.apply(part, checkpoint).run(start);
         }
         catch (RuntimeException ex) {
             // A store that kept failing: the partition is released below, at its checkpoint.
@@ -131,18 +142,16 @@ final class PartitionedRun {
         finally {
             lease.close();
         }
+        if (!lease.isLost()) {
+            BackfillState end = complete ? BackfillState.COMPLETED : BackfillState.PENDING;
+            this.retries.call("save partition " + claim.partition(), () -> {
+                checkpoint.save(end, null);
+                return null;
+            });
+        }
         if (lease.isLost()) {
             return;
         }
-        BackfillState end = complete ? BackfillState.COMPLETED : BackfillState.PENDING;
-        boolean saved = this.retries.call("save partition " + claim.partition(), () -> store.save(this.repository,
-                claim.partition(), run.runId(), this.worker.id(), end, checkpoint.committed().text(),
-                counters(claim, before)));
-        if (!saved) {
-            lease.lose("another worker took it over");
-            return;
-        }
-        sum(run);
         if (complete) {
             this.copied.add(claim.partition());
             logger.info("dual-write: backfill of '{}': worker {} completed partition {}", this.repository,
@@ -164,32 +173,11 @@ final class PartitionedRun {
         return counters;
     }
 
-    // The run's totals on its checkpoint, for the endpoint: best effort, never a reason to stop
-    // (the run's completion sums them again).
-    private void sum(Joined run) {
-        try {
-            this.worker.store().sum(this.repository, run.runId());
-        }
-        catch (RuntimeException ex) {
-            logger.debug("dual-write: backfill of '{}': the run's totals were not updated", this.repository, ex);
-        }
-    }
-
-    private boolean completedByAnother(Joined run) {
-        Optional<BackfillCheckpoint> checkpoint = this.retries.call("read the run's checkpoint",
-                () -> this.worker.checkpoints().find(this.repository));
-        return checkpoint.isPresent() && checkpoint.get().runId().equals(run.runId())
-                && checkpoint.get().state() == BackfillState.COMPLETED;
-    }
-
-    private @Nullable String replaced(Joined run) {
-        Optional<BackfillCheckpoint> checkpoint = this.retries.call("read the run's checkpoint",
-                () -> this.worker.checkpoints().find(this.repository));
-        if (checkpoint.isEmpty() || !checkpoint.get().runId().equals(run.runId())) {
-            return "the partitioned run " + run.runId() + " was replaced (its checkpoint was forgotten, or another "
-                    + "run started); start the backfill again to join the current one";
-        }
-        return null;
+    private void logTotals(Joined run) {
+        this.worker.store().checkpointOf(this.repository, run.runId()).ifPresent((totals) -> logger.info("dual-write: "
+                + "partitioned backfill run {} of '{}' completed: {} read, {} written, {} skipped, {} rejected in all",
+                run.runId(), this.repository, totals.rowsRead(), totals.rowsWritten(), totals.rowsSkipped(),
+                totals.rowsRejected()));
     }
 
     /** Return the partitions this worker completed, in order. */
@@ -211,17 +199,7 @@ final class PartitionedRun {
      * Who works, and with what: the worker's id, the partitions' table, and the thread that
      * renews its leases.
      */
-    record Worker(String id, PartitionStore store, CheckpointStore checkpoints,
-            @Nullable ScheduledExecutorService renewals) {
-    }
-
-    /** Parses positions and runs the copy pipeline of one partition. */
-    interface Pipelines {
-
-        SourcePosition parse(String position);
-
-        boolean copy(RunStatus status, CheckpointTracker checkpoint, SourcePosition start) throws InterruptedException;
-
+    record Worker(String id, PartitionStore store, ScheduledExecutorService renewals) {
     }
 
 }

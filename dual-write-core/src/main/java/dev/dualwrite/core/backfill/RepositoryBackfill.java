@@ -37,7 +37,7 @@ final class RepositoryBackfill<R, P, ID> {
 
     private final BackfillMetrics metrics;
 
-    private final @Nullable DataSource lockDataSource;
+    private final DataSource lockDataSource;
 
     private final StageGuard stage;
 
@@ -53,7 +53,10 @@ final class RepositoryBackfill<R, P, ID> {
 
     private final RejectRecorder rejects;
 
-    private final PartitionedRun.@Nullable Worker worker;
+    private final PartitionedRun.Worker worker;
+
+    // The checkpoint of a run that is not partitioned (a partitioned run's are its partitions').
+    private @Nullable CheckpointTracker checkpoint;
 
     private volatile @Nullable String runMessage;
 
@@ -61,19 +64,13 @@ final class RepositoryBackfill<R, P, ID> {
 
     private long lastLogNanos;
 
-    RepositoryBackfill(BackfillSource<R, P, ID> source, BackfillOptions options, BackfillControl control,
-            CheckpointStore checkpoints, RejectStore rejects, BackfillMetrics metrics, @Nullable DataSource lockDataSource,
-            StageGuard stage, String runId, RunEvents events) {
-        this(source, options, control, checkpoints, rejects, metrics, lockDataSource, stage, runId, events, null);
-    }
-
     /**
-     * @param worker this process's identity and partitions' table, for a partitioned run
-     * ({@link BackfillOptions#sharedByPartitions()}); {@code null} otherwise
+     * @param worker this process's identity and partitions' table, used by a partitioned run
+     * ({@link BackfillOptions#sharedByPartitions()})
      */
     RepositoryBackfill(BackfillSource<R, P, ID> source, BackfillOptions options, BackfillControl control,
-            CheckpointStore checkpoints, RejectStore rejects, BackfillMetrics metrics, @Nullable DataSource lockDataSource,
-            StageGuard stage, String runId, RunEvents events, PartitionedRun.@Nullable Worker worker) {
+            CheckpointStore checkpoints, RejectStore rejects, BackfillMetrics metrics, DataSource lockDataSource,
+            StageGuard stage, String runId, RunEvents events, PartitionedRun.Worker worker) {
         this.worker = worker;
         this.source = source;
         this.options = options;
@@ -112,45 +109,26 @@ final class RepositoryBackfill<R, P, ID> {
         if (refused != null) {
             return finish(null, BackfillState.FAILED, refused);
         }
-        PartitionedRun.Worker worker = this.worker;
-        if (this.options.sharedByPartitions() && worker != null && this.lockDataSource != null) {
-            return runPartitioned(worker, this.lockDataSource);
-        }
+        boolean partitioned = this.options.sharedByPartitions();
         RunLock lock = null;
-        CheckpointTracker checkpoint = null;
         try {
-            if (!this.options.dryRun() && this.lockDataSource != null) {
-                lock = RunLock.acquire(this.lockDataSource, name());
+            if (!this.options.dryRun()) {
+                // Shared by the workers of a partitioned run; excludes any run that is not.
+                lock = RunLock.acquire(this.lockDataSource, name(), partitioned);
             }
-            SourcePosition start = startPosition();
-            checkpoint = new CheckpointTracker(name(), this.runId, this.checkpoints, this.progress,
-                    !this.options.dryRun(), start);
-            logStart();
-            this.events.started(name(), this.runId, this.resumed);
-            this.progress.size(this.retries.call("count the keys", this.source.scanner()::size));
-            BatchCopier<R, P, ID> copier = new BatchCopier<>(this.source, this.options, this.progress, this.rejects,
-                    this.metrics, this.retries);
-            boolean complete = new CopyPipeline(this.source, this.options, this.status, this.control, this.progress,
-                    checkpoint, copier, this.retries, this.metrics, this.stage).run(start);
-            if (complete && this.options.catchUp() && !this.status.hasFailed()) {
-                // Only once every Redis key has been copied: a row the scan has yet to reach is
-                // not "gone". The checkpoint now stands at the scan's end, so a run resumed
-                // from it does this part alone.
-                complete = new GoneKeysSweep<>(this.source, this.options, this.status, this.control, this.progress,
-                        this.retries, this.metrics, this.stage, this.rejects, checkpoint).run();
-            }
+            boolean complete = partitioned ? copyPartitions() : copyAlone();
             String failure = this.status.failure();
             if (failure != null) {
-                return finish(checkpoint, BackfillState.FAILED, failure);
+                return finish(this.checkpoint, BackfillState.FAILED, failure);
             }
-            return finish(checkpoint, complete ? BackfillState.COMPLETED : BackfillState.STOPPED, null);
+            return finish(this.checkpoint, complete ? BackfillState.COMPLETED : BackfillState.STOPPED, null);
         }
         catch (InterruptedException ex) {
             Thread.currentThread().interrupt();
-            return finish(checkpoint, BackfillState.STOPPED, "interrupted");
+            return finish(this.checkpoint, BackfillState.STOPPED, "interrupted");
         }
         catch (RuntimeException ex) {
-            return finish(checkpoint, BackfillState.FAILED, BackfillErrors.describe(ex));
+            return finish(this.checkpoint, BackfillState.FAILED, BackfillErrors.describe(ex));
         }
         finally {
             if (lock != null) {
@@ -159,70 +137,54 @@ final class RepositoryBackfill<R, P, ID> {
         }
     }
 
-    // A worker of a partitioned run: shares the run lock with the other workers (and excludes
-    // a run that is not partitioned), joins or creates the run, then copies partitions.
-    private BackfillReport runPartitioned(PartitionedRun.Worker worker, DataSource lockDataSource) {
-        RunLock lock = null;
-        try {
-            lock = RunLock.acquire(lockDataSource, name(), true);
-            PartitionStore.Joined joined = this.retries.call("join the partitioned run",
-                    () -> worker.store().join(name(), this.options, this.source.scanner()));
-            if (joined.refused() != null) {
-                return finish(null, BackfillState.FAILED, joined.refused());
-            }
-            this.resumed = joined.resumed();
-            logStart();
-            logger.info("dual-write: backfill of '{}': worker {} {} partitioned run {}", name(), worker.id(),
-                    joined.created() ? "starts" : "joins", joined.runId());
-            this.events.started(name(), joined.runId(), this.resumed);
-            BatchCopier<R, P, ID> copier = new BatchCopier<>(this.source, this.options, this.progress, this.rejects,
-                    this.metrics, this.retries);
-            PartitionedRun run = new PartitionedRun(name(), this.options, this.status, this.progress, worker,
-                    this.retries, new PartitionedRun.Pipelines() {
+    // The run's scan from its checkpoint to the end, then, in a catch-up, the sweep.
+    private boolean copyAlone() throws InterruptedException {
+        SourcePosition start = startPosition();
+        CheckpointTracker checkpoint = new CheckpointTracker(name(), this.runId, this.checkpoints, this.progress,
+                !this.options.dryRun(), start);
+        this.checkpoint = checkpoint;
+        logStart();
+        this.events.started(name(), this.runId, this.resumed);
+        this.progress.size(this.retries.call("count the keys", this.source.scanner()::size));
+        boolean complete = pipeline(this.status, checkpoint).run(start);
+        if (complete && this.options.catchUp() && !this.status.hasFailed()) {
+            // Only once every Redis key has been copied: a row the scan has yet to reach is
+            // not "gone". The checkpoint now stands at the scan's end, so a run resumed
+            // from it does this part alone.
+            complete = new GoneKeysSweep<>(this.source, this.options, this.status, this.control, this.progress,
+                    this.retries, this.metrics, this.stage, this.rejects, checkpoint).run();
+        }
+        return complete;
+    }
 
-                        @Override
-                        public SourcePosition parse(String position) {
-                            return RepositoryBackfill.this.source.scanner().parsePosition(position);
-                        }
+    // A worker of a partitioned run: joins or creates the run, then copies partitions.
+    private boolean copyPartitions() throws InterruptedException {
+        PartitionedRun.Worker worker = this.worker;
+        PartitionStore.Joined joined = this.retries.call("join the partitioned run",
+                () -> worker.store().join(name(), this.options, this.source.scanner()));
+        if (joined.refused() != null) {
+            this.status.fail(joined.refused());
+            return false;
+        }
+        this.resumed = joined.resumed();
+        logStart();
+        logger.info("dual-write: backfill of '{}': worker {} {} partitioned run {}", name(), worker.id(),
+                joined.created() ? "starts" : "joins", joined.runId());
+        this.events.started(name(), joined.runId(), this.resumed);
+        PartitionedRun run = new PartitionedRun(name(), this.options, this.status, this.progress, worker,
+                this.retries, this.source.scanner()::parsePosition, this::pipeline);
+        boolean complete = run.run(joined);
+        this.resumed |= run.tookOver();
+        this.runMessage = "worker " + worker.id() + " copied partitions " + run.copied()
+                + (run.completedTheRun() ? " and completed the run" : "");
+        return complete;
+    }
 
-                        @Override
-                        public boolean copy(RunStatus status, CheckpointTracker checkpoint, SourcePosition start)
-                                throws InterruptedException {
-                            return new CopyPipeline(RepositoryBackfill.this.source, RepositoryBackfill.this.options,
-                                    status, RepositoryBackfill.this.control, RepositoryBackfill.this.progress,
-                                    checkpoint, copier, RepositoryBackfill.this.retries, RepositoryBackfill.this.metrics,
-                                    RepositoryBackfill.this.stage).run(start);
-                        }
-
-                    });
-            boolean complete = run.run(joined);
-            this.resumed |= run.tookOver();
-            this.runMessage = "worker " + worker.id() + " copied partitions " + run.copied()
-                    + (run.completedTheRun() ? " and completed the run" : "");
-            String failure = this.status.failure();
-            if (failure != null) {
-                return finish(null, BackfillState.FAILED, failure);
-            }
-            if (complete) {
-                worker.checkpoints().find(name()).ifPresent((checkpoint) -> logger.info("dual-write: partitioned "
-                        + "backfill run {} of '{}' completed: {} read, {} written, {} skipped, {} rejected in all",
-                        joined.runId(), name(), checkpoint.rowsRead(), checkpoint.rowsWritten(),
-                        checkpoint.rowsSkipped(), checkpoint.rowsRejected()));
-            }
-            return finish(null, complete ? BackfillState.COMPLETED : BackfillState.STOPPED, null);
-        }
-        catch (InterruptedException ex) {
-            Thread.currentThread().interrupt();
-            return finish(null, BackfillState.STOPPED, "interrupted");
-        }
-        catch (RuntimeException ex) {
-            return finish(null, BackfillState.FAILED, BackfillErrors.describe(ex));
-        }
-        finally {
-            if (lock != null) {
-                lock.close();
-            }
-        }
+    // The reader and writers of one scan, from a position to the end (a partition's, or the run's).
+    private CopyPipeline pipeline(RunStatus status, CheckpointTracker checkpoint) {
+        return new CopyPipeline(this.source, this.options, status, this.control, this.progress, checkpoint,
+                new BatchCopier<>(this.source, this.options, this.progress, this.rejects, this.metrics, this.retries),
+                this.retries, this.metrics, this.stage);
     }
 
     private SourcePosition startPosition() {

@@ -33,10 +33,6 @@ final class RunLock implements AutoCloseable {
         this.connection = connection;
     }
 
-    static RunLock acquire(DataSource dataSource, String repository) {
-        return acquire(dataSource, repository, false);
-    }
-
     /**
      * Take the lock of a repository's run.
      * @param shared whether for a worker of a partitioned run, which shares it with the others

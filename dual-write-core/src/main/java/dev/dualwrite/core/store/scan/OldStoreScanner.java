@@ -104,8 +104,7 @@ public interface OldStoreScanner<R, ID> {
      * @param from where the scan stands: {@link #initialPosition()} or a position this
      * scanner returned or parsed
      * @return the partitions' starting positions by a name that stays the same from one call
-     * to the next (a Redis cluster's master node ids), in a stable order; empty when nothing
-     * is left to scan
+     * to the next (a Redis cluster's master node ids), in a stable order; at least one
      */
     default Map<String, SourcePosition> partitions(SourcePosition from) {
         return Map.of(WHOLE, from);
