@@ -10,6 +10,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.core.convert.ConversionService;
+import org.springframework.core.convert.TypeDescriptor;
 import org.springframework.data.convert.CustomConversions;
 import org.springframework.data.core.TypeInformation;
 import org.springframework.data.jdbc.core.convert.JdbcConverter;
@@ -60,7 +61,7 @@ final class ColumnConverter {
     // class. Not volatile: a writer that sees a stale value only asks the map.
     private @Nullable Class<?> lastUnchanged;
 
-    // The shortcut used last, checked before the map; not volatile, as lastUnchanged.
+    // The shortcut used last, checked first; not volatile, as lastUnchanged.
     private @Nullable Shortcut lastShortcut;
 
     // The JDBC type number the converter gives a null, once asked; not volatile: a writer that
@@ -106,6 +107,14 @@ final class ColumnConverter {
             return;
         }
         Class<?> valueClass = value.getClass();
+        // The last class seen each way first: a column's values are nearly always of one class.
+        // A class either is handed through or has a shortcut, never both.
+        Shortcut last = this.lastShortcut;
+        if (last != null && last.source() == valueClass) {
+            values[index] = last.convert(value);
+            types[index] = last.typeNumber();
+            return;
+        }
         if (valueClass == this.lastUnchanged || Boolean.TRUE.equals(this.unchanged.get(valueClass))) {
             values[index] = value;
             types[index] = this.sqlTypeNumber;
@@ -114,16 +123,11 @@ final class ColumnConverter {
             }
             return;
         }
-        // The shortcut last used, checked before the map (a column's values are nearly always of one class).
-        Shortcut last = this.lastShortcut;
-        Optional<Shortcut> shortcut = (last != null && last.source() == valueClass) ? Optional.of(last)
-                : this.converted.get(valueClass);
+        Optional<Shortcut> shortcut = this.converted.get(valueClass);
         if (shortcut != null && shortcut.isPresent()) {
             values[index] = shortcut.get().convert(value);
             types[index] = shortcut.get().typeNumber();
-            if (last != shortcut.get()) {
-                this.lastShortcut = shortcut.get();
-            }
+            this.lastShortcut = shortcut.get();
             return;
         }
         JdbcValue converted = this.converter.writeJdbcValue(value, this.columnType, this.sqlType);
@@ -153,7 +157,8 @@ final class ColumnConverter {
      * @param typeNumber the JDBC type number the converter gave the converted value
      * @param conversionService the converter's conversion service
      */
-    private record Shortcut(Class<?> source, Class<?> target, int typeNumber, ConversionService conversionService) {
+    private record Shortcut(Class<?> source, TypeDescriptor sourceType, TypeDescriptor targetType, int typeNumber,
+            ConversionService conversionService) {
 
         static Optional<Shortcut> ifSameAs(JdbcValue converted, Object value, CustomConversions conversions,
                 ConversionService conversionService) {
@@ -161,14 +166,16 @@ final class ColumnConverter {
             if (target == null || JdbcValue.class.isAssignableFrom(target)) {
                 return Optional.empty();
             }
-            Shortcut shortcut = new Shortcut(value.getClass(), target,
-                    ColumnConverter.typeNumber(converted.getJdbcType()), conversionService);
+            // The descriptors once, not per value (what convert(value, Class) makes for each call).
+            Shortcut shortcut = new Shortcut(value.getClass(), TypeDescriptor.valueOf(value.getClass()),
+                    TypeDescriptor.valueOf(target), ColumnConverter.typeNumber(converted.getJdbcType()),
+                    conversionService);
             return Objects.equals(shortcut.convert(value), converted.getValue()) ? Optional.of(shortcut)
                     : Optional.empty();
         }
 
         @Nullable Object convert(Object value) {
-            return this.conversionService.convert(value, this.target);
+            return this.conversionService.convert(value, this.sourceType, this.targetType);
         }
 
     }

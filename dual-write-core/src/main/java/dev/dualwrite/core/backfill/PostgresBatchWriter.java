@@ -273,14 +273,22 @@ public final class PostgresBatchWriter<P> {
             }
             lock(rows);
             Set<String> inserted = (this.unsupported == null) ? insertAbsent(rows) : insertEach(rows);
+            // Loops rather than streams: this runs for every batch, on every row.
+            List<PreparedRow<P>> insertedRows = new ArrayList<>(inserted.size());
+            List<PreparedRow<P>> presentRows = new ArrayList<>(rows.size() - inserted.size());
+            for (PreparedRow<P> row : rows) {
+                (inserted.contains(row.key()) ? insertedRows : presentRows).add(row);
+            }
             Set<String> vanished = new HashSet<>();
-            if (!inserted.isEmpty()) {
-                List<String> redisKeys = rows.stream().filter((row) -> inserted.contains(row.key()))
-                    .map(PreparedRow::redisKey).toList();
+            if (!insertedRows.isEmpty()) {
+                List<String> redisKeys = new ArrayList<>(insertedRows.size());
+                for (PreparedRow<P> row : insertedRows) {
+                    redisKeys.add(row.redisKey());
+                }
                 // Under the locks: a delete after this check waits for them and removes the row itself.
                 Set<String> existing = stillInRedis.apply(redisKeys);
-                for (PreparedRow<P> row : rows) {
-                    if (inserted.contains(row.key()) && !existing.contains(row.redisKey())) {
+                for (PreparedRow<P> row : insertedRows) {
+                    if (!existing.contains(row.redisKey())) {
                         this.side.delete(row.id());
                         vanished.add(row.key());
                     }
@@ -288,7 +296,6 @@ public final class PostgresBatchWriter<P> {
             }
             Set<String> written = new LinkedHashSet<>(inserted);
             written.removeAll(vanished);
-            List<PreparedRow<P>> presentRows = rows.stream().filter((row) -> !inserted.contains(row.key())).toList();
             CatchUpWriter.Result caughtUp = (currentInRedis != null)
                     ? this.catchUp.refresh(presentRows, currentInRedis) : CatchUpWriter.Result.NONE;
             Set<String> present = new LinkedHashSet<>();

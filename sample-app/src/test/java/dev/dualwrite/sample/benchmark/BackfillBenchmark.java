@@ -22,6 +22,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
@@ -152,6 +153,8 @@ class BackfillBenchmark {
 
     private static final int WARM_UP_ROWS = 100_000;
 
+    private static final int WARM_UP_PASSES = 3;
+
     private static final int NAIVE_ROWS = 50_000;
 
     // Peaks come from the heap before each collection (see HeapWatch); the sampler only covers
@@ -179,6 +182,10 @@ class BackfillBenchmark {
 
     // WritePathBenchmark's tokens: its figures were measured on this shape.
     private static final TokenProfile HIGH_CARDINALITY_TOKENS = TokenProfile.of(TokenProfile.HIGH_CARDINALITY, 0, 0);
+
+    private static final ServerCpu POSTGRES_CPU = ServerCpu.postgres();
+
+    private static final ServerCpu REDIS_CPU = ServerCpu.redis();
 
     private final JsonMapper json = JsonMapper.builder().build();
 
@@ -337,9 +344,13 @@ class BackfillBenchmark {
         }
     }
 
-    // Each approach once on the first 100,000 ids (-Dbenchmark.warm-up) before anything is measured, so that no
-    // measurement pays for the JIT compiling its code paths (a fixed cost of a few seconds that
-    // a real backfill of millions of rows does not notice), whichever order they run in.
+    // Each approach WARM_UP_PASSES times on the first 100,000 ids (-Dbenchmark.warm-up) before
+    // anything is measured, so that no measurement pays for the JIT compiling its code paths (a
+    // fixed cost of a few seconds that a real backfill of millions of rows does not notice),
+    // whichever order they run in. One pass was not enough for the backfill: much of its code
+    // runs once per batch (200 times in a pass), and the compiler's threads still took 9 us/row
+    // of the measured 300,000-row run, against 1 us/row in the pipeline's (see the per-thread
+    // line each approach prints).
     private void warmUp(Backfill backfill, Pipeline pipeline, TestSchema schema, JdbcTemplate jdbc, String prefix,
             TokenProfile profile, int n, boolean compare) throws Exception {
         int rows = Math.min(n, Integer.getInteger("benchmark.warm-up", WARM_UP_ROWS));
@@ -348,23 +359,27 @@ class BackfillBenchmark {
         int digits = (int) Math.round(Math.log10(rows));
         String pattern = (rows < n) ? "0".repeat(8 - digits) + "*" : "*";
         rows = (rows < n) ? (int) Math.pow(10, digits) : n;
-        runBackfill(backfill, pattern);
-        if (compare) {
+        List<List<byte[]>> streams = copyStreams(profile, 0, rows);
+        for (int pass = 0; pass < WARM_UP_PASSES; pass++) {
             jdbc.execute("truncate " + TABLE);
-            System.setProperty(MULTI_ROW_INSERT, "true");
-            try {
-                runBackfill(backfill, pattern);
+            runBackfill(backfill, pattern);
+            if (compare) {
+                jdbc.execute("truncate " + TABLE);
+                System.setProperty(MULTI_ROW_INSERT, "true");
+                try {
+                    runBackfill(backfill, pattern);
+                }
+                finally {
+                    System.clearProperty(MULTI_ROW_INSERT);
+                }
             }
-            finally {
-                System.clearProperty(MULTI_ROW_INSERT);
-            }
+            jdbc.execute("truncate " + TABLE);
+            copy(schema, TABLE, streams);
+            freshPipelineTable(jdbc);
+            pipeline.run(prefix + pattern, rows);
+            jdbc.execute("drop table " + PIPELINE_TABLE);
         }
-        jdbc.execute("truncate " + TABLE);
-        copy(schema, TABLE, copyStreams(profile, 0, rows));
-        freshPipelineTable(jdbc);
-        pipeline.run(prefix + pattern, rows);
-        jdbc.execute("drop table " + PIPELINE_TABLE);
-        System.out.printf(Locale.ROOT, "warm-up: every approach on %,d rows in %.1fs%n", rows,
+        System.out.printf(Locale.ROOT, "warm-up: every approach %d times on %,d rows in %.1fs%n", WARM_UP_PASSES, rows,
                 (System.nanoTime() - start) / 1e9);
     }
 
@@ -422,21 +437,34 @@ class BackfillBenchmark {
         jdbc.execute("checkpoint");
         System.gc();
         double seconds;
-        try (HeapWatch heap = new HeapWatch()) {
+        try (HeapWatch heap = new HeapWatch(); ThreadCpu threads = ThreadCpu.start()) {
+            OptionalLong postgresStart = POSTGRES_CPU.nanos();
+            OptionalLong redisStart = REDIS_CPU.nanos();
             long cpuStart = jvmCpuNanos();
             long start = System.nanoTime();
             work.run();
             seconds = (System.nanoTime() - start) / 1e9;
             double cpuMicrosPerRow = (jvmCpuNanos() - cpuStart) / 1e3 / n;
+            double postgresMicrosPerRow = microsPerRow(postgresStart, POSTGRES_CPU.nanos(), n);
+            double redisMicrosPerRow = microsPerRow(redisStart, REDIS_CPU.nanos(), n);
             heap.sample();
             Long rows = jdbc.queryForObject("select count(*) from " + table, Long.class);
             boolean dryRun = name.equals(BACKFILL) && Boolean.getBoolean("benchmark.dry-run");
             if (!dryRun && (rows == null || rows != n)) {
                 throw new IllegalStateException(name + " left " + rows + " rows, expected " + n);
             }
-            System.out.printf(Locale.ROOT, "%s: %,d rows in %.1fs, JVM CPU %.1f us/row%n", name, n, seconds, cpuMicrosPerRow);
-            return new Result(name, n, n / seconds, heap.peak(), heap.afterGc(), cpuMicrosPerRow);
+            System.out.printf(Locale.ROOT, "%s: %,d rows in %.1fs, CPU us/row: JVM %.1f, PostgreSQL %.1f, Redis %.1f%n",
+                    name, n, seconds, cpuMicrosPerRow, postgresMicrosPerRow, redisMicrosPerRow);
+            System.out.printf(Locale.ROOT, "%s: JVM CPU us/row by thread: %s%n", name, threads.perRow(n));
+            return new Result(name, n, n / seconds, heap.peak(), heap.afterGc(), cpuMicrosPerRow, postgresMicrosPerRow,
+                    redisMicrosPerRow);
         }
+    }
+
+    // NaN when the server is not a local process (ServerCpu).
+    private static double microsPerRow(OptionalLong before, OptionalLong after, int n) {
+        return (before.isPresent() && after.isPresent()) ? (after.getAsLong() - before.getAsLong()) / 1e3 / n
+                : Double.NaN;
     }
 
     // CPU time of the whole JVM (every thread: writers, Lettuce, garbage collector, compiler):
@@ -915,7 +943,7 @@ class BackfillBenchmark {
     }
 
     private record Result(String name, int rows, double rowsPerSecond, long peakHeapBytes, long afterGcBytes,
-            double jvmCpuMicrosPerRow) {
+            double jvmCpuMicrosPerRow, double postgresCpuMicrosPerRow, double redisCpuMicrosPerRow) {
     }
 
     // The measurements of every approach, in the order first measured.
@@ -929,18 +957,20 @@ class BackfillBenchmark {
 
         void print(int n, TokenProfile profile) {
             System.out.println();
-            System.out.printf(Locale.ROOT, "%-45s %10s %12s %14s %16s %16s   %s%n",
+            System.out.printf(Locale.ROOT, "%-45s %10s %12s %14s %16s %16s %15s %15s   %s%n",
                     "approach (N=" + n + ", " + profile.name() + ")", "rows", "rows/s", "peak heap MB",
-                    "after-GC heap MB", "JVM CPU us/row", "rows/s of each round");
+                    "after-GC heap MB", "JVM CPU us/row", "PG CPU us/row", "Redis us/row", "rows/s of each round");
             for (Map.Entry<String, List<Result>> approach : this.byName.entrySet()) {
                 List<Result> results = approach.getValue();
                 // No collection during a run leaves nothing to show after one.
                 long afterGc = results.stream().mapToLong(Result::afterGcBytes).max().orElse(0);
-                System.out.printf(Locale.ROOT, "%-45s %,10d %,12.0f %,14.0f %16s %16.1f   %s%n", approach.getKey(),
-                        results.get(0).rows(), median(approach.getKey()),
+                System.out.printf(Locale.ROOT, "%-45s %,10d %,12.0f %,14.0f %16s %16.1f %15.1f %15.1f   %s%n",
+                        approach.getKey(), results.get(0).rows(), median(approach.getKey()),
                         results.stream().mapToLong(Result::peakHeapBytes).max().orElse(0) / 1048576.0,
                         (afterGc > 0) ? String.format(Locale.ROOT, "%,.0f", afterGc / 1048576.0) : "no GC",
                         median(approach.getKey(), Result::jvmCpuMicrosPerRow),
+                        median(approach.getKey(), Result::postgresCpuMicrosPerRow),
+                        median(approach.getKey(), Result::redisCpuMicrosPerRow),
                         String.join(" / ", results.stream()
                             .map((result) -> String.format(Locale.ROOT, "%,.0f", result.rowsPerSecond()))
                             .toList()));

@@ -1,0 +1,105 @@
+package dev.dualwrite.sample.benchmark;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+/**
+ * CPU time of this JVM's threads, grouped by name, from Linux's {@code /proc/self/task}: the
+ * JIT compiler's and the garbage collector's threads included, which the JVM's own thread
+ * beans do not show. The benchmark prints where each approach's JVM CPU went with it, so that
+ * the writers' own work can be told apart from compilation, collection and the Redis client's
+ * I/O threads. Empty where there is no {@code /proc}.
+ */
+final class ThreadCpu implements AutoCloseable {
+
+    // USER_HZ: the unit of /proc's times, 100 on every Linux that Java runs on.
+    private static final long NANOS_PER_TICK = 10_000_000L;
+
+    // Threads that end during a measurement (a backfill's writers do, at its end) are seen
+    // last this long before; the reads cost about a millisecond each.
+    private static final long SAMPLE_MILLIS = 250;
+
+    private final Map<String, Long> start;
+
+    private final Map<String, Long> latest = new ConcurrentHashMap<>();
+
+    private final ScheduledExecutorService sampler = Executors.newSingleThreadScheduledExecutor((task) -> {
+        Thread thread = new Thread(task, "benchmark-thread-cpu");
+        thread.setDaemon(true);
+        return thread;
+    });
+
+    private ThreadCpu(Map<String, Long> start) {
+        this.start = start;
+        this.sampler.scheduleAtFixedRate(() -> this.latest.putAll(snapshot()), SAMPLE_MILLIS, SAMPLE_MILLIS,
+                TimeUnit.MILLISECONDS);
+    }
+
+    /** Start counting from now. */
+    static ThreadCpu start() {
+        return new ThreadCpu(snapshot());
+    }
+
+    @Override
+    public void close() {
+        this.sampler.shutdownNow();
+    }
+
+    /**
+     * Return the CPU used since {@link #start()} per thread group, in microseconds per row,
+     * the largest first, groups under 0.1 us/row left out.
+     */
+    String perRow(int rows) {
+        this.latest.putAll(snapshot());
+        Map<String, Double> used = new HashMap<>();
+        this.latest.forEach((thread, nanos) -> used.merge(group(thread.substring(thread.indexOf(' ') + 1)),
+                (nanos - this.start.getOrDefault(thread, 0L)) / 1e3 / rows, Double::sum));
+        return used.entrySet().stream()
+            .filter((group) -> group.getValue() >= 0.1)
+            .sorted(Map.Entry.<String, Double>comparingByValue().reversed())
+            .map((group) -> String.format(Locale.ROOT, "%s %.1f", group.getKey(), group.getValue()))
+            .collect(Collectors.joining(", "));
+    }
+
+    // A thread's group: its name without the numbers that tell pool members apart.
+    private static String group(String name) {
+        return name.replaceAll("[#-]?\\d+", "").trim();
+    }
+
+    // CPU so far by "tid name"; a thread that ended is gone from it.
+    private static Map<String, Long> snapshot() {
+        Map<String, Long> threads = new LinkedHashMap<>();
+        try (Stream<Path> tasks = Files.list(Path.of("/proc/self/task"))) {
+            for (Path task : (Iterable<Path>) tasks::iterator) {
+                try {
+                    String stat = Files.readString(task.resolve("stat"));
+                    String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+                    List<String> fields = List.of(stat.substring(stat.lastIndexOf(')') + 2).split(" "));
+                    // utime and stime: fields 14 and 15 of stat, 12 and 13 after the name.
+                    long ticks = Long.parseLong(fields.get(11)) + Long.parseLong(fields.get(12));
+                    threads.put(task.getFileName() + " " + name, ticks * NANOS_PER_TICK);
+                }
+                catch (IOException | RuntimeException ex) {
+                    // The thread ended between the listing and the read.
+                }
+            }
+        }
+        catch (IOException ex) {
+            return Map.of();
+        }
+        return threads;
+    }
+
+}
