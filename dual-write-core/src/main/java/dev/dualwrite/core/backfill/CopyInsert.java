@@ -267,7 +267,7 @@ final class CopyInsert {
         String copySql = (binary != null) ? this.binaryCopySql : this.copySql;
         return this.jdbc.execute((ConnectionCallback<Set<String>>) (connection) -> {
             BitSet present = present(connection, ids);
-            Set<String> inserted = new HashSet<>();
+            Set<String> inserted = new HashSet<>(2 * (rows.size() - present.cardinality()));
             for (int r = present.nextClearBit(0); r < rows.size(); r = present.nextClearBit(r + 1)) {
                 inserted.add(rows.get(r).key());
             }

@@ -287,22 +287,30 @@ public final class PostgresBatchWriter<P> {
                 }
                 // Under the locks: a delete after this check waits for them and removes the row itself.
                 Set<String> existing = stillInRedis.apply(redisKeys);
-                for (PreparedRow<P> row : insertedRows) {
-                    if (!existing.contains(row.redisKey())) {
-                        this.side.delete(row.id());
-                        vanished.add(row.key());
+                // The answer is a subset of the keys asked: as many as asked means every one exists.
+                if (existing.size() < redisKeys.size()) {
+                    for (PreparedRow<P> row : insertedRows) {
+                        if (!existing.contains(row.redisKey())) {
+                            this.side.delete(row.id());
+                            vanished.add(row.key());
+                        }
                     }
                 }
             }
-            Set<String> written = new LinkedHashSet<>(inserted);
-            written.removeAll(vanished);
+            Set<String> written = inserted;
+            if (!vanished.isEmpty()) {
+                written = new LinkedHashSet<>(inserted);
+                written.removeAll(vanished);
+            }
             CatchUpWriter.Result caughtUp = (currentInRedis != null)
                     ? this.catchUp.refresh(presentRows, currentInRedis) : CatchUpWriter.Result.NONE;
             Set<String> present = new LinkedHashSet<>();
             presentRows.forEach((row) -> present.add(row.key()));
-            present.removeAll(caughtUp.refreshed());
-            present.removeAll(caughtUp.removed());
-            present.removeAll(caughtUp.unreadable().keySet());
+            if (!present.isEmpty()) {
+                present.removeAll(caughtUp.refreshed());
+                present.removeAll(caughtUp.removed());
+                present.removeAll(caughtUp.unreadable().keySet());
+            }
             return new Outcome(written, present, vanished, caughtUp.refreshed(), caughtUp.removed(),
                     caughtUp.unreadable());
         });

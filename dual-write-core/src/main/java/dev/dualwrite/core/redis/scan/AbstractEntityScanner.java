@@ -114,8 +114,8 @@ abstract class AbstractEntityScanner<R, ID> implements RedisEntityScanner<R, ID>
 
     @Override
     public Set<String> existing(Collection<String> redisKeys, ScanSettings settings) {
-        List<String> keys = List.copyOf(new LinkedHashSet<>(redisKeys));
-        Set<String> existing = new LinkedHashSet<>();
+        Set<String> existing = new LinkedHashSet<>(redisKeys);
+        List<String> keys = List.copyOf(existing);
         try (LettuceNodes access = LettuceNodes.open(this.connectionFactory, settings.timeout())) {
             // Usually every key still exists: one multi-key EXISTS (split by slot on a cluster)
             // answers that; only when some vanished are the keys asked one by one.
@@ -123,11 +123,13 @@ abstract class AbstractEntityScanner<R, ID> implements RedisEntityScanner<R, ID>
                 List<String> chunk = keys.subList(from, Math.min(keys.size(), from + 1000));
                 Long count = access.await(access.commands().exists(chunk.stream().map(AbstractEntityScanner::bytes)
                     .toArray(byte[][]::new)));
-                if (count != null && count == chunk.size()) {
-                    existing.addAll(chunk);
-                }
-                else {
-                    existing.addAll(existingOneByOne(access, chunk, settings));
+                if (count == null || count != chunk.size()) {
+                    Set<String> found = existingOneByOne(access, chunk, settings);
+                    for (String key : chunk) {
+                        if (!found.contains(key)) {
+                            existing.remove(key);
+                        }
+                    }
                 }
             }
         }

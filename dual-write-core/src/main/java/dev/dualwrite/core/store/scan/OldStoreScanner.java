@@ -83,7 +83,7 @@ public interface OldStoreScanner<R, ID> {
      * deleted meanwhile, and its sweep for keys gone from the old store.
      * @param keys the keys, as {@link #keyOf} makes them
      * @param settings the limits of the reads
-     * @return the keys that exist
+     * @return those of the keys that exist, and no other
      */
     Set<String> existing(Collection<String> keys, ScanSettings settings);
 
