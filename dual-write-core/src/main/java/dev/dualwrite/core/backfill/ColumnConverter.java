@@ -153,7 +153,9 @@ final class ColumnConverter {
     /**
      * A value class's custom conversion, straight through the conversion service.
      * @param source the value class it converts
-     * @param target the conversion's target class, as the custom conversions give it
+     * @param sourceType the same class, as the conversion service describes it
+     * @param targetType the conversion's target class (as the custom conversions give it),
+     * described the same way
      * @param typeNumber the JDBC type number the converter gave the converted value
      * @param conversionService the converter's conversion service
      */

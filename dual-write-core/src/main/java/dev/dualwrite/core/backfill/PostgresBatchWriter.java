@@ -287,13 +287,10 @@ public final class PostgresBatchWriter<P> {
                 }
                 // Under the locks: a delete after this check waits for them and removes the row itself.
                 Set<String> existing = stillInRedis.apply(redisKeys);
-                // The answer is a subset of the keys asked: as many as asked means every one exists.
-                if (existing.size() < redisKeys.size()) {
-                    for (PreparedRow<P> row : insertedRows) {
-                        if (!existing.contains(row.redisKey())) {
-                            this.side.delete(row.id());
-                            vanished.add(row.key());
-                        }
+                for (PreparedRow<P> row : insertedRows) {
+                    if (!existing.contains(row.redisKey())) {
+                        this.side.delete(row.id());
+                        vanished.add(row.key());
                     }
                 }
             }

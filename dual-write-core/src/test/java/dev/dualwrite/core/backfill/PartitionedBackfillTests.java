@@ -271,6 +271,43 @@ class PartitionedBackfillTests {
     }
 
     @Test
+    void aRunWhoseCheckpointIsForgottenMeanwhileFailsWithoutCompletingAndANewRunCopiesEverything() {
+        Backfill worker = worker();
+        BackfillJob job = worker.start(List.of(REPOSITORY), options().withRateLimit(2_000));
+        await().atMost(Duration.ofSeconds(60))
+            .pollInterval(Duration.ofMillis(50))
+            .until(() -> worker.partitions(REPOSITORY).stream().anyMatch((partition) -> partition.rowsRead() >= 1_000));
+        String forgotten = worker.checkpoint(REPOSITORY).orElseThrow().runId();
+
+        // What the control plane does when the repository enters DUAL again from REDIS_PRIMARY:
+        // writes made meanwhile may be missing from every copy so far.
+        new CheckpointStore(jdbc).forget(REPOSITORY);
+        BackfillReport report = job.await(Duration.ofSeconds(120)).reports().get(0);
+
+        assertThat(report.state()).as(report.summary()).isEqualTo(BackfillState.FAILED);
+        assertThat(report.message()).contains(forgotten).contains("was replaced");
+        assertThat(worker.checkpoint(REPOSITORY)).as("the forgotten run is not recorded at all, completed or not")
+            .isEmpty();
+        assertThat(worker.partitions(REPOSITORY)).as("the forgotten run stopped before its last partition")
+            .anySatisfy((partition) -> assertThat(partition.state()).isNotEqualTo(BackfillState.COMPLETED));
+
+        BackfillReport again = worker().start(List.of(REPOSITORY), options())
+            .await(Duration.ofSeconds(120))
+            .reports()
+            .get(0);
+
+        assertThat(again.state()).as(again.summary()).isEqualTo(BackfillState.COMPLETED);
+        BackfillCheckpoint run = worker.checkpoint(REPOSITORY).orElseThrow();
+        assertThat(run.runId()).isNotEqualTo(forgotten);
+        assertThat(run.state()).isEqualTo(BackfillState.COMPLETED);
+        assertThat(worker.partitions(REPOSITORY)).allSatisfy((partition) -> {
+            assertThat(partition.runId()).isEqualTo(run.runId());
+            assertThat(partition.state()).isEqualTo(BackfillState.COMPLETED);
+        });
+        assertThat(idsInPostgres()).isEqualTo(ids);
+    }
+
+    @Test
     void aWorkerWithOtherOptionsDoesNotReplaceARunUnderWay() {
         PartitionStore store = new PartitionStore(schema.dataSource(), new CheckpointStore(jdbc));
         PartitionStore.Joined run = store.join(REPOSITORY, options(), source.scanner());

@@ -15,8 +15,11 @@ import java.util.stream.Stream;
  * For PostgreSQL it counts every process named {@code postgres} (backends, WAL writer,
  * checkpointer, autovacuum) plus, on the postmaster, the CPU of children that have already
  * exited (the kernel adds it to the parent's {@code cutime} and {@code cstime} when it reaps
- * them): a connection closed during a measurement still counts. There is no figure when the
- * server is not a local process (another machine, or no {@code /proc}).
+ * them): a connection closed during a measurement still counts. It counts every local
+ * process of that name, whichever server it belongs to: the figures are the benchmark's
+ * servers' only when they are the only ones on the host (as on the development machine).
+ * There is no figure when no such process runs here (servers on another machine, the
+ * embedded Redis, whose executable has another name, or no {@code /proc}).
  */
 final class ServerCpu {
 

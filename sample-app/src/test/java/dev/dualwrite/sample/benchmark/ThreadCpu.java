@@ -19,8 +19,11 @@ import java.util.stream.Stream;
  * CPU time of this JVM's threads, grouped by name, from Linux's {@code /proc/self/task}: the
  * JIT compiler's and the garbage collector's threads included, which the JVM's own thread
  * beans do not show. The benchmark prints where each approach's JVM CPU went with it, so that
- * the writers' own work can be told apart from compilation, collection and the Redis client's
- * I/O threads. Empty where there is no {@code /proc}.
+ * the library's own threads can be told apart from compilation, collection and the Redis
+ * client's I/O threads. Linux keeps the first 15 characters of a thread's name, so the
+ * backfill's reader, writers and job thread make one group ({@code dualwrite-backf}); a
+ * thread that ended goes uncounted for at most its last 250 ms. Empty where there is no
+ * {@code /proc}.
  */
 final class ThreadCpu implements AutoCloseable {
 
@@ -43,8 +46,7 @@ final class ThreadCpu implements AutoCloseable {
 
     private ThreadCpu(Map<String, Long> start) {
         this.start = start;
-        this.sampler.scheduleAtFixedRate(() -> this.latest.putAll(snapshot()), SAMPLE_MILLIS, SAMPLE_MILLIS,
-                TimeUnit.MILLISECONDS);
+        this.sampler.scheduleAtFixedRate(this::sample, SAMPLE_MILLIS, SAMPLE_MILLIS, TimeUnit.MILLISECONDS);
     }
 
     /** Start counting from now. */
@@ -62,7 +64,7 @@ final class ThreadCpu implements AutoCloseable {
      * the largest first, groups under 0.1 us/row left out.
      */
     String perRow(int rows) {
-        this.latest.putAll(snapshot());
+        sample();
         Map<String, Double> used = new HashMap<>();
         this.latest.forEach((thread, nanos) -> used.merge(group(thread.substring(thread.indexOf(' ') + 1)),
                 (nanos - this.start.getOrDefault(thread, 0L)) / 1e3 / rows, Double::sum));
@@ -71,6 +73,11 @@ final class ThreadCpu implements AutoCloseable {
             .sorted(Map.Entry.<String, Double>comparingByValue().reversed())
             .map((group) -> String.format(Locale.ROOT, "%s %.1f", group.getKey(), group.getValue()))
             .collect(Collectors.joining(", "));
+    }
+
+    // A thread's CPU only grows: the larger reading wins, whichever of two samples ends last.
+    private void sample() {
+        snapshot().forEach((thread, nanos) -> this.latest.merge(thread, nanos, Math::max));
     }
 
     // A thread's group: its name without the numbers that tell pool members apart.
