@@ -23,9 +23,6 @@ import java.util.stream.Stream;
  */
 final class ServerCpu {
 
-    // USER_HZ: the unit of /proc/<pid>/stat's times, 100 on every Linux that Java runs on.
-    private static final long NANOS_PER_TICK = 10_000_000L;
-
     private final String command;
 
     private ServerCpu(String command) {
@@ -42,45 +39,25 @@ final class ServerCpu {
 
     /** Return the CPU time of the server's processes so far, empty when none is found. */
     OptionalLong nanos() {
-        long ticks = 0;
+        long nanos = 0;
         boolean found = false;
         try (Stream<Path> processes = Files.list(Path.of("/proc"))) {
             for (Path process : (Iterable<Path>) processes::iterator) {
-                String[] fields = stat(process);
-                if (fields != null && fields[0].equals(this.command)) {
+                if (!process.getFileName().toString().chars().allMatch(Character::isDigit)) {
+                    continue;
+                }
+                ProcStat stat = ProcStat.read(process.resolve("stat"));
+                if (stat != null && stat.name().equals(this.command)) {
                     found = true;
-                    // utime and stime, then (a parent's view of its exited children) cutime and cstime.
-                    ticks += Long.parseLong(fields[12]) + Long.parseLong(fields[13]) + Long.parseLong(fields[14])
-                            + Long.parseLong(fields[15]);
+                    // Its own time, and (the postmaster's view of its exited backends) its children's.
+                    nanos += stat.cpuNanos() + stat.reapedChildrenCpuNanos();
                 }
             }
         }
         catch (IOException ex) {
             return OptionalLong.empty();
         }
-        return found ? OptionalLong.of(ticks * NANOS_PER_TICK) : OptionalLong.empty();
-    }
-
-    // The fields after "pid (comm) ", with comm first; null for what is not a process or is gone.
-    private static String[] stat(Path process) {
-        if (!process.getFileName().toString().chars().allMatch(Character::isDigit)) {
-            return null;
-        }
-        try {
-            String stat = Files.readString(process.resolve("stat"));
-            int open = stat.indexOf('(');
-            int close = stat.lastIndexOf(')');
-            String comm = stat.substring(open + 1, close);
-            String[] rest = stat.substring(close + 2).split(" ");
-            String[] fields = new String[rest.length + 1];
-            fields[0] = comm;
-            System.arraycopy(rest, 0, fields, 1, rest.length);
-            return fields;
-        }
-        catch (IOException | RuntimeException ex) {
-            // The process ended between the listing and the read.
-            return null;
-        }
+        return found ? OptionalLong.of(nanos) : OptionalLong.empty();
     }
 
 }

@@ -5,7 +5,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -26,9 +25,6 @@ import java.util.stream.Stream;
  * {@code /proc}.
  */
 final class ThreadCpu implements AutoCloseable {
-
-    // USER_HZ: the unit of /proc's times, 100 on every Linux that Java runs on.
-    private static final long NANOS_PER_TICK = 10_000_000L;
 
     // Threads that end during a measurement (a backfill's writers do, at its end) are seen
     // last this long before; the reads cost about a millisecond each.
@@ -90,16 +86,9 @@ final class ThreadCpu implements AutoCloseable {
         Map<String, Long> threads = new LinkedHashMap<>();
         try (Stream<Path> tasks = Files.list(Path.of("/proc/self/task"))) {
             for (Path task : (Iterable<Path>) tasks::iterator) {
-                try {
-                    String stat = Files.readString(task.resolve("stat"));
-                    String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-                    List<String> fields = List.of(stat.substring(stat.lastIndexOf(')') + 2).split(" "));
-                    // utime and stime: fields 14 and 15 of stat, 12 and 13 after the name.
-                    long ticks = Long.parseLong(fields.get(11)) + Long.parseLong(fields.get(12));
-                    threads.put(task.getFileName() + " " + name, ticks * NANOS_PER_TICK);
-                }
-                catch (IOException | RuntimeException ex) {
-                    // The thread ended between the listing and the read.
+                ProcStat stat = ProcStat.read(task.resolve("stat"));
+                if (stat != null) {
+                    threads.put(task.getFileName() + " " + stat.name(), stat.cpuNanos());
                 }
             }
         }
