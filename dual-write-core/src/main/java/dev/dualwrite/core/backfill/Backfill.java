@@ -482,12 +482,14 @@ public class Backfill implements AutoCloseable {
         if (options.sharedByPartitions() && options.catchUp()) {
             throw new IllegalArgumentException("A partitioned backfill does not catch up yet: its sweep for rows whose "
                     + "key is gone must run once, after every partition; run the catch-up in one process, "
-                    + "with dual-write.backfill.partitioned=false");
+                    + "with dual-write.backfill.partitioned=false "
+                    + "(BackfillOptions#withPartitioned(false))");
         }
         if (options.sharedByPartitions() && options.restart()) {
             throw new IllegalArgumentException("A partitioned backfill cannot restart: every worker would start the "
                     + "run anew; let the run complete (the next one starts from the beginning), or start it "
-                    + "again in one process, with dual-write.backfill.partitioned=false");
+                    + "again in one process, with dual-write.backfill.partitioned=false "
+                    + "(BackfillOptions#withPartitioned(false))");
         }
         long held = (long) options.batchSize() * options.parallelism();
         if (options.dryRun() || held <= lockCapacity() / 2) {

@@ -121,8 +121,7 @@ final class CopyInsert {
         // The ids go as text and are read by the id type's input function, as COPY reads them.
         // The cast is to the type without its modifier: a cast to varchar(n) would truncate.
         String idType = unmodified(baseTypes.get(columnNames.get(idIndex)));
-        String presentSql = "select k.n from unnest(?::text[]) with ordinality as k(v, n) join " + table
-                + " t on t." + idColumn + " = k.v::" + idType;
+        String presentSql = overBatch(table, idColumn, 0, idType, 1, false, List.of("true"));
         return new CopyInsert(jdbc, presentSql, "copy " + table + " (" + columnList + ") from stdin", kinds,
                 binaryKinds, idIndex,
                 differingSql(table, idColumn, quotedColumns, idIndex, kinds, columnNames, types, baseTypes),

@@ -8,6 +8,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.function.DoubleConsumer;
 
 import dev.dualwrite.core.store.scan.OldStoreScanner;
 import dev.dualwrite.core.store.scan.RawEntry;
@@ -53,16 +54,16 @@ final class CopyPipeline {
 
     private final StageGuard stage;
 
-    // A partition's scan counts the other partitions as done: the run's fraction is set from
-    // its partitions instead (PartitionedRun).
-    private final boolean partition;
+    // Receives the scan's fraction done after each page: the run's, or nothing when the scan is
+    // one partition of several (its fraction counts the other partitions as done).
+    private final DoubleConsumer fraction;
 
     CopyPipeline(BackfillSource<?, ?, ?> source, BackfillOptions options, RunStatus status, BackfillControl control,
             RunProgress progress, CheckpointTracker checkpoint, BatchCopier<?, ?, ?> copier, Retries retries,
-            BackfillMetrics metrics, StageGuard stage) {
+            BackfillMetrics metrics, StageGuard stage, DoubleConsumer fraction) {
         this.repository = source.name();
         this.stage = stage;
-        this.partition = options.sharedByPartitions();
+        this.fraction = fraction;
         this.scanner = source.scanner();
         this.settings = options.scanSettings();
         this.dryRun = options.dryRun();
@@ -107,9 +108,7 @@ final class CopyPipeline {
                     this.metrics.throttled(this.repository, waited);
                 }
                 this.progress.read.addAndGet(batch.entries().size());
-                if (!this.partition) {
-                    this.progress.fraction(batch.complete() ? 1.0 : batch.fraction());
-                }
+                this.fraction.accept(batch.complete() ? 1.0 : batch.fraction());
                 queue.put(new Batch(sequence++, batch.entries(), batch.position()));
                 position = batch.position();
                 if (batch.complete()) {

@@ -16,9 +16,8 @@ import org.slf4j.LoggerFactory;
  * sixths of the lease (PostgreSQL unreachable: another worker may claim it soon): the
  * partition's copy then stops before its next batch, and its position is never moved again by
  * this worker (every save names the owner). A renewal that hangs rather than fails is not
- * noticed (closing the lease waits for it, as the final save after it would wait for the
- * database anyway), and batches already on their way still commit; both are harmless to the
- * data (batches insert only absent rows, under the keys' locks), see docs/backfill.md.
+ * noticed, and batches already on their way still commit; both are harmless to the data
+ * (batches insert only absent rows, under the keys' locks), see docs/backfill.md.
  */
 final class PartitionLease implements AutoCloseable {
 
@@ -44,12 +43,10 @@ final class PartitionLease implements AutoCloseable {
 
     private volatile boolean lost;
 
-    // Held by a renewal while it runs, and by close() to wait for one in flight: a renewal
-    // that ran after the partition's final save would find it no longer RUNNING and report
-    // it lost (a false warning, and a completed partition left out of the worker's report).
-    private final Object renewing = new Object();
-
-    private boolean closed;
+    // Set before the partition's final save: a renewal still in flight that then finds the
+    // partition no longer RUNNING found that save, not another worker, and is not a loss (it
+    // would be a false warning, and a completed partition left out of the worker's report).
+    private volatile boolean closed;
 
     PartitionLease(PartitionStore store, ScheduledExecutorService renewals, String repository,
             String partition, String runId, String owner, Duration lease, RunStatus status) {
@@ -72,26 +69,27 @@ final class PartitionLease implements AutoCloseable {
     }
 
     private void renew() {
-        synchronized (this.renewing) {
-            if (this.lost || this.closed) {
+        if (this.lost || this.closed) {
+            return;
+        }
+        try {
+            if (this.store.renew(this.repository, this.partition, this.runId, this.owner, this.lease)) {
+                this.renewedNanos = System.nanoTime();
+            }
+            else if (!this.closed) {
+                lose("another worker took it over");
+            }
+        }
+        catch (RuntimeException ex) {
+            if (this.closed) {
                 return;
             }
-            try {
-                if (this.store.renew(this.repository, this.partition, this.runId, this.owner, this.lease)) {
-                    this.renewedNanos = System.nanoTime();
-                }
-                else {
-                    lose("another worker took it over");
-                }
+            if (System.nanoTime() - this.renewedNanos >= this.lease.toNanos() * 5 / 6) {
+                lose("its lease could not be renewed in time (" + BackfillErrors.describe(ex) + ")");
             }
-            catch (RuntimeException ex) {
-                if (System.nanoTime() - this.renewedNanos >= this.lease.toNanos() * 5 / 6) {
-                    lose("its lease could not be renewed in time (" + BackfillErrors.describe(ex) + ")");
-                }
-                else {
-                    logger.debug("dual-write: backfill of '{}' could not renew its lease on partition {}; retrying",
-                            this.repository, this.partition, ex);
-                }
+            else {
+                logger.debug("dual-write: backfill of '{}' could not renew its lease on partition {}; retrying",
+                        this.repository, this.partition, ex);
             }
         }
     }
@@ -111,16 +109,14 @@ final class PartitionLease implements AutoCloseable {
     }
 
     /**
-     * Stop renewing, after any renewal in flight: the partition's final save comes next, and no
-     * renewal runs after it.
+     * Stop renewing, before the partition's final save; a renewal still in flight changes
+     * nothing after it (see {@code closed}).
      */
     @Override
     public void close() {
+        this.closed = true;
         if (this.renewal != null) {
             this.renewal.cancel(false);
-        }
-        synchronized (this.renewing) {
-            this.closed = true;
         }
     }
 

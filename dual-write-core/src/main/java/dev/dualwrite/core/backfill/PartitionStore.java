@@ -117,10 +117,10 @@ final class PartitionStore {
                 + "update dualwrite_backfill_partition p set owner = ?, state = 'RUNNING', "
                 + "lease_until = now() + ? * interval '1 millisecond', claims = p.claims + 1, updated_at = now() "
                 + "from candidate c where p.repository = ? and p.partition_key = c.partition_key "
-                + "returning p.partition_key, p.position, p.claims, c.previous, p.rows_read, p.rows_written, "
+                + "returning p.partition_key, p.position, c.previous, p.rows_read, p.rows_written, "
                 + "p.rows_skipped, p.rows_rejected",
-                (rs, row) -> new Claim(rs.getString(1), rs.getString(2), rs.getInt(3), rs.getString(4),
-                        new long[] { rs.getLong(5), rs.getLong(6), rs.getLong(7), rs.getLong(8) }),
+                (rs, row) -> new Claim(rs.getString(1), rs.getString(2), rs.getString(3),
+                        new long[] { rs.getLong(4), rs.getLong(5), rs.getLong(6), rs.getLong(7) }),
                 repository, runId, owner, lease.toMillis(), repository);
         return claimed.isEmpty() ? null : claimed.get(0);
     }
@@ -163,22 +163,21 @@ final class PartitionStore {
                 runId, repository, runId, repository));
     }
 
-    /** Return the run's checkpoint, while it is the repository's run. */
-    Optional<BackfillCheckpoint> checkpointOf(String repository, String runId) {
-        return this.checkpoints.find(repository).filter((checkpoint) -> checkpoint.runId().equals(runId));
-    }
-
     /**
      * Mark the run completed with its totals, once every partition has: the checkpoint's row
      * lock makes workers that try at once take turns, and only the first finds it unfinished.
-     * @return whether this call marked it (exactly one call of a run does)
+     * @return the run's rows read, written, skipped and rejected when this call marked it
+     * (exactly one call of a run does), {@code null} otherwise
      */
-    boolean completeRun(String repository, String runId) {
-        return this.jdbc.update("update dualwrite_backfill_checkpoint c set state = 'COMPLETED', "
+    long @Nullable [] completeRun(String repository, String runId) {
+        List<long[]> totals = this.jdbc.query("update dualwrite_backfill_checkpoint c set state = 'COMPLETED', "
                 + "rows_read = s.rows_read, rows_written = s.rows_written, rows_skipped = s.rows_skipped, "
                 + "rows_rejected = s.rows_rejected, message = null, updated_at = now(), finished_at = now() from ("
-                + SUMS + ") s where c.repository = ? and c.run_id = ? and c.state <> 'COMPLETED' and s.open = 0",
-                repository, runId, repository, runId) == 1;
+                + SUMS + ") s where c.repository = ? and c.run_id = ? and c.state <> 'COMPLETED' and s.open = 0 "
+                + "returning c.rows_read, c.rows_written, c.rows_skipped, c.rows_rejected",
+                (rs, row) -> new long[] { rs.getLong(1), rs.getLong(2), rs.getLong(3), rs.getLong(4) },
+                repository, runId, repository, runId);
+        return totals.isEmpty() ? null : totals.get(0);
     }
 
     private static final String SUMS = "select coalesce(sum(rows_read), 0) as rows_read, "
@@ -232,11 +231,10 @@ final class PartitionStore {
      * A partition claimed by a worker.
      * @param partition its name
      * @param position where its scan stands
-     * @param claims how many times it was claimed, this claim included
      * @param previousOwner the worker that held it before, if any (a takeover, or a release)
      * @param counters its rows read, written, skipped and rejected so far
      */
-    record Claim(String partition, String position, int claims, @Nullable String previousOwner, long[] counters) {
+    record Claim(String partition, String position, @Nullable String previousOwner, long[] counters) {
     }
 
 }

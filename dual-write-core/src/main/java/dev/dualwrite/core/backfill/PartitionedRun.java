@@ -4,7 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BiFunction;
+import java.util.function.DoubleConsumer;
 import java.util.function.Function;
 
 import dev.dualwrite.core.backfill.PartitionStore.Claim;
@@ -42,7 +42,7 @@ final class PartitionedRun {
 
     private final Function<String, SourcePosition> positions;
 
-    private final BiFunction<RunStatus, CheckpointTracker, CopyPipeline> pipelines;
+    private final Pipelines pipelines;
 
     private final List<String> copied = new ArrayList<>();
 
@@ -52,12 +52,11 @@ final class PartitionedRun {
 
     /**
      * @param positions parses a partition's position
-     * @param pipelines the reader and writers that copy a partition from a position, with their
-     * status and checkpoint
+     * @param pipelines makes the reader and writers that copy a partition from a position
      */
     PartitionedRun(String repository, BackfillOptions options, RunStatus status, RunProgress progress, Worker worker,
             Retries retries, Function<String, SourcePosition> positions,
-            BiFunction<RunStatus, CheckpointTracker, CopyPipeline> pipelines) {
+            Pipelines pipelines) {
         this.repository = repository;
         this.options = options;
         this.status = status;
@@ -88,14 +87,17 @@ final class PartitionedRun {
             Claim claim = this.retries.call("claim a partition",
                     () -> store.claim(this.repository, run.runId(), this.worker.id(), this.options.lease()));
             if (claim != null) {
-                copy(run, claim);
+                copy(run, claim, now.partitions() == 1);
             }
             else if (now.open() == 0) {
                 // Marked by this worker, or by another at once: the next state says which.
-                this.completedTheRun = this.retries.call("complete the run",
+                long[] totals = this.retries.call("complete the run",
                         () -> store.completeRun(this.repository, run.runId()));
-                if (this.completedTheRun) {
-                    logTotals(run);
+                if (totals != null) {
+                    this.completedTheRun = true;
+                    logger.info("dual-write: partitioned backfill run {} of '{}' completed: {} read, {} written, {} "
+                            + "skipped, {} rejected in all", run.runId(), this.repository, totals[0], totals[1],
+                            totals[2], totals[3]);
                     return true;
                 }
             }
@@ -111,7 +113,9 @@ final class PartitionedRun {
         return false;
     }
 
-    private void copy(Joined run, Claim claim) throws InterruptedException {
+    // The only partition of a run is the run's whole scan, whose fraction is the run's; with
+    // several, the run's fraction is the share of partitions completed, set at each turn.
+    private void copy(Joined run, Claim claim, boolean only) throws InterruptedException {
         PartitionStore store = this.worker.store();
         boolean takeover = claim.previousOwner() != null;
         this.tookOver |= takeover;
@@ -133,7 +137,8 @@ final class PartitionedRun {
         }, true, start);
         boolean complete = false;
         try {
-            complete = this.pipelines.apply(part, checkpoint).run(start);
+            complete = this.pipelines.of(part, checkpoint, only ? this.progress::fraction : (fraction) -> {
+            }).run(start);
         }
         catch (RuntimeException ex) {
             // A store that kept failing: the partition is released below, at its checkpoint.
@@ -142,14 +147,16 @@ final class PartitionedRun {
         finally {
             lease.close();
         }
-        if (!lease.isLost()) {
-            BackfillState end = complete ? BackfillState.COMPLETED : BackfillState.PENDING;
-            this.retries.call("save partition " + claim.partition(), () -> {
-                checkpoint.save(end, null);
-                return null;
-            });
-        }
         if (lease.isLost()) {
+            return;
+        }
+        BackfillState end = complete ? BackfillState.COMPLETED : BackfillState.PENDING;
+        this.retries.call("save partition " + claim.partition(), () -> {
+            checkpoint.save(end, null);
+            return null;
+        });
+        if (lease.isLost()) {
+            // The final save found the partition another worker's (the sink records the loss).
             return;
         }
         if (complete) {
@@ -173,13 +180,6 @@ final class PartitionedRun {
         return counters;
     }
 
-    private void logTotals(Joined run) {
-        this.worker.store().checkpointOf(this.repository, run.runId()).ifPresent((totals) -> logger.info("dual-write: "
-                + "partitioned backfill run {} of '{}' completed: {} read, {} written, {} skipped, {} rejected in all",
-                run.runId(), this.repository, totals.rowsRead(), totals.rowsWritten(), totals.rowsSkipped(),
-                totals.rowsRejected()));
-    }
-
     /** Return the partitions this worker completed, in order. */
     List<String> copied() {
         return List.copyOf(this.copied);
@@ -193,6 +193,19 @@ final class PartitionedRun {
     /** Tell whether this worker marked the run completed. */
     boolean completedTheRun() {
         return this.completedTheRun;
+    }
+
+    /** Makes the reader and writers that copy a partition from a position. */
+    @FunctionalInterface
+    interface Pipelines {
+
+        /**
+         * @param status the partition's status
+         * @param checkpoint saves the partition's position
+         * @param fraction receives the scan's fraction done after each page
+         */
+        CopyPipeline of(RunStatus status, CheckpointTracker checkpoint, DoubleConsumer fraction);
+
     }
 
     /**

@@ -294,6 +294,7 @@ public final class PostgresBatchWriter<P> {
                     }
                 }
             }
+            // Usually no key vanished: the inserted keys are then the written ones.
             Set<String> written = inserted;
             if (!vanished.isEmpty()) {
                 written = new LinkedHashSet<>(inserted);
@@ -303,11 +304,9 @@ public final class PostgresBatchWriter<P> {
                     ? this.catchUp.refresh(presentRows, currentInRedis) : CatchUpWriter.Result.NONE;
             Set<String> present = new LinkedHashSet<>();
             presentRows.forEach((row) -> present.add(row.key()));
-            if (!present.isEmpty()) {
-                present.removeAll(caughtUp.refreshed());
-                present.removeAll(caughtUp.removed());
-                present.removeAll(caughtUp.unreadable().keySet());
-            }
+            present.removeAll(caughtUp.refreshed());
+            present.removeAll(caughtUp.removed());
+            present.removeAll(caughtUp.unreadable().keySet());
             return new Outcome(written, present, vanished, caughtUp.refreshed(), caughtUp.removed(),
                     caughtUp.unreadable());
         });

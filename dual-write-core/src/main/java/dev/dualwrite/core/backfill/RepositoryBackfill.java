@@ -2,6 +2,7 @@ package dev.dualwrite.core.backfill;
 
 import java.time.Instant;
 import java.util.Optional;
+import java.util.function.DoubleConsumer;
 
 import javax.sql.DataSource;
 
@@ -107,7 +108,7 @@ final class RepositoryBackfill<R, P, ID> {
         this.status.state(BackfillState.RUNNING);
         String refused = this.stage.atStart();
         if (refused != null) {
-            return finish(null, BackfillState.FAILED, refused);
+            return finish(BackfillState.FAILED, refused);
         }
         boolean partitioned = this.options.sharedByPartitions();
         RunLock lock = null;
@@ -119,16 +120,16 @@ final class RepositoryBackfill<R, P, ID> {
             boolean complete = partitioned ? copyPartitions() : copyAlone();
             String failure = this.status.failure();
             if (failure != null) {
-                return finish(this.checkpoint, BackfillState.FAILED, failure);
+                return finish(BackfillState.FAILED, failure);
             }
-            return finish(this.checkpoint, complete ? BackfillState.COMPLETED : BackfillState.STOPPED, null);
+            return finish(complete ? BackfillState.COMPLETED : BackfillState.STOPPED, null);
         }
         catch (InterruptedException ex) {
             Thread.currentThread().interrupt();
-            return finish(this.checkpoint, BackfillState.STOPPED, "interrupted");
+            return finish(BackfillState.STOPPED, "interrupted");
         }
         catch (RuntimeException ex) {
-            return finish(this.checkpoint, BackfillState.FAILED, BackfillErrors.describe(ex));
+            return finish(BackfillState.FAILED, BackfillErrors.describe(ex));
         }
         finally {
             if (lock != null) {
@@ -146,7 +147,7 @@ final class RepositoryBackfill<R, P, ID> {
         logStart();
         this.events.started(name(), this.runId, this.resumed);
         this.progress.size(this.retries.call("count the keys", this.source.scanner()::size));
-        boolean complete = pipeline(this.status, checkpoint).run(start);
+        boolean complete = pipeline(this.status, checkpoint, this.progress::fraction).run(start);
         if (complete && this.options.catchUp() && !this.status.hasFailed()) {
             // Only once every Redis key has been copied: a row the scan has yet to reach is
             // not "gone". The checkpoint now stands at the scan's end, so a run resumed
@@ -159,32 +160,31 @@ final class RepositoryBackfill<R, P, ID> {
 
     // A worker of a partitioned run: joins or creates the run, then copies partitions.
     private boolean copyPartitions() throws InterruptedException {
-        PartitionedRun.Worker worker = this.worker;
         PartitionStore.Joined joined = this.retries.call("join the partitioned run",
-                () -> worker.store().join(name(), this.options, this.source.scanner()));
+                () -> this.worker.store().join(name(), this.options, this.source.scanner()));
         if (joined.refused() != null) {
             this.status.fail(joined.refused());
             return false;
         }
         this.resumed = joined.resumed();
         logStart();
-        logger.info("dual-write: backfill of '{}': worker {} {} partitioned run {}", name(), worker.id(),
+        logger.info("dual-write: backfill of '{}': worker {} {} partitioned run {}", name(), this.worker.id(),
                 joined.created() ? "starts" : "joins", joined.runId());
         this.events.started(name(), joined.runId(), this.resumed);
-        PartitionedRun run = new PartitionedRun(name(), this.options, this.status, this.progress, worker,
+        PartitionedRun run = new PartitionedRun(name(), this.options, this.status, this.progress, this.worker,
                 this.retries, this.source.scanner()::parsePosition, this::pipeline);
         boolean complete = run.run(joined);
         this.resumed |= run.tookOver();
-        this.runMessage = "worker " + worker.id() + " copied partitions " + run.copied()
+        this.runMessage = "worker " + this.worker.id() + " copied partitions " + run.copied()
                 + (run.completedTheRun() ? " and completed the run" : "");
         return complete;
     }
 
     // The reader and writers of one scan, from a position to the end (a partition's, or the run's).
-    private CopyPipeline pipeline(RunStatus status, CheckpointTracker checkpoint) {
+    private CopyPipeline pipeline(RunStatus status, CheckpointTracker checkpoint, DoubleConsumer fraction) {
         return new CopyPipeline(this.source, this.options, status, this.control, this.progress, checkpoint,
                 new BatchCopier<>(this.source, this.options, this.progress, this.rejects, this.metrics, this.retries),
-                this.retries, this.metrics, this.stage);
+                this.retries, this.metrics, this.stage, fraction);
     }
 
     private SourcePosition startPosition() {
@@ -222,7 +222,8 @@ final class RepositoryBackfill<R, P, ID> {
                 (fallback != null) ? ", row by row because " + fallback : "");
     }
 
-    private BackfillReport finish(@Nullable CheckpointTracker checkpoint, BackfillState end, @Nullable String message) {
+    private BackfillReport finish(BackfillState end, @Nullable String message) {
+        CheckpointTracker checkpoint = this.checkpoint;
         this.progress.end();
         this.status.end(end, message);
         if (end == BackfillState.COMPLETED) {

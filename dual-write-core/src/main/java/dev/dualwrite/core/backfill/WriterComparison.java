@@ -9,6 +9,7 @@ import java.util.function.Function;
 import dev.dualwrite.core.backfill.PostgresBatchWriter.PreparedRow;
 import dev.dualwrite.core.pair.DualRepository;
 import dev.dualwrite.core.verify.PostgresComparison;
+import dev.dualwrite.core.verify.Verifier;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -22,7 +23,8 @@ import org.slf4j.LoggerFactory;
  */
 final class WriterComparison implements PostgresComparison {
 
-    private static final Logger logger = LoggerFactory.getLogger("dev.dualwrite.core.verify.Verifier");
+    // The verifier's log: this is the verifier's work.
+    private static final Logger logger = LoggerFactory.getLogger(Verifier.class);
 
     private final Function<String, @Nullable BackfillSource<?, ?, ?>> sources;
 
@@ -40,8 +42,8 @@ final class WriterComparison implements PostgresComparison {
     private static <P> @Nullable Batches batches(PostgresBatchWriter<P> writer, String repository) {
         String whyNot = writer.whyNotComparedInPostgres();
         if (whyNot != null) {
-            logger.info("dual-write verify: repository '{}': every row is compared field by field, as PostgreSQL "
-                    + "cannot compare its rows: {}", repository, whyNot);
+            logger.info("dual-write verify: repository '{}': every row is compared field by field, not first in "
+                    + "PostgreSQL (which compares rows as the backfill writes them), because {}", repository, whyNot);
             return null;
         }
         return (rows) -> {

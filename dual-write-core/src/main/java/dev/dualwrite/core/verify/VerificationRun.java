@@ -114,14 +114,16 @@ final class VerificationRun<R, P, ID> {
      * @param strategy the strategy in force (recorded in the report)
      * @param comparator compares entities of the PostgreSQL type
      * @param clock the clock
+     * @param postgresComparison lets PostgreSQL tell which rows may differ, or {@code null}
      */
     VerificationRun(DualRepository<R, P, ID> repository, OldStoreScanner<R, ID> scanner, VerifyOptions options,
             Consumer<VerificationProgress> progress, WriteStrategy strategy, EntityComparator comparator,
             Clock clock, @Nullable PostgresComparison postgresComparison) {
         this.repository = repository;
-        // An expiry's comparison is within a tolerance, which PostgreSQL's comparison does not know.
-        this.inPostgres = (postgresComparison != null && !repository.expiry().enabled())
-                ? inPostgres(postgresComparison, repository) : null;
+        // An expiry's comparison is within a tolerance, which PostgreSQL's comparison does not
+        // know; a count compares no rows, and would only pay for the catalog query and the log.
+        this.inPostgres = (postgresComparison != null && !repository.expiry().enabled()
+                && options.mode() != VerifyMode.COUNTS_ONLY) ? inPostgres(postgresComparison, repository) : null;
         this.scanner = scanner;
         this.options = options;
         this.progress = progress;

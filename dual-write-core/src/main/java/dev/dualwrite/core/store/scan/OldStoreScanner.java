@@ -104,7 +104,9 @@ public interface OldStoreScanner<R, ID> {
      * @param from where the scan stands: {@link #initialPosition()} or a position this
      * scanner returned or parsed
      * @return the partitions' starting positions by a name that stays the same from one call
-     * to the next (a Redis cluster's master node ids), in a stable order; at least one
+     * to the next (a Redis cluster's master node ids), in a stable order; empty when a store
+     * that splits finds nothing left to scan (a store that does not split always returns its
+     * one partition)
      */
     default Map<String, SourcePosition> partitions(SourcePosition from) {
         return Map.of(WHOLE, from);
