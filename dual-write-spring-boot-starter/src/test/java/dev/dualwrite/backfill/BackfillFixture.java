@@ -136,6 +136,7 @@ final class BackfillFixture implements AutoCloseable {
         this.postgres.update("delete from backfill_gizmos");
         this.postgres.update("delete from backfill_sprockets");
         this.postgres.update("delete from dualwrite_backfill_checkpoint");
+        this.postgres.update("delete from dualwrite_backfill_partition");
         this.postgres.update("delete from dualwrite_backfill_reject");
         this.postgres.update("delete from dualwrite_repair");
         this.keys.deleteKeys();
@@ -160,6 +161,7 @@ final class BackfillFixture implements AutoCloseable {
     void clearGizmos() {
         this.postgres.update("delete from backfill_gizmos");
         this.postgres.update("delete from dualwrite_backfill_checkpoint");
+        this.postgres.update("delete from dualwrite_backfill_partition");
         this.postgres.update("delete from dualwrite_backfill_reject");
         this.postgres.update("delete from dualwrite_repair");
         this.keys.deleteKeys();

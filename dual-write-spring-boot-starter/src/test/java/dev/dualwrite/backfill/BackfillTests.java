@@ -314,6 +314,27 @@ class BackfillTests {
     }
 
     @Test
+    void aPartitionedRunOfOneRedisReportsItsScansFractionWhileItRuns() {
+        stores.seedGizmos(3_000);
+        BackfillJob job = this.backfill.start(List.of(GIZMOS),
+                options().withPartitioned(true).withBatchSize(20).withRateLimit(1_000));
+
+        // One Redis is one partition: the run's fraction is that partition's scan's, not the
+        // share of partitions completed (which stays 0 until the very end).
+        await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(50)).until(() -> {
+            double fraction = job.progress().get(0).fraction();
+            return fraction > 0 && fraction < 1;
+        });
+        BackfillReport report = single(job.await(Duration.ofSeconds(60)));
+
+        assertThat(report.state()).as(report.summary()).isEqualTo(BackfillState.COMPLETED);
+        assertThat(job.progress().get(0).fraction()).isEqualTo(1.0);
+        assertThat(this.backfill.partitions(GIZMOS)).singleElement()
+            .satisfies((partition) -> assertThat(partition.state()).isEqualTo(BackfillState.COMPLETED));
+        assertThat(stores.gizmosInPostgres()).isEqualTo(stores.gizmosInRedis()).hasSize(3_000);
+    }
+
+    @Test
     void aStoppedRunResumesFromItsCheckpoint() {
         stores.seedGizmos(3_000);
         BackfillJob job = this.backfill.start(List.of(GIZMOS), options().withBatchSize(20).withRateLimit(1_000));

@@ -46,14 +46,19 @@ public class CheckpointStore {
     }
 
     /**
-     * Forget a repository's checkpoint, so that its next run starts from the beginning and a
-     * run still going on cannot complete it: when a repository enters {@code DUAL} from
-     * {@code REDIS_PRIMARY}, every earlier copy may miss writes made while PostgreSQL was not
-     * kept.
+     * Forget a repository's checkpoint, and the partitions of its partitioned run, so that its
+     * next run starts from the beginning and a run still going on cannot complete it: when a
+     * repository enters {@code DUAL} from {@code REDIS_PRIMARY}, every earlier copy may miss
+     * writes made while PostgreSQL was not kept. A partitioned run's workers find their leases
+     * gone at their next renewal and stop copying before their next batch, rather than finish
+     * the partitions they hold.
      * @param repository the repository
      */
     public void forget(String repository) {
+        // The checkpoint first: a worker creating a run holds its row, then replaces the
+        // partitions; the other order could deadlock with it.
         this.jdbc.update("delete from dualwrite_backfill_checkpoint where repository = ?", repository);
+        this.jdbc.update("delete from dualwrite_backfill_partition where repository = ?", repository);
     }
 
     /**

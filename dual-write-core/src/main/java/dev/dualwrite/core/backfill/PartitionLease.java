@@ -23,6 +23,9 @@ final class PartitionLease implements AutoCloseable {
 
     private static final Logger logger = LoggerFactory.getLogger(Backfill.class);
 
+    /** Why a renewal or a save that changed nothing lost the partition. */
+    static final String NOT_THE_OWNER = "another worker took it over, or the run was forgotten";
+
     private final PartitionStore store;
 
     private final String repository;
@@ -77,7 +80,7 @@ final class PartitionLease implements AutoCloseable {
                 this.renewedNanos = System.nanoTime();
             }
             else if (!this.closed) {
-                lose("another worker took it over");
+                lose(NOT_THE_OWNER);
             }
         }
         catch (RuntimeException ex) {

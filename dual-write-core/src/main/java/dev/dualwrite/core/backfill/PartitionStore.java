@@ -135,7 +135,8 @@ final class PartitionStore {
     /**
      * Move the owner's partition to {@code position} and end its claim as {@code state}:
      * {@code RUNNING} keeps it, {@code PENDING} releases it for any worker, {@code COMPLETED}
-     * ends it.
+     * ends it. Saving the same end again changes nothing and still answers {@code true}: a
+     * save retried because its first reply was lost finds its own work, not another worker's.
      * @param counters rows read, written, skipped and rejected, over all its claims
      * @return {@code false} when the partition is no longer the owner's: nothing moved
      */
@@ -144,9 +145,12 @@ final class PartitionStore {
         return this.jdbc.update("update dualwrite_backfill_partition set state = ?, position = ?, rows_read = ?, "
                 + "rows_written = ?, rows_skipped = ?, rows_rejected = ?, updated_at = now(), "
                 + "lease_until = case when ? = 'RUNNING' then lease_until end "
-                + "where repository = ? and partition_key = ? and run_id = ? and owner = ? and state = 'RUNNING'",
+                + "where repository = ? and partition_key = ? and run_id = ? and owner = ? and (state = 'RUNNING' "
+                + "or (state = ? and position = ? and rows_read = ? and rows_written = ? and rows_skipped = ? "
+                + "and rows_rejected = ?))",
                 state.name(), position, counters[0], counters[1], counters[2], counters[3], state.name(), repository,
-                partition, runId, owner) == 1;
+                partition, runId, owner, state.name(), position, counters[0], counters[1], counters[2],
+                counters[3]) == 1;
     }
 
     /**

@@ -132,7 +132,7 @@ final class PartitionedRun {
         CheckpointTracker checkpoint = new CheckpointTracker((state, position, message) -> {
             if (!store.save(this.repository, claim.partition(), run.runId(), this.worker.id(), state,
                     position.text(), counters(claim, before))) {
-                lease.lose("another worker took it over");
+                lease.lose(PartitionLease.NOT_THE_OWNER);
             }
         }, true, start);
         boolean complete = false;

@@ -258,11 +258,7 @@ class PartitionedBackfillTests {
                 "moved again", new long[] { 2, 2, 0, 0 })).isFalse();
         assertThat(store.save(REPOSITORY, first.partition(), run.runId(), "worker-a", BackfillState.COMPLETED,
                 "the end", new long[] { 2, 2, 0, 0 })).isFalse();
-        BackfillPartition after = store.list(REPOSITORY)
-            .stream()
-            .filter((partition) -> partition.partition().equals(first.partition()))
-            .findFirst()
-            .orElseThrow();
+        BackfillPartition after = partition(store, first.partition());
         assertThat(after.owner()).isEqualTo("worker-b");
         assertThat(after.position()).isEqualTo("moved");
         assertThat(after.rowsRead()).isEqualTo(1);
@@ -271,12 +267,46 @@ class PartitionedBackfillTests {
     }
 
     @Test
-    void aRunWhoseCheckpointIsForgottenMeanwhileFailsWithoutCompletingAndANewRunCopiesEverything() {
+    void aFinalSaveRepeatedWithTheSameValuesStillCountsAsTheOwnersWhileAnotherEndDoesNot() {
+        PartitionStore store = new PartitionStore(schema.dataSource(), new CheckpointStore(jdbc));
+        PartitionStore.Joined run = store.join(REPOSITORY, options(), source.scanner());
+        Claim claim = store.claim(REPOSITORY, run.runId(), "worker-a", Duration.ofMinutes(1));
+        assertThat(claim).isNotNull();
+        long[] counters = { 40, 39, 1, 0 };
+        assertThat(store.save(REPOSITORY, claim.partition(), run.runId(), "worker-a", BackfillState.COMPLETED, "end",
+                counters)).isTrue();
+
+        // What the run's retry does when the first save committed but its reply was lost: the
+        // same save again. It finds its own work, so the worker neither reports the partition
+        // lost nor leaves it out of what it copied.
+        assertThat(store.save(REPOSITORY, claim.partition(), run.runId(), "worker-a", BackfillState.COMPLETED, "end",
+                counters)).isTrue();
+
+        // Any other end of a completed partition is refused, by its owner too.
+        assertThat(store.save(REPOSITORY, claim.partition(), run.runId(), "worker-a", BackfillState.COMPLETED,
+                "elsewhere", counters)).isFalse();
+        assertThat(store.save(REPOSITORY, claim.partition(), run.runId(), "worker-a", BackfillState.RUNNING, "end",
+                counters)).isFalse();
+        assertThat(store.save(REPOSITORY, claim.partition(), run.runId(), "worker-b", BackfillState.COMPLETED, "end",
+                counters)).isFalse();
+        BackfillPartition saved = partition(store, claim.partition());
+        assertThat(saved.state()).isEqualTo(BackfillState.COMPLETED);
+        assertThat(saved.position()).isEqualTo("end");
+        assertThat(saved.owner()).isEqualTo("worker-a");
+        assertThat(saved.rowsRead()).isEqualTo(40);
+    }
+
+    @Test
+    void aRunWhoseCheckpointIsForgottenMeanwhileStopsMidPartitionWithoutCompletingAndANewRunCopiesEverything() {
         Backfill worker = worker();
-        BackfillJob job = worker.start(List.of(REPOSITORY), options().withRateLimit(2_000));
-        await().atMost(Duration.ofSeconds(60))
+        BackfillJob job = worker.start(List.of(REPOSITORY), options().withRateLimit(1_000));
+        BackfillPartition held = await().atMost(Duration.ofSeconds(60))
             .pollInterval(Duration.ofMillis(50))
-            .until(() -> worker.partitions(REPOSITORY).stream().anyMatch((partition) -> partition.rowsRead() >= 1_000));
+            .until(() -> worker.partitions(REPOSITORY)
+                .stream()
+                .filter((partition) -> partition.state() == BackfillState.RUNNING && partition.rowsRead() >= 1_000)
+                .findFirst()
+                .orElse(null), (partition) -> partition != null);
         String forgotten = worker.checkpoint(REPOSITORY).orElseThrow().runId();
 
         // What the control plane does when the repository enters DUAL again from REDIS_PRIMARY:
@@ -286,10 +316,12 @@ class PartitionedBackfillTests {
 
         assertThat(report.state()).as(report.summary()).isEqualTo(BackfillState.FAILED);
         assertThat(report.message()).contains(forgotten).contains("was replaced");
+        // Its next renewal found the lease gone (a renewal every 0.67 s, 1,000 rows/s), so it
+        // stopped copying the partition it held rather than finishing it.
+        assertThat(report.rowsRead()).as(report.summary()).isLessThan(keysOn(held.partition()));
         assertThat(worker.checkpoint(REPOSITORY)).as("the forgotten run is not recorded at all, completed or not")
             .isEmpty();
-        assertThat(worker.partitions(REPOSITORY)).as("the forgotten run stopped before its last partition")
-            .anySatisfy((partition) -> assertThat(partition.state()).isNotEqualTo(BackfillState.COMPLETED));
+        assertThat(worker.partitions(REPOSITORY)).as("nor are its partitions").isEmpty();
 
         BackfillReport again = worker().start(List.of(REPOSITORY), options())
             .await(Duration.ofSeconds(120))
@@ -346,6 +378,14 @@ class PartitionedBackfillTests {
                 options());
         this.workers.add(worker);
         return worker;
+    }
+
+    private static BackfillPartition partition(PartitionStore store, String name) {
+        return store.list(REPOSITORY)
+            .stream()
+            .filter((partition) -> partition.partition().equals(name))
+            .findFirst()
+            .orElseThrow();
     }
 
     private static BackfillPartition partition(Backfill worker, String name) {
