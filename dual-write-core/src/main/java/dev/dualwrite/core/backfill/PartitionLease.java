@@ -12,12 +12,13 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A worker's claim on one partition, renewed every third of the lease while the worker copies
- * it. The claim is lost when a renewal finds another owner, or when renewals failed for five
- * sixths of the lease (PostgreSQL unreachable: another worker may claim it soon): the
- * partition's copy then stops before its next batch, and its position is never moved again by
- * this worker (every save names the owner). A renewal that hangs rather than fails is not
- * noticed, and batches already on their way still commit; both are harmless to the data
- * (batches insert only absent rows, under the keys' locks), see docs/backfill.md.
+ * it. The claim is lost when a renewal finds another owner, or when no renewal has succeeded
+ * for five sixths of the lease, whether they failed (PostgreSQL unreachable) or never came
+ * back (a renewal that hangs; checked by the copy itself, see {@link #lapsed()}): another
+ * worker may claim it soon. The partition's copy then stops before its next batch, and its
+ * position is never moved again by this worker (every save names the owner). Batches already
+ * written when the claim is lost still commit; that is harmless to the data (batches insert
+ * only absent rows, under the keys' locks), see docs/backfill.md.
  */
 final class PartitionLease implements AutoCloseable {
 
@@ -87,7 +88,7 @@ final class PartitionLease implements AutoCloseable {
             if (this.closed) {
                 return;
             }
-            if (System.nanoTime() - this.renewedNanos >= this.lease.toNanos() * 5 / 6) {
+            if (overdue()) {
                 lose("its lease could not be renewed in time (" + BackfillErrors.describe(ex) + ")");
             }
             else {
@@ -95,6 +96,24 @@ final class PartitionLease implements AutoCloseable {
                         this.repository, this.partition, ex);
             }
         }
+    }
+
+    /**
+     * Tell whether the claim is lost, losing it first when no renewal has succeeded for five
+     * sixths of the lease: asked by the copy before each batch, so that a renewal that hangs
+     * (on a connection that never answers) cannot leave the worker copying a partition another
+     * worker may have claimed.
+     */
+    boolean lapsed() {
+        if (!this.lost && !this.closed && overdue()) {
+            lose("no renewal of its lease succeeded for five sixths of it");
+        }
+        return this.lost;
+    }
+
+    // No renewal succeeded for five sixths of the lease: another worker may claim it soon.
+    private boolean overdue() {
+        return System.nanoTime() - this.renewedNanos >= this.lease.toNanos() * 5 / 6;
     }
 
     /** Record that the claim is lost and stop the partition's copy before its next batch. */

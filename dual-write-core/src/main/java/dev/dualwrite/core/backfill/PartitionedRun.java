@@ -34,6 +34,8 @@ final class PartitionedRun {
 
     private final RunStatus status;
 
+    private final BackfillControl control;
+
     private final RunProgress progress;
 
     private final Worker worker;
@@ -54,12 +56,13 @@ final class PartitionedRun {
      * @param positions parses a partition's position
      * @param pipelines makes the reader and writers that copy a partition from a position
      */
-    PartitionedRun(String repository, BackfillOptions options, RunStatus status, RunProgress progress, Worker worker,
-            Retries retries, Function<String, SourcePosition> positions,
+    PartitionedRun(String repository, BackfillOptions options, RunStatus status, BackfillControl control,
+            RunProgress progress, Worker worker, Retries retries, Function<String, SourcePosition> positions,
             Pipelines pipelines) {
         this.repository = repository;
         this.options = options;
         this.status = status;
+        this.control = control;
         this.progress = progress;
         this.worker = worker;
         this.retries = retries;
@@ -74,6 +77,12 @@ final class PartitionedRun {
     boolean run(Joined run) throws InterruptedException {
         PartitionStore store = this.worker.store();
         while (!this.status.shouldStop()) {
+            // A paused worker claims nothing more: the pause holds the partition it copies, and
+            // between partitions it holds the worker here.
+            this.control.awaitResumed(() -> this.status.state(BackfillState.PAUSED), this.status::hasFailed);
+            if (this.status.shouldStop()) {
+                return false;
+            }
             RunState now = this.retries.call("read the run's state", () -> store.state(this.repository, run.runId()));
             if (!now.current()) {
                 this.status.fail("the partitioned run " + run.runId() + " was replaced (its checkpoint was forgotten, "
@@ -127,6 +136,7 @@ final class PartitionedRun {
         long[] before = this.progress.totals();
         PartitionLease lease = new PartitionLease(store, this.worker.renewals(), this.repository, claim.partition(),
                 run.runId(), this.worker.id(), this.options.lease(), part);
+        part.failWhen(lease::lapsed);
         // Every save names the owner: once another worker took the partition over, it moves
         // nothing, and the lease's loss stops the copy before its next batch.
         CheckpointTracker checkpoint = new CheckpointTracker((state, position, message) -> {

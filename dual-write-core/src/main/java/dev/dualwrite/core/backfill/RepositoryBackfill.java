@@ -171,8 +171,8 @@ final class RepositoryBackfill<R, P, ID> {
         logger.info("dual-write: backfill of '{}': worker {} {} partitioned run {}", name(), this.worker.id(),
                 joined.created() ? "starts" : "joins", joined.runId());
         this.events.started(name(), joined.runId(), this.resumed);
-        PartitionedRun run = new PartitionedRun(name(), this.options, this.status, this.progress, this.worker,
-                this.retries, this.source.scanner()::parsePosition, this::pipeline);
+        PartitionedRun run = new PartitionedRun(name(), this.options, this.status, this.control, this.progress,
+                this.worker, this.retries, this.source.scanner()::parsePosition, this::pipeline);
         boolean complete = run.run(joined);
         this.resumed |= run.tookOver();
         this.runMessage = "worker " + this.worker.id() + " copied partitions " + run.copied()

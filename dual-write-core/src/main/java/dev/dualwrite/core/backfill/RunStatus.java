@@ -1,5 +1,7 @@
 package dev.dualwrite.core.backfill;
 
+import java.util.function.BooleanSupplier;
+
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -17,6 +19,9 @@ final class RunStatus {
     private volatile BackfillState state = BackfillState.PENDING;
 
     private volatile @Nullable String failure;
+
+    // A partition's: tells whether its claim has lapsed, which fails it (PartitionLease#lapsed).
+    private volatile @Nullable BooleanSupplier claimLapsed;
 
     RunStatus(BackfillControl control) {
         this(control, null);
@@ -59,8 +64,18 @@ final class RunStatus {
         this.state = end;
     }
 
+    /**
+     * Fail this part when {@code lapsed} says so, asked each time whether it has failed: a
+     * partition's claim lapses without any thread telling it when its renewals stall.
+     */
+    void failWhen(BooleanSupplier lapsed) {
+        this.claimLapsed = lapsed;
+    }
+
     boolean hasFailed() {
-        return this.failure != null || (this.run != null && this.run.hasFailed());
+        BooleanSupplier lapsed = this.claimLapsed;
+        return this.failure != null || (lapsed != null && lapsed.getAsBoolean())
+                || (this.run != null && this.run.hasFailed());
     }
 
     /** Tell whether the run should wind down: it failed, or the operator asked to stop. */

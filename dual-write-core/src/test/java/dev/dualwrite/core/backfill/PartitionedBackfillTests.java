@@ -66,7 +66,8 @@ import static org.awaitility.Awaitility.await;
  * instances, each with its own worker id, as two processes would be) share one run, one
  * partition per master, copying every key once; a worker that stops renewing its lease has its
  * partition taken over and resumed from its checkpoint by the other, and moves nothing once it
- * lost it; a claim's fenced updates change nothing for a worker that lost the partition.
+ * lost it; a worker whose renewals stall gives its claims up in time; a claim's fenced updates
+ * change nothing for a worker that lost the partition; forgetting a run stops its workers.
  */
 @EnabledIf("redisServerInstalled")
 class PartitionedBackfillTests {
@@ -219,14 +220,45 @@ class PartitionedBackfillTests {
         assertThat(report.rowsRead()).isLessThan(KEYS);
         assertThat(survivor.checkpoint(REPOSITORY).orElseThrow().state()).isEqualTo(BackfillState.COMPLETED);
 
-        // Comes back to life: its next checkpoint finds the partition taken, so the partition's
-        // row is left as the survivor completed it and the late worker does not report it
-        // copied; with nothing left to claim its job ends.
+        // Comes back to life. While paused it gave the partition up (no renewal for five sixths
+        // of the lease) and claimed nothing more; so the partition's row is left as the
+        // survivor completed it, the late worker does not report it copied, and with the run
+        // completed its job ends.
         dyingJob.resume();
         BackfillReport late = dyingJob.await(Duration.ofSeconds(60)).reports().get(0);
         assertThat(late.message()).as(late.summary()).doesNotContain(held.partition());
         assertThat(partition(survivor, held.partition())).isEqualTo(takenOver);
         assertThat(idsInPostgres()).isEqualTo(ids);
+    }
+
+    @Test
+    void aWorkerWhoseRenewalsStallGivesEachClaimUpWithinTheLeaseAndStillCopiesEveryKey() {
+        Backfill worker = worker();
+        BackfillJob job = worker.start(List.of(REPOSITORY), options().withRateLimit(1_000));
+        BackfillPartition held = await().atMost(Duration.ofSeconds(60))
+            .pollInterval(Duration.ofMillis(50))
+            .until(() -> worker.partitions(REPOSITORY)
+                .stream()
+                .filter((partition) -> partition.state() == BackfillState.RUNNING && partition.rowsRead() >= 200)
+                .findFirst()
+                .orElse(null), (partition) -> partition != null);
+
+        // Its renewal thread stalls (as on a connection that never answers), while its reader
+        // and writers go on: nothing tells them the claim is running out but the lease's age.
+        worker.stopRenewingLeases();
+        BackfillReport report = job.await(Duration.ofSeconds(120)).reports().get(0);
+
+        // At 1,000 rows/s a partition of about 4,000 keys outlasts five sixths of a 2 s lease:
+        // each claim was given up before the partition was done, and claimed again by the same
+        // worker once its lease had run out, from its last checkpoint. Had it gone on copying
+        // with its claim lapsed, each partition would have been claimed once.
+        assertThat(report.state()).as(report.summary()).isEqualTo(BackfillState.COMPLETED);
+        assertThat(idsInPostgres()).isEqualTo(ids);
+        assertThat(partition(worker, held.partition()).claims()).isGreaterThan(1);
+        assertThat(worker.partitions(REPOSITORY)).allSatisfy((partition) -> {
+            assertThat(partition.state()).isEqualTo(BackfillState.COMPLETED);
+            assertThat(partition.owner()).isEqualTo(worker.workerId());
+        });
     }
 
     @Test
