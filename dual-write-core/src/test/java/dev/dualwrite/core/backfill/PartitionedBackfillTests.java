@@ -180,13 +180,7 @@ class PartitionedBackfillTests {
     void aWorkerThatStopsRenewingHasItsPartitionTakenOverAndResumedFromItsCheckpoint() throws Exception {
         Backfill dying = worker();
         BackfillJob dyingJob = dying.start(List.of(REPOSITORY), options().withRateLimit(2_000));
-        BackfillPartition held = await().atMost(Duration.ofSeconds(60))
-            .pollInterval(Duration.ofMillis(50))
-            .until(() -> dying.partitions(REPOSITORY)
-                .stream()
-                .filter((partition) -> partition.state() == BackfillState.RUNNING && partition.rowsRead() >= 2_000)
-                .findFirst()
-                .orElse(null), (partition) -> partition != null);
+        BackfillPartition held = heldOnceRead(dying, 2_000);
         // Dies: frozen where it stands (no more batches read), its lease no longer renewed.
         dying.stopRenewingLeases();
         dyingJob.pause();
@@ -235,13 +229,7 @@ class PartitionedBackfillTests {
     void aWorkerWhoseRenewalsStallGivesEachClaimUpWithinTheLeaseAndStillCopiesEveryKey() {
         Backfill worker = worker();
         BackfillJob job = worker.start(List.of(REPOSITORY), options().withRateLimit(1_000));
-        BackfillPartition held = await().atMost(Duration.ofSeconds(60))
-            .pollInterval(Duration.ofMillis(50))
-            .until(() -> worker.partitions(REPOSITORY)
-                .stream()
-                .filter((partition) -> partition.state() == BackfillState.RUNNING && partition.rowsRead() >= 200)
-                .findFirst()
-                .orElse(null), (partition) -> partition != null);
+        BackfillPartition held = heldOnceRead(worker, 200);
 
         // Its renewal thread stalls (as on a connection that never answers), while its reader
         // and writers go on: nothing tells them the claim is running out but the lease's age.
@@ -332,13 +320,7 @@ class PartitionedBackfillTests {
     void aRunWhoseCheckpointIsForgottenMeanwhileStopsMidPartitionWithoutCompletingAndANewRunCopiesEverything() {
         Backfill worker = worker();
         BackfillJob job = worker.start(List.of(REPOSITORY), options().withRateLimit(1_000));
-        BackfillPartition held = await().atMost(Duration.ofSeconds(60))
-            .pollInterval(Duration.ofMillis(50))
-            .until(() -> worker.partitions(REPOSITORY)
-                .stream()
-                .filter((partition) -> partition.state() == BackfillState.RUNNING && partition.rowsRead() >= 1_000)
-                .findFirst()
-                .orElse(null), (partition) -> partition != null);
+        BackfillPartition held = heldOnceRead(worker, 1_000);
         String forgotten = worker.checkpoint(REPOSITORY).orElseThrow().runId();
 
         // What the control plane does when the repository enters DUAL again from REDIS_PRIMARY:
@@ -410,6 +392,17 @@ class PartitionedBackfillTests {
                 options());
         this.workers.add(worker);
         return worker;
+    }
+
+    // The partition a worker holds, once its checkpoints say it read at least that many rows.
+    private static BackfillPartition heldOnceRead(Backfill worker, long rows) {
+        return await().atMost(Duration.ofSeconds(60))
+            .pollInterval(Duration.ofMillis(50))
+            .until(() -> worker.partitions(REPOSITORY)
+                .stream()
+                .filter((partition) -> partition.state() == BackfillState.RUNNING && partition.rowsRead() >= rows)
+                .findFirst()
+                .orElse(null), (partition) -> partition != null);
     }
 
     private static BackfillPartition partition(PartitionStore store, String name) {
