@@ -49,16 +49,22 @@ public class CheckpointStore {
      * Forget a repository's checkpoint, and the partitions of its partitioned run, so that its
      * next run starts from the beginning and a run still going on cannot complete it: when a
      * repository enters {@code DUAL} from {@code REDIS_PRIMARY}, every earlier copy may miss
-     * writes made while PostgreSQL was not kept. A partitioned run's workers find their leases
-     * gone at their next renewal and stop copying before their next batch, rather than finish
-     * the partitions they hold.
+     * writes made while PostgreSQL was not kept. A partitioned run's workers find their claims
+     * gone at their next renewal or checkpoint and stop before their next batch, rather than
+     * finish the partitions they hold. One statement, taking the lock under which partitioned
+     * runs are created, so that none is created halfway through it, with or without a
+     * transaction around it.
      * @param repository the repository
      */
     public void forget(String repository) {
-        // The checkpoint first: a worker creating a run holds its row, then replaces the
-        // partitions; the other order could deadlock with it.
-        this.jdbc.update("delete from dualwrite_backfill_checkpoint where repository = ?", repository);
-        this.jdbc.update("delete from dualwrite_backfill_partition where repository = ?", repository);
+        // The lock, then the checkpoint, then the partitions (each step's subquery makes the
+        // next wait for it): the order in which a run's creation takes them.
+        this.jdbc.update("with runs_lock as (select " + PartitionStore.RUNS_LOCK_SQL + "), "
+                + "checkpoint as (delete from dualwrite_backfill_checkpoint where repository = ? "
+                + "and (select true from runs_lock) returning 1) "
+                + "delete from dualwrite_backfill_partition where repository = ? "
+                + "and (select count(*) from checkpoint) >= 0", PartitionStore.runsLockName(repository), repository,
+                repository);
     }
 
     /**

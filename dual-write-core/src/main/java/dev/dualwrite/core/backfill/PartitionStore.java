@@ -33,6 +33,13 @@ final class PartitionStore {
     private static final String COLUMNS = "partition_key, run_id, state, position, owner, lease_until, claims, "
             + "rows_read, rows_written, rows_skipped, rows_rejected, updated_at";
 
+    /**
+     * The transaction-scoped advisory lock that serialises the creation of a repository's
+     * partitioned run with other creations and with {@link CheckpointStore#forget}; its one
+     * parameter is {@link #runsLockName}.
+     */
+    static final String RUNS_LOCK_SQL = "pg_advisory_xact_lock(hashtextextended(current_schema() || ?, 0))";
+
     private final JdbcTemplate jdbc;
 
     private final TransactionTemplate transactions;
@@ -54,8 +61,7 @@ final class PartitionStore {
      */
     Joined join(String repository, BackfillOptions options, OldStoreScanner<?, ?> scanner) {
         Joined joined = this.transactions.execute((transaction) -> {
-            this.jdbc.query("select pg_advisory_xact_lock(hashtextextended(current_schema() || ?, 0))",
-                    (rs) -> null, ":dualwrite-backfill-partitions:" + repository);
+            this.jdbc.query("select " + RUNS_LOCK_SQL, (rs) -> null, runsLockName(repository));
             // The checkpoint's row stays locked until the run is created: a forget (the
             // repository entering DUAL again) waits for it and deletes the new run, rather than
             // running between the read and the write and leaving a run that resumes a position
@@ -101,6 +107,10 @@ final class PartitionStore {
             return new Joined(runId, true, resumed, null);
         });
         return Objects.requireNonNull(joined);
+    }
+
+    static String runsLockName(String repository) {
+        return ":dualwrite-backfill-partitions:" + repository;
     }
 
     /**
@@ -168,8 +178,9 @@ final class PartitionStore {
     }
 
     /**
-     * Mark the run completed with its totals, once every partition has: the checkpoint's row
-     * lock makes workers that try at once take turns, and only the first finds it unfinished.
+     * Mark the run completed with its totals, once every partition has (a run whose partitions
+     * are gone, forgotten meanwhile, is never marked): the checkpoint's row lock makes workers
+     * that try at once take turns, and only the first finds it unfinished.
      * @return the run's rows read, written, skipped and rejected when this call marked it
      * (exactly one call of a run does), {@code null} otherwise
      */
@@ -178,6 +189,7 @@ final class PartitionStore {
                 + "rows_read = s.rows_read, rows_written = s.rows_written, rows_skipped = s.rows_skipped, "
                 + "rows_rejected = s.rows_rejected, message = null, updated_at = now(), finished_at = now() from ("
                 + SUMS + ") s where c.repository = ? and c.run_id = ? and c.state <> 'COMPLETED' and s.open = 0 "
+                + "and s.partitions > 0 "
                 + "returning c.rows_read, c.rows_written, c.rows_skipped, c.rows_rejected",
                 (rs, row) -> new long[] { rs.getLong(1), rs.getLong(2), rs.getLong(3), rs.getLong(4) },
                 repository, runId, repository, runId);
@@ -186,7 +198,8 @@ final class PartitionStore {
 
     private static final String SUMS = "select coalesce(sum(rows_read), 0) as rows_read, "
             + "coalesce(sum(rows_written), 0) as rows_written, coalesce(sum(rows_skipped), 0) as rows_skipped, "
-            + "coalesce(sum(rows_rejected), 0) as rows_rejected, count(*) filter (where state <> 'COMPLETED') as open "
+            + "coalesce(sum(rows_rejected), 0) as rows_rejected, count(*) filter (where state <> 'COMPLETED') as open, "
+            + "count(*) as partitions "
             + "from dualwrite_backfill_partition where repository = ? and run_id = ?";
 
     /** Return the partitions of a repository's last partitioned run, by name. */

@@ -83,6 +83,7 @@ final class PartitionedRun {
             if (this.status.shouldStop()) {
                 return false;
             }
+            this.status.state(BackfillState.RUNNING);
             RunState now = this.retries.call("read the run's state", () -> store.state(this.repository, run.runId()));
             if (!now.current()) {
                 this.status.fail("the partitioned run " + run.runId() + " was replaced (its checkpoint was forgotten, "
@@ -93,10 +94,12 @@ final class PartitionedRun {
                 return true;
             }
             this.progress.fraction(now.fraction());
+            // The lease runs from the claim's statement, on PostgreSQL's clock: timed from before it.
+            long claimedNanos = System.nanoTime();
             Claim claim = this.retries.call("claim a partition",
                     () -> store.claim(this.repository, run.runId(), this.worker.id(), this.options.lease()));
             if (claim != null) {
-                copy(run, claim, now.partitions() == 1);
+                copy(run, claim, claimedNanos, now.partitions() == 1);
             }
             else if (now.open() == 0) {
                 // Marked by this worker, or by another at once: the next state says which.
@@ -124,7 +127,7 @@ final class PartitionedRun {
 
     // The only partition of a run is the run's whole scan, whose fraction is the run's; with
     // several, the run's fraction is the share of partitions completed, set at each turn.
-    private void copy(Joined run, Claim claim, boolean only) throws InterruptedException {
+    private void copy(Joined run, Claim claim, long claimedNanos, boolean only) throws InterruptedException {
         PartitionStore store = this.worker.store();
         boolean takeover = claim.previousOwner() != null;
         this.tookOver |= takeover;
@@ -135,8 +138,8 @@ final class PartitionedRun {
         RunStatus part = this.status.part();
         long[] before = this.progress.totals();
         PartitionLease lease = new PartitionLease(store, this.worker.renewals(), this.repository, claim.partition(),
-                run.runId(), this.worker.id(), this.options.lease(), part);
-        part.failWhen(lease::lapsed);
+                run.runId(), this.worker.id(), this.options.lease(), claimedNanos);
+        part.stopWhen(lease::lapsed);
         // Every save names the owner: once another worker took the partition over, it moves
         // nothing, and the lease's loss stops the copy before its next batch.
         CheckpointTracker checkpoint = new CheckpointTracker((state, position, message) -> {
@@ -157,25 +160,24 @@ final class PartitionedRun {
         finally {
             lease.close();
         }
-        if (lease.isLost()) {
-            return;
+        // A lost partition is another worker's (or gone): nothing of it is saved. Otherwise the
+        // partition ends here: completed, or released at its checkpoint (a stop, a failure, a
+        // lapsed claim), with a save that names the owner and so finds out whether it was taken
+        // over meanwhile (the sink then records the loss).
+        if (!lease.isLost()) {
+            BackfillState end = complete ? BackfillState.COMPLETED : BackfillState.PENDING;
+            this.retries.call("save partition " + claim.partition(), () -> {
+                checkpoint.save(end, null);
+                return null;
+            });
         }
-        BackfillState end = complete ? BackfillState.COMPLETED : BackfillState.PENDING;
-        this.retries.call("save partition " + claim.partition(), () -> {
-            checkpoint.save(end, null);
-            return null;
-        });
-        if (lease.isLost()) {
-            // The final save found the partition another worker's (the sink records the loss).
-            return;
-        }
-        if (complete) {
+        if (complete && !lease.isLost()) {
             this.copied.add(claim.partition());
             logger.info("dual-write: backfill of '{}': worker {} completed partition {}", this.repository,
                     this.worker.id(), claim.partition());
         }
         else if (part.failure() != null) {
-            // Not a lost lease: the worker's own failure (a store kept failing), which ends its run.
+            // The worker's own failure (a store kept failing; an ended claim is none), which ends its run.
             this.status.fail("partition " + claim.partition() + ": " + part.failure());
         }
     }

@@ -20,8 +20,9 @@ final class RunStatus {
 
     private volatile @Nullable String failure;
 
-    // A partition's: tells whether its claim has lapsed, which fails it (PartitionLease#lapsed).
-    private volatile @Nullable BooleanSupplier claimLapsed;
+    // A partition's: tells whether its claim ended (lost or lapsed, PartitionLease#lapsed),
+    // which stops its copy as a failure would, without being one.
+    private volatile @Nullable BooleanSupplier claimEnded;
 
     RunStatus(BackfillControl control) {
         this(control, null);
@@ -65,16 +66,17 @@ final class RunStatus {
     }
 
     /**
-     * Fail this part when {@code lapsed} says so, asked each time whether it has failed: a
-     * partition's claim lapses without any thread telling it when its renewals stall.
+     * Stop this part, as a failure would, once {@code ended} says so, asked each time whether
+     * it has failed: a partition's claim lapses without any thread telling it when its renewals
+     * stall. Its {@link #failure()} stays the part's own.
      */
-    void failWhen(BooleanSupplier lapsed) {
-        this.claimLapsed = lapsed;
+    void stopWhen(BooleanSupplier ended) {
+        this.claimEnded = ended;
     }
 
     boolean hasFailed() {
-        BooleanSupplier lapsed = this.claimLapsed;
-        return this.failure != null || (lapsed != null && lapsed.getAsBoolean())
+        BooleanSupplier ended = this.claimEnded;
+        return this.failure != null || (ended != null && ended.getAsBoolean())
                 || (this.run != null && this.run.hasFailed());
     }
 

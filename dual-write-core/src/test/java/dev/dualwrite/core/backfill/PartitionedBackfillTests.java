@@ -142,7 +142,10 @@ class PartitionedBackfillTests {
     void twoWorkersShareOneRunOnePartitionPerMasterAndCopyEveryKeyOnce() {
         Backfill first = worker();
         Backfill second = worker();
-        BackfillOptions options = options().withRateLimit(4_000);
+        // A longer lease than the other tests': a renewal slowed past half of it (a busy
+        // machine, a pool of 4 connections for both workers) would have a claim lapse and the
+        // partition claimed twice.
+        BackfillOptions options = options().withRateLimit(4_000).withLease(Duration.ofSeconds(6));
 
         BackfillJob firstJob = first.start(List.of(REPOSITORY), options);
         BackfillJob secondJob = second.start(List.of(REPOSITORY), options);
@@ -181,7 +184,10 @@ class PartitionedBackfillTests {
         Backfill dying = worker();
         BackfillJob dyingJob = dying.start(List.of(REPOSITORY), options().withRateLimit(2_000));
         BackfillPartition held = heldOnceRead(dying, 2_000);
-        // Dies: frozen where it stands (no more batches read), its lease no longer renewed.
+        // Dies: frozen where it stands (no more batches read), its lease no longer renewed. (Its
+        // threads still run: once its claim has lapsed it releases the partition at its
+        // checkpoint, where a dead worker would leave its lease to run out; either way the
+        // survivor resumes it from that checkpoint. PartitionedBackfillProcessTests kills one.)
         dying.stopRenewingLeases();
         dyingJob.pause();
         TimeUnit.MILLISECONDS.sleep(700);
@@ -193,7 +199,8 @@ class PartitionedBackfillTests {
         assertThat(atDeath.rowsRead()).isBetween(2_000L, keysOfThePartition - 1);
 
         Backfill survivor = worker();
-        BackfillReport report = survivor.start(List.of(REPOSITORY), options())
+        // Its own claims last longer: one that lapsed on a busy machine would count a claim more.
+        BackfillReport report = survivor.start(List.of(REPOSITORY), options().withLease(Duration.ofSeconds(6)))
             .await(Duration.ofSeconds(120))
             .reports()
             .get(0);
@@ -214,8 +221,8 @@ class PartitionedBackfillTests {
         assertThat(report.rowsRead()).isLessThan(KEYS);
         assertThat(survivor.checkpoint(REPOSITORY).orElseThrow().state()).isEqualTo(BackfillState.COMPLETED);
 
-        // Comes back to life. While paused it gave the partition up (no renewal for five sixths
-        // of the lease) and claimed nothing more; so the partition's row is left as the
+        // Comes back to life. While paused it released the partition (no renewal for five
+        // sixths of the lease) and claimed nothing more; so the partition's row is left as the
         // survivor completed it, the late worker does not report it copied, and with the run
         // completed its job ends.
         dyingJob.resume();
@@ -237,15 +244,15 @@ class PartitionedBackfillTests {
         BackfillReport report = job.await(Duration.ofSeconds(120)).reports().get(0);
 
         // At 1,000 rows/s a partition of about 4,000 keys outlasts five sixths of a 2 s lease:
-        // each claim was given up before the partition was done, and claimed again by the same
-        // worker once its lease had run out, from its last checkpoint. Had it gone on copying
-        // with its claim lapsed, each partition would have been claimed once.
+        // each claim lapsed before its partition was done, the worker stopped copying it and
+        // released it at its checkpoint, and claimed it again from there. Had it gone on
+        // copying with its claim lapsed, each partition would have been claimed once.
         assertThat(report.state()).as(report.summary()).isEqualTo(BackfillState.COMPLETED);
         assertThat(idsInPostgres()).isEqualTo(ids);
-        assertThat(partition(worker, held.partition()).claims()).isGreaterThan(1);
         assertThat(worker.partitions(REPOSITORY)).allSatisfy((partition) -> {
             assertThat(partition.state()).isEqualTo(BackfillState.COMPLETED);
             assertThat(partition.owner()).isEqualTo(worker.workerId());
+            assertThat(partition.claims()).as(partition.partition()).isGreaterThan(1);
         });
     }
 
@@ -317,11 +324,26 @@ class PartitionedBackfillTests {
     }
 
     @Test
+    void aRunWhosePartitionsAreGoneIsNeverMarkedCompleted() {
+        PartitionStore store = new PartitionStore(schema.dataSource(), new CheckpointStore(jdbc));
+        PartitionStore.Joined run = store.join(REPOSITORY, options(), source.scanner());
+        // What a forget leaves of a run whose checkpoint was written after it: no partitions
+        // left open, and none completed either.
+        jdbc.update("delete from dualwrite_backfill_partition where repository = ?", REPOSITORY);
+
+        assertThat(store.completeRun(REPOSITORY, run.runId())).isNull();
+        assertThat(store.state(REPOSITORY, run.runId()).completed()).isFalse();
+    }
+
+    @Test
     void aRunWhoseCheckpointIsForgottenMeanwhileStopsMidPartitionWithoutCompletingAndANewRunCopiesEverything() {
         Backfill worker = worker();
         BackfillJob job = worker.start(List.of(REPOSITORY), options().withRateLimit(1_000));
         BackfillPartition held = heldOnceRead(worker, 1_000);
         String forgotten = worker.checkpoint(REPOSITORY).orElseThrow().runId();
+        long keysOfThePartition = keysOn(held.partition());
+        assertThat(job.progress().get(0).rowsRead()).as("still in its first partition")
+            .isLessThan(keysOfThePartition);
 
         // What the control plane does when the repository enters DUAL again from REDIS_PRIMARY:
         // writes made meanwhile may be missing from every copy so far.
@@ -330,9 +352,9 @@ class PartitionedBackfillTests {
 
         assertThat(report.state()).as(report.summary()).isEqualTo(BackfillState.FAILED);
         assertThat(report.message()).contains(forgotten).contains("was replaced");
-        // Its next renewal found the lease gone (a renewal every 0.67 s, 1,000 rows/s), so it
-        // stopped copying the partition it held rather than finishing it.
-        assertThat(report.rowsRead()).as(report.summary()).isLessThan(keysOn(held.partition()));
+        // Its next renewal or checkpoint found its claim gone (a renewal every 0.67 s, 1,000
+        // rows/s), so it stopped copying the partition it held, its first, rather than finish it.
+        assertThat(report.rowsRead()).as(report.summary()).isLessThan(keysOfThePartition);
         assertThat(worker.checkpoint(REPOSITORY)).as("the forgotten run is not recorded at all, completed or not")
             .isEmpty();
         assertThat(worker.partitions(REPOSITORY)).as("nor are its partitions").isEmpty();
