@@ -60,6 +60,14 @@ final class PartitionStore {
      * from its checkpoint's position rather than scanned again.
      */
     Joined join(String repository, BackfillOptions options, OldStoreScanner<?, ?> scanner) {
+        // The partitions of a new run are listed before the transaction, from where it would
+        // start as things stand: asking the old store (Redis's masters) must not hold the runs'
+        // lock, which a stage move's forget waits for. Listed again inside only if that start
+        // changed meanwhile.
+        Optional<BackfillCheckpoint> seen = this.checkpoints.find(repository);
+        SourcePosition expectedStart = resumes(seen, options) ? scanner.parsePosition(seen.get().position())
+                : scanner.initialPosition();
+        Map<String, SourcePosition> listed = scanner.partitions(expectedStart);
         Joined joined = this.transactions.execute((transaction) -> {
             this.jdbc.query("select " + RUNS_LOCK_SQL, (rs) -> null, runsLockName(repository));
             // The checkpoint's row stays locked until the run is created: a forget (the
@@ -69,8 +77,7 @@ final class PartitionStore {
             Optional<BackfillCheckpoint> last = this.checkpoints.findForUpdate(repository);
             SourcePosition start = scanner.initialPosition();
             boolean resumed = false;
-            if (last.isPresent() && last.get().state() != BackfillState.COMPLETED
-                    && last.get().keyPattern().equals(options.keyPattern()) && last.get().mode() == options.mode()) {
+            if (resumes(last, options)) {
                 Long partitions = this.jdbc.queryForObject("select count(*) from dualwrite_backfill_partition "
                         + "where repository = ? and run_id = ?", Long.class, repository, last.get().runId());
                 if (partitions != null && partitions > 0) {
@@ -94,7 +101,8 @@ final class PartitionStore {
                 }
             }
             String runId = UUID.randomUUID().toString();
-            Map<String, SourcePosition> parts = scanner.partitions(start);
+            Map<String, SourcePosition> parts = start.text().equals(expectedStart.text()) ? listed
+                    : scanner.partitions(start);
             this.jdbc.update("delete from dualwrite_backfill_partition where repository = ?", repository);
             for (Map.Entry<String, SourcePosition> part : parts.entrySet()) {
                 this.jdbc.update("insert into dualwrite_backfill_partition (repository, partition_key, run_id, state, "
@@ -107,6 +115,13 @@ final class PartitionStore {
             return new Joined(runId, true, resumed, null);
         });
         return Objects.requireNonNull(joined);
+    }
+
+    // Whether a worker arriving now continues the last run (or splits it, if it was not
+    // partitioned) rather than starting one: it is unfinished, with the worker's options.
+    private static boolean resumes(Optional<BackfillCheckpoint> last, BackfillOptions options) {
+        return last.isPresent() && last.get().state() != BackfillState.COMPLETED
+                && last.get().keyPattern().equals(options.keyPattern()) && last.get().mode() == options.mode();
     }
 
     static String runsLockName(String repository) {

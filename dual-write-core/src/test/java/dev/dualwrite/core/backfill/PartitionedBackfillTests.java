@@ -376,6 +376,31 @@ class PartitionedBackfillTests {
     }
 
     @Test
+    void anUnfinishedRunThatWasNotPartitionedIsSplitFromItsCheckpointNotScannedAgain() {
+        Backfill single = worker();
+        BackfillJob job = single.start(List.of(REPOSITORY), options().withPartitioned(false).withRateLimit(2_000));
+        await().atMost(Duration.ofSeconds(60))
+            .pollInterval(Duration.ofMillis(50))
+            .until(() -> single.checkpoint(REPOSITORY).map(BackfillCheckpoint::rowsRead).orElse(0L) >= 3_000);
+        job.stop();
+        BackfillReport stopped = job.await(Duration.ofSeconds(60)).reports().get(0);
+        assertThat(stopped.state()).as(stopped.summary()).isEqualTo(BackfillState.STOPPED);
+        BackfillCheckpoint checkpoint = single.checkpoint(REPOSITORY).orElseThrow();
+
+        Backfill worker = worker();
+        BackfillReport report = worker.start(List.of(REPOSITORY), options())
+            .await(Duration.ofSeconds(120))
+            .reports()
+            .get(0);
+
+        assertThat(report.state()).as(report.summary()).isEqualTo(BackfillState.COMPLETED);
+        assertThat(report.resumed()).isTrue();
+        // The split run starts where the stopped one stood: the keys it had read are not read again.
+        assertThat(report.rowsRead()).isLessThanOrEqualTo(KEYS - checkpoint.rowsRead());
+        assertThat(idsInPostgres()).isEqualTo(ids);
+    }
+
+    @Test
     void aWorkerWithOtherOptionsDoesNotReplaceARunUnderWay() {
         PartitionStore store = new PartitionStore(schema.dataSource(), new CheckpointStore(jdbc));
         PartitionStore.Joined run = store.join(REPOSITORY, options(), source.scanner());
