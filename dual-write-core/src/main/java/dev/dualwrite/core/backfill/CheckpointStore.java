@@ -1,5 +1,7 @@
 package dev.dualwrite.core.backfill;
 
+import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
@@ -8,14 +10,15 @@ import java.util.Optional;
 
 import org.jspecify.annotations.Nullable;
 
+import org.springframework.jdbc.core.ConnectionCallback;
 import org.springframework.jdbc.core.JdbcOperations;
 import org.springframework.util.Assert;
 
 /**
- * The {@code dualwrite_backfill_checkpoint} table: one row per repository. Each write is its
- * own statement (auto-commit), never part of a batch's transaction: a checkpoint only ever
- * names a position whose batches have all committed, so a crash in between at worst repeats
- * work, which the backfill's inserts absorb.
+ * The {@code dualwrite_backfill_checkpoint} table: one row per repository. Each write of a run
+ * is its own statement (auto-commit), never part of a batch's transaction: a checkpoint only
+ * ever names a position whose batches have all committed, so a crash in between at worst
+ * repeats work, which the backfill's inserts absorb.
  */
 public class CheckpointStore {
 
@@ -51,20 +54,47 @@ public class CheckpointStore {
      * repository enters {@code DUAL} from {@code REDIS_PRIMARY}, every earlier copy may miss
      * writes made while PostgreSQL was not kept. A partitioned run's workers find their claims
      * gone at their next renewal or checkpoint and stop before their next batch, rather than
-     * finish the partitions they hold. One statement, taking the lock under which partitioned
-     * runs are created, so that none is created halfway through it, with or without a
-     * transaction around it.
+     * finish the partitions they hold. It takes the lock under which partitioned runs are
+     * created first, so a run created meanwhile is forgotten too, and runs in the caller's
+     * transaction, or in one of its own when there is none.
      * @param repository the repository
      */
     public void forget(String repository) {
-        // The lock, then the checkpoint, then the partitions (each step's subquery makes the
-        // next wait for it): the order in which a run's creation takes them.
-        this.jdbc.update("with runs_lock as (select " + PartitionStore.RUNS_LOCK_SQL + "), "
-                + "checkpoint as (delete from dualwrite_backfill_checkpoint where repository = ? "
-                + "and (select true from runs_lock) returning 1) "
-                + "delete from dualwrite_backfill_partition where repository = ? "
-                + "and (select count(*) from checkpoint) >= 0", PartitionStore.runsLockName(repository), repository,
-                repository);
+        this.jdbc.execute((ConnectionCallback<Void>) (connection) -> {
+            boolean ownTransaction = connection.getAutoCommit();
+            if (ownTransaction) {
+                connection.setAutoCommit(false);
+            }
+            try {
+                // Separate statements, each seeing what committed before it started: a single
+                // one would look at the tables as they were before it waited for the lock.
+                update(connection, "select " + PartitionStore.RUNS_LOCK_SQL, PartitionStore.runsLockName(repository));
+                update(connection, "delete from dualwrite_backfill_checkpoint where repository = ?", repository);
+                update(connection, "delete from dualwrite_backfill_partition where repository = ?", repository);
+                if (ownTransaction) {
+                    connection.commit();
+                }
+            }
+            catch (SQLException | RuntimeException ex) {
+                if (ownTransaction) {
+                    connection.rollback();
+                }
+                throw ex;
+            }
+            finally {
+                if (ownTransaction) {
+                    connection.setAutoCommit(true);
+                }
+            }
+            return null;
+        });
+    }
+
+    private static void update(Connection connection, String sql, String parameter) throws SQLException {
+        try (PreparedStatement statement = connection.prepareStatement(sql)) {
+            statement.setString(1, parameter);
+            statement.execute();
+        }
     }
 
     /**

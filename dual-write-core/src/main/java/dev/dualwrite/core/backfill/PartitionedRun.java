@@ -94,12 +94,15 @@ final class PartitionedRun {
                 return true;
             }
             this.progress.fraction(now.fraction());
-            // The lease runs from the claim's statement, on PostgreSQL's clock: timed from before it.
-            long claimedNanos = System.nanoTime();
-            Claim claim = this.retries.call("claim a partition",
-                    () -> store.claim(this.repository, run.runId(), this.worker.id(), this.options.lease()));
+            // The lease runs from the claim's statement, on PostgreSQL's clock: timed from before
+            // the attempt that claimed.
+            long[] claimedNanos = new long[1];
+            Claim claim = this.retries.call("claim a partition", () -> {
+                claimedNanos[0] = System.nanoTime();
+                return store.claim(this.repository, run.runId(), this.worker.id(), this.options.lease());
+            });
             if (claim != null) {
-                copy(run, claim, claimedNanos, now.partitions() == 1);
+                copy(run, claim, claimedNanos[0], now.partitions() == 1);
             }
             else if (now.open() == 0) {
                 // Marked by this worker, or by another at once: the next state says which.
@@ -164,14 +167,27 @@ final class PartitionedRun {
         // partition ends here: completed, or released at its checkpoint (a stop, a failure, a
         // lapsed claim), with a save that names the owner and so finds out whether it was taken
         // over meanwhile (the sink then records the loss).
+        boolean saved = false;
         if (!lease.isLost()) {
             BackfillState end = complete ? BackfillState.COMPLETED : BackfillState.PENDING;
-            this.retries.call("save partition " + claim.partition(), () -> {
-                checkpoint.save(end, null);
-                return null;
-            });
+            try {
+                this.retries.call("save partition " + claim.partition(), () -> {
+                    checkpoint.save(end, null);
+                    return null;
+                });
+                saved = true;
+            }
+            catch (RuntimeException ex) {
+                // PostgreSQL kept failing (or the job is stopping): the partition stays claimed
+                // until its lease runs out, then any worker resumes it from its last checkpoint.
+                // What ends this worker's run, if anything, is decided below or by its next step.
+                logger.warn("dual-write: backfill of '{}': worker {} could not save partition {} as {} ({}); its "
+                        + "lease runs out within {}, then any worker resumes it from its last checkpoint",
+                        this.repository, this.worker.id(), claim.partition(), end, BackfillErrors.describe(ex),
+                        this.options.lease());
+            }
         }
-        if (complete && !lease.isLost()) {
+        if (complete && saved && !lease.isLost()) {
             this.copied.add(claim.partition());
             logger.info("dual-write: backfill of '{}': worker {} completed partition {}", this.repository,
                     this.worker.id(), claim.partition());

@@ -2,10 +2,15 @@ package dev.dualwrite.core.backfill;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
@@ -88,6 +93,10 @@ class PartitionedBackfillTests {
 
     private static Set<String> ids;
 
+    // Counted once, up front: counting needs a cluster client, slow to start on a busy machine,
+    // and some tests compare with it while a worker copies.
+    private static Map<String, Long> keysByPartition;
+
     private final List<Backfill> workers = new ArrayList<>();
 
     static boolean redisServerInstalled() {
@@ -110,6 +119,10 @@ class PartitionedBackfillTests {
         context.register(JdbcSetUp.class);
         context.refresh();
         source = source();
+        keysByPartition = new HashMap<>();
+        for (String partition : source.scanner().partitions(source.scanner().initialPosition()).keySet()) {
+            keysByPartition.put(partition, keysOn(partition));
+        }
     }
 
     @AfterAll
@@ -195,7 +208,7 @@ class PartitionedBackfillTests {
         String start = source.scanner().partitions(source.scanner().initialPosition()).get(held.partition()).text();
         assertThat(atDeath.owner()).isEqualTo(dying.workerId());
         assertThat(atDeath.position()).as("checkpointed past its start").isNotEqualTo(start);
-        long keysOfThePartition = keysOn(held.partition());
+        long keysOfThePartition = keysByPartition.get(held.partition());
         assertThat(atDeath.rowsRead()).isBetween(2_000L, keysOfThePartition - 1);
 
         Backfill survivor = worker();
@@ -324,11 +337,50 @@ class PartitionedBackfillTests {
     }
 
     @Test
+    void aRunCreatedWhileAForgetWaitsForTheRunsLockIsForgottenToo() throws Exception {
+        TransactionTemplate transactions = new TransactionTemplate(
+                new DataSourceTransactionManager(schema.dataSource()));
+        CountDownLatch forgetWaits = new CountDownLatch(1);
+        ExecutorService threads = Executors.newFixedThreadPool(2);
+        try {
+            CountDownLatch locked = new CountDownLatch(1);
+            // A worker creating a run: it holds the runs' lock while it writes the run's rows.
+            Future<?> creating = threads.submit(() -> transactions.executeWithoutResult((status) -> {
+                jdbc.query("select " + PartitionStore.RUNS_LOCK_SQL, (rs) -> null,
+                        PartitionStore.runsLockName(REPOSITORY));
+                locked.countDown();
+                await().atMost(Duration.ofSeconds(30)).until(() -> forgetWaits.getCount() == 0);
+                jdbc.update("insert into dualwrite_backfill_checkpoint (repository, run_id, state, key_pattern, "
+                        + "mode, position, started_at, updated_at) values (?, 'created-meanwhile', 'RUNNING', '*', "
+                        + "'COPY_MISSING', '', now(), now())", REPOSITORY);
+                jdbc.update("insert into dualwrite_backfill_partition (repository, partition_key, run_id, state, "
+                        + "position) values (?, 'all', 'created-meanwhile', 'PENDING', '')", REPOSITORY);
+            }));
+            assertThat(locked.await(30, TimeUnit.SECONDS)).isTrue();
+            Future<?> forgetting = threads.submit(() -> new CheckpointStore(jdbc).forget(REPOSITORY));
+            await().atMost(Duration.ofSeconds(30)).until(() -> jdbc.queryForObject("select count(*) from pg_locks "
+                    + "where locktype = 'advisory' and not granted and database = (select oid from pg_database "
+                    + "where datname = current_database())", Integer.class) > 0);
+            forgetWaits.countDown();
+            creating.get(30, TimeUnit.SECONDS);
+            forgetting.get(30, TimeUnit.SECONDS);
+        }
+        finally {
+            threads.shutdownNow();
+        }
+
+        assertThat(jdbc.queryForObject("select count(*) from dualwrite_backfill_checkpoint where repository = ?",
+                Integer.class, REPOSITORY)).isZero();
+        assertThat(jdbc.queryForObject("select count(*) from dualwrite_backfill_partition where repository = ?",
+                Integer.class, REPOSITORY)).isZero();
+    }
+
+    @Test
     void aRunWhosePartitionsAreGoneIsNeverMarkedCompleted() {
         PartitionStore store = new PartitionStore(schema.dataSource(), new CheckpointStore(jdbc));
         PartitionStore.Joined run = store.join(REPOSITORY, options(), source.scanner());
-        // What a forget leaves of a run whose checkpoint was written after it: no partitions
-        // left open, and none completed either.
+        // A run whose partitions are gone (deleted behind the store's back): none is open, and
+        // none completed either; marking it completed would claim a copy nothing made.
         jdbc.update("delete from dualwrite_backfill_partition where repository = ?", REPOSITORY);
 
         assertThat(store.completeRun(REPOSITORY, run.runId())).isNull();
@@ -341,7 +393,7 @@ class PartitionedBackfillTests {
         BackfillJob job = worker.start(List.of(REPOSITORY), options().withRateLimit(1_000));
         BackfillPartition held = heldOnceRead(worker, 1_000);
         String forgotten = worker.checkpoint(REPOSITORY).orElseThrow().runId();
-        long keysOfThePartition = keysOn(held.partition());
+        long keysOfThePartition = keysByPartition.get(held.partition());
         assertThat(job.progress().get(0).rowsRead()).as("still in its first partition")
             .isLessThan(keysOfThePartition);
 
