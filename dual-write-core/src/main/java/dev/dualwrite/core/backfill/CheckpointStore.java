@@ -66,11 +66,12 @@ public class CheckpointStore {
                 connection.setAutoCommit(false);
             }
             try {
-                // Separate statements, each seeing what committed before it started: a single
-                // one would look at the tables as they were before it waited for the lock.
-                update(connection, "select " + PartitionStore.RUNS_LOCK_SQL, PartitionStore.runsLockName(repository));
-                update(connection, "delete from dualwrite_backfill_checkpoint where repository = ?", repository);
-                update(connection, "delete from dualwrite_backfill_partition where repository = ?", repository);
+                // Separate statements, each seeing what committed before it started (READ
+                // COMMITTED, PostgreSQL's default and the control plane's): a single one would
+                // look at the tables as they were before it waited for the lock.
+                execute(connection, "select " + PartitionStore.RUNS_LOCK_SQL, PartitionStore.runsLockName(repository));
+                execute(connection, "delete from dualwrite_backfill_checkpoint where repository = ?", repository);
+                execute(connection, "delete from dualwrite_backfill_partition where repository = ?", repository);
                 if (ownTransaction) {
                     connection.commit();
                 }
@@ -90,7 +91,7 @@ public class CheckpointStore {
         });
     }
 
-    private static void update(Connection connection, String sql, String parameter) throws SQLException {
+    private static void execute(Connection connection, String sql, String parameter) throws SQLException {
         try (PreparedStatement statement = connection.prepareStatement(sql)) {
             statement.setString(1, parameter);
             statement.execute();

@@ -19,7 +19,7 @@ import org.slf4j.LoggerFactory;
  * moved again by this worker (every save names the owner);</li>
  * <li>the claim <em>lapses</em> when no renewal has succeeded for five sixths of the lease,
  * whether they failed (PostgreSQL unreachable) or never came back (a renewal that hangs;
- * checked by the copy itself, see {@link #lapsed()}): another worker may claim the partition
+ * checked by the copy itself, see {@link #ended()}): another worker may claim the partition
  * soon. The worker then releases it at its checkpoint, with a save that names the owner, which
  * finds out whether it was taken over meanwhile.</li>
  * </ul>
@@ -116,7 +116,7 @@ final class PartitionLease implements AutoCloseable {
      * connection that never answers) cannot leave the worker copying a partition another
      * worker may have claimed.
      */
-    boolean lapsed() {
+    boolean ended() {
         if (!this.lost && !this.lapsed && !this.closed && overdue()) {
             lapse("no renewal of its lease succeeded for five sixths of it");
         }
@@ -129,7 +129,7 @@ final class PartitionLease implements AutoCloseable {
     }
 
     // Flags only, never the partition's failure: a renewal that ends after the final save must
-    // not turn a stop into the run's failure (the copy asks lapsed() instead).
+    // not turn a stop into the run's failure (the copy asks ended() instead).
     private synchronized void lapse(String why) {
         if (!this.lapsed) {
             this.lapsed = true;
@@ -151,11 +151,6 @@ final class PartitionLease implements AutoCloseable {
     /** Tell whether the partition is no longer this worker's: nothing of it may be saved. */
     boolean isLost() {
         return this.lost;
-    }
-
-    /** Tell whether the copy stopped because the claim lapsed (not a failure of the worker's). */
-    boolean hasLapsed() {
-        return this.lapsed;
     }
 
     /**

@@ -67,7 +67,9 @@ final class PartitionStore {
         Optional<BackfillCheckpoint> seen = this.checkpoints.find(repository);
         SourcePosition expectedStart = resumes(seen, options) ? scanner.parsePosition(seen.get().position())
                 : scanner.initialPosition();
-        Map<String, SourcePosition> listed = scanner.partitions(expectedStart);
+        // Not needed to join a partitioned run under way (the usual case for all but the first worker).
+        Map<String, SourcePosition> listed = (resumes(seen, options) && partitionCount(repository, seen.get()) > 0)
+                ? null : scanner.partitions(expectedStart);
         Joined joined = this.transactions.execute((transaction) -> {
             this.jdbc.query("select " + RUNS_LOCK_SQL, (rs) -> null, runsLockName(repository));
             // The checkpoint's row stays locked until the run is created: a forget (the
@@ -78,9 +80,7 @@ final class PartitionStore {
             SourcePosition start = scanner.initialPosition();
             boolean resumed = false;
             if (resumes(last, options)) {
-                Long partitions = this.jdbc.queryForObject("select count(*) from dualwrite_backfill_partition "
-                        + "where repository = ? and run_id = ?", Long.class, repository, last.get().runId());
-                if (partitions != null && partitions > 0) {
+                if (partitionCount(repository, last.get()) > 0) {
                     return new Joined(last.get().runId(), false, true, null);
                 }
                 start = scanner.parsePosition(last.get().position());
@@ -101,7 +101,7 @@ final class PartitionStore {
                 }
             }
             String runId = UUID.randomUUID().toString();
-            Map<String, SourcePosition> parts = start.text().equals(expectedStart.text()) ? listed
+            Map<String, SourcePosition> parts = (listed != null && start.text().equals(expectedStart.text())) ? listed
                     : scanner.partitions(start);
             this.jdbc.update("delete from dualwrite_backfill_partition where repository = ?", repository);
             for (Map.Entry<String, SourcePosition> part : parts.entrySet()) {
@@ -115,6 +115,12 @@ final class PartitionStore {
             return new Joined(runId, true, resumed, null);
         });
         return Objects.requireNonNull(joined);
+    }
+
+    private long partitionCount(String repository, BackfillCheckpoint run) {
+        Long partitions = this.jdbc.queryForObject("select count(*) from dualwrite_backfill_partition where "
+                + "repository = ? and run_id = ?", Long.class, repository, run.runId());
+        return (partitions != null) ? partitions : 0;
     }
 
     // Whether a worker arriving now continues the last run (or splits it, if it was not
@@ -193,9 +199,9 @@ final class PartitionStore {
     }
 
     /**
-     * Mark the run completed with its totals, once every partition has (a run whose partitions
-     * are gone, forgotten meanwhile, is never marked): the checkpoint's row lock makes workers
-     * that try at once take turns, and only the first finds it unfinished.
+     * Mark the run completed with its totals, once every partition has (at once for a run split
+     * from a checkpoint with nothing left to scan, which has none): the checkpoint's row lock
+     * makes workers that try at once take turns, and only the first finds it unfinished.
      * @return the run's rows read, written, skipped and rejected when this call marked it
      * (exactly one call of a run does), {@code null} otherwise
      */
@@ -204,7 +210,6 @@ final class PartitionStore {
                 + "rows_read = s.rows_read, rows_written = s.rows_written, rows_skipped = s.rows_skipped, "
                 + "rows_rejected = s.rows_rejected, message = null, updated_at = now(), finished_at = now() from ("
                 + SUMS + ") s where c.repository = ? and c.run_id = ? and c.state <> 'COMPLETED' and s.open = 0 "
-                + "and s.partitions > 0 "
                 + "returning c.rows_read, c.rows_written, c.rows_skipped, c.rows_rejected",
                 (rs, row) -> new long[] { rs.getLong(1), rs.getLong(2), rs.getLong(3), rs.getLong(4) },
                 repository, runId, repository, runId);
@@ -213,8 +218,7 @@ final class PartitionStore {
 
     private static final String SUMS = "select coalesce(sum(rows_read), 0) as rows_read, "
             + "coalesce(sum(rows_written), 0) as rows_written, coalesce(sum(rows_skipped), 0) as rows_skipped, "
-            + "coalesce(sum(rows_rejected), 0) as rows_rejected, count(*) filter (where state <> 'COMPLETED') as open, "
-            + "count(*) as partitions "
+            + "coalesce(sum(rows_rejected), 0) as rows_rejected, count(*) filter (where state <> 'COMPLETED') as open "
             + "from dualwrite_backfill_partition where repository = ? and run_id = ?";
 
     /** Return the partitions of a repository's last partitioned run, by name. */

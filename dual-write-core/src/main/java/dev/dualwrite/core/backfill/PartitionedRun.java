@@ -21,8 +21,9 @@ import org.slf4j.LoggerFactory;
  * nothing and stops copying it), marks it completed, and claims the next. With nothing left to
  * claim it waits while other workers hold partitions, so that it takes over any whose worker
  * dies, and ends when every partition has completed; the worker that sees the last one
- * completed marks the run completed, once. A stop (or failure) releases the partition at its
- * checkpoint, for any worker to claim at once.
+ * completed marks the run completed, once. A stop, a failure or a lapsed claim (no renewal in
+ * time) releases the partition at its checkpoint, for any worker to claim at once; a release
+ * that cannot be saved leaves it claimed until its lease runs out.
  */
 final class PartitionedRun {
 
@@ -132,7 +133,8 @@ final class PartitionedRun {
     // several, the run's fraction is the share of partitions completed, set at each turn.
     private void copy(Joined run, Claim claim, long claimedNanos, boolean only) throws InterruptedException {
         PartitionStore store = this.worker.store();
-        boolean takeover = claim.previousOwner() != null;
+        // A partition this worker released itself (a lapsed claim, a failed save) is no takeover.
+        boolean takeover = claim.previousOwner() != null && !claim.previousOwner().equals(this.worker.id());
         this.tookOver |= takeover;
         logger.info("dual-write: backfill of '{}': worker {} claims partition {}{}", this.repository,
                 this.worker.id(), claim.partition(), takeover ? " from " + claim.previousOwner()
@@ -142,7 +144,7 @@ final class PartitionedRun {
         long[] before = this.progress.totals();
         PartitionLease lease = new PartitionLease(store, this.worker.renewals(), this.repository, claim.partition(),
                 run.runId(), this.worker.id(), this.options.lease(), claimedNanos);
-        part.stopWhen(lease::lapsed);
+        part.stopWhen(lease::ended);
         // Every save names the owner: once another worker took the partition over, it moves
         // nothing, and the lease's loss stops the copy before its next batch.
         CheckpointTracker checkpoint = new CheckpointTracker((state, position, message) -> {

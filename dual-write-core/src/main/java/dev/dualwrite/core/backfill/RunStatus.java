@@ -20,7 +20,7 @@ final class RunStatus {
 
     private volatile @Nullable String failure;
 
-    // A partition's: tells whether its claim ended (lost or lapsed, PartitionLease#lapsed),
+    // A partition's: tells whether its claim ended (lost or lapsed, PartitionLease#ended),
     // which stops its copy as a failure would, without being one.
     private volatile @Nullable BooleanSupplier claimEnded;
 

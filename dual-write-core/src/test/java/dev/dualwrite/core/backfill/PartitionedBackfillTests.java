@@ -1,6 +1,7 @@
 package dev.dualwrite.core.backfill;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -71,8 +72,12 @@ import static org.awaitility.Awaitility.await;
  * instances, each with its own worker id, as two processes would be) share one run, one
  * partition per master, copying every key once; a worker that stops renewing its lease has its
  * partition taken over and resumed from its checkpoint by the other, and moves nothing once it
- * lost it; a worker whose renewals stall gives its claims up in time; a claim's fenced updates
- * change nothing for a worker that lost the partition; forgetting a run stops its workers.
+ * lost it; a worker whose renewals stall stops copying and releases each partition at its
+ * checkpoint; a claim's fenced updates change nothing for a worker that lost the partition,
+ * and a final save repeated after a lost reply is still its owner's; forgetting a run stops its
+ * workers, also when the run is created while the forget waits; an unfinished unpartitioned
+ * run is split from its checkpoint; a worker with other options, a catch-up and a restart are
+ * refused.
  */
 @EnabledIf("redisServerInstalled")
 class PartitionedBackfillTests {
@@ -195,7 +200,7 @@ class PartitionedBackfillTests {
     @Test
     void aWorkerThatStopsRenewingHasItsPartitionTakenOverAndResumedFromItsCheckpoint() throws Exception {
         Backfill dying = worker();
-        BackfillJob dyingJob = dying.start(List.of(REPOSITORY), options().withRateLimit(2_000));
+        BackfillJob dyingJob = dying.start(List.of(REPOSITORY), options().withRateLimit(1_000));
         BackfillPartition held = heldOnceRead(dying, 2_000);
         // Dies: frozen where it stands (no more batches read), its lease no longer renewed. (Its
         // threads still run: once its claim has lapsed it releases the partition at its
@@ -246,7 +251,7 @@ class PartitionedBackfillTests {
     }
 
     @Test
-    void aWorkerWhoseRenewalsStallGivesEachClaimUpWithinTheLeaseAndStillCopiesEveryKey() {
+    void aWorkerWhoseRenewalsStallStopsCopyingReleasesAndReclaimsEachPartitionAndStillCopiesEveryKey() {
         Backfill worker = worker();
         BackfillJob job = worker.start(List.of(REPOSITORY), options().withRateLimit(1_000));
         BackfillPartition held = heldOnceRead(worker, 200);
@@ -358,9 +363,12 @@ class PartitionedBackfillTests {
             }));
             assertThat(locked.await(30, TimeUnit.SECONDS)).isTrue();
             Future<?> forgetting = threads.submit(() -> new CheckpointStore(jdbc).forget(REPOSITORY));
+            // The forget waits for this very lock (a bigint lock: classid holds its high 32 bits).
             await().atMost(Duration.ofSeconds(30)).until(() -> jdbc.queryForObject("select count(*) from pg_locks "
-                    + "where locktype = 'advisory' and not granted and database = (select oid from pg_database "
-                    + "where datname = current_database())", Integer.class) > 0);
+                    + "where locktype = 'advisory' and not granted and objsubid = 1 "
+                    + "and database = (select oid from pg_database where datname = current_database()) "
+                    + "and ((classid::bigint << 32) | objid::bigint) = hashtextextended(current_schema() || ?, 0)",
+                    Integer.class, PartitionStore.runsLockName(REPOSITORY)) > 0);
             forgetWaits.countDown();
             creating.get(30, TimeUnit.SECONDS);
             forgetting.get(30, TimeUnit.SECONDS);
@@ -376,15 +384,27 @@ class PartitionedBackfillTests {
     }
 
     @Test
-    void aRunWhosePartitionsAreGoneIsNeverMarkedCompleted() {
-        PartitionStore store = new PartitionStore(schema.dataSource(), new CheckpointStore(jdbc));
-        PartitionStore.Joined run = store.join(REPOSITORY, options(), source.scanner());
-        // A run whose partitions are gone (deleted behind the store's back): none is open, and
-        // none completed either; marking it completed would claim a copy nothing made.
-        jdbc.update("delete from dualwrite_backfill_partition where repository = ?", REPOSITORY);
+    void anUnfinishedCheckpointWithNothingLeftToScanGivesARunOfNoPartitionsThatCompletesAtOnce() {
+        // A run that was not partitioned, killed after its last checkpoint: every master done.
+        String allDone = keysByPartition.keySet()
+            .stream()
+            .sorted()
+            .map((partition) -> partition + "=done")
+            .collect(Collectors.joining(","));
+        new CheckpointStore(jdbc).begin(new BackfillCheckpoint(REPOSITORY, "killed-at-the-end", BackfillState.RUNNING,
+                "*", BackfillMode.COPY_MISSING, allDone, KEYS, KEYS, 0, 0, 0, 0, null, Instant.now(), Instant.now(),
+                null));
 
-        assertThat(store.completeRun(REPOSITORY, run.runId())).isNull();
-        assertThat(store.state(REPOSITORY, run.runId()).completed()).isFalse();
+        Backfill worker = worker();
+        BackfillReport report = worker.start(List.of(REPOSITORY), options())
+            .await(Duration.ofSeconds(60))
+            .reports()
+            .get(0);
+
+        assertThat(report.state()).as(report.summary()).isEqualTo(BackfillState.COMPLETED);
+        assertThat(report.rowsRead()).isZero();
+        assertThat(worker.partitions(REPOSITORY)).isEmpty();
+        assertThat(worker.checkpoint(REPOSITORY).orElseThrow().state()).isEqualTo(BackfillState.COMPLETED);
     }
 
     @Test
@@ -505,19 +525,15 @@ class PartitionedBackfillTests {
     }
 
     private static BackfillPartition partition(PartitionStore store, String name) {
-        return store.list(REPOSITORY)
-            .stream()
-            .filter((partition) -> partition.partition().equals(name))
-            .findFirst()
-            .orElseThrow();
+        return named(store.list(REPOSITORY), name);
     }
 
     private static BackfillPartition partition(Backfill worker, String name) {
-        return worker.partitions(REPOSITORY)
-            .stream()
-            .filter((partition) -> partition.partition().equals(name))
-            .findFirst()
-            .orElseThrow();
+        return named(worker.partitions(REPOSITORY), name);
+    }
+
+    private static BackfillPartition named(List<BackfillPartition> partitions, String name) {
+        return partitions.stream().filter((partition) -> partition.partition().equals(name)).findFirst().orElseThrow();
     }
 
     private static Set<String> idsInPostgres() {
