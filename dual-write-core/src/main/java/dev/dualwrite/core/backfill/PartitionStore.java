@@ -65,11 +65,12 @@ final class PartitionStore {
         // lock, which a stage move's forget waits for. Listed again inside only if that start
         // changed meanwhile.
         Optional<BackfillCheckpoint> seen = this.checkpoints.find(repository);
-        SourcePosition expectedStart = resumes(seen, options) ? scanner.parsePosition(seen.get().position())
+        boolean resuming = resumes(seen, options);
+        SourcePosition expectedStart = resuming ? scanner.parsePosition(seen.get().position())
                 : scanner.initialPosition();
         // Not needed to join a partitioned run under way (the usual case for all but the first worker).
-        Map<String, SourcePosition> listed = (resumes(seen, options) && partitionCount(repository, seen.get()) > 0)
-                ? null : scanner.partitions(expectedStart);
+        Map<String, SourcePosition> listed = (resuming && partitionCount(repository, seen.get()) > 0) ? null
+                : scanner.partitions(expectedStart);
         Joined joined = this.transactions.execute((transaction) -> {
             this.jdbc.query("select " + RUNS_LOCK_SQL, (rs) -> null, runsLockName(repository));
             // The checkpoint's row stays locked until the run is created: a forget (the
