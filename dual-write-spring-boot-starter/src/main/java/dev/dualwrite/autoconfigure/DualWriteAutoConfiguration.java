@@ -32,6 +32,7 @@ import dev.dualwrite.core.redis.json.SimpleRedisJsonRepository;
 import dev.dualwrite.core.redis.json.UnreadableValueListener;
 import dev.dualwrite.core.repair.ClaimableRepairLog;
 import dev.dualwrite.core.repair.PostgresRepairLog;
+import dev.dualwrite.core.repair.RedisRepairKeys;
 import dev.dualwrite.core.repair.RedisRepairLog;
 import dev.dualwrite.core.repair.RepairLogs;
 import dev.dualwrite.core.repair.RoutingOldStoreRepairLog;
@@ -57,6 +58,7 @@ import org.slf4j.LoggerFactory;
 
 import org.springframework.beans.factory.ListableBeanFactory;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.SmartInitializingSingleton;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.AnyNestedCondition;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
@@ -64,6 +66,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProp
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 import org.springframework.boot.data.jdbc.autoconfigure.DataJdbcRepositoriesAutoConfiguration;
 import org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration;
 import org.springframework.boot.data.redis.autoconfigure.DataRedisProperties;
@@ -197,7 +200,18 @@ public final class DualWriteAutoConfiguration {
         Duration grace = WriteGraces.interruptedWriteGrace(repairProperties.getInterruptedWriteGrace(),
                 secondaryTimeout, WriteGraces.redisCommandTimeout(connectionFactory, redisProperties.getIfAvailable()));
         // Counts in the backlog (health, metrics, endpoint) follow the gates' in-flight grace.
-        return new RedisRepairLog(new StringRedisTemplate(connectionFactory), grace, inFlightGrace);
+        return new RedisRepairLog(new StringRedisTemplate(connectionFactory), grace, inFlightGrace,
+                redisRepairKeys(repairProperties.getRedisKeyPrefix()));
+    }
+
+    private static RedisRepairKeys redisRepairKeys(String prefix) {
+        try {
+            return new RedisRepairKeys(prefix);
+        }
+        catch (IllegalArgumentException ex) {
+            throw new InvalidConfigurationPropertyValueException("dual-write.repair.redis-key-prefix", prefix,
+                    ex.getMessage());
+        }
     }
 
     // Each repository's records live in its own old store: Redis's log unless the registry
@@ -345,6 +359,12 @@ public final class DualWriteAutoConfiguration {
     @Bean
     StageListener dualWriteReadRampGuard(ReadRoutingSource routings, ObjectProvider<ControlPlane> controlPlane) {
         return new ReadRampGuard(routings, controlPlane);
+    }
+
+    @Bean
+    SmartInitializingSingleton dualWriteRepairKeysOverlapCheck(DualRepositoryRegistry registry,
+            ObjectProvider<RedisRepairLog> redisRepairLog) {
+        return new RepairKeysOverlapCheck(registry, redisRepairLog);
     }
 
     @Bean

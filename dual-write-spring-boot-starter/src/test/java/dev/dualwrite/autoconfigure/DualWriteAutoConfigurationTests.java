@@ -39,6 +39,7 @@ import dev.dualwrite.core.metrics.DualWriteMetrics;
 import dev.dualwrite.core.pair.DualRepository;
 import dev.dualwrite.core.redis.json.UnreadableValueListener;
 import dev.dualwrite.core.repair.PostgresRepairLog;
+import dev.dualwrite.core.repair.RedisRepairKeys;
 import dev.dualwrite.core.repair.RedisRepairLog;
 import dev.dualwrite.core.routing.ReadRouter;
 import dev.dualwrite.core.routing.ReadRoutingSource;
@@ -864,7 +865,7 @@ class DualWriteAutoConfigurationTests {
     private static String redisRepairRecord(AssertableApplicationContext context, String id) {
         String record = context.getBean(StringRedisTemplate.class)
             .<String, String>opsForHash()
-            .get(RedisRepairLog.hashKey(WIDGETS), id);
+            .get(RedisRepairKeys.DEFAULT.records(WIDGETS), id);
         assertThat(record).as("repair record of key %s", id).isNotNull();
         return record;
     }

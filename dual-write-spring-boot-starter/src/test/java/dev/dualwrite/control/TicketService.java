@@ -14,7 +14,7 @@ import dev.dualwrite.contract.ContractStores;
 import dev.dualwrite.control.app.Ticket;
 import dev.dualwrite.control.app.TicketApplication;
 import dev.dualwrite.core.control.InstanceStage;
-import dev.dualwrite.core.repair.RedisRepairLog;
+import dev.dualwrite.core.repair.RedisRepairKeys;
 import dev.dualwrite.testsupport.TcpProxy;
 import dev.dualwrite.testsupport.TestServers;
 import org.jspecify.annotations.Nullable;
@@ -191,12 +191,12 @@ final class TicketService implements AutoCloseable {
 
     /** Keys PostgreSQL is owed: records of the Redis repair log. */
     long owedToPostgres() {
-        return this.stores.redis().opsForHash().size(RedisRepairLog.hashKey(this.repository));
+        return this.stores.redis().opsForHash().size(RedisRepairKeys.DEFAULT.records(this.repository));
     }
 
     /** Write intents of DUAL writes not yet closed: a write's record, if any, is made before its intent goes. */
     long openIntents() {
-        Long count = this.stores.redis().opsForZSet().size(RedisRepairLog.intentKey(this.repository));
+        Long count = this.stores.redis().opsForZSet().size(RedisRepairKeys.DEFAULT.intents(this.repository));
         return (count != null) ? count : 0;
     }
 
@@ -225,8 +225,7 @@ final class TicketService implements AutoCloseable {
             stop(instance);
         }
         this.stores.postgres().update("delete from control_tickets");
-        this.stores.redis().delete(List.of(RedisRepairLog.hashKey(this.repository),
-                RedisRepairLog.claimsKey(this.repository), RedisRepairLog.intentKey(this.repository)));
+        this.stores.redis().delete(RedisRepairKeys.DEFAULT.all(this.repository));
     }
 
 }

@@ -13,6 +13,7 @@ import java.util.stream.Collectors;
 import dev.dualwrite.autoconfigure.repository.DualRepositoryRegistry;
 import dev.dualwrite.backfill.ChildApplication;
 import dev.dualwrite.core.pair.DualRepository;
+import dev.dualwrite.core.repair.RedisRepairKeys;
 import dev.dualwrite.core.repair.RedisRepairLog;
 import dev.dualwrite.core.repair.RepairLog;
 import dev.dualwrite.core.repair.RepairRecord;
@@ -217,7 +218,7 @@ class InterruptedWritesTests {
         // The second writer finished its copy; the first one's Redis write may not be copied yet.
         log.closeIntent(BOLTS, second);
 
-        assertThat(redis.opsForZSet().range(RedisRepairLog.intentKey(BOLTS), 0, -1)).containsExactly(first);
+        assertThat(redis.opsForZSet().range(RedisRepairKeys.DEFAULT.intents(BOLTS), 0, -1)).containsExactly(first);
         // Young: a write in flight, not yet anyone's backlog (nor, younger than the grace, a
         // record). Past the in-flight grace it counts, as the gates count it.
         assertThat(log.backlog(BOLTS, Duration.ZERO)).isEqualTo(1);
@@ -312,7 +313,7 @@ class InterruptedWritesTests {
     }
 
     private static Set<String> intentKeys(String repository) {
-        Set<String> members = redis.opsForZSet().range(RedisRepairLog.intentKey(repository), 0, -1);
+        Set<String> members = redis.opsForZSet().range(RedisRepairKeys.DEFAULT.intents(repository), 0, -1);
         return (members != null)
                 ? members.stream().map((member) -> member.substring(member.indexOf('|') + 1)).collect(Collectors.toSet())
                 : Set.of();
@@ -324,8 +325,7 @@ class InterruptedWritesTests {
         postgres.update("delete from dualwrite_repair");
         keys.deleteKeys();
         for (String repository : REPOSITORIES) {
-            redis.delete(List.of(RedisRepairLog.hashKey(repository), RedisRepairLog.claimsKey(repository),
-                    RedisRepairLog.intentKey(repository)));
+            redis.delete(RedisRepairKeys.DEFAULT.all(repository));
         }
     }
 

@@ -15,6 +15,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import dev.dualwrite.autoconfigure.repository.DualRepositoryRegistry;
 import dev.dualwrite.contract.ContractStores;
 import dev.dualwrite.core.repair.PostgresRepairLog;
+import dev.dualwrite.core.repair.RedisRepairKeys;
 import dev.dualwrite.core.repair.RedisRepairLog;
 import dev.dualwrite.core.strategy.StrategySource;
 import dev.dualwrite.core.strategy.WriteStrategy;
@@ -92,7 +93,7 @@ class FaultsConvergeProofTests {
     static void cleanUp() {
         stores.restore();
         stores.clear(List.of(REPOSITORY), List.of(REPOSITORY));
-        stores.redis().delete(RedisRepairLog.claimsKey(REPOSITORY));
+        stores.redis().delete(RedisRepairKeys.DEFAULT.claims(REPOSITORY));
         stores.close();
     }
 

@@ -14,6 +14,7 @@ import java.util.concurrent.Future;
 import dev.dualwrite.contract.ContractStores;
 import dev.dualwrite.core.repair.ClaimableRepairLog;
 import dev.dualwrite.core.repair.PostgresRepairLog;
+import dev.dualwrite.core.repair.RedisRepairKeys;
 import dev.dualwrite.core.repair.RedisRepairLog;
 import dev.dualwrite.core.repair.RepairClaim;
 import dev.dualwrite.core.repair.reconcile.RepairMetrics;
@@ -93,7 +94,7 @@ class RepairReconcilerTests {
     @AfterAll
     static void cleanUp() {
         stores.clear(List.of(REPOSITORY), List.of(REPOSITORY));
-        stores.redis().delete(RedisRepairLog.claimsKey(REPOSITORY));
+        stores.redis().delete(RedisRepairKeys.DEFAULT.claims(REPOSITORY));
         stores.close();
     }
 
@@ -102,7 +103,7 @@ class RepairReconcilerTests {
         stores.restore();
         awaitPostgres();
         stores.clear(List.of(REPOSITORY), List.of(REPOSITORY));
-        stores.redis().delete(RedisRepairLog.claimsKey(REPOSITORY));
+        stores.redis().delete(RedisRepairKeys.DEFAULT.claims(REPOSITORY));
     }
 
     @AfterEach
@@ -127,7 +128,7 @@ class RepairReconcilerTests {
         assertThat(nameInPostgres("a")).contains("Alpha");
         assertThat(nameInPostgres("d")).isEmpty();
         assertThat(this.redisRepairLog.pendingCount(REPOSITORY)).isZero();
-        assertThat(stores.redis().hasKey(RedisRepairLog.claimsKey(REPOSITORY))).isFalse();
+        assertThat(stores.redis().hasKey(RedisRepairKeys.DEFAULT.claims(REPOSITORY))).isFalse();
         assertThat(this.meters.get(RepairMetrics.REPAIRED).tags("repository", REPOSITORY, "store", "postgres")
             .counter()
             .count()).isGreaterThanOrEqualTo(2);
@@ -258,7 +259,7 @@ class RepairReconcilerTests {
             .value()).isGreaterThanOrEqualTo(1.0));
         stores.restore();
         awaitPostgres();
-        stores.redis().delete(RedisRepairLog.claimsKey(REPOSITORY));
+        stores.redis().delete(RedisRepairKeys.DEFAULT.claims(REPOSITORY));
         this.reconciler.drainOnce();
         assertThat(this.repairMetrics.oldestAgeSeconds(REPOSITORY, Store.POSTGRES)).isZero();
     }

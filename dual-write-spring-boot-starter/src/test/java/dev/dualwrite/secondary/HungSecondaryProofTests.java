@@ -18,6 +18,7 @@ import dev.dualwrite.autoconfigure.repository.DualRepositoryRegistry;
 import dev.dualwrite.contract.ContractStores;
 import dev.dualwrite.core.pair.DualRepository;
 import dev.dualwrite.core.repair.PostgresRepairLog;
+import dev.dualwrite.core.repair.RedisRepairKeys;
 import dev.dualwrite.core.repair.RedisRepairLog;
 import dev.dualwrite.core.strategy.StrategySource;
 import dev.dualwrite.core.strategy.WriteStrategy;
@@ -120,7 +121,7 @@ class HungSecondaryProofTests {
     static void cleanUp() {
         stores.restore();
         stores.clear(List.of(REPOSITORY), List.of(REPOSITORY));
-        stores.redis().delete(RedisRepairLog.claimsKey(REPOSITORY));
+        stores.redis().delete(RedisRepairKeys.DEFAULT.claims(REPOSITORY));
         stores.close();
     }
 

@@ -13,7 +13,7 @@ import java.util.function.Supplier;
 import dev.dualwrite.autoconfigure.repository.DualRepositoryRegistry;
 import dev.dualwrite.contract.ContractStores;
 import dev.dualwrite.core.pair.DualRepository;
-import dev.dualwrite.core.repair.RedisRepairLog;
+import dev.dualwrite.core.repair.RedisRepairKeys;
 import dev.dualwrite.core.routing.WriteCoordinator;
 import dev.dualwrite.core.secondary.SecondaryWriteGuard;
 import dev.dualwrite.core.store.AbortScope;
@@ -103,7 +103,7 @@ class KeyLockInCallersTransactionTests {
     @AfterAll
     static void cleanUp() {
         stores.clear(List.of(REPOSITORY), List.of(REPOSITORY));
-        stores.redis().delete(RedisRepairLog.claimsKey(REPOSITORY));
+        stores.redis().delete(RedisRepairKeys.DEFAULT.claims(REPOSITORY));
         stores.close();
     }
 

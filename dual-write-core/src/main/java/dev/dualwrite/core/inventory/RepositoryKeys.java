@@ -9,7 +9,7 @@ import java.util.List;
 import java.util.Map;
 
 import dev.dualwrite.core.redis.KeyPatterns;
-import dev.dualwrite.core.repair.RedisRepairLog;
+import dev.dualwrite.core.repair.RedisRepairKeys;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.util.Assert;
@@ -55,14 +55,19 @@ public final class RepositoryKeys {
 
     private final Map<String, KeyPattern> mapIndexes = new HashMap<>();
 
+    private final RedisRepairKeys repairKeys;
+
     private RepositoryKeys(String repository, String shape, String prefix, @Nullable String keyspace,
-            List<String> indexPaths, List<String> geoIndexPaths, List<String> mapIndexPaths) {
+            List<String> indexPaths, List<String> geoIndexPaths, List<String> mapIndexPaths,
+            RedisRepairKeys repairKeys) {
         Assert.isTrue(StringUtils.hasLength(repository), "repository must not be empty");
+        Assert.notNull(repairKeys, "repairKeys must not be null");
         Assert.isTrue(StringUtils.hasLength(prefix), "prefix must not be empty");
         this.repository = repository;
         this.shape = shape;
         this.prefix = prefix;
         this.keyspace = keyspace;
+        this.repairKeys = repairKeys;
         // Longest first: with paths "a" and "a.b", a key "ks:a.b:x" belongs to "a.b".
         this.indexPaths = indexPaths.stream().distinct().sorted(Comparator.comparingInt(String::length).reversed()).toList();
         this.geoIndexPaths = List.copyOf(geoIndexPaths);
@@ -100,9 +105,9 @@ public final class RepositoryKeys {
             this.other = null;
             patterns.add(this.entities);
         }
-        patterns.add(new KeyPattern(RedisRepairLog.hashKey(repository), KeyRole.DUAL_WRITE, "hash"));
-        patterns.add(new KeyPattern(RedisRepairLog.claimsKey(repository), KeyRole.DUAL_WRITE, "hash"));
-        patterns.add(new KeyPattern(RedisRepairLog.intentKey(repository), KeyRole.DUAL_WRITE, "zset"));
+        patterns.add(new KeyPattern(repairKeys.records(repository), KeyRole.DUAL_WRITE, "hash"));
+        patterns.add(new KeyPattern(repairKeys.claims(repository), KeyRole.DUAL_WRITE, "hash"));
+        patterns.add(new KeyPattern(repairKeys.intents(repository), KeyRole.DUAL_WRITE, "zset"));
         this.patterns = List.copyOf(patterns);
     }
 
@@ -138,7 +143,8 @@ public final class RepositoryKeys {
             Collection<String> geoIndexPaths, Collection<String> mapIndexPaths) {
         Assert.isTrue(StringUtils.hasLength(keyspace), "keyspace must not be empty");
         return new RepositoryKeys(repository, "@RedisHash keyspace '" + keyspace + "'", keyspace + ":", keyspace,
-                List.copyOf(indexPaths), List.copyOf(geoIndexPaths), List.copyOf(mapIndexPaths));
+                List.copyOf(indexPaths), List.copyOf(geoIndexPaths), List.copyOf(mapIndexPaths),
+                RedisRepairKeys.DEFAULT);
     }
 
     /**
@@ -150,7 +156,19 @@ public final class RepositoryKeys {
      */
     public static RepositoryKeys jsonStrings(String repository, String keyPrefix) {
         return new RepositoryKeys(repository, "JSON strings under '" + keyPrefix + "'", keyPrefix, null, List.of(),
-                List.of(), List.of());
+                List.of(), List.of(), RedisRepairKeys.DEFAULT);
+    }
+
+    /**
+     * Return the same keys with dual-write's own keys of the repository named as given, for an
+     * application whose repair log has a key prefix of its own (the factories name them
+     * {@link RedisRepairKeys#DEFAULT as by default}).
+     * @param repairKeys the names of the repair log's keys
+     * @return the keys
+     */
+    public RepositoryKeys withRepairKeys(RedisRepairKeys repairKeys) {
+        return new RepositoryKeys(this.repository, this.shape, this.prefix, this.keyspace, this.indexPaths,
+                this.geoIndexPaths, this.mapIndexPaths, repairKeys);
     }
 
     /** Return the repository's name. */
@@ -193,7 +211,7 @@ public final class RepositoryKeys {
      * matched), or {@code null} when the key is none of this repository's
      */
     @Nullable Match match(String key) {
-        if (key.startsWith("dualwrite:")) {
+        if (key.startsWith(this.repairKeys.prefix())) {
             for (KeyPattern pattern : this.patterns) {
                 if (pattern.role() == KeyRole.DUAL_WRITE && pattern.pattern().equals(key)) {
                     return new Match(this, pattern, key.length());

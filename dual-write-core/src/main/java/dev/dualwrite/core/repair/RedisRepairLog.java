@@ -25,7 +25,8 @@ import org.springframework.util.Assert;
  * An {@link OldStoreRepairLog} kept in Redis, for keys whose PostgreSQL copy may be behind (stage
  * {@code DUAL}, where Redis is the primary and is up whenever a write succeeded).
  * <p>
- * One hash per repository, {@code dualwrite:repair:{<repository>}}, field = key, value =
+ * One hash per repository, {@code dualwrite:repair:{<repository>}} (the names are
+ * {@link RedisRepairKeys}', under a prefix of the application's choosing), field = key, value =
  * the record as JSON. The hash tag keeps a repository's records on one cluster slot.
  * <p>
  * Reconciler claims live beside the records, in {@code dualwrite:repair:{<repository>}:claims}
@@ -253,6 +254,8 @@ public class RedisRepairLog implements OldStoreRepairLog {
 
     private final JsonMapper json = JsonMapper.builder().build();
 
+    private final RedisRepairKeys keys;
+
     private final Clock clock;
 
     /**
@@ -285,17 +288,31 @@ public class RedisRepairLog implements OldStoreRepairLog {
      * verification report) is the one the stage gates use
      */
     public RedisRepairLog(StringRedisTemplate redis, Duration interruptedWriteGrace, Duration inFlightGrace) {
-        this(redis, interruptedWriteGrace, inFlightGrace, Clock.systemUTC());
+        this(redis, interruptedWriteGrace, inFlightGrace, RedisRepairKeys.DEFAULT);
     }
 
-    RedisRepairLog(StringRedisTemplate redis, Duration interruptedWriteGrace, Duration inFlightGrace, Clock clock) {
+    /**
+     * @param redis the Redis the records are kept in
+     * @param interruptedWriteGrace as for {@link #RedisRepairLog(StringRedisTemplate, Duration)}
+     * @param inFlightGrace as for {@link #RedisRepairLog(StringRedisTemplate, Duration, Duration)}
+     * @param keys the names of the keys the records, claims and intents are kept under
+     */
+    public RedisRepairLog(StringRedisTemplate redis, Duration interruptedWriteGrace, Duration inFlightGrace,
+            RedisRepairKeys keys) {
+        this(redis, interruptedWriteGrace, inFlightGrace, keys, Clock.systemUTC());
+    }
+
+    RedisRepairLog(StringRedisTemplate redis, Duration interruptedWriteGrace, Duration inFlightGrace,
+            RedisRepairKeys keys, Clock clock) {
         Assert.notNull(redis, "redis must not be null");
+        Assert.notNull(keys, "keys must not be null");
         Assert.isTrue(interruptedWriteGrace != null && !interruptedWriteGrace.isNegative()
                 && !interruptedWriteGrace.isZero(), "interruptedWriteGrace must be positive");
         Assert.isTrue(inFlightGrace != null && !inFlightGrace.isNegative(), "inFlightGrace must not be negative");
         this.redis = redis;
         this.interruptedWriteGrace = interruptedWriteGrace;
         this.inFlightGrace = inFlightGrace;
+        this.keys = keys;
         this.clock = clock;
     }
 
@@ -308,30 +325,11 @@ public class RedisRepairLog implements OldStoreRepairLog {
     }
 
     /**
-     * Return the Redis key of a repository's records.
-     * @param repository the repository name
-     * @return the hash key
+     * Return the names of the keys this log keeps its records, claims and intents under.
+     * @return the keys
      */
-    public static String hashKey(String repository) {
-        return "dualwrite:repair:{" + repository + "}";
-    }
-
-    /**
-     * Return the Redis key of a repository's reconciler claims.
-     * @param repository the repository name
-     * @return the hash key, on the same cluster slot as {@link #hashKey}
-     */
-    public static String claimsKey(String repository) {
-        return hashKey(repository) + ":claims";
-    }
-
-    /**
-     * Return the Redis key of a repository's write intents.
-     * @param repository the repository name
-     * @return the sorted-set key, on the same cluster slot as {@link #hashKey}
-     */
-    public static String intentKey(String repository) {
-        return "dualwrite:intent:{" + repository + "}";
+    public RedisRepairKeys keys() {
+        return this.keys;
     }
 
     /**
@@ -347,7 +345,7 @@ public class RedisRepairLog implements OldStoreRepairLog {
     @Override
     public String openIntent(String repository, String key) {
         String member = newIntent(key);
-        this.redis.execute(OPEN_INTENT, List.of(intentKey(repository)), member);
+        this.redis.execute(OPEN_INTENT, List.of(this.keys.intents(repository)), member);
         return member;
     }
 
@@ -379,7 +377,7 @@ public class RedisRepairLog implements OldStoreRepairLog {
             T entity) {
         Assert.isTrue(sharesNodeWith(store), "store must keep its values in this log's Redis, not a cluster");
         String member = newIntent(key);
-        store.saveMarked(entity, json, intentKey(repository), member);
+        store.saveMarked(entity, json, this.keys.intents(repository), member);
         return member;
     }
 
@@ -395,7 +393,7 @@ public class RedisRepairLog implements OldStoreRepairLog {
      */
     @Override
     public void closeIntent(String repository, String member) {
-        this.redis.opsForZSet().remove(intentKey(repository), member);
+        this.redis.opsForZSet().remove(this.keys.intents(repository), member);
     }
 
     /**
@@ -409,8 +407,8 @@ public class RedisRepairLog implements OldStoreRepairLog {
      * @return whether the key held it, and the intent was removed
      */
     public boolean closeIntentIfHolding(String repository, String member, String valueKey, @Nullable String value) {
-        Long closed = this.redis.execute(CLOSE_INTENT_IF_HOLDING, List.of(intentKey(repository), valueKey), member,
-                (value != null) ? value : "", (value != null) ? "0" : "1");
+        Long closed = this.redis.execute(CLOSE_INTENT_IF_HOLDING, List.of(this.keys.intents(repository), valueKey),
+                member, (value != null) ? value : "", (value != null) ? "0" : "1");
         return closed != null && closed == 1;
     }
 
@@ -425,8 +423,9 @@ public class RedisRepairLog implements OldStoreRepairLog {
      */
     @Override
     public void recordAndCloseIntent(String repository, String member, String key, String reason) {
-        this.redis.execute(RECORD_AND_CLOSE_INTENT, List.of(hashKey(repository), intentKey(repository)), key,
-                Store.POSTGRES.name(), reason, this.clock.instant().toString(), member);
+        this.redis.execute(RECORD_AND_CLOSE_INTENT,
+                List.of(this.keys.records(repository), this.keys.intents(repository)), key, Store.POSTGRES.name(),
+                reason, this.clock.instant().toString(), member);
     }
 
     /**
@@ -439,7 +438,7 @@ public class RedisRepairLog implements OldStoreRepairLog {
      */
     @Override
     public int recordInterruptedWrites(String repository) {
-        List<String> keys = List.of(intentKey(repository), hashKey(repository));
+        List<String> keys = List.of(this.keys.intents(repository), this.keys.records(repository));
         String grace = Long.toString(this.interruptedWriteGrace.toMillis());
         int promoted = 0;
         long picked;
@@ -463,7 +462,7 @@ public class RedisRepairLog implements OldStoreRepairLog {
      * @return the number of open intents
      */
     public long openIntents(String repository) {
-        Long open = this.redis.opsForZSet().zCard(intentKey(repository));
+        Long open = this.redis.opsForZSet().zCard(this.keys.intents(repository));
         return (open != null) ? open : 0;
     }
 
@@ -477,14 +476,14 @@ public class RedisRepairLog implements OldStoreRepairLog {
      */
     @Override
     public long backlog(String repository, Duration inFlight) {
-        Long count = this.redis.execute(BACKLOG, List.of(intentKey(repository), hashKey(repository)),
+        Long count = this.redis.execute(BACKLOG, List.of(this.keys.intents(repository), this.keys.records(repository)),
                 Long.toString(inFlight.toMillis()));
         return (count != null) ? count : 0;
     }
 
     @Override
     public void recordFailure(String repository, String key, Store target, String reason) {
-        this.redis.execute(RECORD, List.of(hashKey(repository)), key, target.name(), reason,
+        this.redis.execute(RECORD, List.of(this.keys.records(repository)), key, target.name(), reason,
                 this.clock.instant().toString());
     }
 
@@ -497,7 +496,7 @@ public class RedisRepairLog implements OldStoreRepairLog {
      */
     @Override
     public boolean isOpen(String repository, String key) {
-        return this.redis.opsForHash().hasKey(hashKey(repository), key);
+        return this.redis.opsForHash().hasKey(this.keys.records(repository), key);
     }
 
     /**
@@ -516,7 +515,7 @@ public class RedisRepairLog implements OldStoreRepairLog {
     public List<RepairRecord> pending(String repository, int limit) {
         List<RepairRecord> records = new ArrayList<>();
         ScanOptions options = ScanOptions.scanOptions().count(Math.min(limit, 1000)).build();
-        try (var cursor = this.redis.<String, String>opsForHash().scan(hashKey(repository), options)) {
+        try (var cursor = this.redis.<String, String>opsForHash().scan(this.keys.records(repository), options)) {
             while (cursor.hasNext() && records.size() < limit) {
                 Map.Entry<String, String> entry = cursor.next();
                 records.add(toRecord(repository, entry.getKey(), entry.getValue()));
@@ -533,9 +532,9 @@ public class RedisRepairLog implements OldStoreRepairLog {
         // parse timestamps. One recorded again between the two is still claimed, harmlessly.
         Instant youngest = this.clock.instant().minus(minAge);
         List<RepairClaim> claims = new ArrayList<>();
-        List<String> keys = List.of(hashKey(repository), claimsKey(repository));
+        List<String> keys = List.of(this.keys.records(repository), this.keys.claims(repository));
         ScanOptions options = ScanOptions.scanOptions().count(Math.max(limit, 100)).build();
-        try (var cursor = this.redis.<String, String>opsForHash().scan(hashKey(repository), options)) {
+        try (var cursor = this.redis.<String, String>opsForHash().scan(this.keys.records(repository), options)) {
             List<String> candidates = new ArrayList<>();
             while (claims.size() < limit && (cursor.hasNext() || !candidates.isEmpty())) {
                 if (cursor.hasNext()) {
@@ -566,16 +565,17 @@ public class RedisRepairLog implements OldStoreRepairLog {
     @Override
     public boolean complete(RepairClaim claim) {
         String repository = claim.record().repository();
-        Long removed = this.redis.execute(COMPLETE, List.of(hashKey(repository), claimsKey(repository)), claim.key(),
-                claim.version(), claim.owner());
+        Long removed = this.redis.execute(COMPLETE,
+                List.of(this.keys.records(repository), this.keys.claims(repository)), claim.key(), claim.version(),
+                claim.owner());
         return removed != null && removed > 0;
     }
 
     @Override
     public void release(RepairClaim claim, Duration backoff) {
         String repository = claim.record().repository();
-        this.redis.execute(RELEASE, List.of(hashKey(repository), claimsKey(repository)), claim.key(), claim.owner(),
-                Long.toString(this.clock.millis() + backoff.toMillis()));
+        this.redis.execute(RELEASE, List.of(this.keys.records(repository), this.keys.claims(repository)),
+                claim.key(), claim.owner(), Long.toString(this.clock.millis() + backoff.toMillis()));
     }
 
     @Override
@@ -583,7 +583,7 @@ public class RedisRepairLog implements OldStoreRepairLog {
         // The hash keeps no order: one HSCAN over every record. Callers cache the answer.
         @Nullable Instant oldest = null;
         ScanOptions options = ScanOptions.scanOptions().count(1000).build();
-        try (var cursor = this.redis.<String, String>opsForHash().scan(hashKey(repository), options)) {
+        try (var cursor = this.redis.<String, String>opsForHash().scan(this.keys.records(repository), options)) {
             while (cursor.hasNext()) {
                 Map.Entry<String, String> entry = cursor.next();
                 Instant first = toRecord(repository, entry.getKey(), entry.getValue()).firstRecordedAt();
@@ -592,7 +592,7 @@ public class RedisRepairLog implements OldStoreRepairLog {
                 }
             }
         }
-        String score = this.redis.execute(OLDEST_INTERRUPTED, List.of(intentKey(repository)),
+        String score = this.redis.execute(OLDEST_INTERRUPTED, List.of(this.keys.intents(repository)),
                 Long.toString(this.interruptedWriteGrace.toMillis()));
         if (score != null) {
             Instant intent = Instant.ofEpochMilli((long) Double.parseDouble(score));

@@ -2,6 +2,7 @@ package dev.dualwrite.core.inventory;
 
 import java.util.List;
 
+import dev.dualwrite.core.repair.RedisRepairKeys;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -54,6 +55,19 @@ class RepositoryKeysTests {
         assertThat(this.tokens.match("dualwrite:repair:{crates}")).isNull();
         assertThat(role(this.tokens, "token:abc")).isEqualTo(KeyRole.ENTITIES);
         assertThat(this.tokens.entities().pattern()).isEqualTo("token:*");
+    }
+
+    @Test
+    void withRepairKeysTheRepositorysOwnKeysAreThoseUnderTheLogsPrefixWhateverElseTheyLookLike() {
+        // A prefix under the entities' keys: the repair hash is still dual-write's, not a token.
+        RepositoryKeys tokens = this.tokens.withRepairKeys(new RedisRepairKeys("token:dw:"));
+        assertThat(role(tokens, "token:dw:repair:{tokens}")).isEqualTo(KeyRole.DUAL_WRITE);
+        assertThat(role(tokens, "token:dw:intent:{tokens}")).isEqualTo(KeyRole.DUAL_WRITE);
+        assertThat(tokens.match("dualwrite:repair:{tokens}")).as("another application's").isNull();
+        assertThat(role(tokens, "token:abc")).isEqualTo(KeyRole.ENTITIES);
+        RepositoryKeys crates = this.crates.withRepairKeys(new RedisRepairKeys("app1:"));
+        assertThat(pattern(crates, "crates:address.city:Oslo")).isEqualTo("crates:address.city:*");
+        assertThat(pattern(crates, "app1:repair:{crates}:claims")).isEqualTo("app1:repair:{crates}:claims");
     }
 
     @Test

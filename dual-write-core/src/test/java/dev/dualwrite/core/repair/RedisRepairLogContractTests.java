@@ -1,7 +1,6 @@
 package dev.dualwrite.core.repair;
 
 import java.time.Duration;
-import java.util.List;
 import java.util.Set;
 
 import dev.dualwrite.testsupport.TestServers;
@@ -45,7 +44,7 @@ class RedisRepairLogContractTests extends AbstractOldStoreRepairLogContractTests
 
     @Override
     protected void ageIntents(String repository, Duration age) {
-        String key = RedisRepairLog.intentKey(repository);
+        String key = RedisRepairKeys.DEFAULT.intents(repository);
         Set<TypedTuple<String>> intents = redis.opsForZSet().rangeWithScores(key, 0, -1);
         for (TypedTuple<String> intent : (intents != null) ? intents : Set.<TypedTuple<String>>of()) {
             redis.opsForZSet().incrementScore(key, intent.getValue(), -age.toMillis());
@@ -54,8 +53,7 @@ class RedisRepairLogContractTests extends AbstractOldStoreRepairLogContractTests
 
     @Override
     protected void deleteRepository(String repository) {
-        redis.delete(List.of(RedisRepairLog.hashKey(repository), RedisRepairLog.claimsKey(repository),
-                RedisRepairLog.intentKey(repository)));
+        redis.delete(RedisRepairKeys.DEFAULT.all(repository));
     }
 
 }

@@ -3,7 +3,6 @@ package dev.dualwrite.core.repair;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
 
 import dev.dualwrite.testsupport.TestKeyPrefix;
 import org.junit.jupiter.api.AfterEach;
@@ -44,8 +43,7 @@ class RedisRepairLogIntentClockTests {
     @AfterEach
     void cleanUp() {
         try {
-            this.redis.delete(List.of(RedisRepairLog.hashKey(this.repository), RedisRepairLog.claimsKey(this.repository),
-                    RedisRepairLog.intentKey(this.repository)));
+            this.redis.delete(RedisRepairKeys.DEFAULT.all(this.repository));
         }
         finally {
             this.connectionFactory.destroy();
@@ -56,14 +54,15 @@ class RedisRepairLogIntentClockTests {
     @Test
     void anIntentOfAWriterWhoseClockIsAnHourBehindIsNeitherBacklogNorPromoted() {
         Clock behind = Clock.offset(Clock.systemUTC(), Duration.ofHours(-1));
-        RedisRepairLog writer = new RedisRepairLog(this.redis, Duration.ofMinutes(1), Duration.ofSeconds(10), behind);
+        RedisRepairLog writer = new RedisRepairLog(this.redis, Duration.ofMinutes(1), Duration.ofSeconds(10),
+                RedisRepairKeys.DEFAULT, behind);
         RedisRepairLog reconciler = new RedisRepairLog(this.redis, Duration.ofMinutes(1), Duration.ofSeconds(10),
-                Clock.systemUTC());
+                RedisRepairKeys.DEFAULT, Clock.systemUTC());
 
         String member = writer.openIntent(this.repository, "k1");
 
         long redisNow = redisMillis();
-        Double score = this.redis.opsForZSet().score(RedisRepairLog.intentKey(this.repository), member);
+        Double score = this.redis.opsForZSet().score(RedisRepairKeys.DEFAULT.intents(this.repository), member);
         assertThat(score).as("the intent's score is Redis's time, not the writer's").isNotNull();
         assertThat(redisNow - score.longValue()).isBetween(0L, 5_000L);
         assertThat(reconciler.backlog(this.repository, Duration.ofSeconds(10))).isZero();
@@ -76,20 +75,20 @@ class RedisRepairLogIntentClockTests {
     void anIntentOlderThanTheGraceByRedisTimeIsPromotedByAReconcilerWhoseClockIsAnHourBehind() {
         Clock behind = Clock.offset(Clock.systemUTC(), Duration.ofHours(-1));
         RedisRepairLog reconciler = new RedisRepairLog(this.redis, Duration.ofMinutes(1), Duration.ofSeconds(10),
-                behind);
+                RedisRepairKeys.DEFAULT, behind);
         // An intent a killed writer left two minutes ago by Redis's clock; the odd millis check
         // that the record's times, formatted by the script, come back as the same Instant.
         long twoMinutesAgo = redisMillis() - 120_007;
         this.redis.opsForZSet()
-            .add(RedisRepairLog.intentKey(this.repository), "dead.1|k1", twoMinutesAgo);
+            .add(RedisRepairKeys.DEFAULT.intents(this.repository), "dead.1|k1", twoMinutesAgo);
         this.redis.opsForZSet()
-            .add(RedisRepairLog.intentKey(this.repository), "live.1|k2", redisMillis());
+            .add(RedisRepairKeys.DEFAULT.intents(this.repository), "live.1|k2", redisMillis());
 
         assertThat(reconciler.backlog(this.repository, Duration.ofSeconds(10))).isEqualTo(1);
         assertThat(reconciler.oldestRecordedAt(this.repository)).contains(Instant.ofEpochMilli(twoMinutesAgo));
         assertThat(reconciler.recordInterruptedWrites(this.repository)).isEqualTo(1);
 
-        assertThat(this.redis.opsForZSet().range(RedisRepairLog.intentKey(this.repository), 0, -1))
+        assertThat(this.redis.opsForZSet().range(RedisRepairKeys.DEFAULT.intents(this.repository), 0, -1))
             .containsExactly("live.1|k2");
         assertThat(reconciler.pending(this.repository, 10)).singleElement().satisfies((record) -> {
             assertThat(record.key()).isEqualTo("k1");
@@ -104,14 +103,15 @@ class RedisRepairLogIntentClockTests {
     @Test
     void promotionRunsInBatchesUntilNoOldIntentIsLeft() {
         RedisRepairLog reconciler = new RedisRepairLog(this.redis, Duration.ofMinutes(1), Duration.ofSeconds(10),
-                Clock.systemUTC());
+                RedisRepairKeys.DEFAULT, Clock.systemUTC());
         long old = redisMillis() - 3_600_000;
         for (int i = 0; i < 1_234; i++) {
-            this.redis.opsForZSet().add(RedisRepairLog.intentKey(this.repository), "dead." + i + "|k" + i, old + i);
+            this.redis.opsForZSet()
+                .add(RedisRepairKeys.DEFAULT.intents(this.repository), "dead." + i + "|k" + i, old + i);
         }
         assertThat(reconciler.recordInterruptedWrites(this.repository)).isEqualTo(1_234);
-        assertThat(this.redis.opsForZSet().size(RedisRepairLog.intentKey(this.repository))).isZero();
-        assertThat(this.redis.opsForHash().size(RedisRepairLog.hashKey(this.repository))).isEqualTo(1_234);
+        assertThat(this.redis.opsForZSet().size(RedisRepairKeys.DEFAULT.intents(this.repository))).isZero();
+        assertThat(this.redis.opsForHash().size(RedisRepairKeys.DEFAULT.records(this.repository))).isEqualTo(1_234);
     }
 
     private long redisMillis() {

@@ -10,6 +10,7 @@ import java.util.concurrent.atomic.AtomicReference;
 
 import dev.dualwrite.core.metrics.DualWriteMetrics;
 import dev.dualwrite.core.repair.PostgresRepairLog;
+import dev.dualwrite.core.repair.RedisRepairKeys;
 import dev.dualwrite.core.repair.RedisRepairLog;
 import dev.dualwrite.core.strategy.Store;
 import dev.dualwrite.testsupport.PostgresServer;
@@ -87,7 +88,7 @@ class SecondaryWriteGuardTests {
         this.redisProxy.restore();
         this.guard.close();
         this.proxiedRedis.destroy();
-        new StringRedisTemplate(this.directRedis).delete(RedisRepairLog.hashKey(repository()));
+        new StringRedisTemplate(this.directRedis).delete(RedisRepairKeys.DEFAULT.records(repository()));
         this.directRedis.destroy();
         this.redisProxy.close();
         this.keys.close();
@@ -122,7 +123,8 @@ class SecondaryWriteGuardTests {
         // Ended by the interrupt while Redis is still silent, not by Lettuce's 60 s timeout.
         assertThat(write).isLessThan(ENDED_WITHIN);
         assertThat(ended.get()).hasRootCauseInstanceOf(InterruptedException.class);
-        assertThat(new StringRedisTemplate(this.directRedis).opsForHash().keys(RedisRepairLog.hashKey(repository())))
+        assertThat(new StringRedisTemplate(this.directRedis).opsForHash()
+            .keys(RedisRepairKeys.DEFAULT.records(repository())))
             .containsExactly("k");
     }
 

@@ -12,6 +12,8 @@ import dev.dualwrite.core.inventory.BackfillRates;
 import dev.dualwrite.core.inventory.CheckpointBackfillRates;
 import dev.dualwrite.core.inventory.Inventory;
 import dev.dualwrite.core.inventory.InventorySource;
+import dev.dualwrite.core.repair.RedisRepairKeys;
+import dev.dualwrite.core.repair.RedisRepairLog;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -53,12 +55,14 @@ public final class DualWriteInventoryAutoConfiguration {
     @Bean
     @ConditionalOnMissingBean
     Inventory dualWriteInventory(DualRepositoryRegistry registry, ObjectProvider<RedisConnectionFactory> redisConnectionFactory,
-            ObjectProvider<RedisKeyValueAdapter> keyValueAdapters, BackfillRates rates,
-            DualWriteInventoryProperties properties) {
+            ObjectProvider<RedisKeyValueAdapter> keyValueAdapters, ObjectProvider<RedisRepairLog> redisRepairLog,
+            BackfillRates rates, DualWriteInventoryProperties properties) {
         RedisConnectionFactory redisFactory = redisConnectionFactory.getIfAvailable();
+        RedisRepairLog repairLog = redisRepairLog.getIfUnique();
+        RedisRepairKeys repairKeys = (repairLog != null) ? repairLog.keys() : RedisRepairKeys.DEFAULT;
         // Redis is scanned through Lettuce: without it, only the sources are counted.
         RedisInventorySources redis = (redisFactory != null && LETTUCE_PRESENT)
-                ? new RedisInventorySources(registry, redisFactory, keyValueAdapters) : null;
+                ? new RedisInventorySources(registry, redisFactory, keyValueAdapters, repairKeys) : null;
         OldStoreSourceInventories jdbc = new OldStoreSourceInventories(registry);
         // Sources are built at each inventory: pairing completes after this bean exists.
         return new Inventory(() -> {

@@ -14,6 +14,7 @@ import dev.dualwrite.core.inventory.RepositoryKeys;
 import dev.dualwrite.core.pair.DualRepository;
 import dev.dualwrite.core.redis.json.RedisJsonStore;
 import dev.dualwrite.core.redis.json.SimpleRedisJsonRepository;
+import dev.dualwrite.core.repair.RedisRepairKeys;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -53,11 +54,14 @@ final class RedisInventorySources {
 
     private final ObjectProvider<RedisKeyValueAdapter> keyValueAdapters;
 
+    private final RedisRepairKeys repairKeys;
+
     RedisInventorySources(DualRepositoryRegistry registry, RedisConnectionFactory redis,
-            ObjectProvider<RedisKeyValueAdapter> keyValueAdapters) {
+            ObjectProvider<RedisKeyValueAdapter> keyValueAdapters, RedisRepairKeys repairKeys) {
         this.registry = registry;
         this.redis = redis;
         this.keyValueAdapters = keyValueAdapters;
+        this.repairKeys = repairKeys;
     }
 
     List<InventorySource> all() {
@@ -75,13 +79,15 @@ final class RedisInventorySources {
                 // keeps its keys elsewhere than the application's default Redis.
                 RedisConnectionFactory factory = store.getRedisTemplate().getRequiredConnectionFactory();
                 add(byStore, stores, factory,
-                        RepositoryKeys.jsonStrings(pair.name(), store.getEntityInformation().getKeyPrefix()));
+                        RepositoryKeys.jsonStrings(pair.name(), store.getEntityInformation().getKeyPrefix())
+                            .withRepairKeys(this.repairKeys));
                 continue;
             }
             Class<Object> type = pair.old().entityType();
             RedisKeyValueAdapter adapter = this.keyValueAdapters.getIfUnique();
             if (type.isAnnotationPresent(RedisHash.class) && adapter != null) {
-                add(byStore, stores, this.redis, hashKeys(pair.name(), type, adapter.getConverter()));
+                add(byStore, stores, this.redis,
+                        hashKeys(pair.name(), type, adapter.getConverter()).withRepairKeys(this.repairKeys));
                 continue;
             }
             logger.warn("dual-write inventory: repository '{}' is left out: its Redis repository ({}) is neither a "

@@ -67,6 +67,15 @@ public class DualWriteRepairProperties {
      */
     private @Nullable String instanceId;
 
+    /**
+     * Prefix of the Redis keys that hold repair records, reconciler claims and write intents,
+     * which are named after the repository. Applications that share one Redis and migrate
+     * tables of the same name need a prefix each. Must not contain '{' or '}', nor put the keys
+     * under the key prefix of a repository of JSON strings. Records left under a former prefix
+     * are not drained.
+     */
+    private String redisKeyPrefix = "dualwrite:";
+
     public boolean isEnabled() {
         return this.enabled;
     }
@@ -145,6 +154,14 @@ public class DualWriteRepairProperties {
 
     public void setInstanceId(@Nullable String instanceId) {
         this.instanceId = instanceId;
+    }
+
+    public String getRedisKeyPrefix() {
+        return this.redisKeyPrefix;
+    }
+
+    public void setRedisKeyPrefix(String redisKeyPrefix) {
+        this.redisKeyPrefix = redisKeyPrefix;
     }
 
 }

@@ -8,6 +8,7 @@ import dev.dualwrite.autoconfigure.fixtures.FixtureStores;
 import dev.dualwrite.autoconfigure.fixtures.widget.Widget;
 import dev.dualwrite.autoconfigure.fixtures.widget.jdbc.WidgetRowRepository;
 import dev.dualwrite.autoconfigure.fixtures.widget.redis.WidgetRepository;
+import dev.dualwrite.core.repair.RedisRepairKeys;
 import dev.dualwrite.core.repair.RedisRepairLog;
 import dev.dualwrite.core.strategy.Store;
 import dev.dualwrite.core.strategy.StrategySource;
@@ -86,7 +87,7 @@ class DualWriteEndpointTests {
     @AfterEach
     void resetStrategy() {
         this.strategies.change(WIDGETS, WriteStrategy.REDIS_PRIMARY, true);
-        this.redis.delete(List.of(RedisRepairLog.hashKey(WIDGETS), RedisRepairLog.intentKey(WIDGETS)));
+        this.redis.delete(List.of(RedisRepairKeys.DEFAULT.records(WIDGETS), RedisRepairKeys.DEFAULT.intents(WIDGETS)));
     }
 
     @AfterAll

@@ -6,7 +6,7 @@ import java.util.List;
 import dev.dualwrite.autoconfigure.endpoint.DualWriteEndpoint;
 import dev.dualwrite.contract.ContractStores;
 import dev.dualwrite.contract.hash.redis.ItemRepository;
-import dev.dualwrite.core.repair.RedisRepairLog;
+import dev.dualwrite.core.repair.RedisRepairKeys;
 import dev.dualwrite.core.strategy.StrategyChange;
 import dev.dualwrite.core.strategy.StrategyChangeException;
 import dev.dualwrite.core.strategy.StrategySource;
@@ -102,7 +102,7 @@ class StrategyChangeGateTests {
         stores.postgresProxy().refuseConnections();
         this.repository.save(new Item("owed", "Owed", "x", 1));
         stores.restore();
-        assertThat(stores.redis().opsForHash().hasKey(RedisRepairLog.hashKey("hash_items"), "owed")).isTrue();
+        assertThat(stores.redis().opsForHash().hasKey(RedisRepairKeys.DEFAULT.records("hash_items"), "owed")).isTrue();
         // Forced past the gate of leaving DUAL, as a move that did not see the key would pass.
         this.strategies.change("hash_items", WriteStrategy.POSTGRES_PRIMARY, true);
 
@@ -116,8 +116,7 @@ class StrategyChangeGateTests {
     }
 
     private static void forgetRedisLog() {
-        stores.redis().delete(List.of(RedisRepairLog.hashKey("hash_items"), RedisRepairLog.claimsKey("hash_items"),
-                RedisRepairLog.intentKey("hash_items")));
+        stores.redis().delete(RedisRepairKeys.DEFAULT.all("hash_items"));
     }
 
 }

@@ -16,7 +16,7 @@ import java.util.stream.IntStream;
 import dev.dualwrite.autoconfigure.repository.DualWriteRepositoryPostProcessor;
 import dev.dualwrite.core.redis.json.RedisJsonRepositoryConfigurationExtension;
 import dev.dualwrite.core.redis.json.RedisJsonRepositoryFactoryBean;
-import dev.dualwrite.core.repair.RedisRepairLog;
+import dev.dualwrite.core.repair.RedisRepairKeys;
 import dev.dualwrite.core.strategy.StrategySource;
 import dev.dualwrite.core.strategy.WriteStrategy;
 import dev.dualwrite.sample.SampleApplication;
@@ -412,8 +412,7 @@ class WritePathBenchmark {
         RedisClient client = RedisClient.create(RedisURI.create(server.host(), server.port()));
         try (StatefulRedisConnection<String, String> connection = client.connect()) {
             for (String name : StageRepositories.NAMES.values()) {
-                connection.sync()
-                    .del(RedisRepairLog.hashKey(name), RedisRepairLog.claimsKey(name), RedisRepairLog.intentKey(name));
+                connection.sync().del(RedisRepairKeys.DEFAULT.all(name).toArray(String[]::new));
             }
         }
         finally {
