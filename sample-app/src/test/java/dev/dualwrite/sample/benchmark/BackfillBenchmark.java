@@ -97,7 +97,10 @@ import org.springframework.jdbc.core.JdbcTemplate;
  * row, on the first {@code -Dbenchmark.naive-rows} keys only (50,000: its rate does not depend
  * on N, and on all of 1M rows it alone takes about 10 minutes), its rows/s measured on those;</li>
  * <li>(c) the limit: two parallel binary COPY streams of rows encoded beforehand (no Redis, no
- * JSON);</li>
+ * JSON), each stream's rows in ascending id, which the primary key's index takes at its right
+ * edge;</li>
+ * <li>(c') the same, with the rows in the order a SCAN of their keys returns them, the order
+ * every approach that reads Redis gets them in;</li>
  * <li>(d) a hand-written pipeline of the same data, as a team would write it without the
  * library: SCAN, pipelined MGETs of each page (Lettuce async), Jackson decoding, binary COPY on
  * two connections, into a fresh copy of the indexed table ({@code CREATE TABLE ... (LIKE tokens
@@ -114,7 +117,7 @@ import org.springframework.jdbc.core.JdbcTemplate;
  * approach, in every round, copies the same data; the load prints what the data looks like.
  * <p>
  * Every approach first runs once on 100,000 rows (all of them if N is smaller), unmeasured, so
- * that none pays for the JIT; then (a), (v), (a'), (c) and (d) run in {@code -Dbenchmark.rounds}
+ * that none pays for the JIT; then (a), (v), (a'), (c), (c') and (d) run in {@code -Dbenchmark.rounds}
  * interleaved rounds (2 by default) and each reports its median, and (b) runs once. Each
  * measured approach starts from an empty table and a fresh checkpoint. Each also reports its
  * peak heap and the largest heap left after a garbage collection, which is what would grow
