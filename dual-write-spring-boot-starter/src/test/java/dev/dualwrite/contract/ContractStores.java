@@ -59,7 +59,9 @@ public final class ContractStores implements AutoCloseable {
     /**
      * Start the proxies and create the class's schema.
      * @param testClass the test class
-     * @param redisPrefix the prefix of every Redis key the class writes (fixed by its entities)
+     * @param redisPrefix the prefix of every Redis key the class writes: fixed by its entities, or
+     * one of the run's own ({@code TestKeyPrefix}) that the class gives its entities' keyspaces
+     * and its repair log through properties, which no second build on the machine shares
      * @return the stores
      */
     public static ContractStores start(Class<?> testClass, String redisPrefix) {

@@ -18,7 +18,6 @@ import dev.dualwrite.autoconfigure.repository.DualRepositoryRegistry;
 import dev.dualwrite.contract.ContractStores;
 import dev.dualwrite.core.pair.DualRepository;
 import dev.dualwrite.core.repair.PostgresRepairLog;
-import dev.dualwrite.core.repair.RedisRepairKeys;
 import dev.dualwrite.core.repair.RedisRepairLog;
 import dev.dualwrite.core.strategy.StrategySource;
 import dev.dualwrite.core.strategy.WriteStrategy;
@@ -30,6 +29,7 @@ import dev.dualwrite.secondary.app.HungSecondaryApplication;
 import dev.dualwrite.secondary.app.redis.HungItemRepository;
 import dev.dualwrite.testsupport.PostgresServer;
 import dev.dualwrite.testsupport.TcpProxy;
+import dev.dualwrite.testsupport.TestKeyPrefix;
 import dev.dualwrite.testsupport.TestServers;
 import com.zaxxer.hikari.HikariDataSource;
 import com.zaxxer.hikari.HikariPoolMXBean;
@@ -77,8 +77,12 @@ class HungSecondaryProofTests {
     // Scheduling noise of a shared 2-core machine on top of the time limit.
     private static final Duration MARGIN = Duration.ofMillis(750);
 
-    private static final ContractStores stores = ContractStores.start(HungSecondaryProofTests.class,
-            HungItem.KEYSPACE);
+    // Every Redis key of the run under one prefix of its own (entities and repair log alike),
+    // which the stores delete when they start and close: a second build on the machine, running
+    // this class or its sibling on the same entity, touches none of them.
+    private static final String KEYS = TestKeyPrefix.create(HungSecondaryProofTests.class).prefix();
+
+    private static final ContractStores stores = ContractStores.start(HungSecondaryProofTests.class, KEYS);
 
     @Autowired
     private HungItemRepository repository;
@@ -113,6 +117,8 @@ class HungSecondaryProofTests {
         registry.add("spring.datasource.username", proxied::username);
         registry.add("spring.datasource.password", proxied::password);
         registry.add("spring.flyway.schemas", stores::schema);
+        registry.add(HungItem.PREFIX_PROPERTY, () -> KEYS);
+        registry.add("dual-write.repair.redis-key-prefix", () -> KEYS + "dualwrite:");
         registry.add("spring.data.redis.host", stores.redisProxy()::host);
         registry.add("spring.data.redis.port", stores.redisProxy()::port);
     }
@@ -120,8 +126,7 @@ class HungSecondaryProofTests {
     @AfterAll
     static void cleanUp() {
         stores.restore();
-        stores.clear(List.of(REPOSITORY), List.of(REPOSITORY));
-        stores.redis().delete(RedisRepairKeys.DEFAULT.claims(REPOSITORY));
+        stores.clearPostgres(List.of(REPOSITORY));
         stores.close();
     }
 

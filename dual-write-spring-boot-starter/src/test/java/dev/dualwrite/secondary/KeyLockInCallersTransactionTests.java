@@ -13,7 +13,6 @@ import java.util.function.Supplier;
 import dev.dualwrite.autoconfigure.repository.DualRepositoryRegistry;
 import dev.dualwrite.contract.ContractStores;
 import dev.dualwrite.core.pair.DualRepository;
-import dev.dualwrite.core.repair.RedisRepairKeys;
 import dev.dualwrite.core.routing.WriteCoordinator;
 import dev.dualwrite.core.secondary.SecondaryWriteGuard;
 import dev.dualwrite.core.store.AbortScope;
@@ -24,6 +23,7 @@ import dev.dualwrite.secondary.app.HungItem;
 import dev.dualwrite.secondary.app.HungSecondaryApplication;
 import dev.dualwrite.secondary.app.redis.HungItemRepository;
 import dev.dualwrite.testsupport.PostgresServer;
+import dev.dualwrite.testsupport.TestKeyPrefix;
 import dev.dualwrite.testsupport.TestServers;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -62,8 +62,12 @@ class KeyLockInCallersTransactionTests {
 
     private static final String REPOSITORY = "hung_items";
 
-    private static final ContractStores stores = ContractStores.start(KeyLockInCallersTransactionTests.class,
-            HungItem.KEYSPACE);
+    // Every Redis key of the run under one prefix of its own (entities and repair log alike),
+    // which the stores delete when they start and close: a second build on the machine, running
+    // this class or its sibling on the same entity, touches none of them.
+    private static final String KEYS = TestKeyPrefix.create(KeyLockInCallersTransactionTests.class).prefix();
+
+    private static final ContractStores stores = ContractStores.start(KeyLockInCallersTransactionTests.class, KEYS);
 
     @Autowired
     private HungItemRepository repository;
@@ -96,14 +100,15 @@ class KeyLockInCallersTransactionTests {
         registry.add("spring.datasource.username", postgres::username);
         registry.add("spring.datasource.password", postgres::password);
         registry.add("spring.flyway.schemas", stores::schema);
+        registry.add(HungItem.PREFIX_PROPERTY, () -> KEYS);
+        registry.add("dual-write.repair.redis-key-prefix", () -> KEYS + "dualwrite:");
         registry.add("spring.data.redis.host", () -> TestServers.redis().host());
         registry.add("spring.data.redis.port", () -> TestServers.redis().port());
     }
 
     @AfterAll
     static void cleanUp() {
-        stores.clear(List.of(REPOSITORY), List.of(REPOSITORY));
-        stores.redis().delete(RedisRepairKeys.DEFAULT.claims(REPOSITORY));
+        stores.clearPostgres(List.of(REPOSITORY));
         stores.close();
     }
 

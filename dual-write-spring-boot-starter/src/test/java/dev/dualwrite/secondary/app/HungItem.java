@@ -5,12 +5,15 @@ import org.springframework.data.redis.core.RedisHash;
 import org.springframework.data.relational.core.mapping.Table;
 
 /**
- * A {@code @RedisHash} entity for the hung-secondary proof, with a keyspace and table of its own.
+ * A {@code @RedisHash} entity for the hung-secondary proof, with a table of its own and a
+ * keyspace under each run's own prefix ({@value #PREFIX_PROPERTY}), so that two builds on one
+ * machine never touch each other's keys.
  */
-@RedisHash(HungItem.KEYSPACE)
+@RedisHash("${" + HungItem.PREFIX_PROPERTY + "}items")
 @Table("hung_items")
 public record HungItem(@Id String id, String name, int quantity) {
 
-    public static final String KEYSPACE = "dwtest:hung:items";
+    /** The property that holds the run's key prefix. */
+    public static final String PREFIX_PROPERTY = "dwtest.hung.prefix";
 
 }
