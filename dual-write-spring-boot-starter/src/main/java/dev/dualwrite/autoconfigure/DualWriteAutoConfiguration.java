@@ -362,9 +362,11 @@ public final class DualWriteAutoConfiguration {
     }
 
     @Bean
+    @ConditionalOnBean(RedisConnectionFactory.class)
     SmartInitializingSingleton dualWriteRepairKeysOverlapCheck(DualRepositoryRegistry registry,
-            ObjectProvider<RedisRepairLog> redisRepairLog) {
-        return new RepairKeysOverlapCheck(registry, redisRepairLog);
+            ObjectProvider<RedisRepairLog> redisRepairLog, RedisConnectionFactory connectionFactory,
+            ObjectProvider<RedisKeyValueAdapter> keyValueAdapters) {
+        return new RepairKeysOverlapCheck(registry, redisRepairLog, connectionFactory, keyValueAdapters);
     }
 
     @Bean

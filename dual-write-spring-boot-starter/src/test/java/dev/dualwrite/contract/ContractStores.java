@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
+import dev.dualwrite.core.repair.RedisRepairKeys;
 import dev.dualwrite.testsupport.PostgresServer;
 import dev.dualwrite.testsupport.RedisServer;
 import dev.dualwrite.testsupport.TcpProxy;
@@ -62,6 +63,8 @@ public final class ContractStores implements AutoCloseable {
      * @param redisPrefix the prefix of every Redis key the class writes: fixed by its entities, or
      * one of the run's own ({@code TestKeyPrefix}) that the class gives its entities' keyspaces
      * and its repair log through properties, which no second build on the machine shares
+     * ({@link #clearRedis} and {@link #redisRepairRecords} know the repair log's default names
+     * only)
      * @return the stores
      */
     public static ContractStores start(Class<?> testClass, String redisPrefix) {
@@ -145,8 +148,8 @@ public final class ContractStores implements AutoCloseable {
     public void clearRedis(List<String> repositories) {
         deleteRedisKeys();
         for (String repository : repositories) {
-            this.redis.delete("dualwrite:repair:{" + repository + "}");
-            this.redis.delete("dualwrite:intent:{" + repository + "}");
+            this.redis.delete(List.of(RedisRepairKeys.DEFAULT.records(repository),
+                    RedisRepairKeys.DEFAULT.intents(repository)));
         }
     }
 
@@ -156,7 +159,7 @@ public final class ContractStores implements AutoCloseable {
      * @return the records' JSON by entity key
      */
     public Map<Object, Object> redisRepairRecords(String repository) {
-        return this.redis.opsForHash().entries("dualwrite:repair:{" + repository + "}");
+        return this.redis.opsForHash().entries(RedisRepairKeys.DEFAULT.records(repository));
     }
 
     private void deleteRedisKeys() {

@@ -40,8 +40,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * counts in its pending records only, is drained by its reconciler only, and its inventory
  * files the keys under that prefix as dual-write's own. Records are written through the log's
  * API: what is checked is where they live and who takes them, not how a failure is detected.
- * A prefix with a brace, or one that puts the keys under a JSON repository's key prefix, stops
- * the application at startup, naming the property.
+ * A prefix with a brace, or one that puts the keys under a JSON repository's key prefix or a
+ * {@code @RedisHash} repository's keyspace, stops the application at startup, naming the
+ * property.
  */
 class SharedRedisRepairKeysTests {
 
@@ -144,8 +145,21 @@ class SharedRedisRepairKeysTests {
                 .isInstanceOf(InvalidConfigurationPropertyValueException.class)
                 .hasMessageContaining("dual-write.repair.redis-key-prefix")
                 .hasMessageContaining("repository 'durability_bolts' would keep its repair records in '"
-                        + keys.key("d:bolt:dualwrite:repair:{durability_bolts}") + "', under the key prefix '"
-                        + keys.key("d:bolt:") + "'");
+                        + keys.key("d:bolt:dualwrite:repair:{durability_bolts}") + "', under '" + keys.key("d:bolt:")
+                        + "', where every key belongs to repository 'durability_bolts'");
+        }
+    }
+
+    @Test
+    void aPrefixUnderARedisHashKeyspaceIsRefusedAtStartupNamingTheProperty() {
+        // The nuts are @RedisHash entities in <entity prefix>nuts, whose deleteAll deletes every key under it.
+        try (TestSchema schema = TestSchema.create(TestServers.postgres(), "shared_redis_e")) {
+            assertThatThrownBy(() -> start(schema, keys.key("e:"), keys.key("e:nuts:dualwrite:")).close())
+                .isInstanceOf(InvalidConfigurationPropertyValueException.class)
+                .hasMessageContaining("dual-write.repair.redis-key-prefix")
+                .hasMessageContaining("repository 'durability_bolts' would keep its repair records in '"
+                        + keys.key("e:nuts:dualwrite:repair:{durability_bolts}") + "', under '" + keys.key("e:nuts:")
+                        + "', where every key belongs to repository 'durability_nuts'");
         }
     }
 

@@ -25,9 +25,9 @@ import org.springframework.util.Assert;
  * An {@link OldStoreRepairLog} kept in Redis, for keys whose PostgreSQL copy may be behind (stage
  * {@code DUAL}, where Redis is the primary and is up whenever a write succeeded).
  * <p>
- * One hash per repository, {@code dualwrite:repair:{<repository>}} (the names are
- * {@link RedisRepairKeys}', under a prefix of the application's choosing), field = key, value =
- * the record as JSON. The hash tag keeps a repository's records on one cluster slot.
+ * One hash per repository, {@code dualwrite:repair:{<repository>}}, field = key, value =
+ * the record as JSON. The names here are the default ones: {@link RedisRepairKeys} puts them
+ * under a prefix of the application's choosing instead of {@code dualwrite:}. The hash tag keeps a repository's records on one cluster slot.
  * <p>
  * Reconciler claims live beside the records, in {@code dualwrite:repair:{<repository>}:claims}
  * (same slot), field = key, value = owner, lease end and repair failures as JSON; claiming,

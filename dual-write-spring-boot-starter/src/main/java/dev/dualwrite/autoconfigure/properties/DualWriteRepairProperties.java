@@ -71,8 +71,8 @@ public class DualWriteRepairProperties {
      * Prefix of the Redis keys that hold repair records, reconciler claims and write intents,
      * which are named after the repository. Applications that share one Redis and migrate
      * tables of the same name need a prefix each. Must not contain '{' or '}', nor put the keys
-     * under the key prefix of a repository of JSON strings. Records left under a former prefix
-     * are not drained.
+     * under the key prefix of a repository of JSON strings or the keyspace of a @RedisHash
+     * repository. Records left under a former prefix are not drained.
      */
     private String redisKeyPrefix = "dualwrite:";
 
