@@ -2,6 +2,7 @@ package dev.dualwrite.autoconfigure.repository;
 
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -206,7 +207,8 @@ public class DualRepositoryRegistry implements SmartInitializingSingleton {
         }
         checkConfiguredNames(byName);
         this.sourceByPair = Map.copyOf(sources);
-        return Map.copyOf(byInterface);
+        // Not Map.copyOf, whose order changes from one run to the next: all() keeps this one.
+        return Collections.unmodifiableMap(byInterface);
     }
 
     private @Nullable Pairing pairingFor(RepositoryBean oldBean, List<RepositoryBean> old,
