@@ -14,8 +14,9 @@ import org.springframework.util.StringUtils;
  * Repositories are named after their PostgreSQL tables unless a pairing names them otherwise,
  * so two applications that share one Redis and each migrate a table of the same name (in
  * databases of their own) would share these keys, and each one's reconciler would take the
- * other's records: give each application a prefix of its own. Changing the prefix of an application whose records are not all drained
- * leaves those records behind, under the old names.
+ * other's records: give each application a prefix of its own. Changing the prefix of an
+ * application whose records are not all drained leaves those records behind, under the old
+ * names.
  *
  * @param prefix what every key starts with, {@code dualwrite:} by default
  */

@@ -27,7 +27,8 @@ import org.springframework.util.Assert;
  * <p>
  * One hash per repository, {@code dualwrite:repair:{<repository>}}, field = key, value =
  * the record as JSON. The names here are the default ones: {@link RedisRepairKeys} puts them
- * under a prefix of the application's choosing instead of {@code dualwrite:}. The hash tag keeps a repository's records on one cluster slot.
+ * under a prefix of the application's choosing instead of {@code dualwrite:}. The hash tag
+ * keeps a repository's records on one cluster slot.
  * <p>
  * Reconciler claims live beside the records, in {@code dualwrite:repair:{<repository>}:claims}
  * (same slot), field = key, value = owner, lease end and repair failures as JSON; claiming,
