@@ -7,7 +7,6 @@ import dev.dualwrite.core.inventory.Inventory;
 import dev.dualwrite.core.inventory.InventoryReport.PartInventory;
 import dev.dualwrite.core.inventory.InventoryReport.RepositoryInventory;
 import dev.dualwrite.core.inventory.KeyRole;
-import dev.dualwrite.core.repair.RedisRepairKeys;
 import dev.dualwrite.core.repair.RedisRepairLog;
 import dev.dualwrite.core.repair.reconcile.RepairReconciler;
 import dev.dualwrite.core.strategy.Store;
@@ -19,6 +18,7 @@ import dev.dualwrite.testsupport.RedisServer;
 import dev.dualwrite.testsupport.TestKeyPrefix;
 import dev.dualwrite.testsupport.TestSchema;
 import dev.dualwrite.testsupport.TestServers;
+import org.assertj.core.api.AbstractThrowableAssert;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -127,39 +127,41 @@ class SharedRedisRepairKeysTests {
 
     @Test
     void aPrefixWithABraceIsRefusedAtStartupNamingTheProperty() {
-        try (TestSchema schema = TestSchema.create(TestServers.postgres(), "shared_redis_c")) {
-            assertThatThrownBy(() -> start(schema, keys.key("c:"), keys.key("c{1}:")).close())
-                .isInstanceOf(BeanCreationException.class)
-                .rootCause()
-                .isInstanceOf(InvalidConfigurationPropertyValueException.class)
-                .hasMessageContaining("dual-write.repair.redis-key-prefix")
-                .hasMessageContaining("must not contain '{' or '}'");
-        }
+        assertStartRefused("shared_redis_c", keys.key("c:"), keys.key("c{1}:"))
+            .isInstanceOf(BeanCreationException.class)
+            .rootCause()
+            .isInstanceOf(InvalidConfigurationPropertyValueException.class)
+            .hasMessageContaining("dual-write.repair.redis-key-prefix")
+            .hasMessageContaining("must not contain '{' or '}'");
     }
 
     @Test
     void aPrefixUnderAJsonRepositorysKeyPrefixIsRefusedAtStartupNamingTheProperty() {
         // The bolts are JSON strings under <entity prefix>bolt:, which their scans and deleteAll take whole.
-        try (TestSchema schema = TestSchema.create(TestServers.postgres(), "shared_redis_d")) {
-            assertThatThrownBy(() -> start(schema, keys.key("d:"), keys.key("d:bolt:dualwrite:")).close())
-                .isInstanceOf(InvalidConfigurationPropertyValueException.class)
-                .hasMessageContaining("dual-write.repair.redis-key-prefix")
-                .hasMessageContaining("repository 'durability_bolts' would keep its repair records in '"
-                        + keys.key("d:bolt:dualwrite:repair:{durability_bolts}") + "', under '" + keys.key("d:bolt:")
-                        + "', where every key belongs to repository 'durability_bolts'");
-        }
+        assertStartRefused("shared_redis_d", keys.key("d:"), keys.key("d:bolt:dualwrite:"))
+            .isInstanceOf(InvalidConfigurationPropertyValueException.class)
+            .hasMessageContaining("dual-write.repair.redis-key-prefix")
+            .hasMessageContaining("repository 'durability_bolts' would keep its repair records in '"
+                    + keys.key("d:bolt:dualwrite:repair:{durability_bolts}") + "', under '" + keys.key("d:bolt:")
+                    + "', where every key belongs to repository 'durability_bolts'");
     }
 
     @Test
     void aPrefixUnderARedisHashKeyspaceIsRefusedAtStartupNamingTheProperty() {
         // The nuts are @RedisHash entities in <entity prefix>nuts, whose deleteAll deletes every key under it.
-        try (TestSchema schema = TestSchema.create(TestServers.postgres(), "shared_redis_e")) {
-            assertThatThrownBy(() -> start(schema, keys.key("e:"), keys.key("e:nuts:dualwrite:")).close())
-                .isInstanceOf(InvalidConfigurationPropertyValueException.class)
-                .hasMessageContaining("dual-write.repair.redis-key-prefix")
-                .hasMessageContaining("repository 'durability_bolts' would keep its repair records in '"
-                        + keys.key("e:nuts:dualwrite:repair:{durability_bolts}") + "', under '" + keys.key("e:nuts:")
-                        + "', where every key belongs to repository 'durability_nuts'");
+        assertStartRefused("shared_redis_e", keys.key("e:"), keys.key("e:nuts:dualwrite:"))
+            .isInstanceOf(InvalidConfigurationPropertyValueException.class)
+            .hasMessageContaining("dual-write.repair.redis-key-prefix")
+            .hasMessageContaining("repository 'durability_bolts' would keep its repair records in '"
+                    + keys.key("e:nuts:dualwrite:repair:{durability_bolts}") + "', under '" + keys.key("e:nuts:")
+                    + "', where every key belongs to repository 'durability_nuts'");
+    }
+
+    // What an application's start throws, in a schema of its own dropped afterwards.
+    private static AbstractThrowableAssert<?, ? extends Throwable> assertStartRefused(String schemaLabel,
+            String entityPrefix, String repairPrefix) {
+        try (TestSchema schema = TestSchema.create(TestServers.postgres(), schemaLabel)) {
+            return assertThatThrownBy(() -> start(schema, entityPrefix, repairPrefix).close());
         }
     }
 

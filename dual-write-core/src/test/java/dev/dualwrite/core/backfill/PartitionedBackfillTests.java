@@ -218,10 +218,7 @@ class PartitionedBackfillTests {
 
         Backfill survivor = worker();
         // Its own claims last longer: one that lapsed on a busy machine would count a claim more.
-        BackfillReport report = survivor.start(List.of(REPOSITORY), options().withLease(Duration.ofSeconds(6)))
-            .await(Duration.ofSeconds(120))
-            .reports()
-            .get(0);
+        BackfillReport report = runToEnd(survivor, options().withLease(Duration.ofSeconds(6)));
 
         assertThat(report.state()).as(report.summary()).isEqualTo(BackfillState.COMPLETED);
         assertThat(report.resumed()).isTrue();
@@ -396,10 +393,7 @@ class PartitionedBackfillTests {
                 null));
 
         Backfill worker = worker();
-        BackfillReport report = worker.start(List.of(REPOSITORY), options())
-            .await(Duration.ofSeconds(60))
-            .reports()
-            .get(0);
+        BackfillReport report = runToEnd(worker, options());
 
         assertThat(report.state()).as(report.summary()).isEqualTo(BackfillState.COMPLETED);
         assertThat(report.rowsRead()).isZero();
@@ -431,10 +425,7 @@ class PartitionedBackfillTests {
             .isEmpty();
         assertThat(worker.partitions(REPOSITORY)).as("nor are its partitions").isEmpty();
 
-        BackfillReport again = worker().start(List.of(REPOSITORY), options())
-            .await(Duration.ofSeconds(120))
-            .reports()
-            .get(0);
+        BackfillReport again = runToEnd(worker(), options());
 
         assertThat(again.state()).as(again.summary()).isEqualTo(BackfillState.COMPLETED);
         BackfillCheckpoint run = worker.checkpoint(REPOSITORY).orElseThrow();
@@ -460,10 +451,7 @@ class PartitionedBackfillTests {
         BackfillCheckpoint checkpoint = single.checkpoint(REPOSITORY).orElseThrow();
 
         Backfill worker = worker();
-        BackfillReport report = worker.start(List.of(REPOSITORY), options())
-            .await(Duration.ofSeconds(120))
-            .reports()
-            .get(0);
+        BackfillReport report = runToEnd(worker, options());
 
         assertThat(report.state()).as(report.summary()).isEqualTo(BackfillState.COMPLETED);
         assertThat(report.resumed()).isTrue();
@@ -511,6 +499,11 @@ class PartitionedBackfillTests {
                 options());
         this.workers.add(worker);
         return worker;
+    }
+
+    // One worker's run of the repository, to its end.
+    private static BackfillReport runToEnd(Backfill worker, BackfillOptions options) {
+        return worker.start(List.of(REPOSITORY), options).await(Duration.ofSeconds(120)).reports().get(0);
     }
 
     // The partition a worker holds, once its checkpoints say it read at least that many rows.

@@ -307,6 +307,8 @@ class BackfillBenchmark {
             warmUp(backfill, pipeline, schema, jdbc, prefix, profile, n, compare);
             Results results = new Results();
             int rounds = Integer.getInteger("benchmark.rounds", 2);
+            // (c')'s order, once: the keys do not change between rounds.
+            int[] scanOrder = scanOrder(scanning.sync(), prefix, n);
             // Rounds interleave the fast approaches, so that a slow moment of the machine (a
             // checkpoint, the disk) does not fall on one approach only; each figure is the median.
             for (int round = 1; round <= rounds; round++) {
@@ -329,9 +331,9 @@ class BackfillBenchmark {
                 streams.clear();
                 // (c) in the order every approach that reads Redis gets its rows: the ids come
                 // in hash order, not in the primary key's.
-                List<List<byte[]>> scanOrder = copyStreams(profile, scanOrder(scanning.sync(), prefix, n));
-                results.add(measure(COPY_IN_SCAN_ORDER, n, TABLE, jdbc, () -> copy(schema, TABLE, scanOrder)));
-                scanOrder.clear();
+                List<List<byte[]>> inScanOrder = copyStreams(profile, scanOrder);
+                results.add(measure(COPY_IN_SCAN_ORDER, n, TABLE, jdbc, () -> copy(schema, TABLE, inScanOrder)));
+                inScanOrder.clear();
                 freshPipelineTable(jdbc);
                 results.add(measure(PIPELINE, n, PIPELINE_TABLE, jdbc, () -> pipeline.run(prefix + "*", n)));
                 // Its rows are not needed any more: give the disk back before the next round.
